@@ -1,0 +1,1 @@
+"""Wiring of ritualbot: configuration, app factory, storage, scheduler, outbox and CLI."""

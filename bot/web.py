@@ -1,0 +1,87 @@
+"""The web process: Slack's HTTP endpoint and a health check behind waitress, or Socket Mode."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+SLACK_PATHS = {"/slack/events", "/slack/install", "/slack/oauth_redirect"}
+MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller; refuse anything larger before parsing
+
+
+def wsgi_app(app: App, runtime: Runtime) -> Callable[..., Iterable[bytes]]:
+    slack = SlackRequestHandler(app, path="/slack/events")
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+            return _health(runtime, start_response)
+        if path in SLACK_PATHS:
+            length = environ.get("CONTENT_LENGTH") or "0"
+            if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+                return _plain(start_response, "413 Payload Too Large", "request body too large")
+            return slack(environ, start_response)
+        return _plain(start_response, "404 Not Found", "not found")
+
+    return application
+
+
+def _health(runtime: Runtime, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    try:
+        with runtime.database.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        status, body = "200 OK", {"ok": True, "database": "ok"}
+    except Exception as exc:  # noqa: BLE001 — a health check reports, it does not raise
+        status, body = "503 Service Unavailable", {"ok": False, "database": type(exc).__name__}
+    payload = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+    return [payload]
+
+
+def _plain(start_response: Callable[..., Any], status: str, message: str) -> Iterable[bytes]:
+    payload = message.encode()
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(payload)))])
+    return [payload]
+
+
+def make_server(app: App, runtime: Runtime, *, host: str, port: int, threads: int = 8) -> Any:
+    """A waitress server (not yet serving); port 0 picks a free port (tests)."""
+    from waitress.server import create_server
+
+    return create_server(wsgi_app(app, runtime), host=host, port=port, threads=threads,
+                         ident="ritualbot", clear_untrusted_proxy_headers=True)
+
+
+def start_sender_thread(runtime: Runtime, stop: threading.Event) -> threading.Thread:
+    thread = threading.Thread(target=runtime.sender.run_forever, args=(stop,), name="outbox-sender", daemon=True)
+    thread.start()
+    return thread
+
+
+def serve(app: App, runtime: Runtime) -> None:
+    settings = runtime.settings
+    stop = threading.Event()
+    start_sender_thread(runtime, stop)
+    try:
+        if settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            log.info("starting in Socket Mode")
+            SocketModeHandler(app, settings.slack_app_token).start()
+            return
+        server = make_server(app, runtime, host="0.0.0.0", port=settings.port)
+        log.info("listening port=%s path=/slack/events", settings.port)
+        server.run()
+    finally:
+        stop.set()

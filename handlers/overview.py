@@ -1,0 +1,33 @@
+"""Rendering shared by /ritual and App Home: the command list and the status of rituals."""
+
+from __future__ import annotations
+
+from bot import blocks
+from bot.capabilities import StatusLine
+
+EMPTY_STATE = ("Nothing is set up yet. Start with `/ritual digest on` in a team channel to get a daily "
+               "digest there, and `/ritual help` for every command.")
+
+
+def help_blocks(entries: list[tuple[str, str]]) -> blocks.Blocks:
+    lines = "\n".join(f"`{usage}` — {description}" for usage, description in entries)
+    return [blocks.header("ritualbot commands"), blocks.section(lines)]
+
+
+def help_text(entries: list[tuple[str, str]]) -> str:
+    return "ritualbot commands: " + "; ".join(usage for usage, _ in entries)
+
+
+def status_blocks(groups: dict[str, list[StatusLine]], *, where: str) -> blocks.Blocks:
+    lines = [line for group in groups.values() for line in group]
+    if not lines:
+        return [blocks.section(f"*Rituals and reports {where}*\n{EMPTY_STATE}")]
+    body = "\n".join(
+        f"• *{line.title}*{f' in <#{line.channel_id}>' if line.channel_id and where == 'in this workspace' else ''}"
+        f" — {line.detail}" for line in lines)
+    return [blocks.section(f"*Rituals and reports {where}*\n{body}")]
+
+
+def status_text(groups: dict[str, list[StatusLine]]) -> str:
+    count = sum(len(g) for g in groups.values())
+    return f"{count} rituals and reports configured" if count else "Nothing is set up yet"

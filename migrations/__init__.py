@@ -1,0 +1,1 @@
+"""Alembic migrations (env.py reads DATABASE_URL through bot.config)."""

@@ -1,0 +1,285 @@
+"""A local HTTP double of the Slack Web API: records every call, checks required parameters and
+Block Kit limits, answers with fixture JSON from tests/fixtures/slack, and injects 429/5xx on demand.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import threading
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from slack_sdk.models.blocks import Block
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
+JSON_PARAMS = {"blocks", "view", "attachments", "files", "metadata"}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    token: str | None
+    ok: bool = True
+    error: str | None = None
+
+
+@dataclass
+class Failure:
+    status: int
+    error: str
+    retry_after: int | None = None
+
+
+@dataclass
+class User:
+    id: str
+    name: str
+    tz: str = "UTC"
+    email: str | None = None
+    deleted: bool = False
+    is_bot: bool = False
+    status_emoji: str = ""
+    is_admin: bool = False
+
+
+@dataclass
+class SlackDouble:
+    token: str = "xoxb-test-token"
+    team_id: str = "T0001"
+    calls: list[Call] = field(default_factory=list)
+    users: dict[str, User] = field(default_factory=dict)
+    members: dict[str, list[str]] = field(default_factory=dict)
+    uploads: dict[str, bytes] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._methods = json.loads((FIXTURES / "methods.json").read_text())
+        self._failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self._ts = itertools.count(1)
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self.base_url = ""
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> str:
+        double = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                double._handle(self)
+
+            def do_GET(self) -> None:  # noqa: N802
+                double._handle(self)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.root_url = f"http://127.0.0.1:{self._server.server_address[1]}/"
+        self.base_url = self.root_url + "api/"
+        return self.base_url
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    # -- test controls ---------------------------------------------------------------------
+    def add_user(self, user_id: str, name: str, **kwargs: Any) -> User:
+        self.users[user_id] = User(user_id, name, **kwargs)
+        return self.users[user_id]
+
+    def fail_next(self, method: str, *, status: int = 429, error: str = "ratelimited",
+                  retry_after: int | None = None, times: int = 1) -> None:
+        for _ in range(times):
+            wait = retry_after if retry_after is not None else (1 if status == 429 else None)
+            self._failures[method].append(Failure(status, error, wait))
+
+    def calls_to(self, method: str, *, ok_only: bool = True) -> list[Call]:
+        return [c for c in self.calls if c.method == method and (c.ok or not ok_only)]
+
+    def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
+        return [c.params for c in self.calls_to("chat.postMessage")
+                if channel is None or c.params.get("channel") == channel]
+
+    def responses(self) -> list[dict[str, Any]]:
+        """Messages sent to response_url (ephemeral replies after the ack)."""
+        return [c.params for c in self.calls_to("response_url")]
+
+    def response_url(self, key: str = "r") -> str:
+        return f"{self.root_url}response/{key}"
+
+    # -- serving ---------------------------------------------------------------------------
+    def _handle(self, req: BaseHTTPRequestHandler) -> None:
+        path = urlparse(req.path).path
+        length = int(req.headers.get("Content-Length") or 0)
+        raw = req.rfile.read(length) if length else b""
+        if path.startswith("/upload/"):
+            self.uploads[path.rsplit("/", 1)[1]] = raw
+            return self._reply(req, 200, "OK - " + str(len(raw)), content_type="text/plain")
+        if path.startswith("/response/"):
+            params = json.loads(raw or b"{}")
+            with self._lock:
+                self.calls.append(Call("response_url", params, None))
+            return self._reply(req, 200, {"ok": True})
+        method = path.removeprefix("/api/")
+        params = self._params(req, raw)
+        token = (req.headers.get("Authorization") or "").removeprefix("Bearer ") or params.pop("token", None)
+        with self._lock:
+            failure = self._failures[method].popleft() if self._failures[method] else None
+        if failure:
+            self._record(method, params, token, failure.error)
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+            return self._reply(req, failure.status, {"ok": False, "error": failure.error}, headers=headers)
+        if method not in self._methods:
+            self._record(method, params, token, "unknown_method")
+            return self._reply(req, 404, {"ok": False, "error": "unknown_method"})
+        if token != self.token:
+            self._record(method, params, token, "invalid_auth")
+            return self._reply(req, 200, {"ok": False, "error": "invalid_auth"})
+        error = self._check(method, params)
+        if error:
+            self._record(method, params, token, error)
+            return self._reply(req, 200, {"ok": False, "error": error})
+        try:
+            body = self._answer(method, params)
+        except LookupError as exc:
+            self._record(method, params, token, str(exc))
+            return self._reply(req, 200, {"ok": False, "error": str(exc)})
+        self._record(method, params, token, None)
+        return self._reply(req, 200, body)
+
+    def _params(self, req: BaseHTTPRequestHandler, raw: bytes) -> dict[str, Any]:
+        query = {k: v[0] for k, v in parse_qs(urlparse(req.path).query).items()}
+        ctype = req.headers.get("Content-Type") or ""
+        if "json" in ctype:
+            body = json.loads(raw or b"{}")
+        else:
+            body = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+        params = {**query, **body}
+        for key in JSON_PARAMS & params.keys():
+            if isinstance(params[key], str):
+                try:
+                    params[key] = json.loads(params[key])
+                except ValueError:
+                    params[key] = {"__invalid_json__": params[key]}
+        return params
+
+    def _check(self, method: str, params: dict[str, Any]) -> str | None:
+        spec = self._methods[method]
+        for name in spec.get("required", []):
+            if params.get(name) in (None, ""):
+                return "invalid_arguments"
+        for group in spec.get("one_of", []):
+            if not any(params.get(name) not in (None, "", []) for name in group):
+                return "no_text" if "text" in group else "invalid_arguments"
+        blocks = params.get("blocks")
+        if "view" in params:
+            view = params["view"]
+            if not isinstance(view, dict) or view.get("type") not in ("modal", "home"):
+                return "invalid_arguments"
+            if len(view.get("blocks", [])) > 100 or _invalid(view.get("blocks", [])):
+                return "invalid_blocks"
+        if blocks is not None:
+            if not isinstance(blocks, list) or len(blocks) > 50 or _invalid(blocks):
+                return "invalid_blocks"
+        if len(str(params.get("text") or "")) > 40000:
+            return "msg_too_long"
+        return None
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        fixture = json.loads((FIXTURES / f"{method}.json").read_text())
+        n = next(self._ids)
+        ts = params.get("ts") or f"{1_800_000_000 + next(self._ts)}.{n:06d}"
+        values = {"channel": params.get("channel") or "", "ts": ts, "text": params.get("text") or "",
+                  "view_id": params.get("view_id") or f"V{n:06d}", "hash": f"h{n}", "file_id": f"F{n:06d}",
+                  "callback_id": (params.get("view") or {}).get("callback_id", "") if isinstance(params.get("view"), dict) else "",
+                  "user": params.get("users") or "", "name": f"channel-{params.get('channel', '')}".lower(),
+                  "ts_compact": str(params.get("message_ts") or ts).replace(".", ""),
+                  "upload_url": f"{self.root_url}upload/F{n:06d}", "title": params.get("title") or ""}
+        if method == "conversations.open":
+            values["channel"] = "D" + str(params.get("users") or params.get("channel")).split(",")[0]
+        if method == "files.completeUploadExternal":
+            files = params["files"]
+            values["file_id"], values["title"] = files[0]["id"], files[0].get("title", "")
+        body = _fill(fixture, values)
+        if method == "users.info":
+            body["user"] = self._user_json(self._user(params["user"]), body["user"])
+        elif method == "users.lookupByEmail":
+            match = [u for u in self.users.values() if u.email and u.email.lower() == params["email"].lower()]
+            if not match:
+                raise LookupError("users_not_found")
+            body = {"ok": True, "user": self._user_json(match[0], _fill(json.loads(
+                (FIXTURES / "users.info.json").read_text()), values)["user"])}
+        elif method == "conversations.members":
+            if params["channel"] not in self.members:
+                raise LookupError("channel_not_found")
+            body["members"] = list(self.members[params["channel"]])
+        elif method == "chat.postMessage" and params.get("thread_ts"):
+            body["message"]["thread_ts"] = params["thread_ts"]
+        return body
+
+    def _user(self, user_id: str) -> User:
+        if user_id not in self.users:
+            raise LookupError("user_not_found")
+        return self.users[user_id]
+
+    @staticmethod
+    def _user_json(user: User, template: dict[str, Any]) -> dict[str, Any]:
+        data = copy.deepcopy(template)
+        data.update(id=user.id, name=user.name, real_name=user.name, tz=user.tz, deleted=user.deleted,
+                    is_bot=user.is_bot, is_admin=user.is_admin)
+        data["profile"].update(real_name=user.name, display_name=user.name, email=user.email,
+                               status_emoji=user.status_emoji)
+        return data
+
+    def _record(self, method: str, params: dict[str, Any], token: str | None, error: str | None) -> None:
+        with self._lock:
+            self.calls.append(Call(method, params, token, ok=error is None, error=error))
+
+    @staticmethod
+    def _reply(req: BaseHTTPRequestHandler, status: int, body: Any, *, headers: dict[str, str] | None = None,
+               content_type: str = "application/json") -> None:
+        payload = (json.dumps(body) if not isinstance(body, str) else body).encode()
+        req.send_response(status)
+        req.send_header("Content-Type", content_type)
+        req.send_header("Content-Length", str(len(payload)))
+        for key, value in (headers or {}).items():
+            req.send_header(key, value)
+        req.end_headers()
+        req.wfile.write(payload)
+
+
+def _invalid(blocks: Any) -> bool:
+    if not isinstance(blocks, list):
+        return True
+    try:
+        for block in blocks:
+            parsed = Block.parse(block)
+            if parsed is None:
+                return True
+            parsed.to_dict()
+    except Exception:  # noqa: BLE001 — any formation error is Slack's invalid_blocks
+        return True
+    return False
+
+
+def _fill(value: Any, values: dict[str, Any]) -> Any:
+    if isinstance(value, dict):
+        return {k: _fill(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, values) for v in value]
+    if isinstance(value, str) and "{" in value:
+        for key, replacement in values.items():
+            value = value.replace("{" + key + "}", str(replacement))
+        return value
+    return value
