@@ -55,7 +55,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     from bot.config import load_settings
 
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level,
+    level = settings.log_level if args.command != "demo" or "LOG_LEVEL" in settings.env else "WARNING"
+    logging.basicConfig(level=level,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "demo":
         from bot.demo import run_demo

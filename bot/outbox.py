@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from bot.blocks import Blocks, fit_message, truncate_blocks
@@ -178,7 +179,7 @@ class OutboxSender:
 
     def _claim(self, s: Session, row_id: int, now: datetime) -> OutboxMessage | None:
         claimed = s.execute(
-            update(OutboxMessage).where(OutboxMessage.id == row_id, or_(
+            sql_update(OutboxMessage).where(OutboxMessage.id == row_id, or_(
                 and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
                 and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now),
             )).values(status="sending", locked_until=now + self.lease, attempts=OutboxMessage.attempts + 1)

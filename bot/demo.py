@@ -1,0 +1,144 @@
+"""`ritualbot demo`: a simulated day of every capability on embedded defaults, no Slack needed.
+
+It seeds a demo team (three members in three timezones), lets each capability set itself up
+(`Capability.demo`), then runs every scheduled job at its time through the real job runner and
+outbox, printing each message as text and writing its Block Kit JSON for Block Kit Builder.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from bot import capabilities, jobs
+from bot.blocks import blocks_to_text
+from bot.clock import FrozenClock
+from bot.config import Settings
+from bot.db import Database
+from bot.offline_slack import OfflineSlack, OfflineUser, RecordedCall
+from bot.runtime import Runtime, build_runtime, install
+from reports.digest import service as digest
+
+TEAM_ID = "TDEMO"
+CHANNEL_ID = "CDEMO"
+DEMO_USERS = [
+    OfflineUser("UADA", "ada", "Europe/Berlin", "ada@example.com"),
+    OfflineUser("UGRACE", "grace", "America/Los_Angeles", "grace@example.com"),
+    OfflineUser("URAVI", "ravi", "Asia/Kolkata", "ravi@example.com"),
+]
+POSTING = {"chat.postMessage", "chat.update", "chat.postEphemeral", "views.publish", "files.upload"}
+
+
+@dataclass
+class DemoContext:
+    """What a capability's demo hook gets: the runtime with a frozen clock, the demo team, folders."""
+
+    runtime: Runtime
+    clock: FrozenClock
+    day: date
+    out_dir: Path
+    users: list[OfflineUser] = field(default_factory=lambda: list(DEMO_USERS))
+    team_id: str = TEAM_ID
+    channel_id: str = CHANNEL_ID
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.runtime.database.session() as s:
+            yield s
+
+    def at(self, hour: int, minute: int = 0, *, days: int = 0) -> datetime:
+        """Move the demo clock to a UTC time on the demo day (or `days` around it)."""
+        when = datetime.combine(self.day + timedelta(days=days), time(hour, minute), tzinfo=UTC)
+        self.clock.set(when)
+        return when
+
+    def deliver(self) -> None:
+        self.runtime.sender.deliver_due()
+
+
+class _Printer:
+    def __init__(self, out_dir: Path, quiet: bool, clock: FrozenClock) -> None:
+        self.out_dir, self.quiet, self.clock = out_dir, quiet, clock
+        self.count = 0
+
+    def __call__(self, call: RecordedCall) -> None:
+        if call.method not in POSTING:
+            return
+        self.count += 1
+        p = call.params
+        where = p.get("channel") or p.get("user_id") or "?"
+        name = f"{self.count:03d}-{call.method.replace('.', '_')}-{where}.json"
+        payload = {"blocks": p.get("blocks") or (p.get("view") or {}).get("blocks") or []}
+        (self.out_dir / name).write_text(json.dumps(payload, indent=2, ensure_ascii=False))
+        if self.quiet:
+            return
+        stamp = self.clock.now().strftime("%H:%M UTC")
+        thread = " (in thread)" if p.get("thread_ts") else ""
+        target = f"user {p['user_id']} Home" if call.method == "views.publish" else f"{where}{thread}"
+        print(f"\n── {stamp} · {call.method} → {target} · {name}")
+        if call.method == "files.upload":
+            print(f"  [file {p.get('filename')}: {p.get('title')}]")
+            return
+        text = blocks_to_text(payload["blocks"]) or p.get("text", "")
+        print("\n".join("  " + line for line in text.splitlines()))
+
+
+def run_demo(*, out_dir: str = "demo-output", quiet: bool = False, day: date | None = None) -> int:
+    out = Path(out_dir)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    day = day or date(2026, 11, 23)
+    clock = FrozenClock(datetime.combine(day, time(0, 0), tzinfo=UTC))
+    printer = _Printer(out, quiet, clock)
+    slack = OfflineSlack(users={u.id: u for u in DEMO_USERS}, on_call=printer)
+    settings = Settings(database_url=f"sqlite:///{out / 'ritualbot-demo.db'}",
+                        mlflow_tracking_uri=str(out / "mlruns"), timezone="Europe/Berlin",
+                        slack_bot_token="xoxb-offline-demo")
+    database = Database(settings.database_url)
+    database.upgrade()
+    rt = build_runtime(settings, clock=clock, clients=slack, database=database)
+    install(rt)
+    ctx = DemoContext(runtime=rt, clock=clock, day=day, out_dir=out)
+    print(f"ritualbot demo — team {TEAM_ID}, channel #{CHANNEL_ID}, day {day:%a %d %b %Y}; "
+          f"members: {', '.join(f'{u.name} ({u.tz})' for u in DEMO_USERS)}")
+    with ctx.session() as s:
+        digest.enable(s, team_id=TEAM_ID, channel_id=CHANNEL_ID, user_id="UADA", now=clock.now(),
+                      local_time="09:00", timezone="Europe/Berlin")
+    for cap in sorted(capabilities.load(), key=lambda c: c.demo_order):
+        if cap.demo:
+            cap.demo(ctx)
+            ctx.deliver()
+    ran = _simulate_day(ctx)
+    database.dispose()
+    print(f"\nSimulated {ran} scheduled job runs; {printer.count} messages. Block Kit JSON in {out}/ "
+          "(paste a file into Slack's Block Kit Builder).")
+    return 0
+
+
+def _simulate_day(ctx: DemoContext) -> int:
+    """Run every desired job at each of its fire times on the demo day, in time order."""
+    start = datetime.combine(ctx.day, time(0, 0), tzinfo=UTC)
+    end = start + timedelta(days=1)
+    with ctx.session() as s:
+        desired = capabilities.desired_jobs(s)
+    fires: list[tuple[datetime, str, str]] = []
+    for want in desired:
+        when = want.trigger.get_next_fire_time(None, start)
+        while when is not None and when < end:
+            fires.append((when.astimezone(UTC), want.job, want.scope))
+            when = want.trigger.get_next_fire_time(when, when + timedelta(seconds=1))
+    ran = 0
+    for when, name, scope in sorted(fires):
+        ctx.clock.set(when)
+        if jobs.run(name, scope, rt=ctx.runtime).ran:
+            ran += 1
+        ctx.deliver()
+    return ran
