@@ -16,6 +16,7 @@ from bot.db import Base
 MODEL_MODULES = [
     "bot.models",
     "reports.digest.models",
+    "reports.spend.models",
 ]
 
 INSTALLATIONS_TABLE = "slack_installations"

@@ -1,0 +1,1 @@
+"""Cloud spend: daily costs from Cost Explorer or FOCUS exports, budgets, anomalies, the digest section."""

@@ -1,0 +1,76 @@
+"""Stored spend: one row per source, day, cost group (team), service; budgets; alerts sent; source state."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Date, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db import Base
+
+MONEY = Numeric(18, 6)
+
+
+class SpendDay(Base):
+    """A day's cost for one team and service, as the source reported it (re-fetched while it changes)."""
+
+    __tablename__ = "spend_days"
+    __table_args__ = (UniqueConstraint("source", "day", "team", "service", "gpu"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    team: Mapped[str] = mapped_column(String(128))
+    service: Mapped[str] = mapped_column(String(128))
+    gpu: Mapped[bool] = mapped_column(default=False)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(8))
+    fetched_at: Mapped[datetime]
+
+
+class SpendBudget(Base):
+    """A team's monthly budget set with `/spend budget`; month '' means every month."""
+
+    __tablename__ = "spend_budgets"
+    __table_args__ = (UniqueConstraint("team_id", "team", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    team: Mapped[str] = mapped_column(String(128))
+    month: Mapped[str] = mapped_column(String(7), default="")
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str | None] = mapped_column(String(8))
+    set_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime]
+
+
+class SpendAlert(Base):
+    """A budget threshold already announced: the unique row makes each alert once per team per month."""
+
+    __tablename__ = "spend_alerts"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", "team", "month", "threshold"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    team: Mapped[str] = mapped_column(String(128))
+    month: Mapped[str] = mapped_column(String(7))
+    threshold: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+
+
+class SpendSourceState(Base):
+    """Per source: when it last synced, the day's forecast/anomaly snapshot, and the last error."""
+
+    __tablename__ = "spend_source_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), unique=True)
+    synced_on: Mapped[date | None] = mapped_column(Date)
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime]
