@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "bot.models",
     "reports.digest.models",
     "reports.spend.models",
+    "rituals.retro.models",
 ]
 
 INSTALLATIONS_TABLE = "slack_installations"
