@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 CAPABILITY_MODULES = [
     "reports.digest.capability",
+    "reports.spend.capability",
 ]
 
 

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 JOB_MODULES = [
     "reports.digest.jobs",
+    "reports.spend.jobs",
 ]
 
 JobFunc = Callable[[Runtime, str, str], object]

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 SECTION_PROVIDERS = [
     "reports.digest.rituals_section:section",
+    "reports.spend.section:section",
 ]
 
 

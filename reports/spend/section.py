@@ -1,0 +1,47 @@
+"""The spend section of the channel digest (listed in reports.digest.sections.SECTION_PROVIDERS)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+from reports.digest.sections import Chart, Section, SectionContext
+from reports.spend import config as spend_config
+from reports.spend import render, service, store
+from reports.spend.service import TOTAL, SpendReport
+
+log = logging.getLogger(__name__)
+
+
+def refresh_and_build(ctx: SectionContext) -> SpendReport | None:
+    """Sync the source (once a day, whoever asks first) and build the report for the channel's yesterday."""
+    config = spend_config.load(ctx.settings)
+    if not config.covers(ctx.channel_id):
+        return None
+    try:
+        store.sync(ctx.session, store.build_source(config), config, ctx.now)
+    except Exception as exc:  # noqa: BLE001 — a broken client setup must not hide the stored figures
+        log.exception("spend source setup failed source=%s", config.source)
+        row = store.state(ctx.session, config.source, ctx.now)
+        row.last_error = f"{type(exc).__name__}: {str(exc)[:200]}"
+    return service.build(ctx.session, config, ctx.team_id, ctx.day - timedelta(days=1), ctx.now)
+
+
+def section(ctx: SectionContext) -> Section | None:
+    report = refresh_and_build(ctx)
+    if report is None:
+        return None
+    charts = []
+    budget = report.month_line.budget or _sum_team_budgets(report)
+    png = render.chart(report, budget)
+    if png:
+        charts.append(Chart(filename=f"spend-{report.day.isoformat()}.png", png=png,
+                            title=f"Daily spend by team to {report.day:%d %b}"))
+    return Section(key="spend", title="Cloud spend", blocks=render.section_blocks(report),
+                   summary=render.summary(report), charts=charts)
+
+
+def _sum_team_budgets(report: SpendReport) -> Decimal | None:
+    amounts = [t.budget for t in report.teams if t.budget is not None and t.team != TOTAL]
+    return sum(amounts) if amounts else None

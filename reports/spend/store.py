@@ -1,0 +1,141 @@
+"""Keeping daily costs in our database: sync from a source once a day, budgets, stored history."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Protocol
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from bot.errors import UserError
+from reports.spend.config import SpendConfig
+from reports.spend.models import SpendBudget, SpendDay, SpendSourceState
+from reports.spend.sources import CostRow, Extras, SourceError
+
+log = logging.getLogger(__name__)
+
+
+class Source(Protocol):
+    name: str
+
+    def fetch(self, start: date, end: date) -> list[CostRow]: ...
+
+    def extras(self, today: date, teams: list[str]) -> Extras: ...
+
+
+def build_source(config: SpendConfig) -> Source:
+    if config.source == "cost_explorer":
+        from reports.spend.sources.cost_explorer import CostExplorerSource
+
+        return CostExplorerSource(config)
+    from reports.spend.sources.focus import FocusSource
+
+    return FocusSource(config)
+
+
+def state(session: Session, source: str, now: datetime) -> SpendSourceState:
+    row = session.scalar(select(SpendSourceState).where(SpendSourceState.source == source))
+    if row is None:
+        row = SpendSourceState(source=source, snapshot={}, updated_at=now)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def last_day(session: Session, source: str) -> date | None:
+    return session.scalar(select(func.max(SpendDay.day)).where(SpendDay.source == source))
+
+
+def fetch_window(last: date | None, yesterday: date, config: SpendConfig) -> tuple[date, date]:
+    """New days plus the last `refresh_days` stored ones (their costs still settle)."""
+    if last is None:
+        return yesterday - timedelta(days=config.backfill_days - 1), yesterday
+    return min(last - timedelta(days=max(config.refresh_days - 1, 0)), yesterday), yesterday
+
+
+def sync(session: Session, source: Source, config: SpendConfig, now: datetime) -> SpendSourceState:
+    """Fetch what we lack, once per UTC day; a failing source leaves the stored days and its error."""
+    today = now.date()
+    row = state(session, source.name, now)
+    if row.synced_on == today:
+        return row
+    start, end = fetch_window(last_day(session, source.name), today - timedelta(days=1), config)
+    try:
+        rows = source.fetch(start, end)
+        with session.begin_nested():
+            replace_days(session, source.name, start, end, rows, now)
+        extras = source.extras(today, teams(session, source.name, today - timedelta(days=40)))
+    except SourceError as exc:
+        log.warning("spend sync failed source=%s start=%s end=%s error=%s", source.name, start, end, exc)
+        row.last_error, row.updated_at = str(exc)[:500], now
+        return row
+    row.synced_on, row.last_success_at, row.last_error, row.updated_at = today, now, None, now
+    row.snapshot = {"day": today.isoformat(), "forecasts": extras.forecasts, "anomalies": extras.anomalies,
+                    "budgets": extras.budgets}
+    log.info("spend synced source=%s start=%s end=%s rows=%d", source.name, start, end, len(rows))
+    return row
+
+
+def replace_days(session: Session, source: str, start: date, end: date, rows: Iterable[CostRow],
+                 now: datetime) -> None:
+    session.execute(delete(SpendDay).where(SpendDay.source == source, SpendDay.day >= start, SpendDay.day <= end))
+    merged: dict[tuple[date, str, str, bool], CostRow] = {}
+    for r in rows:
+        key = (r.day, r.team[:128], r.service[:128], r.gpu)
+        old = merged.get(key)
+        merged[key] = r if old is None else CostRow(r.day, r.team, r.service, old.amount + r.amount, r.currency, r.gpu)
+    session.add_all(SpendDay(source=source, day=d, team=t, service=s, gpu=g, amount=r.amount,
+                             currency=r.currency, fetched_at=now) for (d, t, s, g), r in merged.items())
+    session.flush()
+
+
+def history(session: Session, source: str, start: date, end: date) -> list[SpendDay]:
+    return list(session.scalars(select(SpendDay).where(SpendDay.source == source, SpendDay.day >= start,
+                                                       SpendDay.day <= end)))
+
+
+def teams(session: Session, source: str, since: date) -> list[str]:
+    return list(session.scalars(select(SpendDay.team).where(SpendDay.source == source, SpendDay.day >= since)
+                                .distinct().order_by(SpendDay.team)))
+
+
+def set_budget(session: Session, *, team_id: str, team: str, amount: str, month: str, user_id: str,
+               now: datetime) -> SpendBudget:
+    try:
+        value = Decimal(amount.replace(",", "").replace("_", ""))
+    except ArithmeticError:
+        raise UserError(f"`{amount[:40]}` is not an amount: use e.g. `/spend budget ml-research 12000`.") from None
+    if not value.is_finite() or value <= 0:
+        raise UserError("A budget must be a positive amount, e.g. `/spend budget ml-research 12000`.")
+    row = session.scalar(select(SpendBudget).where(SpendBudget.team_id == team_id, SpendBudget.team == team,
+                                                   SpendBudget.month == month))
+    if row is None:
+        row = SpendBudget(team_id=team_id, team=team, month=month, amount=value, currency=None,
+                          set_by=user_id, updated_at=now)
+        session.add(row)
+    row.amount, row.set_by, row.updated_at = value, user_id, now
+    session.flush()
+    return row
+
+
+def budgets(session: Session, config: SpendConfig, team_id: str, month: str,
+            snapshot: dict[str, Any]) -> dict[str, tuple[Decimal, str]]:
+    """Each team's budget for a month: /spend budget, then ritualbot.yaml, then AWS Budgets.
+
+    Returns team -> (amount, origin); '*' is the whole account."""
+    found: dict[str, tuple[Decimal, str]] = {}
+    for team, (amount, _unit) in (snapshot.get("budgets") or {}).items():
+        found[team] = (Decimal(amount), "from AWS Budgets")
+    for (team, when), amount in sorted(config.budgets.items(), key=lambda kv: kv[0][1]):
+        if when in ("", month):
+            found[team] = (amount, "from ritualbot.yaml")
+    rows = session.scalars(select(SpendBudget).where(SpendBudget.team_id == team_id,
+                                                     SpendBudget.month.in_(["", month]))
+                           .order_by(SpendBudget.month))
+    for row in rows:
+        found[row.team] = (Decimal(row.amount), f"set by <@{row.set_by}>")
+    return found
