@@ -9,8 +9,9 @@ from __future__ import annotations
 from types import ModuleType
 
 from handlers import home, ritual
+from handlers import spend
 
-HANDLER_MODULES: list[ModuleType] = [ritual, home]
+HANDLER_MODULES: list[ModuleType] = [ritual, home, spend]
 
 
 def declared(attribute: str) -> list[str]:

@@ -139,3 +139,9 @@ def budgets(session: Session, config: SpendConfig, team_id: str, month: str,
     for row in rows:
         found[row.team] = (Decimal(row.amount), f"set by <@{row.set_by}>")
     return found
+
+
+def currency_of(session: Session, source: str) -> str | None:
+    """The currency of the latest stored cost (budgets are in the data's currency)."""
+    return session.scalar(select(SpendDay.currency).where(SpendDay.source == source)
+                          .order_by(SpendDay.day.desc()).limit(1))
