@@ -10,8 +10,9 @@ from types import ModuleType
 
 from handlers import home, ritual
 from handlers import spend
+from handlers import retro
 
-HANDLER_MODULES: list[ModuleType] = [ritual, home, spend]
+HANDLER_MODULES: list[ModuleType] = [ritual, home, spend, retro]
 
 
 def declared(attribute: str) -> list[str]:

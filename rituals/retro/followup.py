@@ -1,0 +1,129 @@
+"""Follow-up: action items, the owners' DMs, carrying undiscussed items over, and the next retro's review."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.errors import UserError
+from rituals.retro import publish
+from rituals.retro.models import Retro, RetroAction, RetroItem
+
+REVIEW_STATUSES = {"done": "done", "open": "open", "drop": "dropped"}
+
+
+def add_action(s: Session, retro_id: int, *, item_id: int | None, owner: str, text: str, due_on: date | None,
+               actor: str, now: datetime) -> RetroAction:
+    from rituals.retro import service
+
+    retro = service.load(s, retro_id, "discuss")
+    text = (text or "").strip()
+    if not text:
+        raise UserError("Describe the action: what will be done?", field="text")
+    if not owner:
+        raise UserError("Pick an owner for the action.", field="owner")
+    if due_on is not None and due_on < now.date():
+        raise UserError("The due date is in the past; pick today or later.", field="due")
+    if item_id is not None:
+        item = s.get(RetroItem, item_id)
+        if item is None or item.retro_id != retro.id:
+            raise UserError("That item is not part of this retro.")
+    action = RetroAction(retro_id=retro.id, item_id=item_id, owner_id=owner, text=text[:2000], due_on=due_on,
+                         status="open", created_by=actor, created_at=now, updated_at=now)
+    s.add(action)
+    s.flush()
+    publish.post_action(s, retro, action, now)
+    publish.refresh_root(s, retro, now)
+    return action
+
+
+def actions_of(s: Session, retro_id: int) -> list[RetroAction]:
+    return list(s.scalars(select(RetroAction).where(RetroAction.retro_id == retro_id).order_by(RetroAction.id)))
+
+
+def open_actions(s: Session, team_id: str, channel_id: str | None = None) -> list[tuple[Retro, RetroAction]]:
+    query = (select(Retro, RetroAction).join(RetroAction, RetroAction.retro_id == Retro.id)
+             .where(Retro.team_id == team_id, RetroAction.status == "open", Retro.phase == "closed")
+             .order_by(RetroAction.id))
+    if channel_id:
+        query = query.where(Retro.channel_id == channel_id)
+    return [(r, a) for r, a in s.execute(query).all()]
+
+
+def notify_owners(s: Session, retro: Retro, now: datetime) -> None:
+    by_owner: dict[str, list[RetroAction]] = {}
+    for action in actions_of(s, retro.id):
+        by_owner.setdefault(action.owner_id, []).append(action)
+    for owner, actions in sorted(by_owner.items()):
+        publish.post_owner_dm(s, retro, owner, actions, now)
+
+
+def carry_over(s: Session, retro: Retro, previous: Retro | None) -> list[RetroItem]:
+    """Copy the previous retro's undiscussed groups into the new retro (the review lists them)."""
+    if previous is None:
+        return []
+    items = list(s.scalars(select(RetroItem).where(RetroItem.retro_id == previous.id).order_by(RetroItem.id)))
+    columns = {c["key"] for c in retro.columns}
+    carried = []
+    for lead in (i for i in items if i.group_id is None and not i.discussed):
+        texts = [lead.text] + [i.text for i in items if i.group_id == lead.id]
+        item = RetroItem(retro_id=retro.id, column_key=lead.column_key if lead.column_key in columns
+                         else retro.columns[0]["key"], text=" / ".join(texts)[:2000], author_id=lead.author_id,
+                         secret_hash=None, discussed=False, carried_from_id=lead.id)
+        s.add(item)
+        carried.append(item)
+    s.flush()
+    return carried
+
+
+def post_review(s: Session, retro: Retro, now: datetime, carried: list[RetroItem]) -> None:
+    pending = [a for _, a in open_actions(s, retro.team_id, retro.channel_id)]
+    if pending or carried:
+        publish.post_review(s, retro, pending, carried, now)
+
+
+def review_action(s: Session, retro_id: int, action_id: int, verdict: str, *, actor: str,
+                  is_admin: Callable[[], bool], now: datetime) -> RetroAction:
+    from rituals.retro import service
+
+    retro = service.load(s, retro_id)
+    action = s.get(RetroAction, action_id)
+    source = s.get(Retro, action.retro_id) if action else None
+    if action is None or source is None or source.channel_id != retro.channel_id or verdict not in REVIEW_STATUSES:
+        raise UserError("That action item is not part of this channel's review.")
+    if actor not in (action.owner_id, retro.facilitator_id) and not is_admin():
+        raise UserError(f"Only the action's owner (<@{action.owner_id}>) or the facilitator can update it.")
+    action.status, action.updated_at = REVIEW_STATUSES[verdict], now
+    s.flush()
+    refresh_review(s, retro, now)
+    return action
+
+
+def drop_carried(s: Session, retro_id: int, item_id: int, *, actor: str, is_admin: Callable[[], bool],
+                 now: datetime) -> None:
+    from rituals.retro import service
+
+    retro = service.load(s, retro_id, "collect")
+    service.require_facilitator(retro, actor, is_admin, "drop a carried-over item")
+    item = s.get(RetroItem, item_id)
+    if item is None or item.retro_id != retro.id or item.carried_from_id is None:
+        raise UserError("That carried-over item is already gone.")
+    s.delete(item)
+    s.flush()
+    refresh_review(s, retro, now)
+    publish.refresh_root(s, retro, now)
+
+
+def refresh_review(s: Session, retro: Retro, now: datetime) -> None:
+    reviewed = list(s.scalars(select(RetroAction).join(Retro, Retro.id == RetroAction.retro_id)
+                              .where(Retro.channel_id == retro.channel_id, Retro.team_id == retro.team_id,
+                                     Retro.id != retro.id, RetroAction.updated_at >= retro.created_at)
+                              .order_by(RetroAction.id)))
+    pending = [a for _, a in open_actions(s, retro.team_id, retro.channel_id)]
+    shown = {a.id: a for a in pending + reviewed}
+    carried = list(s.scalars(select(RetroItem).where(RetroItem.retro_id == retro.id,
+                                                     RetroItem.carried_from_id.is_not(None))))
+    publish.update_review(s, retro, sorted(shown.values(), key=lambda a: a.id), carried, now)

@@ -1,0 +1,57 @@
+"""A channel's past retros with links, and one retro as Markdown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot import outbox
+from bot.errors import UserError
+from bot.templates import render as template
+from rituals.retro import publish, service
+from rituals.retro.models import Retro
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    title: str
+    phase: str
+    started: datetime
+    link: str | None
+    actions: int
+
+
+def link(s: Session, retro: Retro) -> str | None:
+    row = outbox.find_by_ref(s, publish.root_ref(retro))
+    if row is None or not row.ts or not row.channel:
+        return None
+    return f"https://slack.com/archives/{row.channel}/p{row.ts.replace('.', '')}"
+
+
+def entries(s: Session, team_id: str, channel_id: str) -> list[Entry]:
+    out = []
+    for retro in service.history(s, team_id, channel_id):
+        phase = "abandoned" if retro.abandoned else service.PHASE_NAMES[retro.phase]
+        out.append(Entry(retro.id, retro.title, phase, retro.created_at, link(s, retro),
+                         len(publish.snapshot(s, retro).actions)))
+    return out
+
+
+def export_markdown(s: Session, team_id: str, retro_id: int) -> str:
+    retro = s.get(Retro, retro_id)
+    if retro is None or retro.team_id != team_id:
+        raise UserError(f"There is no retro #{retro_id}. `/retro history` lists this channel's retros with their ids.")
+    snap = publish.snapshot(s, retro)
+    columns = [{"label": c.label, "items": [{"text": i.full_text, "votes": i.votes,
+                                              "author": f"<@{i.author}>" if i.author else None}
+                                             for i in c.items]} for c in snap.columns]
+    actions = [{"text": a.text, "owner": f"<@{a.owner}>", "due": a.due.isoformat() if a.due else None,
+                "status": a.status} for a in snap.actions]
+    return template("rituals.retro", "export.md.j2", title=retro.title, channel=f"<#{retro.channel_id}>",
+                    template=snap.board_name, facilitator=f"<@{retro.facilitator_id}>",
+                    started=f"{retro.created_at:%Y-%m-%d %H:%M} UTC",
+                    closed=f"{retro.closed_at:%Y-%m-%d %H:%M} UTC" if retro.closed_at else None,
+                    participants=snap.participants, columns=columns, actions=actions)

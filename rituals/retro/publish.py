@@ -1,0 +1,101 @@
+"""Where retro messages go: the root message in the channel, everything else in its thread, via the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot import outbox
+from bot.models import OutboxMessage
+from rituals.retro import render
+from rituals.retro.boards import BUILT_IN
+from rituals.retro.models import Retro, RetroAction, RetroItem
+from rituals.retro.snapshot import Snapshot, take
+
+
+def snapshot(s: Session, retro: Retro) -> Snapshot:
+    board = BUILT_IN.get(retro.template_key)
+    return take(s, retro, board.name if board else retro.template_key)
+
+
+def root_ref(retro: Retro) -> str:
+    return f"retro:{retro.id}:root"
+
+
+def root_row(s: Session, retro: Retro) -> OutboxMessage:
+    row = outbox.find_by_ref(s, root_ref(retro))
+    if row is None:
+        raise RuntimeError(f"retro {retro.id} has no root message")
+    return row
+
+
+def post_root(s: Session, retro: Retro, now: datetime) -> OutboxMessage:
+    text, blocks = render.root(snapshot(s, retro))
+    return outbox.post(s, channel=retro.channel_id, team_id=retro.team_id, text=text, blocks=blocks, now=now,
+                       ref=root_ref(retro))
+
+
+def refresh_root(s: Session, retro: Retro, now: datetime) -> None:
+    text, blocks = render.root(snapshot(s, retro))
+    outbox.update(s, root_row(s, retro), text=text, blocks=blocks, now=now)
+
+
+def _thread(s: Session, retro: Retro, message: tuple[str, list], now: datetime, ref: str | None = None
+            ) -> OutboxMessage:
+    text, blocks = message
+    return outbox.post(s, channel=retro.channel_id, team_id=retro.team_id, text=text, blocks=blocks, now=now,
+                       thread_of=root_row(s, retro), ref=ref)
+
+
+def post_reveal(s: Session, retro: Retro, now: datetime) -> None:
+    _thread(s, retro, render.reveal(snapshot(s, retro)), now)
+
+
+def post_groups(s: Session, retro: Retro, now: datetime) -> None:
+    _thread(s, retro, render.groups(snapshot(s, retro)), now)
+
+
+def post_ballot(s: Session, retro: Retro, now: datetime) -> None:
+    _thread(s, retro, render.ballot(snapshot(s, retro)), now, ref=f"retro:{retro.id}:ballot")
+
+
+def post_results(s: Session, retro: Retro, now: datetime) -> None:
+    _thread(s, retro, render.results(snapshot(s, retro)), now)
+
+
+def post_discussion(s: Session, retro: Retro, now: datetime) -> None:
+    _thread(s, retro, render.discussion(snapshot(s, retro)), now)
+
+
+def post_action(s: Session, retro: Retro, action: RetroAction, now: datetime) -> None:
+    _thread(s, retro, render.action_posted(action), now)
+
+
+def post_reminder(s: Session, retro: Retro, now: datetime) -> None:
+    text = render.reminder(retro)
+    _thread(s, retro, (text, []), now, ref=f"retro:{retro.id}:reminder")
+
+
+def post_owner_dm(s: Session, retro: Retro, owner: str, actions: list[RetroAction], now: datetime) -> None:
+    text, blocks = render.owner_dm(retro, actions)
+    outbox.post(s, channel=owner, team_id=retro.team_id, text=text, blocks=blocks, now=now,
+                dedupe_key=f"retro:{retro.id}:dm:{owner}")
+
+
+def _titles(s: Session, actions: list[RetroAction]) -> dict[int, str]:
+    return {rid: r.title for rid in {a.retro_id for a in actions} if (r := s.get(Retro, rid)) is not None}
+
+
+def post_review(s: Session, retro: Retro, actions: list[RetroAction], carried: list[RetroItem], now: datetime) -> None:
+    _thread(s, retro, render.review(retro, actions, _titles(s, actions), carried), now,
+            ref=f"retro:{retro.id}:review")
+
+
+def update_review(s: Session, retro: Retro, actions: list[RetroAction], carried: list[RetroItem],
+                  now: datetime) -> None:
+    row = outbox.find_by_ref(s, f"retro:{retro.id}:review")
+    if row is None:
+        return
+    text, blocks = render.review(retro, actions, _titles(s, actions), carried)
+    outbox.update(s, row, text=text, blocks=blocks, now=now)

@@ -1,0 +1,190 @@
+"""Retro messages as text plus Block Kit: the root message per phase and the thread posts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import blocks as bk
+from bot.blocks import Blocks, escape
+from bot.templates import render as template
+from rituals.retro.models import Retro, RetroAction, RetroItem
+from rituals.retro.snapshot import ColumnView, ItemView, Snapshot, item_count
+
+PKG = "rituals.retro"
+PHASE_LABEL = {"collect": "Collecting items", "group": "Grouping", "vote": "Voting", "discuss": "Discussing",
+               "closed": "Closed"}
+ADVANCE_LABEL = {"collect": "Reveal items ▶", "group": "Start voting ▶", "vote": "Close voting ▶"}
+
+
+def when(moment: datetime) -> str:
+    """A Slack date token: every reader sees it in their own timezone."""
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{moment:%Y-%m-%d %H:%M} UTC>"
+
+
+def _author(item: ItemView) -> str:
+    return f"<@{item.author}>" if item.author else "anonymous"
+
+
+def root(snap: Snapshot) -> tuple[str, Blocks]:
+    retro = snap.retro
+    phase = "abandoned" if retro.abandoned else PHASE_LABEL[retro.phase].lower()
+    text = template(PKG, "root.txt.j2", title=retro.title, template=snap.board_name, phase=phase,
+                    facilitator=retro.facilitator_id, participants=snap.participants)
+    status = f"*{PHASE_LABEL[retro.phase]}*" + (" · _abandoned_ (`/retro resume` brings it back)"
+                                                 if retro.abandoned else "")
+    meta = [f"{escape(snap.board_name)} · {status} · facilitator <@{retro.facilitator_id}> · "
+            f"{snap.participants} participant{'' if snap.participants == 1 else 's'}"]
+    if retro.deadline_at and retro.phase == "collect":
+        meta.append(f"collection closes {when(retro.deadline_at)}")
+    out: Blocks = [bk.header(f"Retro: {retro.title}"), bk.context(*meta)]
+    if retro.phase == "closed":
+        out.append(bk.section(summary_text(snap)))
+        return text, out
+    out.extend(_board_body(snap))
+    if not retro.abandoned:
+        out.append(bk.actions(*_phase_buttons(snap), block_id=f"retro.root.{retro.id}"))
+    return text, out
+
+
+def _board_body(snap: Snapshot) -> Blocks:
+    retro = snap.retro
+    show = retro.phase != "collect" or retro.visible_while_collecting
+    cells = []
+    for column in snap.columns:
+        count = sum(1 + len(i.members) for i in column.items)
+        cell = f"*{escape(column.label)}*\n{count} item{'' if count == 1 else 's'}"
+        if show and column.items:
+            cell += "\n" + "\n".join(f"• {escape(i.full_text)[:200]}" for i in column.items)
+        cells.append(cell)
+    body: Blocks = [bk.fields(cells)]
+    if retro.phase == "collect":
+        hint = ("Items are visible while collecting." if retro.visible_while_collecting else
+                "Items stay hidden until the facilitator reveals them, so nobody anchors on others.")
+        body.append(bk.context(f"{hint} {retro.votes_per_person} votes each."))
+    elif retro.phase == "vote":
+        body.append(bk.context(f"Vote in the thread: {retro.votes_per_person} votes each; results stay hidden "
+                               "until voting closes."))
+    elif retro.phase == "discuss":
+        body.append(bk.context(f"Discussing item {retro.discuss_pos + 1} of {len(retro.discuss_order)} "
+                               f"· {len(snap.actions)} action item{'' if len(snap.actions) == 1 else 's'}"))
+    return body
+
+
+def _phase_buttons(snap: Snapshot) -> list[dict]:
+    retro, rid = snap.retro, str(snap.retro.id)
+    buttons = []
+    if retro.phase == "collect":
+        buttons += [bk.button("Add item", "retro.add_item", rid, style="primary"),
+                    bk.button("My items", "retro.my_items", rid)]
+    if retro.phase == "group":
+        buttons.append(bk.button("Merge items", "retro.merge", rid))
+    if retro.phase in ("collect", "group"):
+        buttons.append(bk.button("Settings", "retro.settings", rid))
+    if retro.phase in ADVANCE_LABEL:
+        buttons.append(bk.button(ADVANCE_LABEL[retro.phase], "retro.advance", f"{rid}:{retro.phase}"))
+    if retro.phase == "discuss":
+        buttons.append(bk.button("Close retro", "retro.close", rid, style="danger", confirm=bk.confirm_dialog(
+            "Close the retro?", "Undiscussed items carry over to the next retro; action owners get a DM.")))
+    return buttons
+
+
+def summary_text(snap: Snapshot) -> str:
+    columns = [{"label": escape(c.label), "items": [{"text": escape(i.full_text), "votes": i.votes,
+                                                     "carried": i.carried} for i in c.items]}
+               for c in snap.columns]
+    actions = [{"text": escape(a.text), "owner": a.owner, "due": a.due.isoformat() if a.due else None}
+               for a in snap.actions]
+    return template(PKG, "summary.md.j2", item_count=item_count(snap), participants=snap.participants,
+                    vote_count=snap.votes_cast, columns=columns, actions=actions)
+
+
+def _column_sections(columns: list[ColumnView], line: callable) -> Blocks:
+    out: Blocks = []
+    for column in columns:
+        lines = [line(i) for i in column.items] or ["_(nothing)_"]
+        out.append(bk.section(f"*{escape(column.label)}*\n" + "\n".join(lines)))
+    return out
+
+
+def reveal(snap: Snapshot) -> tuple[str, Blocks]:
+    body = _column_sections(snap.columns, lambda i: f"• {escape(i.full_text)} — {_author(i)}")
+    return (f"The items of “{snap.retro.title}”, by column",
+            [bk.section("*Revealed!* Here is everything, by column. The facilitator can merge similar items "
+                        "with *Merge items* on the retro message."), *body])
+
+
+def groups(snap: Snapshot) -> tuple[str, Blocks]:
+    body = _column_sections(snap.columns, lambda i: f"• {escape(i.full_text)}")
+    return "Items after merging", [bk.section("*Grouped.* The items now stand as:"), *body]
+
+
+def ballot(snap: Snapshot) -> tuple[str, Blocks]:
+    retro = snap.retro
+    out: Blocks = [bk.section(f"*Vote!* You have {retro.votes_per_person} votes; you may put several on one "
+                              "item. Votes stay hidden until the facilitator closes voting.")]
+    for group in snap.groups:
+        label = next(c.label for c in snap.columns if c.key == group.column)
+        out.append(bk.section(f"_{escape(label)}_ · {escape(group.full_text)[:2800]}",
+                              accessory=bk.button("Vote", "retro.vote", f"{retro.id}:{group.id}")))
+    out.append(bk.actions(bk.button("Take back my votes", "retro.take_back", str(retro.id))))
+    return f"Voting is open for “{retro.title}”", out
+
+
+def results(snap: Snapshot) -> tuple[str, Blocks]:
+    order = [snap.group(i) for i in snap.retro.discuss_order]
+    lines = [f"{n}. {escape(g.full_text)} — *{g.votes}* vote{'' if g.votes == 1 else 's'}"
+             for n, g in enumerate(order, 1) if g]
+    return ("Voting closed: the results",
+            [bk.section(f"*Voting closed.* {snap.votes_cast} votes; we discuss in this order:\n" + "\n".join(lines))])
+
+
+def discussion(snap: Snapshot) -> tuple[str, Blocks]:
+    retro = snap.retro
+    group = snap.group(retro.discuss_order[retro.discuss_pos])
+    assert group is not None
+    n, total = retro.discuss_pos + 1, len(retro.discuss_order)
+    buttons = [bk.button("Add action item", "retro.add_action", f"{retro.id}:{group.id}", style="primary")]
+    if n < total:
+        buttons.append(bk.button("Next ▶", "retro.next", f"{retro.id}:{retro.discuss_pos}"))
+    tail = "" if n < total else "\n_Last item: the facilitator closes the retro from the main message._"
+    return (f"Discussing {n}/{total}: {group.full_text[:200]}",
+            [bk.section(f"*{n}/{total}* · {group.votes} vote{'' if group.votes == 1 else 's'}\n"
+                        f"> {escape(group.full_text)}{tail}"), bk.actions(*buttons)])
+
+
+def action_posted(action: RetroAction) -> tuple[str, Blocks]:
+    due = f", due {action.due_on.isoformat()}" if action.due_on else ""
+    line = f":white_check_mark: Action: {escape(action.text)} — <@{action.owner_id}>{due}"
+    return line, [bk.section(line)]
+
+
+def owner_dm(retro: Retro, actions: list[RetroAction]) -> tuple[str, Blocks]:
+    text = template(PKG, "dm.txt.j2", title=retro.title, channel=retro.channel_id,
+                    actions=[{"text": a.text, "due": a.due_on.isoformat() if a.due_on else None} for a in actions])
+    return text, [bk.section(text)]
+
+
+def review(retro: Retro, actions: list[RetroAction], titles: dict[int, str], carried: list[RetroItem]
+           ) -> tuple[str, Blocks]:
+    out: Blocks = [bk.section("*Review of last actions*" if actions else "*Review*")]
+    for a in actions:
+        due = f", due {a.due_on.isoformat()}" if a.due_on else ""
+        out.append(bk.section(f"{escape(a.text)} — <@{a.owner_id}>{due} · from “{escape(titles.get(a.retro_id, ''))}”"
+                              f" · *{a.status}*"))
+        if a.status == "open":
+            value = f"{retro.id}:{a.id}"
+            out.append(bk.actions(bk.button("Done", "retro.review", f"{value}:done", style="primary"),
+                                  bk.button("Still open", "retro.review", f"{value}:open"),
+                                  bk.button("Drop", "retro.review", f"{value}:drop")))
+    if carried:
+        out.append(bk.section("*Carried over* (not discussed last time; they are already on this board):"))
+        for item in carried:
+            out.append(bk.section(f"• {escape(item.text)[:2800]}",
+                                  accessory=bk.button("Drop", "retro.drop_carried", f"{retro.id}:{item.id}")))
+    return f"Review for “{retro.title}”: {len(actions)} action items, {len(carried)} carried-over items", out
+
+
+def reminder(retro: Retro) -> str:
+    assert retro.deadline_at is not None
+    return template(PKG, "reminder.txt.j2", title=retro.title, epoch=int(retro.deadline_at.timestamp()),
+                    fallback=f"{retro.deadline_at:%Y-%m-%d %H:%M} UTC")

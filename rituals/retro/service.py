@@ -1,0 +1,230 @@
+"""A retro's lifecycle: start, phase moves (facilitator only), settings, abandon/resume, history.
+
+All state lives in the database, so a retro survives restarts and can be resumed days later.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.errors import UserError
+from rituals.retro import followup, publish
+from rituals.retro.boards import Board
+from rituals.retro.models import OPEN_PHASES, Retro, RetroItem, RetroParticipant, RetroVote
+
+log = logging.getLogger(__name__)
+
+NEXT_PHASE = {"collect": "group", "group": "vote", "vote": "discuss"}
+PHASE_NAMES = {"collect": "collecting", "group": "grouping", "vote": "voting", "discuss": "discussing",
+               "closed": "closed"}
+AdminCheck = Callable[[], bool]
+
+
+def start_retro(s: Session, *, team_id: str, channel_id: str, facilitator: str, board: Board, title: str,
+                now: datetime) -> Retro:
+    running = current_retro(s, team_id, channel_id)
+    if running is not None:
+        raise UserError(f"A retro is already running in this channel (“{running.title}”, "
+                        f"{PHASE_NAMES[running.phase]}). Finish it, or `/retro abandon` it first.")
+    previous = s.scalars(select(Retro).where(Retro.team_id == team_id, Retro.channel_id == channel_id,
+                                             Retro.phase == "closed").order_by(Retro.id.desc()).limit(1)).first()
+    retro = Retro(team_id=team_id, channel_id=channel_id, title=title[:200], template_key=board.key,
+                  columns=board.column_dicts(), facilitator_id=facilitator, phase="collect",
+                  abandoned=False, visible_while_collecting=False, votes_per_person=3,
+                  discuss_order=[], discuss_pos=-1, previous_id=previous.id if previous else None,
+                  created_at=now)
+    s.add(retro)
+    s.flush()
+    carried = followup.carry_over(s, retro, previous)
+    publish.post_root(s, retro, now)
+    followup.post_review(s, retro, now, carried)
+    log.info("retro started retro=%s channel=%s template=%s", retro.id, channel_id, board.key)
+    return retro
+
+
+def current_retro(s: Session, team_id: str, channel_id: str) -> Retro | None:
+    return s.scalars(select(Retro).where(Retro.team_id == team_id, Retro.channel_id == channel_id,
+                                         Retro.phase.in_(OPEN_PHASES), Retro.abandoned.is_(False))
+                     .order_by(Retro.id.desc()).limit(1)).first()
+
+
+def load(s: Session, retro_id: int, *phases: str) -> Retro:
+    """The retro a button or modal refers to, refusing stale or forged references clearly."""
+    retro = s.get(Retro, retro_id)
+    if retro is None:
+        raise UserError("That retro does not exist (any more). Start one with `/retro start`.")
+    if retro.phase == "closed":
+        raise UserError(f"“{retro.title}” is closed, so its buttons no longer change anything. "
+                        "Start a new retro with `/retro start`.")
+    if retro.abandoned:
+        raise UserError(f"“{retro.title}” was abandoned; the facilitator can bring it back with `/retro resume`.")
+    if phases and retro.phase not in phases:
+        wanted = " or ".join(PHASE_NAMES[p] for p in phases)
+        raise UserError(f"“{retro.title}” is {PHASE_NAMES[retro.phase]} now, not {wanted}; "
+                        "that button belongs to another phase. Use the buttons on the latest messages.")
+    return retro
+
+
+def require_facilitator(retro: Retro, actor: str, is_admin: AdminCheck, doing: str) -> None:
+    if actor != retro.facilitator_id and not is_admin():
+        raise UserError(f"Only the facilitator (<@{retro.facilitator_id}>) or a workspace admin can {doing}.")
+
+
+def join(s: Session, retro: Retro, user_id: str) -> bool:
+    """Count the user as a participant; True when they are new."""
+    if s.get(RetroParticipant, (retro.id, user_id)) is not None:
+        return False
+    s.add(RetroParticipant(retro_id=retro.id, user_id=user_id))
+    s.flush()
+    return True
+
+
+def participant_count(s: Session, retro_id: int) -> int:
+    return s.scalar(select(func.count()).select_from(RetroParticipant)
+                    .where(RetroParticipant.retro_id == retro_id)) or 0
+
+
+def advance(s: Session, retro_id: int, *, from_phase: str, actor: str, is_admin: AdminCheck, now: datetime) -> Retro:
+    """Move from `from_phase` to the next one (the button says which phase it was pressed in)."""
+    retro = load(s, retro_id, from_phase)
+    require_facilitator(retro, actor, is_admin, f"end {PHASE_NAMES[from_phase]}")
+    _advance(s, retro, now)
+    return retro
+
+
+def _advance(s: Session, retro: Retro, now: datetime) -> None:
+    if retro.phase == "collect" and not _items(s, retro.id):
+        raise UserError("Nobody has added an item yet: there is nothing to reveal. Ask the team to press *Add item*.")
+    retro.phase = NEXT_PHASE[retro.phase]
+    s.flush()
+    if retro.phase == "group":
+        publish.post_reveal(s, retro, now)
+    elif retro.phase == "vote":
+        publish.post_ballot(s, retro, now)
+    elif retro.phase == "discuss":
+        retro.discuss_order = discussion_order(s, retro.id)
+        retro.discuss_pos = 0
+        publish.post_results(s, retro, now)
+        publish.post_discussion(s, retro, now)
+    publish.refresh_root(s, retro, now)
+    log.info("retro phase retro=%s phase=%s", retro.id, retro.phase)
+
+
+def move_on_by_deadline(s: Session, retro: Retro, now: datetime) -> bool:
+    """The collection deadline passed: move to grouping as if the facilitator had pressed Reveal."""
+    if retro.phase != "collect" or retro.abandoned or not _items(s, retro.id):
+        return False
+    _advance(s, retro, now)
+    return True
+
+
+def next_item(s: Session, retro_id: int, *, position: int, actor: str, is_admin: AdminCheck, now: datetime) -> Retro:
+    retro = load(s, retro_id, "discuss")
+    require_facilitator(retro, actor, is_admin, "move to the next item")
+    if position != retro.discuss_pos:
+        raise UserError("The discussion has already moved past that item.")
+    _mark_discussed(s, retro)
+    if retro.discuss_pos + 1 >= len(retro.discuss_order):
+        raise UserError("That was the last item. Press *Close retro* on the retro's main message to finish.")
+    retro.discuss_pos += 1
+    publish.post_discussion(s, retro, now)
+    publish.refresh_root(s, retro, now)
+    return retro
+
+
+def close(s: Session, retro_id: int, *, actor: str, is_admin: AdminCheck, now: datetime) -> Retro:
+    retro = load(s, retro_id, "discuss")
+    require_facilitator(retro, actor, is_admin, "close the retro")
+    _mark_discussed(s, retro)
+    retro.phase, retro.closed_at = "closed", now
+    s.flush()
+    publish.refresh_root(s, retro, now)
+    followup.notify_owners(s, retro, now)
+    log.info("retro closed retro=%s", retro.id)
+    return retro
+
+
+def _mark_discussed(s: Session, retro: Retro) -> None:
+    if 0 <= retro.discuss_pos < len(retro.discuss_order):
+        lead_id = retro.discuss_order[retro.discuss_pos]
+        for item in _items(s, retro.id):
+            if item.id == lead_id or item.group_id == lead_id:
+                item.discussed = True
+
+
+def discussion_order(s: Session, retro_id: int) -> list[int]:
+    """Groups by total votes, most first (ties: the earlier item first); unvoted groups only if none got votes."""
+    tallies = vote_tallies(s, retro_id)
+    leads = [i.id for i in _items(s, retro_id) if i.group_id is None]
+    voted = [lead for lead in leads if tallies.get(lead, 0) > 0] or leads
+    return sorted(voted, key=lambda lead: (-tallies.get(lead, 0), lead))
+
+
+def vote_tallies(s: Session, retro_id: int) -> dict[int, int]:
+    rows = s.execute(select(RetroVote.item_id, func.sum(RetroVote.count)).where(RetroVote.retro_id == retro_id)
+                     .group_by(RetroVote.item_id)).all()
+    return {item_id: int(total) for item_id, total in rows}
+
+
+def _items(s: Session, retro_id: int) -> list[RetroItem]:
+    return list(s.scalars(select(RetroItem).where(RetroItem.retro_id == retro_id).order_by(RetroItem.id)))
+
+
+@dataclass(frozen=True)
+class Settings:
+    votes_per_person: int
+    visible_while_collecting: bool
+    deadline_hours: int | None
+
+
+def configure(s: Session, retro_id: int, wanted: Settings, *, actor: str, is_admin: AdminCheck,
+              now: datetime) -> Retro:
+    retro = load(s, retro_id)
+    require_facilitator(retro, actor, is_admin, "change the retro's settings")
+    if not 1 <= wanted.votes_per_person <= 20:
+        raise UserError("Votes per person must be a whole number from 1 to 20.", field="votes")
+    if retro.phase not in ("collect", "group") and wanted.votes_per_person != retro.votes_per_person:
+        raise UserError("Voting has started, so the number of votes can no longer change.", field="votes")
+    retro.votes_per_person = wanted.votes_per_person
+    retro.visible_while_collecting = wanted.visible_while_collecting
+    if wanted.deadline_hours is not None:
+        if retro.phase != "collect":
+            raise UserError("Collection is already over, so a deadline no longer applies.", field="deadline")
+        retro.deadline_at = now + timedelta(hours=wanted.deadline_hours) if wanted.deadline_hours else None
+    publish.refresh_root(s, retro, now)
+    return retro
+
+
+def abandon(s: Session, team_id: str, channel_id: str, *, actor: str, is_admin: AdminCheck, now: datetime) -> Retro:
+    retro = current_retro(s, team_id, channel_id)
+    if retro is None:
+        raise UserError("No retro is running in this channel.")
+    require_facilitator(retro, actor, is_admin, "abandon the retro")
+    retro.abandoned = True
+    publish.refresh_root(s, retro, now)
+    return retro
+
+
+def resume(s: Session, team_id: str, channel_id: str, *, actor: str, is_admin: AdminCheck, now: datetime) -> Retro:
+    if current_retro(s, team_id, channel_id) is not None:
+        raise UserError("A retro is already running in this channel.")
+    retro = s.scalars(select(Retro).where(Retro.team_id == team_id, Retro.channel_id == channel_id,
+                                          Retro.abandoned.is_(True), Retro.phase.in_(OPEN_PHASES))
+                      .order_by(Retro.id.desc()).limit(1)).first()
+    if retro is None:
+        raise UserError("There is no abandoned retro in this channel to resume. Start one with `/retro start`.")
+    require_facilitator(retro, actor, is_admin, "resume the retro")
+    retro.abandoned = False
+    publish.refresh_root(s, retro, now)
+    return retro
+
+
+def history(s: Session, team_id: str, channel_id: str, limit: int = 20) -> list[Retro]:
+    return list(s.scalars(select(Retro).where(Retro.team_id == team_id, Retro.channel_id == channel_id)
+                          .order_by(Retro.id.desc()).limit(limit)))

@@ -1,0 +1,82 @@
+"""A retro read out of the database as plain data, for the renderer and the Markdown export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rituals.retro.models import Retro, RetroAction, RetroItem
+
+
+@dataclass(frozen=True)
+class ItemView:
+    id: int
+    column: str
+    text: str
+    author: str | None
+    votes: int = 0
+    members: tuple[str, ...] = ()
+    carried: bool = False
+    discussed: bool = False
+
+    @property
+    def full_text(self) -> str:
+        return " + ".join((self.text, *self.members))
+
+
+@dataclass(frozen=True)
+class ActionView:
+    id: int
+    text: str
+    owner: str
+    due: date | None
+    status: str
+
+
+@dataclass(frozen=True)
+class ColumnView:
+    key: str
+    label: str
+    items: list[ItemView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    retro: Retro
+    board_name: str
+    columns: list[ColumnView]
+    participants: int
+    actions: list[ActionView]
+    votes_cast: int
+
+    @property
+    def groups(self) -> list[ItemView]:
+        return [i for c in self.columns for i in c.items]
+
+    def group(self, item_id: int) -> ItemView | None:
+        return next((g for g in self.groups if g.id == item_id), None)
+
+
+def take(s: Session, retro: Retro, board_name: str) -> Snapshot:
+    from rituals.retro import service
+
+    items = list(s.scalars(select(RetroItem).where(RetroItem.retro_id == retro.id).order_by(RetroItem.id)))
+    tallies = service.vote_tallies(s, retro.id) if retro.phase in ("discuss", "closed") else {}
+    columns = []
+    for column in retro.columns:
+        views = [ItemView(i.id, i.column_key, i.text, i.author_id, tallies.get(i.id, 0),
+                          tuple(m.text for m in items if m.group_id == i.id),
+                          carried=retro.phase == "closed" and not i.discussed, discussed=i.discussed)
+                 for i in items if i.group_id is None and i.column_key == column["key"]]
+        columns.append(ColumnView(column["key"], column["label"], views))
+    actions = [ActionView(a.id, a.text, a.owner_id, a.due_on, a.status) for a in
+               s.scalars(select(RetroAction).where(RetroAction.retro_id == retro.id).order_by(RetroAction.id))]
+    return Snapshot(retro, board_name, columns, service.participant_count(s, retro.id), actions,
+                    sum(tallies.values()))
+
+
+def item_count(snap: Snapshot) -> int:
+    return sum(1 + len(g.members) for g in snap.groups)
