@@ -45,7 +45,7 @@ def export_markdown(s: Session, team_id: str, retro_id: int) -> str:
     if retro is None or retro.team_id != team_id:
         raise UserError(f"There is no retro #{retro_id}. `/retro history` lists this channel's retros with their ids.")
     snap = publish.snapshot(s, retro)
-    columns = [{"label": c.label, "items": [{"text": i.full_text, "votes": i.votes,
+    columns = [{"label": c.label, "entries": [{"text": i.full_text, "votes": i.votes,
                                               "author": f"<@{i.author}>" if i.author else None}
                                              for i in c.items]} for c in snap.columns]
     actions = [{"text": a.text, "owner": f"<@{a.owner}>", "due": a.due.isoformat() if a.due else None,

@@ -89,7 +89,7 @@ def _phase_buttons(snap: Snapshot) -> list[dict]:
 
 
 def summary_text(snap: Snapshot) -> str:
-    columns = [{"label": escape(c.label), "items": [{"text": escape(i.full_text), "votes": i.votes,
+    columns = [{"label": escape(c.label), "entries": [{"text": escape(i.full_text), "votes": i.votes,
                                                      "carried": i.carried} for i in c.items]}
                for c in snap.columns]
     actions = [{"text": escape(a.text), "owner": a.owner, "due": a.due.isoformat() if a.due else None}
