@@ -99,7 +99,7 @@ def command_blocks(r: SpendReport, team: str | None, period: str) -> tuple[str, 
         return text, [blocks.section(text)]
     total = sum((analysis.total(s, period_start(r, period), r.day) for s in r.by_team.values()), analysis.ZERO)
     head = f"All teams spent {h['money'](total)} {period_label(period)} (to {r.day:%d %b})."
-    return head, [blocks.section(head), *section_blocks(r)[1:]]
+    return head, [blocks.section(head), *section_blocks(r)]
 
 
 PERIODS = {"yesterday": 1, "week": 7, "7d": 7, "30d": 30, "month": 0, "mtd": 0}
