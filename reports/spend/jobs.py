@@ -36,7 +36,8 @@ def post_alerts(rt: Runtime, scope: str, period: str) -> None:
                              day=day, timezone=timezone)
         report = refresh_and_build(ctx)
         if report is not None and not report.empty:
-            announce(s, report, spend_config.load(rt.settings).thresholds, team_id=team_id, channel_id=channel_id, now=now)
+            thresholds = spend_config.load(rt.settings).thresholds
+            announce(s, report, thresholds, team_id=team_id, channel_id=channel_id, now=now)
 
 
 def announce(s: Session, report: SpendReport, thresholds: tuple[int, ...], *, team_id: str, channel_id: str,

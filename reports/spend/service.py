@@ -56,9 +56,9 @@ def build(session: Session, config: SpendConfig, team_id: str, day: date, now: d
     start = min(analysis.month_start(day), day - timedelta(days=HISTORY_DAYS))
     rows = store.history(session, config.source, start, day)
     state = store.state(session, config.source, now)
-    return from_rows(rows, config, day, budgets=store.budgets(session, config, team_id, f"{day:%Y-%m}",
-                                                             state.snapshot),
-                     snapshot=state.snapshot, error=state.last_error, last_stored=store.last_day(session, config.source))
+    budgets = store.budgets(session, config, team_id, f"{day:%Y-%m}", state.snapshot)
+    return from_rows(rows, config, day, budgets=budgets, snapshot=state.snapshot, error=state.last_error,
+                     last_stored=store.last_day(session, config.source))
 
 
 def from_rows(rows: list[SpendDay], config: SpendConfig, day: date, *, budgets: dict[str, tuple[Decimal, str]],

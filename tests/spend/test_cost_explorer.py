@@ -14,7 +14,14 @@ from reports.spend import store
 from reports.spend.config import SpendConfig
 from reports.spend.models import SpendDay
 from reports.spend.sources.cost_explorer import CostExplorerSource
-from tests.spend.aws import ACCOUNT, client, day_result, moto_server, queue_cost_results, record_calls
+from tests.spend.aws import (
+    ACCOUNT,
+    client,
+    day_result,
+    moto_server,
+    queue_cost_results,
+    record_calls,
+)
 
 SCOPE = "T0001:C0001"
 EC2 = "Amazon Elastic Compute Cloud - Compute"
@@ -110,9 +117,9 @@ def test_sync_pages_backfills_once_then_refetches_only_the_settling_days(aws, da
                                                           [("vision", EC2, "110.00")]) for d in (20, 21, 22, 23)]})
     source.insights = stub_insights({"*": "700.0", "(untagged)": None, "vision": "600.0"}, "2026-11-24",
                                     "2026-12-01").client
-    with database.session() as s:
+    with database.session() as s:  # 18-19 Nov kept, 20-23 Nov replaced
         store.sync(s, source, CONFIG, datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
-        assert s.scalar(select(func.sum(SpendDay.amount)).where(SpendDay.team == "vision")) == Decimal("640.50")  # 18-19 Nov kept, 20-23 Nov replaced
+        assert s.scalar(select(func.sum(SpendDay.amount)).where(SpendDay.team == "vision")) == Decimal("640.50")
         assert s.scalar(select(func.count()).select_from(SpendDay).where(SpendDay.team == "(untagged)")) == 2
     assert sent[2]["TimePeriod"] == {"Start": "2026-11-20", "End": "2026-11-24"}  # 3 settling days + 1 new
 

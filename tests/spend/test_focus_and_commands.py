@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -32,7 +33,7 @@ def csv_bytes(rows: list[dict[str, str]]) -> bytes:
 def focus_row(day: str, team: str, service: str, billed: str, effective: str, desc: str = "") -> dict[str, str]:
     return {"ChargePeriodStart": f"{day}T00:00:00Z", "ChargePeriodEnd": "", "BilledCost": billed,
             "EffectiveCost": effective, "BillingCurrency": "GBP", "ServiceName": service,
-            "ChargeDescription": desc, "Tags": '{"team": "%s"}' % team if team else "{}"}
+            "ChargeDescription": desc, "Tags": json.dumps({"team": team} if team else {})}
 
 
 def test_focus_exports_in_s3_are_read_across_files_with_the_chosen_cost_column():
