@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 CAPABILITY_MODULES = [
     "reports.digest.capability",
     "reports.spend.capability",
+    "rituals.retro.capability",
 ]
 
 

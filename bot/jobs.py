@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 JOB_MODULES = [
     "reports.digest.jobs",
     "reports.spend.jobs",
+    "rituals.retro.jobs",
 ]
 
 JobFunc = Callable[[Runtime, str, str], object]

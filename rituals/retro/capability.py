@@ -1,0 +1,51 @@
+"""Retros as a capability: status lines (running retros, open actions), deadline jobs, and the demo's retro."""
+
+from __future__ import annotations
+
+from apscheduler.triggers.date import DateTrigger
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.capabilities import Capability, DesiredJob, StatusLine
+from rituals.retro import followup, service
+from rituals.retro.jobs import REMINDER_LEAD
+from rituals.retro.models import OPEN_PHASES, Retro
+
+
+def status(session: Session, team_id: str, channel_id: str | None) -> list[StatusLine]:
+    query = select(Retro).where(Retro.team_id == team_id, Retro.phase.in_(OPEN_PHASES))
+    if channel_id:
+        query = query.where(Retro.channel_id == channel_id)
+    lines = [StatusLine("Retro", f"“{r.title}” is {'abandoned' if r.abandoned else service.PHASE_NAMES[r.phase]}",
+                        r.channel_id) for r in session.scalars(query.order_by(Retro.id))]
+    for _, action in followup.open_actions(session, team_id, channel_id):
+        due = f", due {action.due_on.isoformat()}" if action.due_on else ""
+        lines.append(StatusLine("Open retro action", f"{action.text[:120]} — <@{action.owner_id}>{due}",
+                                None if channel_id else _channel(session, action.retro_id)))
+    return lines
+
+
+def _channel(session: Session, retro_id: int) -> str | None:
+    retro = session.get(Retro, retro_id)
+    return retro.channel_id if retro else None
+
+
+def schedule(session: Session) -> list[DesiredJob]:
+    jobs = []
+    for retro in session.scalars(select(Retro).where(Retro.phase == "collect", Retro.abandoned.is_(False),
+                                                     Retro.deadline_at.is_not(None))):
+        assert retro.deadline_at is not None
+        jobs.append(DesiredJob(id=f"retro:{retro.id}:remind", job="retro.remind", scope=str(retro.id),
+                               trigger=DateTrigger(run_date=retro.deadline_at - REMINDER_LEAD)))
+        jobs.append(DesiredJob(id=f"retro:{retro.id}:deadline", job="retro.deadline", scope=str(retro.id),
+                               trigger=DateTrigger(run_date=retro.deadline_at)))
+    return jobs
+
+
+def _demo(ctx: object) -> None:
+    from rituals.retro.demo import run
+
+    run(ctx)  # type: ignore[arg-type]
+
+
+CAPABILITY = Capability(name="retro", status=status, schedule=schedule, demo=_demo, demo_order=40)
