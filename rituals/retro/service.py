@@ -160,9 +160,11 @@ def _mark_discussed(s: Session, retro: Retro) -> None:
 
 def discussion_order(s: Session, retro_id: int) -> list[int]:
     """Groups by total votes, most first (ties: the earlier item first); unvoted groups only if none got votes."""
-    tallies = vote_tallies(s, retro_id)
-    leads = [i.id for i in _items(s, retro_id) if i.group_id is None]
-    voted = [lead for lead in leads if tallies.get(lead, 0) > 0] or leads
+    return rank([i.id for i in _items(s, retro_id) if i.group_id is None], vote_tallies(s, retro_id))
+
+
+def rank(leads: list[int], tallies: dict[int, int]) -> list[int]:
+    voted = [lead for lead in leads if tallies.get(lead, 0) > 0] or sorted(leads)
     return sorted(voted, key=lambda lead: (-tallies.get(lead, 0), lead))
 
 
