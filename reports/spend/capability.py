@@ -65,7 +65,7 @@ def demo(ctx: DemoContext) -> None:
     """Spend from the bundled FOCUS sample: a GPU spike for ml-research crossing its budget."""
     rt = ctx.runtime
     section = {"source": "focus", "focus": {"path": str(SAMPLE)}, "min_anomaly": 100,
-               "budgets": {"ml-research": 6000, "data-platform": 4000, "web": 3000}}
+               "budgets": {"ml-research": 5000, "data-platform": 4000, "web": 3000}}
     rt.settings = dataclasses.replace(rt.settings, file={**rt.settings.file, "spend": section})
 
 

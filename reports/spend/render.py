@@ -26,7 +26,8 @@ def _helpers(currency: str) -> dict[str, Any]:
 def summary(r: SpendReport) -> str:
     if r.empty:
         return "spend: no data yet"
-    return f"spend yesterday {money.fmt(r.yesterday.amount, r.currency)}, {len(r.anomalies)} anomalies"
+    n = len(r.anomalies)
+    return f"spend yesterday {money.fmt(r.yesterday.amount, r.currency)}, {n} anomal{'y' if n == 1 else 'ies'}"
 
 
 def section_blocks(r: SpendReport) -> blocks.Blocks:

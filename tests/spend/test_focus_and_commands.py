@@ -127,3 +127,35 @@ def test_spend_without_configuration_says_how_to_set_it_up(signed, spend_yaml):
     spend_yaml.clear()
     body = signed.command("/spend").json()
     assert "add a `spend:` section" in body["text"]
+
+
+def test_parquet_export_on_disk_is_read_like_csv(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [focus_row("2026-11-22", "vision", EC2, "12.50", "10.00", GPU), focus_row("2026-11-22", "nlp", S3, "2", "2")]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "part-0.parquet")
+    config = SpendConfig(source="focus", focus_path=str(tmp_path))
+    got = [(r.team, r.amount, r.currency) for r in FocusSource(config).fetch(date(2026, 11, 22), date(2026, 11, 22))]
+    assert got == [("nlp", Decimal("2"), "GBP"), ("vision", Decimal("12.50"), "GBP")]
+
+
+def test_alerts_are_scheduled_ten_minutes_before_each_digest_and_status_names_the_source(signed, runtime, synced):
+    from reports.spend.capability import schedule, status
+
+    signed.command("/ritual", "digest on 00:05 Europe/Berlin")
+    with runtime.database.session() as s:
+        [want] = schedule(s)
+        lines = status(s, "T0001", "C0001")
+    assert (want.job, want.scope) == ("spend.alerts", SCOPE)
+    assert str(want.trigger) == "cron[hour='23', minute='55']" and str(want.trigger.timezone) == "Europe/Berlin"
+    assert lines[0].title == "Cloud spend" and lines[0].detail.startswith("in the daily digest, from focus; synced")
+
+
+def test_a_file_that_is_not_a_focus_export_is_reported_not_silently_skipped(tmp_path):
+    from reports.spend.sources import SourceError
+
+    (tmp_path / "cur.csv").write_text("lineItem/UnblendedCost,lineItem/UsageStartDate\n1.0,2026-11-22\n")
+    config = SpendConfig(source="focus", metric="BilledCost", focus_path=str(tmp_path))
+    with pytest.raises(SourceError, match="cur.csv has no BilledCost column: is it a FOCUS export"):
+        FocusSource(config).fetch(date(2026, 11, 22), date(2026, 11, 22))

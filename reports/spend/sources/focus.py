@@ -26,6 +26,7 @@ from reports.spend.sources import UNTAGGED, CostRow, Extras, SourceError, is_gpu
 
 log = logging.getLogger(__name__)
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
+FOCUS_COSTS = ("BilledCost", "EffectiveCost")
 
 
 class FocusSource:
@@ -34,6 +35,7 @@ class FocusSource:
     def __init__(self, config: SpendConfig, *, s3: Any = None) -> None:
         self.config = config
         self.path = config.focus_path
+        self.metric = config.metric if config.metric in FOCUS_COSTS else "BilledCost"
         self.s3 = s3
         if self.path.startswith("s3://") and self.s3 is None:
             self.s3 = boto3.client("s3", region_name=config.region, endpoint_url=config.endpoint_url)
@@ -52,7 +54,9 @@ class FocusSource:
         return Extras()
 
     def _row(self, record: dict[str, Any], name: str, line: int) -> CostRow | None:
-        raw = record.get(self.config.metric)
+        if self.metric not in record:
+            raise SourceError(f"{name} has no {self.metric} column: is it a FOCUS export?")
+        raw = record[self.metric]
         if raw in (None, ""):
             return None
         try:
@@ -60,7 +64,7 @@ class FocusSource:
             day = _day(record["ChargePeriodStart"])
         except (InvalidOperation, KeyError, ValueError):
             raise SourceError(f"{name} line {line}: needs ChargePeriodStart and a numeric "
-                              f"{self.config.metric}") from None
+                              f"{self.metric}") from None
         tags = record.get("Tags") or "{}"
         try:
             tags = json.loads(tags) if isinstance(tags, str) else dict(tags)
