@@ -18,6 +18,8 @@ MODEL_MODULES = [
     "reports.digest.models",
     "reports.spend.models",
     "rituals.retro.models",
+    "rituals.pi.models",
+    "rituals.tickets.models",
 ]
 
 INSTALLATIONS_TABLE = "slack_installations"

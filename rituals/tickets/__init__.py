@@ -1,0 +1,1 @@
+"""Stage tickets: data-science lifecycle stages, projects (epics), built-in, Jira and GitHub trackers."""
