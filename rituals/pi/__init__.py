@@ -1,0 +1,1 @@
+"""PI check-ins: program-increment objectives, confidence votes, weekly status, risks, predictability."""
