@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "reports.digest.models",
     "reports.spend.models",
     "rituals.retro.models",
+    "rituals.standup.models",
     "rituals.pi.models",
     "rituals.tickets.models",
 ]
