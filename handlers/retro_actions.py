@@ -34,7 +34,8 @@ def add_item(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Session
 def my_items(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Session, client: WebClient) -> None:
     ack()
     retro = service.load(db, *ints(action.get("value"), 1), "collect")
-    client.views_open(trigger_id=body["trigger_id"], view=modals.my_items(retro, items.own_items(db, retro.id, _user(body))))
+    mine = items.own_items(db, retro.id, _user(body))
+    client.views_open(trigger_id=body["trigger_id"], view=modals.my_items(retro, mine))
 
 
 def edit_item(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Session, client: WebClient) -> None:

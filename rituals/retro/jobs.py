@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from bot.jobs import job
@@ -14,14 +15,22 @@ log = logging.getLogger(__name__)
 REMINDER_LEAD = timedelta(hours=1)
 
 
-def deadline_period(rt: Runtime, scope: str) -> str:
-    """One run per deadline: moving the deadline makes a new period, so the job can run again."""
-    with rt.database.session() as s:
-        retro = s.get(Retro, int(scope))
-        return retro.deadline_at.strftime("%Y%m%dT%H%M") if retro and retro.deadline_at else "none"
+def _period_before(lead: timedelta) -> Callable[[Runtime, str], str]:
+    """One run per deadline (moving it makes a new period); a run that fires early claims nothing lasting."""
+    def period(rt: Runtime, scope: str) -> str:
+        now = rt.clock.now()
+        with rt.database.session() as s:
+            retro = s.get(Retro, int(scope))
+            if retro is None or retro.deadline_at is None:
+                return "none"
+            if now < retro.deadline_at - lead:
+                return f"early-{now:%Y%m%dT%H%M%S}"
+            return retro.deadline_at.strftime("%Y%m%dT%H%M")
+    return period
 
 
-@job("retro.remind", period=deadline_period, description="remind a retro's thread an hour before collection closes")
+@job("retro.remind", period=_period_before(REMINDER_LEAD),
+     description="remind a retro's thread an hour before collection closes")
 def remind(rt: Runtime, scope: str, period: str) -> None:
     now = rt.clock.now()
     with rt.database.session() as s:
@@ -33,7 +42,7 @@ def remind(rt: Runtime, scope: str, period: str) -> None:
         publish.post_reminder(s, retro, now)
 
 
-@job("retro.deadline", period=deadline_period, description="end a retro's collection at its deadline")
+@job("retro.deadline", period=_period_before(timedelta(0)), description="end a retro's collection at its deadline")
 def deadline(rt: Runtime, scope: str, period: str) -> None:
     now = rt.clock.now()
     with rt.database.session() as s:

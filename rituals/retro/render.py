@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from bot import blocks as bk
@@ -70,7 +71,7 @@ def _board_body(snap: Snapshot) -> Blocks:
     return body
 
 
-def _phase_buttons(snap: Snapshot) -> list[dict]:
+def _phase_buttons(snap: Snapshot) -> Blocks:
     retro, rid = snap.retro, str(snap.retro.id)
     buttons = []
     if retro.phase == "collect":
@@ -98,7 +99,7 @@ def summary_text(snap: Snapshot) -> str:
                     vote_count=snap.votes_cast, columns=columns, actions=actions)
 
 
-def _column_sections(columns: list[ColumnView], line: callable) -> Blocks:
+def _column_sections(columns: list[ColumnView], line: Callable[[ItemView], str]) -> Blocks:
     out: Blocks = []
     for column in columns:
         lines = [line(i) for i in column.items] or ["_(nothing)_"]

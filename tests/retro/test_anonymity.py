@@ -3,12 +3,14 @@ can still edit and delete it from their own window."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 from sqlalchemy import inspect, select, text
 
 from rituals.retro.models import RetroItem
-from tests.retro.driver import checked, metadata, select as choose, text_input
+from tests.retro.driver import checked, metadata, text_input
+from tests.retro.driver import select as choose
 
 RAVI = "U0003"
 
@@ -65,11 +67,12 @@ def test_anonymous_item_leaves_no_trace_of_its_author_anywhere(retro, database, 
     assert "Our on-call rota is chaos" not in retro.root_text(1), "still hidden while collecting"
 
     # someone without the secret cannot touch it, even with a forged window
-    forged = dict(edit["view"], id="V0043", private_metadata='{"retro": 1, "item": %d, "secret": "guess"}' % item.id)
+    guess = json.dumps({"retro": 1, "item": item.id, "secret": "guess"})
+    forged = dict(edit["view"], id="V0043", private_metadata=guess)
     refused = retro.submit(forged, {"column": choose("ideas"), "text": text_input("hijacked")}, "U0002")
     assert refused["response_action"] == "errors" and "Only the author" in str(refused["errors"])
     retro.press("retro.delete_item", str(item.id), user=RAVI, view=dict(answer["view"], id="V0044",
-                private_metadata='{"retro": 1, "item": %d}' % item.id))
+                private_metadata=json.dumps({"retro": 1, "item": item.id})))
     with database.session() as s:
         assert s.scalars(select(RetroItem.text)).one() == "Our on-call rota is chaos"
 

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from bot.blocks import blocks_to_text
 from rituals.retro.models import RetroAction, RetroItem, RetroVote
-from tests.retro.driver import CHANNEL, buttons, checked, metadata, select as choose, text_input
+from tests.retro.driver import CHANNEL, buttons, checked, text_input
+from tests.retro.driver import select as choose
 
 ADA, GRACE, RAVI, LINUS = "U0001", "U0002", "U0003", "U0004"
 
