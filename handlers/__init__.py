@@ -11,8 +11,9 @@ from types import ModuleType
 from handlers import home, ritual
 from handlers import spend
 from handlers import retro
+from handlers import tickets
 
-HANDLER_MODULES: list[ModuleType] = [ritual, home, spend, retro]
+HANDLER_MODULES: list[ModuleType] = [ritual, home, spend, retro, tickets]
 
 
 def declared(attribute: str) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.errors import UserError
+from bot.errors import ConfigError, UserError
 from rituals.tickets import stages as stage_mod
 from rituals.tickets.models import Ticket, TicketChannelDefault, TicketDraft, TicketProject
 from rituals.tickets.setup import TicketSetup
@@ -68,6 +68,7 @@ def submit(session: Session, setup: TicketSetup, draft: TicketDraft, *, now: dat
     stage = stage_mod.by_name(setup.stages, p["stage"])
     draft.attempts += 1
     draft.updated_at = now
+    tracker_name = "Tracker setup"
     try:
         project = ensure_project(session, setup, team_id=draft.team_id, channel_id=draft.channel_id,
                                  name=p.get("project"), user_id=draft.user_id, now=now, marker=draft.id + "p")
@@ -81,6 +82,9 @@ def submit(session: Session, setup: TicketSetup, draft: TicketDraft, *, now: dat
         if remote is not None:
             log.info("ticket found by marker after an uncertain attempt draft=%s key=%s", draft.id, remote.key)
         remote = remote or tracker.create(spec)
+    except ConfigError as exc:
+        draft.status, draft.last_error = "failed", str(exc)[:500]
+        raise TrackerError(tracker_name, f"is not set up: {exc}") from None
     except TrackerError as exc:
         draft.status, draft.last_error = "failed", f"{exc.tracker}: {exc.reason}"[:500]
         draft.uncertain = draft.uncertain or exc.uncertain
@@ -189,3 +193,9 @@ def default_project(session: Session, team_id: str, channel_id: str | None) -> T
     row = session.scalar(select(TicketChannelDefault).where(TicketChannelDefault.team_id == team_id,
                                                             TicketChannelDefault.channel_id == channel_id))
     return session.get(TicketProject, row.project_id) if row else None
+
+
+def stages_match(setup: TicketSetup, chosen: str | None) -> stage_mod.Stage:
+    if not chosen:
+        raise UserError("Pick a stage.", field="stage")
+    return stage_mod.by_name(setup.stages, chosen)
