@@ -1,0 +1,83 @@
+"""The `runs:` section of ritualbot.yaml, parsed once into a typed object.
+
+    runs:
+      ui_url: https://mlflow.example.com/   # links to runs (default: MLFLOW_UI_URL)
+      alias: champion                       # registered-model alias that names the incumbent
+      poll_minutes: 5
+      lookback_seconds: 120                 # re-read this much before the watermark (client clock skew)
+      promoters: [U0123]                    # who may press "Promote" (default: RITUALBOT_ADMINS)
+      directions: {val_score: higher}       # per metric; else guessed by name
+      sweep_min: 5                          # this many top-level runs in one poll are a sweep
+      sweep_top: 3                          # best N runs shown in a sweep message
+      users: {ada: U0001}                   # MLflow user -> Slack user, for failed-run DMs
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.config import Settings
+from bot.errors import ConfigError
+
+DIRECTIONS = {"lower", "higher", "neutral"}
+
+
+@dataclass(frozen=True)
+class RunsConfig:
+    ui_url: str | None = None
+    alias: str = "champion"
+    poll_minutes: int = 5
+    lookback_seconds: int = 120
+    promoters: tuple[str, ...] = ()
+    directions: Mapping[str, str] = field(default_factory=dict)
+    sweep_min: int = 5
+    sweep_top: int = 3
+    users: Mapping[str, str] = field(default_factory=dict)
+
+    def may_promote(self, user_id: str) -> bool:
+        return user_id in self.promoters
+
+
+def load(settings: Settings) -> RunsConfig:
+    raw = settings.section("runs")
+    directions = {str(k): str(v).lower() for k, v in (raw.get("directions") or {}).items()}
+    bad = sorted(k for k, v in directions.items() if v not in DIRECTIONS)
+    if bad:
+        raise ConfigError(f"runs.directions.{bad[0]} must be lower, higher or neutral")
+    promoters = raw.get("promoters")
+    return RunsConfig(
+        ui_url=_url(raw.get("ui_url") or settings.mlflow_ui_url),
+        alias=str(raw.get("alias") or "champion"),
+        poll_minutes=_int(raw, "poll_minutes", 5, low=1, high=60),
+        lookback_seconds=_int(raw, "lookback_seconds", 120, low=0, high=3600),
+        promoters=tuple(str(p) for p in promoters) if promoters is not None else tuple(settings.admins),
+        directions=directions,
+        sweep_min=_int(raw, "sweep_min", 5, low=2, high=1000),
+        sweep_top=_int(raw, "sweep_top", 3, low=1, high=20),
+        users={str(k): str(v) for k, v in _mapping(raw, "users").items()},
+    )
+
+
+def _mapping(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = raw.get(key) or {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"runs.{key} must be a mapping")
+    return value
+
+
+def _url(value: Any) -> str | None:
+    if not value:
+        return None
+    text = str(value)
+    if not text.startswith(("http://", "https://")):
+        raise ConfigError(f"runs.ui_url must be an http(s) URL, got {text!r}")
+    return text.rstrip("/") + "/"
+
+
+def _int(raw: Mapping[str, Any], key: str, default: int, *, low: int, high: int) -> int:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"runs.{key} must be a whole number from {low} to {high}, got {value!r}")
+    return value

@@ -1,0 +1,47 @@
+"""Stored runs state: which channel watches which experiment (with its poll watermark), and
+which runs were announced, so each run is announced once across restarts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db import Base
+
+
+class RunWatch(Base):
+    """A channel follows an MLflow experiment; `watermark_ms` is the newest end_time already seen."""
+
+    __tablename__ = "run_watches"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", "experiment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    experiment_id: Mapped[str] = mapped_column(String(64))
+    experiment_name: Mapped[str] = mapped_column(String(256))
+    primary_metric: Mapped[str | None] = mapped_column(String(256))
+    registered_model: Mapped[str | None] = mapped_column(String(256))
+    watermark_ms: Mapped[int] = mapped_column(BigInteger)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    last_polled_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class AnnouncedRun(Base):
+    """A run a watch has announced (card, sweep line or failure note)."""
+
+    __tablename__ = "run_announcements"
+    __table_args__ = (UniqueConstraint("watch_id", "run_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch_id: Mapped[int] = mapped_column(ForeignKey("run_watches.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    end_time_ms: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    announced_at: Mapped[datetime]
