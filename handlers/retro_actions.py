@@ -86,10 +86,10 @@ def merge(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Session, s
     client.views_open(trigger_id=body["trigger_id"], view=modals.merge(publish.snapshot(db, retro)))
 
 
-def vote(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Session, respond: Any) -> None:
+def vote(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock, respond: Any) -> None:
     ack()
     retro_id, item_id = ints(action.get("value"), 2)
-    left = items.vote(db, retro_id, item_id, voter=_user(body))
+    left = items.vote(db, retro_id, item_id, voter=_user(body), now=clock.now())
     respond(response_type="ephemeral", replace_original=False,
             text=f"Vote counted (only you see this). You have {left} vote{'' if left == 1 else 's'} left.")
 

@@ -30,7 +30,7 @@ def run(ctx: DemoContext) -> None:
         service.advance(s, rid, from_phase="group", actor=ada, is_admin=never, now=ctx.at(14, 25, days=-1))
         for voter, votes in ((ada, 2), (grace, 3), (ravi, 2)):
             for _ in range(votes):
-                items.vote(s, rid, flaky, voter=voter)
+                items.vote(s, rid, flaky, voter=voter, now=ctx.at(14, 27, days=-1))
         service.advance(s, rid, from_phase="vote", actor=ada, is_admin=never, now=ctx.at(14, 30, days=-1))
         followup.add_action(s, rid, item_id=flaky, owner=ravi, text="Alert on queue time > 4h and name an owner",
                             due_on=date(ctx.day.year, ctx.day.month, ctx.day.day), actor=ada,

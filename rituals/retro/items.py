@@ -121,7 +121,7 @@ def votes_used(s: Session, retro_id: int, voter: str) -> int:
                         .where(RetroVote.retro_id == retro_id, RetroVote.voter_id == voter)) or 0)
 
 
-def vote(s: Session, retro_id: int, item_id: int, *, voter: str) -> int:
+def vote(s: Session, retro_id: int, item_id: int, *, voter: str, now: datetime) -> int:
     """Put one of the voter's dots on a group; returns how many they have left."""
     retro = service.load(s, retro_id, "vote")
     item = s.get(RetroItem, item_id)
@@ -131,13 +131,15 @@ def vote(s: Session, retro_id: int, item_id: int, *, voter: str) -> int:
     if used >= retro.votes_per_person:
         raise UserError(f"You have used all {retro.votes_per_person} of your votes. "
                         "Press *Take back my votes* on the ballot to vote differently.")
-    service.join(s, retro, voter)
+    joined = service.join(s, retro, voter)
     row = s.scalars(select(RetroVote).where(RetroVote.item_id == item.id, RetroVote.voter_id == voter)).first()
     if row is None:
         s.add(RetroVote(retro_id=retro.id, item_id=item.id, voter_id=voter, count=1))
     else:
         row.count += 1
     s.flush()
+    if joined:
+        publish.refresh_root(s, retro, now)
     return retro.votes_per_person - used - 1
 
 

@@ -32,6 +32,6 @@ def seed(database, clock, deliver, phase: str, *, title: str = "Sprint 9", chann
             else:
                 service.advance(s, rid, from_phase=current, actor=FACILITATOR, is_admin=NEVER, now=clock.now())
             if current == "group":
-                items.vote(s, rid, ids["anonymous"], voter="U0002")
+                items.vote(s, rid, ids["anonymous"], voter="U0002", now=clock.now())
     deliver()
     return ids
