@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "bot.models",
     "reports.digest.models",
     "reports.spend.models",
+    "reports.gpu.models",
     "reports.runs.models",
     "rituals.retro.models",
     "rituals.standup.models",

@@ -1,0 +1,1 @@
+"""Idle GPUs: metric sources -> idle analysis -> cost per owner, in the digest and in DMs."""
