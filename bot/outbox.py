@@ -187,7 +187,7 @@ class OutboxSender:
         s.commit()
         if claimed.rowcount != 1:
             return None
-        return s.get(OutboxMessage, row_id)
+        return s.get(OutboxMessage, row_id, populate_existing=True)
 
     def _deliver_one(self, row_id: int, report: DeliveryReport) -> None:
         now = self.clock.now()
