@@ -15,6 +15,7 @@ from handlers.retro_common import admin_check
 from rituals.retro import boards, history, service
 
 COMMANDS = ["/retro"]
+EXPORT_LIMIT = 39_000
 HELP = [
     ("/retro start [template] [title]", "start a retrospective in this channel (you facilitate)"),
     ("/retro templates", "list the retro templates (built-in and your team's)"),
@@ -59,8 +60,10 @@ def handle_retro_command(ack: Any, command: dict[str, Any], db: Session, clock: 
     elif sub == "export":
         if len(words) < 2 or not words[1].lstrip("#").isdigit():
             raise UserError("Use `/retro export <id>`; `/retro history` shows the ids.")
-        ack(response_type="ephemeral", text="```\n" + history.export_markdown(db, team, int(words[1].lstrip("#")))
-            + "\n```")
+        markdown = history.export_markdown(db, team, int(words[1].lstrip("#")))
+        if len(markdown) > EXPORT_LIMIT:  # Slack refuses longer replies; say so rather than fail
+            markdown = markdown[:EXPORT_LIMIT] + f"\n… and {len(markdown) - EXPORT_LIMIT} more characters"
+        ack(response_type="ephemeral", text="```\n" + markdown + "\n```")
     elif sub in ("abandon", "resume"):
         act = service.abandon if sub == "abandon" else service.resume
         retro = act(db, team, channel, actor=user, is_admin=admin_check(client, settings, user), now=clock.now())
