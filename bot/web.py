@@ -31,7 +31,11 @@ def wsgi_app(app: App, runtime: Runtime) -> Callable[..., Iterable[bytes]]:
             length = environ.get("CONTENT_LENGTH") or "0"
             if not length.isdigit() or int(length) > MAX_BODY_BYTES:
                 return _plain(start_response, "413 Payload Too Large", "request body too large")
-            return slack(environ, start_response)
+            try:
+                return slack(environ, start_response)
+            except Exception:  # noqa: BLE001 — a body Bolt cannot even parse (not JSON, not a form)
+                log.warning("unparseable request body path=%s length=%s", path, length)
+                return _plain(start_response, "400 Bad Request", "request body is neither a Slack form nor JSON")
         return _plain(start_response, "404 Not Found", "not found")
 
     return application
