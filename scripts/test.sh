@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Run the test suite (SQLite by default; set RITUALBOT_TEST_DATABASE_URL for PostgreSQL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+exec .venv/bin/python -m pytest "$@"
