@@ -32,7 +32,7 @@ def tracker_errors() -> Iterator[None]:
     try:
         yield
     except TrackerError as exc:
-        raise UserError(f"{exc.tracker} refused: {exc.reason}. Nothing was changed here.") from None
+        raise UserError(f"{exc.tracker} refused: {exc.reason.rstrip('.')}. Nothing was changed here.") from None
     except ConfigError as exc:
         raise UserError(f"The tracker is not set up: {exc}") from None
 

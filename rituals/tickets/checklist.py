@@ -6,6 +6,7 @@ tracker failure; a stage whose last attempt timed out reuses its draft and is lo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,8 +35,13 @@ def create(session: Session, setup: TicketSetup, *, team_id: str, channel_id: st
         raise UserError("Name the project: `/ticket project <name>`.")
     if len(name) > 120:
         raise UserError("Keep the project name under 120 characters.")
-    project = service.ensure_project(session, setup, team_id=team_id, channel_id=channel_id, name=name,
-                                     user_id=user_id, now=now, marker=f"{team_id}-{name}"[:60])
+    marker = re.sub(r"[^a-z0-9]+", "-", f"{team_id}-{name}".lower())[:60]
+    try:
+        project = service.ensure_project(session, setup, team_id=team_id, channel_id=channel_id, name=name,
+                                         user_id=user_id, now=now, marker=marker)
+    except TrackerError as exc:
+        raise UserError(f"{exc.tracker} did not create the project: {exc.reason.rstrip('.')}. "
+                        f"Run `/ticket project {name}` again to retry; stages already filed are kept.") from None
     assert project is not None
     result = Checklist(project)
     have = {t.stage: t for t in session.scalars(select(Ticket).where(Ticket.project_id == project.id))}

@@ -1,0 +1,134 @@
+"""The Jira adapter against a local Jira fake, driven through /ticket: request shape (Basic auth, project
+key, issue type, ADF description, parent epic, stage label), the tracker's reasons, Retry, no duplicates."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from sqlalchemy import select
+
+from rituals.tickets.models import Ticket, TicketDraft
+from tests.tickets.conftest import buttons, jira_config
+from tests.tickets.fakes import jira_error
+
+
+@pytest.fixture
+def tickets_file(jira):
+    return {"trackers": {"default": "jira", "timeout_seconds": 0.5, "jira": jira_config(jira)}}
+
+
+@pytest.fixture
+def tickets_env():
+    return {"JIRA_API_TOKEN": "jira-token"}
+
+
+def test_checklist_creates_an_epic_and_stage_issues_shaped_as_jira_documents(tickets, jira, database):
+    text = tickets.command("project Churn model")["text"]
+    epic, *issues = jira.calls("POST", "/rest/api/3/issue")
+    auth = "Basic " + base64.b64encode(b"bot@example.com:jira-token").decode()
+    assert all(r.headers["authorization"] == auth for r in jira.requests)
+    assert epic.body["fields"]["issuetype"] == {"name": "Epic"} and epic.body["fields"]["summary"] == "Churn model"
+    assert len(issues) == 6
+    fields = issues[2].body["fields"]
+    assert fields["project"] == {"key": "DS"} and fields["issuetype"] == {"name": "Task"}
+    assert fields["summary"] == "Modelling / EDA: Churn model"
+    assert fields["parent"] == {"key": "DS-101"}
+    assert fields["labels"][0] == "stage:modelling-eda" and fields["labels"][1].startswith("ritualbot-")
+    assert fields["description"] == {"type": "doc", "version": 1, "content": []}
+    assert f"*Modelling / EDA* — <{jira.url}/browse/DS-104|DS-104>" in text
+    assert f"(<{jira.url}/browse/DS-101|epic>)" in text
+
+
+def test_description_and_permalink_become_adf_paragraphs_with_a_link(tickets, signed, jira):
+    message = {"type": "message", "user": "U0002", "ts": "1800000000.000042", "text": "Drift on EU\n\nAUC 0.81 -> 0.74"}
+    signed.message_shortcut("tickets.file_from_message", message=message)
+    view = tickets.slack.calls_to("views.open")[-1].params["view"]
+    tickets.submit(view, {"stage": {"value": {"selected_option": {"value": "Monitoring"}}},
+                          "summary": {"value": {"value": "Drift on EU"}},
+                          "description": {"value": {"value": message["text"]}}})
+    description = jira.calls("POST", "/rest/api/3/issue")[0].body["fields"]["description"]
+    assert description["content"][0] == {"type": "paragraph", "content": [{"type": "text", "text": "Drift on EU"}]}
+    assert description["content"][1]["content"][0]["text"] == "AUC 0.81 -> 0.74"
+    link = description["content"][2]["content"][0]
+    assert link["marks"][0]["attrs"]["href"].endswith("/archives/C0001/p1800000000000042")
+    assert tickets.posts()[-1]["thread_ts"] == "1800000000.000042"
+    assert f"<{jira.url}/browse/DS-101|DS-101>" in tickets.posts()[-1]["text"]
+
+
+@pytest.mark.parametrize(("status", "body", "reason"), [
+    (401, "Client must be authenticated to access this resource.", "Jira did not file “Try XGBoost”: "
+     "authentication failed (check the token)"),
+    (403, jira_error("You do not have permission to create issues in this project."),
+     "Jira did not file “Try XGBoost”: You do not have permission to create issues in this project."),
+    (404, jira_error("Project 'DS' does not exist."), "Jira did not file “Try XGBoost”: Project 'DS' does not exist."),
+    (400, jira_error(issuetype="Specify an issue type"), "Jira did not file “Try XGBoost”: issuetype: Specify an issue type"),
+    (503, jira_error("Service unavailable"), "Jira did not file “Try XGBoost”: Service unavailable"),
+])
+def test_a_refusal_shows_jiras_reason_and_retry_files_the_kept_draft_once(tickets, jira, database, status, body,
+                                                                         reason):
+    jira.fail_next(status, body)
+    answer = tickets.command("model Try XGBoost")
+    assert answer["response_type"] == "ephemeral"
+    assert answer["text"].split("\n")[0] == ":warning: " + reason
+    retry = buttons(answer["blocks"])[0]
+    assert retry["text"]["text"] == "Retry"
+    assert tickets.posts() == []
+    with database.session() as s:
+        draft = s.scalars(select(TicketDraft)).one()
+        assert (draft.status, draft.payload["summary"], draft.payload["stage"]) == ("failed", "Try XGBoost",
+                                                                                    "Modelling / EDA")
+    replies = tickets.press(retry["action_id"], retry["value"])
+    assert replies[-1]["replace_original"] is True
+    assert replies[-1]["text"] == f"Filed <{jira.url}/browse/DS-101|DS-101> · Try XGBoost in *Modelling / EDA*."
+    assert len(jira.issues) == 1
+    with database.session() as s:
+        assert s.scalars(select(Ticket.key)).all() == ["DS-101"]
+    assert "not" not in tickets.press(retry["action_id"], retry["value"])[-1]["text"]
+    assert len(jira.issues) == 1, "pressing Retry again on a filed draft does not file it twice"
+
+
+def test_a_timeout_whose_request_reached_jira_is_found_by_its_marker_not_filed_twice(tickets, jira, database):
+    jira.hang_next()
+    answer = tickets.command("test Backtest on Q3")
+    assert "Jira did not file “Backtest on Q3”: did not answer in time" in answer["text"]
+    assert len(jira.issues) == 1, "the request reached Jira before the timeout"
+    jira.release.set()
+    retry = buttons(answer["blocks"])[0]
+    replies = tickets.press(retry["action_id"], retry["value"])
+    assert replies[-1]["text"].startswith(f"Filed <{jira.url}/browse/DS-101|DS-101>")
+    assert len(jira.calls("POST", "/rest/api/3/issue")) == 1
+    search = jira.calls("GET", "/rest/api/3/search/jql")[-1]
+    assert search.query["jql"].startswith('project = "DS" AND labels = "ritualbot-')
+    with database.session() as s:
+        assert s.scalars(select(Ticket.key)).all() == ["DS-101"]
+
+
+def test_move_relabels_and_close_takes_the_done_transition(tickets, jira):
+    tickets.command("model Try XGBoost")
+    assert tickets.command("move DS-101 testing")["text"].startswith("<")
+    edit = jira.calls("PUT", "/rest/api/3/issue/DS-101")[0].body
+    assert edit == {"update": {"labels": [{"remove": "stage:modelling-eda"}, {"add": "stage:testing-validation"}]}}
+    tickets.command("close DS-101")
+    assert jira.calls("POST", "/rest/api/3/issue/DS-101/transitions")[0].body == {"transition": {"id": "31"}}
+    assert jira.issues["DS-101"].category == "done"
+
+
+def test_a_configured_stage_field_replaces_the_stage_label(tickets, jira, tickets_file):
+    tickets_file["trackers"]["jira"]["stage_field"] = "customfield_10050"
+    tickets.command("monitor Watch AUC weekly")
+    fields = jira.calls("POST", "/rest/api/3/issue")[0].body["fields"]
+    assert fields["customfield_10050"] == {"value": "Monitoring"}
+    assert not any(label.startswith("stage:") for label in fields["labels"])
+
+
+def test_a_refused_move_keeps_the_local_stage_and_says_why(tickets, jira, database):
+    tickets.command("model Try XGBoost")
+    jira.fail_next(403, jira_error("You do not have permission to edit issues in this project."))
+    answer = tickets.command("move DS-101 testing")["text"]
+    assert answer == ("Jira refused: You do not have permission to edit issues in this project. "
+                      "Nothing was changed here.")
+    with database.session() as s:
+        assert s.scalars(select(Ticket.stage)).one() == "Modelling / EDA"
+
+
