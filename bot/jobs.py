@@ -29,7 +29,10 @@ log = logging.getLogger(__name__)
 JOB_MODULES = [
     "reports.digest.jobs",
     "reports.spend.jobs",
+    "reports.runs.jobs",
     "rituals.retro.jobs",
+    "rituals.standup.jobs",
+    "rituals.pi.jobs",
 ]
 
 JobFunc = Callable[[Runtime, str, str], object]

@@ -11,9 +11,12 @@ from types import ModuleType
 from handlers import home, ritual
 from handlers import spend
 from handlers import retro
+from handlers import standup
 from handlers import tickets
+from handlers import pi
+from handlers import runs
 
-HANDLER_MODULES: list[ModuleType] = [ritual, home, spend, retro, tickets]
+HANDLER_MODULES: list[ModuleType] = [ritual, home, spend, retro, tickets, pi, runs, standup]
 
 
 def declared(attribute: str) -> list[str]:

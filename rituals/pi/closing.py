@@ -1,0 +1,95 @@
+"""Closing a PI: owners enter actual business value, then the report with predictability (and the
+predictability-over-time chart once the channel has two or more closed PIs)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import outbox
+from bot.errors import UserError
+from rituals.pi import render, service
+from rituals.pi.models import Objective, ProgramIncrement
+from rituals.pi.predictability import ObjectiveValue, Predictability, measure
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class History:
+    name: str
+    percent: Decimal | None
+
+
+def start_close(s: Session, pi: ProgramIncrement, *, actor: str, now: datetime) -> list[str]:
+    """Ask each owner for actual business value; returns the owners still to answer."""
+    if actor != pi.created_by:
+        raise UserError(f"Only the PI's creator (<@{pi.created_by}>) can close “{pi.name}”.")
+    pi.state = "closing"
+    s.flush()
+    pending = [o for o in service.objectives(s, pi.id) if o.actual_bv is None]
+    if not pending:
+        finalize(s, pi, now)
+        return []
+    owners: dict[str, list[Objective]] = {}
+    for o in pending:
+        owners.setdefault(o.owner_id, []).append(o)
+    for owner, mine in owners.items():
+        key = f"pi:{pi.id}:close:{owner}"
+        if not outbox.already_enqueued(s, key):
+            text, blocks = render.actual_dm(pi, mine)
+            outbox.post(s, channel=owner, team_id=pi.team_id, text=text, blocks=blocks, now=now, dedupe_key=key)
+    return sorted(owners)
+
+
+def enter_actual(s: Session, objective_id: int, *, user: str, value: str, now: datetime) -> bool:
+    """Store an objective's actual business value; returns True when that completed the PI."""
+    objective = service.load_objective(s, objective_id)
+    pi = service.load_pi(s, objective.pi_id)
+    if pi.state != "closing":
+        raise UserError(f"PI “{pi.name}” is not being closed" + (" any more." if pi.state == "closed" else "."))
+    if user not in (objective.owner_id, pi.created_by):
+        raise UserError(f"Only the owner (<@{objective.owner_id}>) enters this objective's actual value.")
+    raw = value.strip()
+    if not raw.isdigit() or not 0 <= int(raw) <= 10:
+        raise UserError(f"Actual business value is a whole number from 0 to 10 (got “{raw[:20]}”).", field="actual_bv")
+    objective.actual_bv = int(raw)
+    s.flush()
+    if any(o.actual_bv is None for o in service.objectives(s, pi.id)):
+        return False
+    finalize(s, pi, now)
+    return True
+
+
+def result(s: Session, pi: ProgramIncrement) -> Predictability:
+    return measure(ObjectiveValue(o.planned_bv, o.actual_bv, o.committed, o.dropped)
+                   for o in service.objectives(s, pi.id, include_dropped=True))
+
+
+def history(s: Session, team_id: str, channel_id: str) -> list[History]:
+    closed = s.scalars(select(ProgramIncrement).where(
+        ProgramIncrement.team_id == team_id, ProgramIncrement.channel_id == channel_id,
+        ProgramIncrement.state == "closed").order_by(ProgramIncrement.end_on, ProgramIncrement.id))
+    return [History(p.name, result(s, p).percent) for p in closed]
+
+
+def finalize(s: Session, pi: ProgramIncrement, now: datetime) -> None:
+    pi.state, pi.closed_at = "closed", now
+    s.flush()
+    figure = result(s, pi)
+    text, blocks = render.report(pi, service.objectives(s, pi.id, include_dropped=True), figure)
+    row = outbox.post(s, channel=pi.channel_id, team_id=pi.team_id, text=text, blocks=blocks, now=now,
+                      ref=f"pi:{pi.id}:report", dedupe_key=f"pi:{pi.id}:report")
+    log.info("pi closed pi=%s planned=%s actual=%s percent=%s", pi.id, figure.planned, figure.actual, figure.percent)
+    past = history(s, pi.team_id, pi.channel_id)
+    if len(past) >= 2:
+        from rituals.pi.chart import predictability_png  # matplotlib only when there is a chart to draw
+
+        outbox.upload(s, channel=pi.channel_id, team_id=pi.team_id, filename=f"pi-predictability-{pi.id}.png",
+                      content=predictability_png(past), now=now, title="Predictability per PI",
+                      thread_of=row, dedupe_key=f"pi:{pi.id}:chart")

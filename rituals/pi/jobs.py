@@ -1,0 +1,47 @@
+"""The weekly PI jobs (scope = PI id, one run per local check-in day): ask, remind, summarise."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.jobs import job
+from bot.runtime import Runtime
+from rituals.pi import calendar, checkins
+from rituals.pi.models import ProgramIncrement
+
+log = logging.getLogger(__name__)
+
+
+def local_day(rt: Runtime, scope: str) -> str:
+    with rt.database.session() as s:
+        pi = s.get(ProgramIncrement, int(scope))
+        return calendar.local_today(pi, rt.clock.now()).isoformat() if pi else "none"
+
+
+def _active(rt: Runtime, s: object, scope: str) -> ProgramIncrement | None:
+    pi = s.get(ProgramIncrement, int(scope))  # type: ignore[attr-defined]
+    if pi is None or pi.state != "active" or not calendar.is_checkin_day(pi, rt.clock.now()):
+        log.info("pi job skipped pi=%s", scope)
+        return None
+    return pi
+
+
+@job("pi.checkin", period=local_day, description="DM PI objective owners for the weekly check-in")
+def ask(rt: Runtime, scope: str, period: str) -> None:
+    with rt.database.session() as s:
+        if pi := _active(rt, s, scope):
+            checkins.ask(s, pi, rt.clock.now())
+
+
+@job("pi.remind", period=local_day, description="remind owners who have not updated their PI objectives")
+def remind(rt: Runtime, scope: str, period: str) -> None:
+    with rt.database.session() as s:
+        if pi := _active(rt, s, scope):
+            checkins.ask(s, pi, rt.clock.now(), reminder=True)
+
+
+@job("pi.summary", period=local_day, description="post the PI's weekly check-in summary at the cut-off")
+def summary(rt: Runtime, scope: str, period: str) -> None:
+    with rt.database.session() as s:
+        if pi := _active(rt, s, scope):
+            checkins.post_summary(s, pi, rt.clock.now())
