@@ -11,12 +11,10 @@ from types import ModuleType
 from handlers import home, ritual
 from handlers import spend
 from handlers import retro
-from handlers import standup
 from handlers import tickets
 from handlers import pi
-from handlers import runs
 
-HANDLER_MODULES: list[ModuleType] = [ritual, home, spend, retro, tickets, pi, runs, standup]
+HANDLER_MODULES: list[ModuleType] = [ritual, home, spend, retro, tickets, pi]
 
 
 def declared(attribute: str) -> list[str]:
