@@ -21,6 +21,7 @@ CAPABILITY_MODULES = [
     "reports.digest.capability",
     "reports.spend.capability",
     "rituals.retro.capability",
+    "rituals.standup.capability",
     "rituals.pi.capability",
     "rituals.tickets.capability",
 ]

@@ -30,6 +30,7 @@ JOB_MODULES = [
     "reports.digest.jobs",
     "reports.spend.jobs",
     "rituals.retro.jobs",
+    "rituals.standup.jobs",
     "rituals.pi.jobs",
 ]
 

@@ -11,10 +11,11 @@ from types import ModuleType
 from handlers import home, ritual
 from handlers import spend
 from handlers import retro
+from handlers import standup
 from handlers import tickets
 from handlers import pi
 
-HANDLER_MODULES: list[ModuleType] = [ritual, home, spend, retro, tickets, pi]
+HANDLER_MODULES: list[ModuleType] = [ritual, home, spend, retro, tickets, pi, standup]
 
 
 def declared(attribute: str) -> list[str]:

@@ -1,0 +1,50 @@
+"""Standups as a capability: per-member ask/remind triggers in each member's timezone, the digest
+trigger in the team's, status lines, and the demo's standup day."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.capabilities import Capability, DesiredJob, StatusLine
+from rituals.standup import calendar, service
+from rituals.standup.models import Standup
+
+
+def schedule(session: Session) -> list[DesiredJob]:
+    wanted: list[DesiredJob] = []
+    for standup in session.scalars(select(Standup).where(Standup.paused.is_(False)).order_by(Standup.id)):
+        for member in service.members(session, standup.id):
+            scope = f"{standup.id}:{member.user_id}"
+            wanted.append(DesiredJob(id=f"standup:{scope}:ask", job="standup.ask", scope=scope,
+                                     trigger=calendar.cron(standup.days, standup.ask_time, member.timezone)))
+            if standup.reminder_minutes:
+                wanted.append(DesiredJob(id=f"standup:{scope}:remind", job="standup.remind", scope=scope,
+                                         trigger=calendar.cron(standup.days, standup.ask_time, member.timezone,
+                                                               plus_minutes=standup.reminder_minutes)))
+        wanted.append(DesiredJob(id=f"standup:{standup.id}:digest", job="standup.digest", scope=str(standup.id),
+                                 trigger=calendar.cron(standup.days, standup.digest_time, standup.timezone)))
+    return wanted
+
+
+def status(session: Session, team_id: str, channel_id: str | None) -> list[StatusLine]:
+    query = select(Standup).where(Standup.team_id == team_id)
+    if channel_id:
+        query = query.where(Standup.channel_id == channel_id)
+    lines = []
+    for s in session.scalars(query.order_by(Standup.id)):
+        count = len(service.members(session, s.id))
+        state = "paused" if s.paused else (f"{calendar.describe_days(s.days)}, asks at {s.ask_time} each member's "
+                                           f"time, digest {s.digest_time} {s.timezone}")
+        lines.append(StatusLine(f"Standup “{s.name}”", f"{state} · {count} member{'' if count == 1 else 's'}",
+                                s.channel_id))
+    return lines
+
+
+def _demo(ctx: object) -> None:
+    from rituals.standup.demo import run
+
+    run(ctx)  # type: ignore[arg-type]
+
+
+CAPABILITY = Capability(name="standup", status=status, schedule=schedule, demo=_demo, demo_order=20)

@@ -1,0 +1,111 @@
+"""Standup jobs: ask each member at their local time, nudge once, post the day's digest.
+
+Ask and remind run per member (scope "standup_id:user_id", period = the member's local date), the
+digest per standup (period = the team's local date); job claims make each run once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from bot.jobs import job
+from bot.runtime import Runtime
+from rituals.standup import answers, calendar, people, publish, service
+from rituals.standup.models import Standup, StandupMember
+
+log = logging.getLogger(__name__)
+DONE_STATES = ("answered", "skipped", "away", "holiday", "status")
+
+
+def _member(s: object, scope: str) -> tuple[Standup | None, StandupMember | None]:
+    standup_id, user_id = scope.split(":", 1)
+    standup = s.get(Standup, int(standup_id))  # type: ignore[attr-defined]
+    if standup is None:
+        return None, None
+    found = [m for m in service.members(s, standup.id, active_only=False) if m.user_id == user_id]  # type: ignore[arg-type]
+    return standup, found[0] if found else None
+
+
+def member_day(rt: Runtime, scope: str) -> str:
+    with rt.database.session() as s:
+        _, member = _member(s, scope)
+        return calendar.local_date(rt.clock.now(), member.timezone if member else "UTC").isoformat()
+
+
+def team_day(rt: Runtime, scope: str) -> str:
+    with rt.database.session() as s:
+        standup = s.get(Standup, int(scope))
+        return calendar.local_date(rt.clock.now(), standup.timezone if standup else "UTC").isoformat()
+
+
+@job("standup.ask", period=member_day, description="DM one member their standup questions at their local time")
+def ask(rt: Runtime, scope: str, period: str) -> None:
+    day, now = date.fromisoformat(period), rt.clock.now()
+    with rt.database.session() as s:
+        standup, member = _member(s, scope)
+        if standup is None or member is None or standup.paused or not member.active \
+                or not calendar.is_standup_weekday(standup.days, day):
+            return
+        team_id, user_id = standup.team_id, member.user_id
+    person = people.lookup(rt.clients.for_team(team_id), user_id)
+    with rt.database.session() as s:
+        standup, member = _member(s, scope)
+        assert standup is not None and member is not None
+        if person is None or person.deleted:
+            member.active, member.inactive_reason = False, "deactivated"
+            log.info("standup member deactivated standup=%s user=%s", standup.id, user_id)
+            return
+        if person.tz != member.timezone:
+            log.info("standup member timezone changed standup=%s user=%s from=%s to=%s", standup.id, user_id,
+                     member.timezone, person.tz)
+            member.timezone = person.tz
+        entry = answers.find_entry(s, standup.id, user_id, day)
+        if entry is not None and (entry.status in DONE_STATES or entry.asked_at is not None):
+            return
+        kind = answers.away_kind(s, standup, user_id, day, service.workspace_holidays(rt.settings))
+        if kind is None and person.status_emoji in service.away_emojis(rt.settings):
+            kind = "status"
+        entry = answers.ensure_entry(s, standup, user_id, day, now)
+        if kind:
+            entry.status = kind
+            return
+        publish.ask(s, standup, entry, now)
+
+
+@job("standup.remind", period=member_day, description="nudge a member who has not answered the standup")
+def remind(rt: Runtime, scope: str, period: str) -> None:
+    now = rt.clock.now()
+    with rt.database.session() as s:
+        standup, member = _member(s, scope)
+        if standup is None or member is None or standup.paused or not member.active:
+            return
+        entry = answers.find_entry(s, standup.id, member.user_id, date.fromisoformat(period))
+        if entry is None or entry.status != "asked" or entry.asked_at is None or entry.reminded_at is not None:
+            return
+        publish.remind(s, standup, entry, now)
+
+
+@job("standup.digest", period=team_day, description="post a standup's digest in its channel")
+def digest(rt: Runtime, scope: str, period: str) -> None:
+    day, now = date.fromisoformat(period), rt.clock.now()
+    with rt.database.session() as s:
+        standup = s.get(Standup, int(scope))
+        if standup is None or standup.paused or not calendar.is_standup_weekday(standup.days, day):
+            return
+        team_id, channel_id, everyone = standup.team_id, standup.channel_id, standup.everyone
+        known = {m.user_id: m.active for m in service.members(s, standup.id, active_only=False)}
+    client = rt.clients.for_team(team_id)
+    in_channel = set(people.channel_members(client, channel_id))
+    joined = people.humans(client, [u for u in in_channel if u not in known]) if everyone else []
+    with rt.database.session() as s:
+        standup = s.get(Standup, int(scope))
+        assert standup is not None
+        for member in service.members(s, standup.id):
+            if member.user_id not in in_channel:
+                member.active, member.inactive_reason = False, "left"
+                log.info("standup member left the channel standup=%s user=%s", standup.id, member.user_id)
+        for person in joined:
+            s.add(StandupMember(standup_id=standup.id, user_id=person.id, timezone=person.tz, active=True))
+        s.flush()
+        publish.post_digest(s, standup, day, now, service.workspace_holidays(rt.settings))
