@@ -51,18 +51,28 @@ def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 def database_url(_migrated_template: str, tmp_path: Path) -> str:
     if PG_URL:
-        engine = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-        with engine.begin() as conn:
-            tables = conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"
-            )).scalars().all()
-            if tables:
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        engine.dispose()
+        _empty_postgres(PG_URL)
         return PG_URL
     target = tmp_path / "ritualbot.db"
     shutil.copyfile(_migrated_template, target)
     return f"sqlite:///{target}"
+
+
+def _empty_postgres(url: str) -> None:
+    """Empty every table between tests: DELETE with FK triggers off and sequences restarted is far
+    faster than TRUNCATE on many small tables."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"
+        )).scalars().all()
+        sequences = conn.execute(text(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname='public'")).scalars().all()
+        statements = ["SET LOCAL session_replication_role = replica"]
+        statements += [f'DELETE FROM "{t}"' for t in tables]
+        statements += [f'ALTER SEQUENCE "{q}" RESTART' for q in sequences]
+        conn.exec_driver_sql(";\n".join(statements))
+    engine.dispose()
 
 
 @pytest.fixture
