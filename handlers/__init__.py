@@ -14,8 +14,9 @@ from handlers import retro
 from handlers import standup
 from handlers import tickets
 from handlers import pi
+from handlers import runs
 
-HANDLER_MODULES: list[ModuleType] = [ritual, home, spend, retro, tickets, pi, standup]
+HANDLER_MODULES: list[ModuleType] = [ritual, home, spend, retro, tickets, pi, runs, standup]
 
 
 def declared(attribute: str) -> list[str]:

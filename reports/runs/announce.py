@@ -1,0 +1,128 @@
+"""Turning a poll's batch into outbox messages, and recording every run so it posts once.
+
+Everything happens in the caller's session: the messages, the announced run ids and the new
+watermark commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+
+from mlflow import MlflowClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import outbox
+from bot.models import OutboxMessage
+from reports.runs import analysis, baseline, render, source
+from reports.runs.config import RunsConfig
+from reports.runs.models import AnnouncedRun, RunWatch
+from reports.runs.poller import Batch, Sweep
+from reports.runs.source import RunView
+
+log = logging.getLogger(__name__)
+SLACK_USER = re.compile(r"^[UW][A-Z0-9]{6,}$")
+
+
+def card_ref(watch_id: int, run_id: str) -> str:
+    return f"runs:card:{watch_id}:{run_id}"
+
+
+def sweep_ref(watch_id: int, key: str) -> str:
+    return f"runs:sweep:{watch_id}:{key}"
+
+
+def announce(s: Session, mlflow: MlflowClient, watch: RunWatch, batch: Batch, config: RunsConfig,
+             now: datetime) -> int:
+    """Post the batch; returns the number of channel messages enqueued."""
+    posted = 0
+    for run in batch.singles:
+        posted += _single(s, mlflow, watch, run, config, now)
+    for sweep in batch.sweeps:
+        _sweep(s, mlflow, watch, sweep, config, now)
+        posted += 1
+    for run in batch.failed:
+        _failed(s, watch, run, config, now)
+        posted += 1
+    kinds = {r.run_id: "failed" for r in batch.failed} | {r.run_id: "card" for r in batch.singles}
+    for run in batch.runs:
+        s.add(AnnouncedRun(watch_id=watch.id, run_id=run.run_id, status=run.status, end_time_ms=run.end_ms or 0,
+                           kind=kinds.get(run.run_id, "sweep"), announced_at=now))
+    watch.watermark_ms = batch.watermark_ms
+    s.flush()
+    return posted
+
+
+def promote_value(watch: RunWatch, run_id: str) -> str | None:
+    return f"{watch.id}:{run_id}" if watch.registered_model else None
+
+
+def _single(s: Session, mlflow: MlflowClient, watch: RunWatch, run: RunView, config: RunsConfig,
+            now: datetime) -> int:
+    parent_of = outbox.find_by_ref(s, sweep_ref(watch.id, run.run_id))
+    if parent_of is not None:  # a sweep's parent finishing after its children: a note in that thread
+        outbox.post(s, channel=watch.channel_id, team_id=watch.team_id, now=now, thread_of=parent_of,
+                    text=f"Parent run {render.link(run, config.ui_url)} finished.")
+        return 0
+    primary = baseline.primary_metric(run, watch.primary_metric, config)
+    comparison = baseline.compare(mlflow, run, primary, watch.registered_model, config)
+    text, blocks = render.card(comparison, watch.experiment_name, config.ui_url, promote_value(watch, run.run_id))
+    ref = card_ref(watch.id, run.run_id)
+    outbox.post(s, channel=watch.channel_id, team_id=watch.team_id, text=text, blocks=blocks, now=now,
+                dedupe_key=ref, ref=ref)
+    log.info("run announced watch=%s run=%s baseline=%s", watch.id, run.run_id,
+             comparison.baseline.kind if comparison.baseline else "none")
+    return 1
+
+
+def _sweep(s: Session, mlflow: MlflowClient, watch: RunWatch, sweep: Sweep, config: RunsConfig,
+           now: datetime) -> None:
+    parent = sweep.parent
+    if parent is None and sweep.parent_id:
+        try:
+            parent = source.get_run(mlflow, sweep.parent_id)
+        except Exception:  # noqa: BLE001 — a deleted parent only loses the link
+            parent = None
+    finished = sweep.finished
+    primary = baseline.primary_metric(finished[0], watch.primary_metric, config) if finished else None
+    how = analysis.direction(primary, config.directions) if primary else "neutral"
+    ranked = sorted(finished, key=lambda r: analysis.rank_key(r.metrics, primary, how)) if primary else finished
+    best = ranked[: config.sweep_top]
+    comparisons = []
+    if best:
+        # One baseline for the whole sweep, chosen for its best run: runs of the same sweep are not baselines.
+        first = best[0]
+        earliest = min(r.start_ms for r in [*finished, *([parent] if parent else [])])
+        probe = RunView(first.run_id, first.name, first.experiment_id, first.status, first.start_ms, earliest,
+                        first.user, first.metrics, first.params, first.tags)
+        chosen = baseline.choose(mlflow, probe, primary, watch.registered_model, config)
+        comparisons = [baseline.compare_to(mlflow, r, chosen, primary, config) if chosen else
+                       baseline.Comparison(r, primary, None, [], [], None, None) for r in best]
+    title = parent.name if parent else watch.experiment_name
+    text, blocks = render.sweep(title, len(finished) + len(sweep.failed), len(sweep.failed), comparisons,
+                                config.ui_url, parent, promote_value(watch, best[0].run_id) if best else None)
+    ref = sweep_ref(watch.id, sweep.key)
+    earlier = outbox.find_by_ref(s, ref)
+    outbox.post(s, channel=watch.channel_id, team_id=watch.team_id, text=text, blocks=blocks, now=now,
+                thread_of=earlier, ref=None if earlier else ref)
+    log.info("sweep announced watch=%s key=%s runs=%s", watch.id, sweep.key, len(finished))
+
+
+def _failed(s: Session, watch: RunWatch, run: RunView, config: RunsConfig, now: datetime) -> None:
+    text = render.failed(run, watch.experiment_name, config.ui_url)
+    anchor = latest_card(s, watch.id)
+    outbox.post(s, channel=watch.channel_id, team_id=watch.team_id, text=text, now=now, thread_of=anchor,
+                dedupe_key=f"runs:failed:{watch.id}:{run.run_id}")
+    user = config.users.get(run.user) or (run.user if SLACK_USER.match(run.user or "") else None)
+    if user:
+        outbox.post(s, channel=user, team_id=watch.team_id, text=text, now=now,
+                    dedupe_key=f"runs:failed-dm:{watch.id}:{run.run_id}")
+
+
+def latest_card(s: Session, watch_id: int) -> OutboxMessage | None:
+    """The watch's newest run card or sweep message: failure notes go in its thread."""
+    prefixes = (f"runs:card:{watch_id}:%", f"runs:sweep:{watch_id}:%")
+    return s.scalars(select(OutboxMessage).where(OutboxMessage.ref.like(prefixes[0]) | OutboxMessage.ref.like(prefixes[1]))
+                     .order_by(OutboxMessage.id.desc()).limit(1)).first()

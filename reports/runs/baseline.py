@@ -1,0 +1,85 @@
+"""Choosing the run a finished run is measured against, and the comparison itself.
+
+Order: the model version behind the registered model's alias (champion), else the best finished
+run of the experiment on the primary metric, else the previous finished run with the same name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlflow import MlflowClient
+
+from reports.runs import analysis, source
+from reports.runs.config import RunsConfig
+from reports.runs.source import RunView
+
+
+@dataclass(frozen=True)
+class Baseline:
+    kind: str  # champion | best | previous
+    run: RunView
+    model: str | None = None
+    version: str | None = None
+    alias: str | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    run: RunView
+    primary: str | None
+    baseline: Baseline | None
+    deltas: list[analysis.MetricDelta]
+    params: list[tuple[str, str | None, str | None]]
+    noise: analysis.Noise | None
+    verdict: analysis.Verdict | None
+
+
+def primary_metric(run: RunView, configured: str | None, config: RunsConfig) -> str | None:
+    """The watch's primary metric, else the run's first metric with a known direction."""
+    if configured:
+        return configured
+    known = [m for m in sorted(run.metrics) if analysis.direction(m, config.directions) != "neutral"]
+    return known[0] if known else None
+
+
+def choose(mlflow: MlflowClient, run: RunView, primary: str | None, model: str | None,
+           config: RunsConfig) -> Baseline | None:
+    if model:
+        found = source.alias_run(mlflow, model, config.alias)
+        if found and found[1] and found[1] != run.run_id:
+            return Baseline("champion", source.get_run(mlflow, found[1]), model, found[0], config.alias)
+    before = run.end_ms or run.start_ms
+    how = analysis.direction(primary, config.directions) if primary else "neutral"
+    if primary and how != "neutral":
+        best = source.best_before(mlflow, run.experiment_id, primary, how == "lower", before, run.run_id)
+        if best is not None:
+            return Baseline("best", best)
+    previous = source.previous_named(mlflow, run.experiment_id, run.name, before, run.run_id)
+    return Baseline("previous", previous) if previous else None
+
+
+def seed_noise(mlflow: MlflowClient, baseline: RunView, primary: str | None) -> analysis.Noise | None:
+    """Spread of the primary metric over finished runs of the baseline's config with other seeds."""
+    if not primary or baseline.seed is None:
+        return None
+    config = {k: v for k, v in baseline.params.items() if k != "seed"}
+    by_seed = {r.seed: r.metrics[primary] for r in source.same_config(mlflow, baseline.experiment_id, config)
+               if r.seed is not None and primary in r.metrics and set(r.params) - {"seed"} == set(config)}
+    return analysis.noise(by_seed)
+
+
+def compare(mlflow: MlflowClient, run: RunView, primary: str | None, model: str | None,
+            config: RunsConfig) -> Comparison:
+    chosen = choose(mlflow, run, primary, model, config)
+    if chosen is None:
+        return Comparison(run, primary, None, [], [], None, None)
+    return compare_to(mlflow, run, chosen, primary, config)
+
+
+def compare_to(mlflow: MlflowClient, run: RunView, chosen: Baseline, primary: str | None,
+               config: RunsConfig) -> Comparison:
+    compared = analysis.deltas(run.metrics, chosen.run.metrics, primary, config.directions)
+    spread = seed_noise(mlflow, chosen.run, primary)
+    return Comparison(run, primary, chosen, compared, analysis.changed_params(run.params, chosen.run.params),
+                      spread, analysis.verdict(primary, compared, spread))

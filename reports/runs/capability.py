@@ -1,0 +1,58 @@
+"""Runs as a capability: a status line per watch, a poll job per watch, and the demo's runs."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.orm import Session
+
+from bot.capabilities import Capability, DesiredJob, StatusLine
+from bot.errors import ConfigError
+from bot.runtime import current
+from reports.runs import config as runs_config
+from reports.runs import service
+
+if TYPE_CHECKING:
+    from bot.demo import DemoContext
+
+
+def _config() -> runs_config.RunsConfig:
+    try:
+        return runs_config.load(current().settings)
+    except (RuntimeError, ConfigError):  # no runtime (a bare import) or a config the status cannot fix
+        return runs_config.RunsConfig()
+
+
+def status(session: Session, team_id: str, channel_id: str | None) -> list[StatusLine]:
+    lines = []
+    for row in service.watches(session, team_id, channel_id):
+        detail = f"experiment {row.experiment_name}"
+        if row.primary_metric:
+            detail += f", primary metric {row.primary_metric}"
+        if row.last_error:
+            detail += f"; last poll failed: {row.last_error[:80]}"
+        lines.append(StatusLine("MLflow runs", detail, row.channel_id))
+    return lines
+
+
+def schedule(session: Session) -> list[DesiredJob]:
+    minutes = _config().poll_minutes
+    return [DesiredJob(id=f"runs:{row.id}", job="runs.poll", scope=str(row.id),
+                       trigger=CronTrigger(minute=f"*/{minutes}", timezone="UTC"))
+            for row in service.watches(session)]
+
+
+def demo(ctx: DemoContext) -> None:
+    """A local MLflow store with a champion, a challenger that beats it, a failure and a sweep."""
+    from reports.runs import demo as runs_demo
+
+    rt = ctx.runtime
+    section = {"poll_minutes": 60, "users": {"ada": "UADA", "grace": "UGRACE"}, "promoters": ["UADA"]}
+    rt.settings = dataclasses.replace(rt.settings, file={**rt.settings.file, "runs": section},
+                                      mlflow_tracking_uri=str(ctx.out_dir / "mlruns"))
+    runs_demo.seed(ctx)
+
+
+CAPABILITY = Capability(name="runs", status=status, schedule=schedule, demo=demo, demo_order=300)

@@ -1,0 +1,38 @@
+"""`runs.poll` (scope: watch id): announce the runs of one watched experiment that ended since
+the last poll. One claim per poll slot, so two workers never poll the same watch twice."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.jobs import job
+from bot.runtime import Runtime
+from reports.runs import config as runs_config
+from reports.runs import service, source
+from reports.runs.models import RunWatch
+
+log = logging.getLogger(__name__)
+
+
+def poll_slot(rt: Runtime, scope: str) -> str:
+    """The poll period: the clock floored to `poll_minutes` (e.g. 2026-11-23T09:05)."""
+    minutes = runs_config.load(rt.settings).poll_minutes
+    now = rt.clock.now()
+    floored = now.replace(minute=now.minute - now.minute % minutes, second=0, microsecond=0)
+    return floored.strftime("%Y-%m-%dT%H:%M")
+
+
+@job("runs.poll", period=poll_slot, description="Announce MLflow runs that ended since the last poll")
+def poll(rt: Runtime, scope: str, period: str) -> None:
+    config = runs_config.load(rt.settings)
+    try:
+        mlflow = source.client(rt.settings)
+        with rt.database.session() as s:
+            service.poll(s, mlflow, int(scope), config, rt.clock.now())
+    except Exception as exc:
+        # The claim is released by the job runner; the watch keeps its watermark, so nothing is lost.
+        with rt.database.session() as s:
+            row = s.get(RunWatch, int(scope))
+            if row is not None:
+                row.last_error = f"{type(exc).__name__}: {exc}"[:500]
+        raise

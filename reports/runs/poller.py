@@ -1,0 +1,89 @@
+"""One poll of a watch: runs that reached a terminal state since the watermark, minus those
+already announced, grouped into single runs, failures and sweeps.
+
+The query is `end_time >= watermark - lookback`, inclusive, so a run ending in the same
+millisecond as the watermark is read again and dropped by its stored run id, never skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mlflow import MlflowClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reports.runs import source
+from reports.runs.config import RunsConfig
+from reports.runs.models import AnnouncedRun, RunWatch
+from reports.runs.source import RunView
+
+CHUNK = 500
+
+
+@dataclass
+class Sweep:
+    """Runs finishing together: children of one parent run, or many top-level runs in one poll."""
+
+    key: str
+    parent_id: str | None
+    parent: RunView | None = None
+    finished: list[RunView] = field(default_factory=list)
+    failed: list[RunView] = field(default_factory=list)
+
+
+@dataclass
+class Batch:
+    singles: list[RunView] = field(default_factory=list)
+    failed: list[RunView] = field(default_factory=list)
+    sweeps: list[Sweep] = field(default_factory=list)
+    watermark_ms: int = 0
+
+    @property
+    def runs(self) -> list[RunView]:
+        grouped = [r for sw in self.sweeps for r in [*sw.finished, *sw.failed, *([sw.parent] if sw.parent else [])]]
+        return [*self.singles, *self.failed, *grouped]
+
+
+def fetch(s: Session, mlflow: MlflowClient, watch: RunWatch, config: RunsConfig) -> Batch:
+    since = max(0, watch.watermark_ms - config.lookback_seconds * 1000)
+    ended = source.ended_since(mlflow, watch.experiment_id, since)
+    known = announced(s, watch.id, [r.run_id for r in ended])
+    batch = group([r for r in ended if r.run_id not in known], config)
+    batch.watermark_ms = max([watch.watermark_ms, *(r.end_ms or 0 for r in ended)])
+    return batch
+
+
+def announced(s: Session, watch_id: int, run_ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(run_ids), CHUNK):
+        found.update(s.scalars(select(AnnouncedRun.run_id).where(
+            AnnouncedRun.watch_id == watch_id, AnnouncedRun.run_id.in_(run_ids[i:i + CHUNK]))))
+    return found
+
+
+def group(runs: list[RunView], config: RunsConfig) -> Batch:
+    """Children go to their parent's sweep; a parent in the same poll becomes the sweep's header;
+    `sweep_min` or more top-level finished runs in one poll become one sweep of the experiment."""
+    batch = Batch()
+    sweeps: dict[str, Sweep] = {}
+    for run in runs:
+        if run.parent_id:
+            sweep = sweeps.setdefault(run.parent_id, Sweep(key=run.parent_id, parent_id=run.parent_id))
+            (sweep.finished if run.status == "FINISHED" else sweep.failed).append(run)
+    top: list[RunView] = []
+    for run in runs:
+        if run.parent_id:
+            continue
+        if run.run_id in sweeps:
+            sweeps[run.run_id].parent = run
+        elif run.status != "FINISHED":
+            batch.failed.append(run)
+        else:
+            top.append(run)
+    if len(top) >= config.sweep_min:
+        sweeps["batch"] = Sweep(key=f"batch-{top[0].run_id}", parent_id=None, finished=top)
+    else:
+        batch.singles = top
+    batch.sweeps = list(sweeps.values())
+    return batch

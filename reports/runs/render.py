@@ -1,0 +1,131 @@
+"""Runs messages as (text, blocks): the run card, the sweep summary, failure notes, promotion."""
+
+from __future__ import annotations
+
+from bot import blocks as b
+from bot.templates import render as template
+from reports.runs.analysis import MetricDelta
+from reports.runs.baseline import Comparison
+from reports.runs.source import RunView
+
+PKG = "reports.runs"
+PROMOTE = "runs.promote"
+MARK = {"better": "🟢", "worse": "🔴"}
+NOUN = {"champion": "champion", "best": "the best run", "previous": "the previous run", "given": "the other run"}
+
+
+def num(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def signed(value: float) -> str:
+    return f"{value:+.4g}"
+
+
+def percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.1%}"
+
+
+def duration(run: RunView) -> str:
+    if not run.end_ms or not run.start_ms:
+        return "unknown time"
+    seconds = max(0, (run.end_ms - run.start_ms) // 1000)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
+
+
+def link(run: RunView, ui_url: str | None) -> str:
+    name = f"`{b.escape(run.name)}`"
+    if not ui_url:
+        return name
+    return f"<{ui_url}#/experiments/{run.experiment_id}/runs/{run.run_id}|{b.escape(run.name)}>"
+
+
+def delta_line(d: MetricDelta) -> str:
+    mark = MARK.get(d.outcome, "•")
+    word = f" {d.outcome}" if d.outcome in MARK else ""
+    return f"{mark} `{b.escape(d.name)}` {num(d.value)} vs {num(d.baseline)}: {signed(d.absolute)} ({percent(d.relative)}){word}"
+
+
+def baseline_text(c: Comparison, ui_url: str | None) -> str:
+    base = c.baseline
+    if base is None:
+        return template(PKG, "baseline.md.j2", kind="none", primary=c.primary, run_name=b.escape(c.run.name))
+    return template(PKG, "baseline.md.j2", kind=base.kind, model=base.model, alias=base.alias, version=base.version,
+                    run=link(base.run, ui_url), primary=c.primary, run_name=b.escape(base.run.name))
+
+
+def verdict_text(c: Comparison) -> str:
+    if c.verdict is None:
+        return ""
+    primary = next((d for d in c.deltas if d.name == c.primary), None)
+    return template(PKG, "verdict.md.j2", reason=c.verdict.reason, within_noise=c.verdict.within_noise,
+                    noun=NOUN[c.baseline.kind] if c.baseline else "", primary=c.primary,
+                    delta=signed(primary.absolute) if primary else "",
+                    spread=num(c.noise.spread) if c.noise else "", seeds=c.noise.seeds if c.noise else 0)
+
+
+def card(c: Comparison, experiment: str, ui_url: str | None, promote_value: str | None) -> tuple[str, b.Blocks]:
+    run = c.run
+    verdict = verdict_text(c)
+    blocks: b.Blocks = [b.header(f"Run finished: {run.name}"),
+                        b.section(f"*{b.escape(experiment)}* · {link(run, ui_url)}\n{verdict}".rstrip())]
+    blocks.append(b.section(baseline_text(c, ui_url)))
+    if c.deltas:
+        blocks.append(b.section("\n".join(delta_line(d) for d in c.deltas)))
+    if c.params:
+        changes = ", ".join(f"`{b.escape(n)}` {b.escape(old or '∅')} → {b.escape(new or '∅')}" for n, old, new in c.params)
+        blocks.append(b.section(f"Params changed: {changes}"))
+    blocks.append(b.context(*_facts(run)))
+    if promote_value and c.verdict and c.verdict.beats:
+        blocks.append(b.actions(b.button("Promote to champion", PROMOTE, promote_value, style="primary",
+                                         confirm=b.confirm_dialog("Promote?", f"Point the alias at run {run.name}?",
+                                                                  ok="Promote"))))
+    text = f"Run {run.name} finished in {experiment}. {_plain(verdict)}".strip()
+    return text, blocks
+
+
+def _facts(run: RunView) -> list[str]:
+    facts = [f"Duration {duration(run)}", f"User {b.escape(run.user or 'unknown')}"]
+    tags = run.user_tags
+    if tags:
+        shown = ", ".join(f"{b.escape(k)}={b.escape(v)}" for k, v in sorted(tags.items())[:8])
+        facts.append(f"Tags: {shown}")
+    return facts
+
+
+def failed(run: RunView, experiment: str, ui_url: str | None) -> str:
+    return template(PKG, "failed.md.j2", run=link(run, ui_url), experiment=b.escape(experiment),
+                    status=run.status, duration=duration(run), user=b.escape(run.user))
+
+
+def sweep(title: str, count: int, failed_count: int, best: list[Comparison], ui_url: str | None,
+          parent: RunView | None, promote_value: str | None) -> tuple[str, b.Blocks]:
+    headline = template(PKG, "sweep.md.j2", count=count, title=b.escape(title), failed=failed_count)
+    blocks: b.Blocks = [b.header(f"Sweep finished: {title}"), b.section(headline)]
+    if best:
+        first = best[0]
+        blocks.append(b.section(f"Best {len(best)} on `{first.primary}`. {baseline_text(first, ui_url)}"))
+        for n, c in enumerate(best, 1):
+            lines = [f"{n}. {link(c.run, ui_url)}"] + [delta_line(d) for d in c.deltas if d.name == c.primary]
+            if c.primary and not c.deltas and c.primary in c.run.metrics:
+                lines.append(f"`{c.primary}` {num(c.run.metrics[c.primary])}")
+            blocks.append(b.section("\n".join(lines)))
+        verdict = verdict_text(first)
+        if verdict:
+            blocks.append(b.section(f"Best run: {verdict}"))
+        if promote_value and first.verdict and first.verdict.beats:
+            blocks.append(b.actions(b.button("Promote to champion", PROMOTE, promote_value, style="primary")))
+    if parent is not None:
+        blocks.append(b.context(f"Parent run {link(parent, ui_url)}"))
+    return _plain(headline), blocks
+
+
+def promoted(user: str, run: RunView, version: str, model: str, alias: str, ui_url: str | None) -> str:
+    return template(PKG, "promoted.md.j2", user=user, run=link(run, ui_url), version=version,
+                    model=b.escape(model), alias=b.escape(alias))
+
+
+def _plain(text: str) -> str:
+    return text.replace("*", "").replace("`", "")

@@ -1,0 +1,135 @@
+"""Runs use cases: watch/unwatch an experiment, poll a watch, latest run, compare two, promote."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from mlflow import MlflowClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import outbox
+from bot.errors import UserError
+from reports.runs import announce, baseline, poller, render, source
+from reports.runs.config import RunsConfig
+from reports.runs.models import RunWatch
+
+log = logging.getLogger(__name__)
+
+
+def watch(s: Session, mlflow: MlflowClient, *, team_id: str, channel_id: str, experiment: str,
+          primary: str | None, model: str | None, user_id: str, now: datetime) -> RunWatch:
+    """Follow an experiment from now on (earlier runs are history, not news)."""
+    experiment_id, name = source.find_experiment(mlflow, experiment)
+    if model:
+        try:
+            mlflow.get_registered_model(model)
+        except Exception:  # noqa: BLE001 — any lookup failure means we cannot use it
+            raise UserError(f"MLflow has no registered model `{model[:80]}`: check the name in the Models "
+                            "page, or leave `model=` out to compare against the best run.") from None
+    row = s.scalar(select(RunWatch).where(RunWatch.team_id == team_id, RunWatch.channel_id == channel_id,
+                                          RunWatch.experiment_id == experiment_id))
+    if row is None:
+        row = RunWatch(team_id=team_id, channel_id=channel_id, experiment_id=experiment_id, experiment_name=name,
+                       watermark_ms=int(now.timestamp() * 1000), created_by=user_id, created_at=now)
+        s.add(row)
+    row.experiment_name, row.enabled = name, True
+    row.primary_metric = primary or row.primary_metric
+    row.registered_model = model or row.registered_model
+    s.flush()
+    return row
+
+
+def unwatch(s: Session, *, team_id: str, channel_id: str, experiment: str) -> RunWatch:
+    rows = watches(s, team_id, channel_id)
+    found = next((r for r in rows if experiment in (r.experiment_name, r.experiment_id)), None)
+    if found is None:
+        names = ", ".join(f"`{r.experiment_name}`" for r in rows) or "none"
+        raise UserError(f"This channel does not watch `{experiment[:80]}`. Watched here: {names}.")
+    found.enabled = False
+    return found
+
+
+def watches(s: Session, team_id: str | None = None, channel_id: str | None = None) -> list[RunWatch]:
+    query = select(RunWatch).where(RunWatch.enabled.is_(True)).order_by(RunWatch.id)
+    if team_id:
+        query = query.where(RunWatch.team_id == team_id)
+    if channel_id:
+        query = query.where(RunWatch.channel_id == channel_id)
+    return list(s.scalars(query))
+
+
+def poll(s: Session, mlflow: MlflowClient, watch_id: int, config: RunsConfig, now: datetime) -> int:
+    """Announce what ended since the watermark; returns the number of messages enqueued."""
+    row = s.get(RunWatch, watch_id)
+    if row is None or not row.enabled:
+        return 0
+    batch = poller.fetch(s, mlflow, row, config)
+    posted = announce.announce(s, mlflow, row, batch, config, now)
+    row.last_polled_at, row.last_error = now, None
+    log.info("runs poll watch=%s experiment=%s new=%s watermark=%s", row.id, row.experiment_id,
+             len(batch.runs), row.watermark_ms)
+    return posted
+
+
+@dataclass(frozen=True)
+class Card:
+    text: str
+    blocks: list
+
+
+def latest(s: Session, mlflow: MlflowClient, config: RunsConfig, *, team_id: str, channel_id: str,
+           experiment: str | None) -> Card:
+    """The newest finished run of an experiment (or the channel's only watch) against its baseline."""
+    row = None
+    if experiment:
+        experiment_id, name = source.find_experiment(mlflow, experiment)
+        row = next((w for w in watches(s, team_id, channel_id) if w.experiment_id == experiment_id), None)
+    else:
+        rows = watches(s, team_id, channel_id)
+        if len(rows) != 1:
+            raise UserError("Name the experiment: `/runs latest <experiment>`"
+                            + (" (this channel watches several)." if rows else "."))
+        row = rows[0]
+        experiment_id, name = row.experiment_id, row.experiment_name
+    run = source.latest(mlflow, experiment_id)
+    if run is None:
+        raise UserError(f"Experiment `{name}` has no finished run yet.")
+    primary = baseline.primary_metric(run, row.primary_metric if row else None, config)
+    comparison = baseline.compare(mlflow, run, primary, row.registered_model if row else None, config)
+    text, blocks = render.card(comparison, name, config.ui_url, None)
+    return Card(text, blocks)
+
+
+def compare(mlflow: MlflowClient, config: RunsConfig, run_a: str, run_b: str, primary: str | None) -> Card:
+    """Run B against run A (A is the baseline)."""
+    a, b = source.get_run(mlflow, run_a), source.get_run(mlflow, run_b)
+    metric = baseline.primary_metric(b, primary, config)
+    comparison = baseline.compare_to(mlflow, b, baseline.Baseline("given", a), metric, config)
+    name = mlflow.get_experiment(b.experiment_id).name
+    text, blocks = render.card(comparison, name, config.ui_url, None)
+    return Card(text, blocks)
+
+
+def promote(s: Session, mlflow: MlflowClient, config: RunsConfig, *, value: str, user_id: str,
+            channel_id: str, thread_ts: str | None, now: datetime) -> str:
+    """Point the watch's model alias at the run's version; posts who promoted what in the thread."""
+    if not config.may_promote(user_id):
+        raise UserError("Only the people listed under `runs.promoters` (or RITUALBOT_ADMINS) can promote a "
+                        "model. Ask one of them.")
+    watch_id, _, run_id = value.partition(":")
+    row = s.get(RunWatch, int(watch_id)) if watch_id.isdigit() else None
+    if row is None or not row.registered_model or not run_id:
+        raise UserError("This button is out of date: the watch is gone or has no registered model.")
+    run = source.get_run(mlflow, run_id)
+    current = source.alias_run(mlflow, row.registered_model, config.alias)
+    if current and current[1] == run_id:
+        raise UserError(f"Run `{run.name}` is already `{row.registered_model}@{config.alias}`.")
+    version = source.set_alias_for_run(mlflow, row.registered_model, config.alias, run_id)
+    text = render.promoted(user_id, run, version, row.registered_model, config.alias, config.ui_url)
+    outbox.post(s, channel=channel_id, team_id=row.team_id, text=text, now=now, thread_ts=thread_ts)
+    log.info("model promoted model=%s alias=%s version=%s run=%s by=%s", row.registered_model, config.alias,
+             version, run_id, user_id)
+    return text

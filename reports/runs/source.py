@@ -1,0 +1,197 @@
+"""MLflow access: the tracking URI, and the few queries the runs report needs, as plain data.
+
+MLflow's filter language is AND-only, so terminal states are queried one by one. Every query is
+bounded (a watermark, a run name, a max_results) so its cost does not grow with history.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+
+from bot.config import Settings
+from bot.errors import ConfigError, UserError
+
+log = logging.getLogger(__name__)
+
+TERMINAL = ("FINISHED", "FAILED", "KILLED")
+PAGE = 500
+PARENT_TAG = "mlflow.parentRunId"
+SCHEMES = ("sqlite:", "postgresql", "mysql", "mssql", "http:", "https:", "file:", "databricks")
+
+
+@dataclass(frozen=True)
+class RunView:
+    """One MLflow run as the report sees it (no MLflow objects leave this module)."""
+
+    run_id: str
+    name: str
+    experiment_id: str
+    status: str
+    start_ms: int
+    end_ms: int | None
+    user: str
+    metrics: dict[str, float] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def parent_id(self) -> str | None:
+        return self.tags.get(PARENT_TAG)
+
+    @property
+    def user_tags(self) -> dict[str, str]:
+        return {k: v for k, v in self.tags.items() if not k.startswith("mlflow.")}
+
+    @property
+    def seed(self) -> str | None:
+        return self.params.get("seed") or self.tags.get("seed")
+
+
+def tracking_uri(settings: Settings) -> str:
+    """A URI MLflow accepts. A bare path (the default ./mlruns) is a folder: MLflow 3 keeps the
+    old file store only behind MLFLOW_ALLOW_FILE_STORE, so a new or empty folder gets a SQLite
+    store inside it, and a legacy file store is used as is when the operator allowed it."""
+    uri = settings.mlflow_tracking_uri
+    if uri.startswith(SCHEMES):
+        return uri
+    path = Path(uri).expanduser().resolve()
+    if path.suffix == ".db":
+        return f"sqlite:///{path}"
+    if (path / "0" / "meta.yaml").exists() and not (path / "mlflow.db").exists():
+        if str(settings.env.get("MLFLOW_ALLOW_FILE_STORE", "")).lower() in {"1", "true", "yes"}:
+            return path.as_uri()
+        raise ConfigError(f"{uri} is an MLflow file store, which MLflow 3 no longer reads by default: "
+                          "run `mlflow migrate-filestore` and point MLFLOW_TRACKING_URI at the sqlite:/// "
+                          "database, or set MLFLOW_ALLOW_FILE_STORE=true")
+    path.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path / 'mlflow.db'}"
+
+
+@cache
+def client_for(uri: str) -> MlflowClient:
+    """One client per URI and process (a SQL store builds its engine once)."""
+    return MlflowClient(tracking_uri=uri, registry_uri=uri)
+
+
+def client(settings: Settings) -> MlflowClient:
+    return client_for(tracking_uri(settings))
+
+
+def view(run: Any) -> RunView:
+    info, data = run.info, run.data
+    return RunView(run_id=info.run_id, name=info.run_name or info.run_id[:8], experiment_id=info.experiment_id,
+                   status=info.status, start_ms=info.start_time or 0, end_ms=info.end_time, user=info.user_id or "",
+                   metrics=dict(data.metrics), params=dict(data.params), tags=dict(data.tags))
+
+
+def find_experiment(mlflow: MlflowClient, name_or_id: str) -> tuple[str, str]:
+    """(id, name) of an experiment given by name or id; UserError if neither exists."""
+    try:
+        found = mlflow.get_experiment_by_name(name_or_id)
+        if found is None and name_or_id.isdigit():
+            found = mlflow.get_experiment(name_or_id)
+    except MlflowException as exc:
+        if "RESOURCE_DOES_NOT_EXIST" not in str(exc.error_code):
+            raise
+        found = None
+    if found is None or found.lifecycle_stage != "active":
+        raise UserError(f"MLflow has no active experiment named or numbered `{name_or_id[:80]}`: check the "
+                        "name in the MLflow UI (names are case-sensitive).")
+    return found.experiment_id, found.name
+
+
+def ended_since(mlflow: MlflowClient, experiment_id: str, since_ms: int) -> list[RunView]:
+    """Runs in a terminal state with end_time >= since_ms, oldest first, one per run id."""
+    seen: dict[str, RunView] = {}
+    for status in TERMINAL:
+        query = f"attributes.status = '{status}' AND attributes.end_time >= {int(since_ms)}"
+        for run in _pages(mlflow, experiment_id, query, ["attributes.end_time ASC"]):
+            seen.setdefault(run.run_id, run)
+    return sorted(seen.values(), key=lambda r: (r.end_ms or 0, r.run_id))
+
+
+def _pages(mlflow: MlflowClient, experiment_id: str, query: str, order_by: list[str]) -> Iterator[RunView]:
+    token = None
+    while True:
+        page = mlflow.search_runs([experiment_id], filter_string=query, order_by=order_by,
+                                  max_results=PAGE, page_token=token)
+        yield from (view(r) for r in page)
+        token = page.token
+        if not token:
+            return
+
+
+def get_run(mlflow: MlflowClient, run_id: str) -> RunView:
+    try:
+        return view(mlflow.get_run(run_id))
+    except MlflowException:
+        raise UserError(f"MLflow has no run `{run_id[:64]}`: copy the run id from the MLflow UI.") from None
+
+
+def latest(mlflow: MlflowClient, experiment_id: str) -> RunView | None:
+    page = mlflow.search_runs([experiment_id], filter_string="attributes.status = 'FINISHED'",
+                              order_by=["attributes.end_time DESC"], max_results=1)
+    return view(page[0]) if page else None
+
+
+def best_before(mlflow: MlflowClient, experiment_id: str, metric: str, lower_is_better: bool,
+                before_ms: int, exclude: str) -> RunView | None:
+    """The best finished run on `metric` that ended before `before_ms`."""
+    order = "ASC" if lower_is_better else "DESC"
+    query = f"attributes.status = 'FINISHED' AND attributes.end_time < {int(before_ms)}"
+    page = mlflow.search_runs([experiment_id], filter_string=query,
+                              order_by=[f"metrics.`{_tick(metric)}` {order}"], max_results=5)
+    return next((view(r) for r in page if r.info.run_id != exclude and metric in r.data.metrics), None)
+
+
+def previous_named(mlflow: MlflowClient, experiment_id: str, run_name: str, before_ms: int,
+                   exclude: str) -> RunView | None:
+    query = (f"attributes.status = 'FINISHED' AND attributes.run_name = '{_quote(run_name)}' "
+             f"AND attributes.end_time < {int(before_ms)}")
+    page = mlflow.search_runs([experiment_id], filter_string=query, order_by=["attributes.end_time DESC"],
+                              max_results=2)
+    return next((view(r) for r in page if r.info.run_id != exclude), None)
+
+
+def same_config(mlflow: MlflowClient, experiment_id: str, params: dict[str, str], limit: int = 50) -> list[RunView]:
+    """Finished runs whose params equal `params` (seed excluded by the caller)."""
+    clauses = ["attributes.status = 'FINISHED'"]
+    clauses += [f"params.`{_tick(k)}` = '{_quote(v)}'" for k, v in sorted(params.items())]
+    page = mlflow.search_runs([experiment_id], filter_string=" AND ".join(clauses), max_results=limit)
+    return [view(r) for r in page]
+
+
+def alias_run(mlflow: MlflowClient, model: str, alias: str) -> tuple[str, str] | None:
+    """(version, run_id) of the model version behind `model@alias`, or None when unset."""
+    try:
+        version = mlflow.get_model_version_by_alias(model, alias)
+    except MlflowException:
+        return None
+    return str(version.version), version.run_id
+
+
+def set_alias_for_run(mlflow: MlflowClient, model: str, alias: str, run_id: str) -> str:
+    """Point `model@alias` at the (newest) version registered from `run_id`; returns the version."""
+    versions = mlflow.search_model_versions(f"name = '{_quote(model)}' AND run_id = '{_quote(run_id)}'")
+    if not versions:
+        raise UserError(f"Run `{run_id[:12]}` has no registered version of model `{model}`: register the "
+                        "model from this run first, then press Promote again.")
+    version = str(max(int(v.version) for v in versions))
+    mlflow.set_registered_model_alias(model, alias, version)
+    return version
+
+
+def _quote(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def _tick(name: str) -> str:
+    return name.replace("`", "")
