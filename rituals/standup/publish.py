@@ -15,6 +15,7 @@ from rituals.standup import answers, render, service
 from rituals.standup.models import Standup, StandupDay, StandupEntry
 
 log = logging.getLogger(__name__)
+AWAY_STATES = ("away", "skipped", "holiday", "status")
 
 
 def ask(session: Session, standup: Standup, entry: StandupEntry, now: datetime) -> OutboxMessage:
@@ -99,7 +100,7 @@ def day_view(session: Session, standup: Standup, day: date, *, workspace_holiday
             view.answered.append(entry)
         elif not member.active:
             continue
-        elif entry is not None and entry.status in ("away", "skipped"):
+        elif entry is not None and entry.status in AWAY_STATES:
             view.away.append((member.user_id, entry.status))
         elif kind := answers.away_kind(session, standup, member.user_id, day, workspace_holidays):
             view.away.append((member.user_id, kind))
