@@ -1,4 +1,6 @@
-"""What the ticket listeners share: the workspace's ticket setup, filing a draft, tracker errors as text."""
+"""What the ticket listeners share: the workspace's ticket setup, filing a draft, tracker errors
+as text.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +25,9 @@ def setup_of(settings: Settings) -> TicketSetup:
     try:
         return TicketSetup.from_settings(settings)
     except ConfigError as exc:
-        raise UserError(f"Stage tickets are not set up correctly: {exc}. Ask whoever runs ritualbot.") from None
+        raise UserError(
+            f"Stage tickets are not set up correctly: {exc}. Ask whoever runs ritualbot."
+        ) from None
 
 
 @contextmanager
@@ -32,13 +36,22 @@ def tracker_errors() -> Iterator[None]:
     try:
         yield
     except TrackerError as exc:
-        raise UserError(f"{exc.tracker} refused: {exc.reason.rstrip('.')}. Nothing was changed here.") from None
+        raise UserError(
+            f"{exc.tracker} refused: {exc.reason.rstrip('.')}. Nothing was changed here."
+        ) from None
     except ConfigError as exc:
         raise UserError(f"The tracker is not set up: {exc}") from None
 
 
-def file_draft(db: Session, setup: TicketSetup, draft: TicketDraft, clock: Clock, *, team_id: str,
-               channel: str | None) -> tuple[str, list[dict[str, Any]], bool]:
+def file_draft(
+    db: Session,
+    setup: TicketSetup,
+    draft: TicketDraft,
+    clock: Clock,
+    *,
+    team_id: str,
+    channel: str | None,
+) -> tuple[str, list[dict[str, Any]], bool]:
     """Submit a draft; returns (text, blocks, ok). On failure the draft stays for Retry."""
     try:
         result = service.submit(db, setup, draft, now=clock.now())
@@ -50,10 +63,25 @@ def file_draft(db: Session, setup: TicketSetup, draft: TicketDraft, clock: Clock
     return text, [], True
 
 
-def ephemeral_to(db: Session, clock: Clock, *, team_id: str, channel: str | None, user: str, text: str,
-                 blocks: list[dict[str, Any]]) -> None:
-    outbox.ephemeral(db, channel=channel or user, user=user, text=text, blocks=blocks or None, now=clock.now(),
-                     team_id=team_id)
+def ephemeral_to(
+    db: Session,
+    clock: Clock,
+    *,
+    team_id: str,
+    channel: str | None,
+    user: str,
+    text: str,
+    blocks: list[dict[str, Any]],
+) -> None:
+    outbox.ephemeral(
+        db,
+        channel=channel or user,
+        user=user,
+        text=text,
+        blocks=blocks or None,
+        now=clock.now(),
+        team_id=team_id,
+    )
 
 
 def field_value(view: dict[str, Any], block: str) -> Any:
@@ -75,7 +103,9 @@ def view_meta(body: dict[str, Any]) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
-def ack_ephemeral(ack: Callable[..., Any], text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+def ack_ephemeral(
+    ack: Callable[..., Any], text: str, blocks: list[dict[str, Any]] | None = None
+) -> None:
     if blocks:
         ack(response_type="ephemeral", text=text, blocks=blocks)
     else:

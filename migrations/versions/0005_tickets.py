@@ -53,8 +53,12 @@ def upgrade() -> None:
         sa.Column("origin_channel", sa.String(length=32), nullable=True),
         sa.Column("origin_ts", sa.String(length=32), nullable=True),
         sa.Column("draft_id", sa.String(length=32), nullable=True),
-        sa.ForeignKeyConstraint(["project_id"], ["ticket_projects.id"], ondelete="SET NULL",
-                                name=op.f("fk_tickets_project_id_ticket_projects")),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["ticket_projects.id"],
+            ondelete="SET NULL",
+            name=op.f("fk_tickets_project_id_ticket_projects"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tickets")),
         sa.UniqueConstraint("team_id", "key", name=op.f("uq_tickets_team_id_key")),
     )
@@ -75,8 +79,12 @@ def upgrade() -> None:
         sa.Column("ticket_id", sa.Integer(), nullable=True),
         sa.Column("created_at", bot.db.UTCDateTime(), nullable=False),
         sa.Column("updated_at", bot.db.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["ticket_id"], ["tickets.id"], ondelete="SET NULL",
-                                name=op.f("fk_ticket_drafts_ticket_id_tickets")),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["tickets.id"],
+            ondelete="SET NULL",
+            name=op.f("fk_ticket_drafts_ticket_id_tickets"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ticket_drafts")),
     )
     op.create_table(
@@ -87,10 +95,16 @@ def upgrade() -> None:
         sa.Column("project_id", sa.Integer(), nullable=False),
         sa.Column("set_by", sa.String(length=32), nullable=False),
         sa.Column("updated_at", bot.db.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["project_id"], ["ticket_projects.id"], ondelete="CASCADE",
-                                name=op.f("fk_ticket_channel_defaults_project_id_ticket_projects")),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["ticket_projects.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_ticket_channel_defaults_project_id_ticket_projects"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ticket_channel_defaults")),
-        sa.UniqueConstraint("team_id", "channel_id", name=op.f("uq_ticket_channel_defaults_team_id_channel_id")),
+        sa.UniqueConstraint(
+            "team_id", "channel_id", name=op.f("uq_ticket_channel_defaults_team_id_channel_id")
+        ),
     )
 
 

@@ -1,1 +1,3 @@
-"""Stage tickets: data-science lifecycle stages, projects (epics), built-in, Jira and GitHub trackers."""
+"""Stage tickets: data-science lifecycle stages, projects (epics), built-in, Jira and GitHub
+trackers.
+"""

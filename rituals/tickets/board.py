@@ -59,9 +59,15 @@ def age_days(created: datetime, now: datetime) -> int:
     return max(0, (now - utc(created)).days)
 
 
-def build(session: Session, setup: TicketSetup, *, team_id: str, project_name: str | None, now: datetime) -> Board:
-    query = select(Ticket, TicketProject.name).outerjoin(TicketProject, Ticket.project_id == TicketProject.id) \
-        .where(Ticket.team_id == team_id).order_by(Ticket.created_at, Ticket.id)
+def build(
+    session: Session, setup: TicketSetup, *, team_id: str, project_name: str | None, now: datetime
+) -> Board:
+    query = (
+        select(Ticket, TicketProject.name)
+        .outerjoin(TicketProject, Ticket.project_id == TicketProject.id)
+        .where(Ticket.team_id == team_id)
+        .order_by(Ticket.created_at, Ticket.id)
+    )
     title = "All stage tickets"
     if project_name:
         project = service.find_project(session, team_id, " ".join(project_name.split()))
@@ -81,13 +87,22 @@ def build(session: Session, setup: TicketSetup, *, team_id: str, project_name: s
 
 
 def mine(session: Session, *, team_id: str, user_id: str, now: datetime) -> list[Item]:
-    rows = session.execute(select(Ticket, TicketProject.name).outerjoin(TicketProject, Ticket.project_id ==
-                                                                       TicketProject.id)
-                           .where(Ticket.team_id == team_id, Ticket.assignee == user_id, Ticket.status == "open")
-                           .order_by(Ticket.created_at, Ticket.id))
+    rows = session.execute(
+        select(Ticket, TicketProject.name)
+        .outerjoin(TicketProject, Ticket.project_id == TicketProject.id)
+        .where(Ticket.team_id == team_id, Ticket.assignee == user_id, Ticket.status == "open")
+        .order_by(Ticket.created_at, Ticket.id)
+    )
     return [_item(t, p, now) for t, p in rows]
 
 
 def _item(ticket: Ticket, project: str | None, now: datetime) -> Item:
-    return Item(ticket.key, ticket.url, ticket.summary, ticket.stage, ticket.assignee,
-                age_days(ticket.created_at, now), project)
+    return Item(
+        ticket.key,
+        ticket.url,
+        ticket.summary,
+        ticket.stage,
+        ticket.assignee,
+        age_days(ticket.created_at, now),
+        project,
+    )

@@ -28,8 +28,16 @@ class Checklist:
     error: TrackerError | None = None
 
 
-def create(session: Session, setup: TicketSetup, *, team_id: str, channel_id: str, user_id: str, name: str,
-           now: datetime) -> Checklist:
+def create(
+    session: Session,
+    setup: TicketSetup,
+    *,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    name: str,
+    now: datetime,
+) -> Checklist:
     name = " ".join(name.split())
     if not name:
         raise UserError("Name the project: `/ticket project <name>`.")
@@ -37,21 +45,41 @@ def create(session: Session, setup: TicketSetup, *, team_id: str, channel_id: st
         raise UserError("Keep the project name under 120 characters.")
     marker = re.sub(r"[^a-z0-9]+", "-", f"{team_id}-{name}".lower())[:60]
     try:
-        project = service.ensure_project(session, setup, team_id=team_id, channel_id=channel_id, name=name,
-                                         user_id=user_id, now=now, marker=marker)
+        project = service.ensure_project(
+            session,
+            setup,
+            team_id=team_id,
+            channel_id=channel_id,
+            name=name,
+            user_id=user_id,
+            now=now,
+            marker=marker,
+        )
     except TrackerError as exc:
-        raise UserError(f"{exc.tracker} did not create the project: {exc.reason.rstrip('.')}. "
-                        f"Run `/ticket project {name}` again to retry; stages already filed are kept.") from None
+        raise UserError(
+            f"{exc.tracker} did not create the project: {exc.reason.rstrip('.')}. "
+            f"Run `/ticket project {name}` again to retry; stages already filed are kept."
+        ) from None
     assert project is not None
     result = Checklist(project)
-    have = {t.stage: t for t in session.scalars(select(Ticket).where(Ticket.project_id == project.id))}
+    have = {
+        t.stage: t for t in session.scalars(select(Ticket).where(Ticket.project_id == project.id))
+    }
     for stage in setup.stages:
         if stage.name in have:
             result.tickets.append(have[stage.name])
             continue
         draft = _pending_draft(session, team_id, project.name, stage.name) or service.new_draft(
-            session, team_id=team_id, user_id=user_id, channel_id=channel_id, now=now, stage=stage.name,
-            summary=f"{stage.name}: {project.name}", project=project.name, labels=[])
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            channel_id=channel_id,
+            now=now,
+            stage=stage.name,
+            summary=f"{stage.name}: {project.name}",
+            project=project.name,
+            labels=[],
+        )
         try:
             filed = service.submit(session, setup, draft, now=now)
         except TrackerError as exc:
@@ -63,6 +91,14 @@ def create(session: Session, setup: TicketSetup, *, team_id: str, channel_id: st
 
 
 def _pending_draft(session: Session, team_id: str, project: str, stage: str) -> TicketDraft | None:
-    drafts = session.scalars(select(TicketDraft).where(TicketDraft.team_id == team_id,
-                                                       TicketDraft.status == "failed"))
-    return next((d for d in drafts if d.payload.get("project") == project and d.payload.get("stage") == stage), None)
+    drafts = session.scalars(
+        select(TicketDraft).where(TicketDraft.team_id == team_id, TicketDraft.status == "failed")
+    )
+    return next(
+        (
+            d
+            for d in drafts
+            if d.payload.get("project") == project and d.payload.get("stage") == stage
+        ),
+        None,
+    )

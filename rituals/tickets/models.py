@@ -32,12 +32,16 @@ class Ticket(Base):
     """One stage ticket; for Jira and GitHub a local mirror that feeds the board."""
 
     __tablename__ = "tickets"
-    __table_args__ = (UniqueConstraint("team_id", "key"), Index("ix_tickets_team_id_status", "team_id", "status"))
+    __table_args__ = (
+        UniqueConstraint("team_id", "key"),
+        Index("ix_tickets_team_id_status", "team_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("ticket_projects.id", ondelete="SET NULL"),
-                                                   index=True)
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ticket_projects.id", ondelete="SET NULL"), index=True
+    )
     tracker: Mapped[str] = mapped_column(String(16))
     key: Mapped[str] = mapped_column(String(64))
     number: Mapped[int | None]

@@ -1,5 +1,7 @@
-"""What the channel sees: a filed ticket (in the originating message's thread when there is one), and
-a short update in that thread when the ticket moves or closes. Everything goes through the outbox."""
+"""What the channel sees: a filed ticket (in the originating message's thread when there is one),
+and a short update in that thread when the ticket moves or closes. Everything goes through the
+outbox.
+"""
 
 from __future__ import annotations
 
@@ -13,18 +15,41 @@ from rituals.tickets.models import Ticket
 from rituals.tickets.service import Filed
 
 
-def filed(session: Session, result: Filed, *, channel: str | None, team_id: str, now: datetime) -> None:
+def filed(
+    session: Session, result: Filed, *, channel: str | None, team_id: str, now: datetime
+) -> None:
     ticket = result.ticket
     text = render.filed_text(ticket, result.project, who=f"<@{ticket.created_by}>")
     if ticket.origin_channel and ticket.origin_ts:
-        outbox.post(session, channel=ticket.origin_channel, thread_ts=ticket.origin_ts, text=text, now=now,
-                    team_id=team_id, dedupe_key=f"tickets:filed:{ticket.id}", unfurl_links=False)
+        outbox.post(
+            session,
+            channel=ticket.origin_channel,
+            thread_ts=ticket.origin_ts,
+            text=text,
+            now=now,
+            team_id=team_id,
+            dedupe_key=f"tickets:filed:{ticket.id}",
+            unfurl_links=False,
+        )
     elif channel:
-        outbox.post(session, channel=channel, text=text, now=now, team_id=team_id,
-                    dedupe_key=f"tickets:filed:{ticket.id}", unfurl_links=False)
+        outbox.post(
+            session,
+            channel=channel,
+            text=text,
+            now=now,
+            team_id=team_id,
+            dedupe_key=f"tickets:filed:{ticket.id}",
+            unfurl_links=False,
+        )
 
 
 def changed(session: Session, ticket: Ticket, *, actor: str, team_id: str, now: datetime) -> None:
     if ticket.origin_channel and ticket.origin_ts:
-        outbox.post(session, channel=ticket.origin_channel, thread_ts=ticket.origin_ts,
-                    text=render.update_text(ticket, actor), now=now, team_id=team_id)
+        outbox.post(
+            session,
+            channel=ticket.origin_channel,
+            thread_ts=ticket.origin_ts,
+            text=render.update_text(ticket, actor),
+            now=now,
+            team_id=team_id,
+        )

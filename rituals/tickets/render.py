@@ -32,40 +32,81 @@ def ticket_line(t: Ticket | Item) -> str:
 
 
 def filed_text(ticket: Ticket, project: TicketProject | None, who: str) -> str:
-    return template(PKG, "filed.md.j2", who=who, link=link(ticket.key, ticket.url), stage=ticket.stage,
-                    project=blocks.escape(project.name) if project else None, summary=blocks.escape(ticket.summary),
-                    assignee=ticket.assignee)
+    return template(
+        PKG,
+        "filed.md.j2",
+        who=who,
+        link=link(ticket.key, ticket.url),
+        stage=ticket.stage,
+        project=blocks.escape(project.name) if project else None,
+        summary=blocks.escape(ticket.summary),
+        assignee=ticket.assignee,
+    )
 
 
-def failed_message(draft: TicketDraft, tracker: str, reason: str) -> tuple[str, list[dict[str, Any]]]:
-    text = template(PKG, "failed.md.j2", tracker=tracker, summary=blocks.escape(draft.payload["summary"]),
-                    reason=blocks.escape(reason))
-    return text, [blocks.section(text), blocks.actions(blocks.button("Retry", RETRY, draft.id, style="primary"))]
+def failed_message(
+    draft: TicketDraft, tracker: str, reason: str
+) -> tuple[str, list[dict[str, Any]]]:
+    text = template(
+        PKG,
+        "failed.md.j2",
+        tracker=tracker,
+        summary=blocks.escape(draft.payload["summary"]),
+        reason=blocks.escape(reason),
+    )
+    return text, [
+        blocks.section(text),
+        blocks.actions(blocks.button("Retry", RETRY, draft.id, style="primary")),
+    ]
 
 
 def update_text(ticket: Ticket, actor: str) -> str:
-    return template(PKG, "update.md.j2", closed=ticket.status == "closed", link=link(ticket.key, ticket.url),
-                    stage=ticket.stage, actor=actor)
+    return template(
+        PKG,
+        "update.md.j2",
+        closed=ticket.status == "closed",
+        link=link(ticket.key, ticket.url),
+        stage=ticket.stage,
+        actor=actor,
+    )
 
 
-def checklist_message(project: TicketProject, tickets: Sequence[Ticket], created: int, stages: int,
-                      error: str | None) -> tuple[str, list[dict[str, Any]]]:
-    text = template(PKG, "checklist.md.j2", project=blocks.escape(project.name), url=project.url,
-                    tickets=[f"*{t.stage}* — {link(t.key, t.url)}" for t in tickets], created=created, stages=stages)
+def checklist_message(
+    project: TicketProject, tickets: Sequence[Ticket], created: int, stages: int, error: str | None
+) -> tuple[str, list[dict[str, Any]]]:
+    text = template(
+        PKG,
+        "checklist.md.j2",
+        project=blocks.escape(project.name),
+        url=project.url,
+        tickets=[f"*{t.stage}* — {link(t.key, t.url)}" for t in tickets],
+        created=created,
+        stages=stages,
+    )
     body = [blocks.section(text)]
     if error:
         text += f"\n:warning: {error}"
-        body += [blocks.section(f":warning: {blocks.escape(error)}\nRetry files only the missing stages."),
-                 blocks.actions(blocks.button("Retry", RETRY_PROJECT, project.name[:150], style="primary"))]
+        body += [
+            blocks.section(
+                f":warning: {blocks.escape(error)}\nRetry files only the missing stages."
+            ),
+            blocks.actions(
+                blocks.button("Retry", RETRY_PROJECT, project.name[:150], style="primary")
+            ),
+        ]
     return text, body
 
 
 def board_message(board: Board) -> tuple[str, list[dict[str, Any]]]:
-    body: list[dict[str, Any]] = [blocks.header(f"Board · {board.title}"),
-                                  blocks.context(f"{board.open_count} open · {board.closed_count} closed")]
+    body: list[dict[str, Any]] = [
+        blocks.header(f"Board · {board.title}"),
+        blocks.context(f"{board.open_count} open · {board.closed_count} closed"),
+    ]
     for column in board.columns:
-        lines = [f"*{blocks.escape(column.stage)}* — WIP {column.wip}"
-                 + (f" · {column.closed} closed" if column.closed else "")]
+        lines = [
+            f"*{blocks.escape(column.stage)}* — WIP {column.wip}"
+            + (f" · {column.closed} closed" if column.closed else "")
+        ]
         for item in column.items[:SHOWN_PER_STAGE]:
             who = f"<@{item.assignee}>" if item.assignee else "unassigned"
             lines.append(f"• {ticket_line(item)} · {who} · {item.age_days}d")
@@ -75,7 +116,8 @@ def board_message(board: Board) -> tuple[str, list[dict[str, Any]]]:
             lines.append(f"_oldest: {column.oldest.key} ({column.oldest.age_days}d)_")
         body += [blocks.divider(), blocks.section("\n".join(lines))]
     text = f"Board {board.title}: {board.open_count} open, " + ", ".join(
-        f"{c.stage} {c.wip}" for c in board.columns)
+        f"{c.stage} {c.wip}" for c in board.columns
+    )
     return text, body
 
 
@@ -83,62 +125,111 @@ def mine_message(items: Sequence[Item]) -> str:
     if not items:
         return "You have no open stage tickets assigned."
     return "Your open stage tickets:\n" + "\n".join(
-        f"• {ticket_line(i)} · *{i.stage}*{f' · {blocks.escape(i.project)}' if i.project else ''} · {i.age_days}d"
-        for i in items)
+        f"• {ticket_line(i)} · *{i.stage}*{_project_suffix(i)} · {i.age_days}d" for i in items
+    )
+
+
+def _project_suffix(item: Item) -> str:
+    return f" · {blocks.escape(item.project)}" if item.project else ""
 
 
 def reaction_prompt(channel: str, ts: str) -> tuple[str, list[dict[str, Any]]]:
     text = "File a stage ticket from that message?"
     value = json.dumps({"channel": channel, "ts": ts})
-    return text, [blocks.section(text, accessory=blocks.button("File stage ticket", OPEN_FROM_REACTION, value,
-                                                               style="primary"))]
+    return text, [
+        blocks.section(
+            text,
+            accessory=blocks.button(
+                "File stage ticket", OPEN_FROM_REACTION, value, style="primary"
+            ),
+        )
+    ]
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": text[:75]}, "value": value[:150]}
 
 
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
-           hint: str | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "input", "block_id": block_id, "optional": optional,
-                             "label": {"type": "plain_text", "text": label},
-                             "element": {"action_id": "value", **element}}
+def _input(
+    block_id: str,
+    label: str,
+    element: dict[str, Any],
+    *,
+    optional: bool = False,
+    hint: str | None = None,
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": {"type": "plain_text", "text": label},
+        "element": {"action_id": "value", **element},
+    }
     if hint:
         block["hint"] = {"type": "plain_text", "text": hint}
     return block
 
 
-def file_modal(stages: Sequence[Stage], projects: Sequence[TicketProject], *, default: TicketProject | None,
-               meta: dict[str, Any], summary: str = "", description: str = "",
-               stage: Stage | None = None) -> dict[str, Any]:
-    options = [_option("No project", NO_PROJECT)] + [_option(p.name, str(p.id)) for p in projects[:97]] \
+def file_modal(
+    stages: Sequence[Stage],
+    projects: Sequence[TicketProject],
+    *,
+    default: TicketProject | None,
+    meta: dict[str, Any],
+    summary: str = "",
+    description: str = "",
+    stage: Stage | None = None,
+) -> dict[str, Any]:
+    options = (
+        [_option("No project", NO_PROJECT)]
+        + [_option(p.name, str(p.id)) for p in projects[:97]]
         + [_option("➕ New project…", NEW_PROJECT)]
+    )
     project_select: dict[str, Any] = {"type": "static_select", "options": options}
     if default is not None:
         project_select["initial_option"] = _option(default.name, str(default.id))
-    stage_select: dict[str, Any] = {"type": "static_select",
-                                    "options": [_option(f"{s.number}. {s.name}", s.name) for s in stages[:100]]}
+    stage_select: dict[str, Any] = {
+        "type": "static_select",
+        "options": [_option(f"{s.number}. {s.name}", s.name) for s in stages[:100]],
+    }
     if stage is not None:
         stage_select["initial_option"] = _option(f"{stage.number}. {stage.name}", stage.name)
     summary_input: dict[str, Any] = {"type": "plain_text_input", "max_length": 255}
     if summary:
         summary_input["initial_value"] = summary[:255]
-    description_input: dict[str, Any] = {"type": "plain_text_input", "multiline": True, "max_length": 3000}
+    description_input: dict[str, Any] = {
+        "type": "plain_text_input",
+        "multiline": True,
+        "max_length": 3000,
+    }
     if description:
         description_input["initial_value"] = description[:3000]
     return {
-        "type": "modal", "callback_id": FILE_MODAL, "private_metadata": json.dumps(meta)[:3000],
+        "type": "modal",
+        "callback_id": FILE_MODAL,
+        "private_metadata": json.dumps(meta)[:3000],
         "title": {"type": "plain_text", "text": "File stage ticket"},
-        "submit": {"type": "plain_text", "text": "File"}, "close": {"type": "plain_text", "text": "Cancel"},
+        "submit": {"type": "plain_text", "text": "File"},
+        "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
             _input("project", "Project (epic)", project_select, optional=True),
-            _input("new_project", "New project name", {"type": "plain_text_input", "max_length": 120},
-                   optional=True, hint="Only when you picked “New project…”"),
+            _input(
+                "new_project",
+                "New project name",
+                {"type": "plain_text_input", "max_length": 120},
+                optional=True,
+                hint="Only when you picked “New project…”",
+            ),
             _input("stage", "Stage", stage_select),
             _input("summary", "Summary", summary_input),
             _input("description", "Description", description_input, optional=True),
             _input("assignee", "Assignee", {"type": "users_select"}, optional=True),
-            _input("labels", "Labels", {"type": "plain_text_input", "max_length": 200}, optional=True,
-                   hint="Comma-separated"),
+            _input(
+                "labels",
+                "Labels",
+                {"type": "plain_text_input", "max_length": 200},
+                optional=True,
+                hint="Comma-separated",
+            ),
         ],
     }

@@ -1,4 +1,6 @@
-"""Filing, moving and closing stage tickets; drafts that survive a failing tracker; projects and defaults."""
+"""Filing, moving and closing stage tickets; drafts that survive a failing tracker; projects and
+defaults.
+"""
 
 from __future__ import annotations
 
@@ -28,10 +30,23 @@ class Filed:
     draft: TicketDraft
 
 
-def new_draft(session: Session, *, team_id: str, user_id: str, channel_id: str | None, now: datetime,
-              stage: str, summary: str, description: str = "", project: str | None = None,
-              assignee: str | None = None, labels: list[str] | None = None, origin_channel: str | None = None,
-              origin_ts: str | None = None, permalink: str | None = None) -> TicketDraft:
+def new_draft(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    channel_id: str | None,
+    now: datetime,
+    stage: str,
+    summary: str,
+    description: str = "",
+    project: str | None = None,
+    assignee: str | None = None,
+    labels: list[str] | None = None,
+    origin_channel: str | None = None,
+    origin_ts: str | None = None,
+    permalink: str | None = None,
+) -> TicketDraft:
     """Validate and keep what the user typed; nothing goes to a tracker yet."""
     summary = " ".join((summary or "").split())
     if not summary:
@@ -41,11 +56,29 @@ def new_draft(session: Session, *, team_id: str, user_id: str, channel_id: str |
     project = " ".join((project or "").split()) or None
     if project and len(project) > 120:
         raise UserError("Keep the project name under 120 characters.", field="new_project")
-    payload: dict[str, Any] = {"stage": stage, "summary": summary, "description": (description or "").strip(),
-                               "project": project, "assignee": assignee, "labels": labels or [],
-                               "origin_channel": origin_channel, "origin_ts": origin_ts, "permalink": permalink}
-    draft = TicketDraft(id=uuid.uuid4().hex, team_id=team_id, user_id=user_id, channel_id=channel_id,
-                        payload=payload, status="pending", attempts=0, uncertain=False, created_at=now, updated_at=now)
+    payload: dict[str, Any] = {
+        "stage": stage,
+        "summary": summary,
+        "description": (description or "").strip(),
+        "project": project,
+        "assignee": assignee,
+        "labels": labels or [],
+        "origin_channel": origin_channel,
+        "origin_ts": origin_ts,
+        "permalink": permalink,
+    }
+    draft = TicketDraft(
+        id=uuid.uuid4().hex,
+        team_id=team_id,
+        user_id=user_id,
+        channel_id=channel_id,
+        payload=payload,
+        status="pending",
+        attempts=0,
+        uncertain=False,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(draft)
     session.flush()
     return draft
@@ -63,24 +96,47 @@ def submit(session: Session, setup: TicketSetup, draft: TicketDraft, *, now: dat
     if draft.status == "created" and draft.ticket_id:
         ticket = session.get(Ticket, draft.ticket_id)
         if ticket is not None:
-            return Filed(ticket, session.get(TicketProject, ticket.project_id) if ticket.project_id else None, draft)
+            return Filed(
+                ticket,
+                session.get(TicketProject, ticket.project_id) if ticket.project_id else None,
+                draft,
+            )
     p = draft.payload
     stage = stage_mod.by_name(setup.stages, p["stage"])
     draft.attempts += 1
     draft.updated_at = now
     tracker_name = "Tracker setup"
     try:
-        project = ensure_project(session, setup, team_id=draft.team_id, channel_id=draft.channel_id,
-                                 name=p.get("project"), user_id=draft.user_id, now=now, marker=draft.id + "p")
+        project = ensure_project(
+            session,
+            setup,
+            team_id=draft.team_id,
+            channel_id=draft.channel_id,
+            name=p.get("project"),
+            user_id=draft.user_id,
+            now=now,
+            marker=draft.id + "p",
+        )
         tracker_name = project.tracker if project else setup.tracker_name(draft.channel_id)
         tracker = setup.build(tracker_name, session, draft.team_id)
-        spec = TicketSpec(summary=p["summary"], stage_name=stage.name, stage_label=stage.label,
-                          description=p.get("description") or "", labels=tuple(p.get("labels") or ()),
-                          assignee=p.get("assignee"), project_ref=project.external_ref if project else None,
-                          marker=draft.id, link=p.get("permalink"))
+        spec = TicketSpec(
+            summary=p["summary"],
+            stage_name=stage.name,
+            stage_label=stage.label,
+            description=p.get("description") or "",
+            labels=tuple(p.get("labels") or ()),
+            assignee=p.get("assignee"),
+            project_ref=project.external_ref if project else None,
+            marker=draft.id,
+            link=p.get("permalink"),
+        )
         remote = tracker.find_by_marker(draft.id, spec) if draft.uncertain else None
         if remote is not None:
-            log.info("ticket found by marker after an uncertain attempt draft=%s key=%s", draft.id, remote.key)
+            log.info(
+                "ticket found by marker after an uncertain attempt draft=%s key=%s",
+                draft.id,
+                remote.key,
+            )
         remote = remote or tracker.create(spec)
     except ConfigError as exc:
         draft.status, draft.last_error = "failed", str(exc)[:500]
@@ -88,40 +144,81 @@ def submit(session: Session, setup: TicketSetup, draft: TicketDraft, *, now: dat
     except TrackerError as exc:
         draft.status, draft.last_error = "failed", f"{exc.tracker}: {exc.reason}"[:500]
         draft.uncertain = draft.uncertain or exc.uncertain
-        log.warning("tracker refused ticket draft=%s tracker=%s status=%s", draft.id, exc.tracker, exc.status)
+        log.warning(
+            "tracker refused ticket draft=%s tracker=%s status=%s",
+            draft.id,
+            exc.tracker,
+            exc.status,
+        )
         raise
     ticket = _store(session, draft, remote, tracker_name, stage, project, now)
     draft.status, draft.ticket_id, draft.last_error = "created", ticket.id, None
     return Filed(ticket, project, draft)
 
 
-def _store(session: Session, draft: TicketDraft, remote: RemoteTicket, tracker: str, stage: stage_mod.Stage,
-           project: TicketProject | None, now: datetime) -> Ticket:
+def _store(
+    session: Session,
+    draft: TicketDraft,
+    remote: RemoteTicket,
+    tracker: str,
+    stage: stage_mod.Stage,
+    project: TicketProject | None,
+    now: datetime,
+) -> Ticket:
     p = draft.payload
-    ticket = Ticket(team_id=draft.team_id, project_id=project.id if project else None, tracker=tracker,
-                    key=remote.key, number=remote.number, url=remote.url, stage=stage.name, summary=p["summary"],
-                    description=p.get("description") or "", assignee=p.get("assignee"),
-                    labels=list(p.get("labels") or []), status="open", created_by=draft.user_id, created_at=now,
-                    updated_at=now, origin_channel=p.get("origin_channel"), origin_ts=p.get("origin_ts"),
-                    draft_id=draft.id)
+    ticket = Ticket(
+        team_id=draft.team_id,
+        project_id=project.id if project else None,
+        tracker=tracker,
+        key=remote.key,
+        number=remote.number,
+        url=remote.url,
+        stage=stage.name,
+        summary=p["summary"],
+        description=p.get("description") or "",
+        assignee=p.get("assignee"),
+        labels=list(p.get("labels") or []),
+        status="open",
+        created_by=draft.user_id,
+        created_at=now,
+        updated_at=now,
+        origin_channel=p.get("origin_channel"),
+        origin_ts=p.get("origin_ts"),
+        draft_id=draft.id,
+    )
     session.add(ticket)
     session.flush()
     return ticket
 
 
 def find_project(session: Session, team_id: str, name: str) -> TicketProject | None:
-    return session.scalar(select(TicketProject).where(TicketProject.team_id == team_id,
-                                                      TicketProject.name == name))
+    return session.scalar(
+        select(TicketProject).where(TicketProject.team_id == team_id, TicketProject.name == name)
+    )
 
 
 def projects(session: Session, team_id: str) -> list[TicketProject]:
-    return list(session.scalars(select(TicketProject).where(TicketProject.team_id == team_id)
-                                .order_by(TicketProject.name)))
+    return list(
+        session.scalars(
+            select(TicketProject)
+            .where(TicketProject.team_id == team_id)
+            .order_by(TicketProject.name)
+        )
+    )
 
 
-def ensure_project(session: Session, setup: TicketSetup, *, team_id: str, channel_id: str | None, name: str | None,
-                   user_id: str, now: datetime, marker: str) -> TicketProject | None:
-    """The named project, created (as an epic / milestone in its tracker) when it does not exist yet."""
+def ensure_project(
+    session: Session,
+    setup: TicketSetup,
+    *,
+    team_id: str,
+    channel_id: str | None,
+    name: str | None,
+    user_id: str,
+    now: datetime,
+    marker: str,
+) -> TicketProject | None:
+    """The named project; created (an epic / milestone in its tracker) when it does not exist."""
     if not name:
         return None
     existing = find_project(session, team_id, name)
@@ -129,8 +226,15 @@ def ensure_project(session: Session, setup: TicketSetup, *, team_id: str, channe
         return existing
     tracker_name = setup.tracker_name(channel_id, name)
     remote = setup.build(tracker_name, session, team_id).create_project(name, marker)
-    project = TicketProject(team_id=team_id, name=name, tracker=tracker_name, external_ref=remote.ref,
-                            url=remote.url, created_by=user_id, created_at=now)
+    project = TicketProject(
+        team_id=team_id,
+        name=name,
+        tracker=tracker_name,
+        external_ref=remote.ref,
+        url=remote.url,
+        created_by=user_id,
+        created_at=now,
+    )
     session.add(project)
     session.flush()
     return project
@@ -140,13 +244,17 @@ def find_ticket(session: Session, team_id: str, key: str) -> Ticket:
     typed = key.strip().upper()
     candidates = [typed, f"#{typed}"] if typed.isdigit() else [typed]
     for candidate in candidates:
-        ticket = session.scalar(select(Ticket).where(Ticket.team_id == team_id, Ticket.key == candidate))
+        ticket = session.scalar(
+            select(Ticket).where(Ticket.team_id == team_id, Ticket.key == candidate)
+        )
         if ticket is not None:
             return ticket
     raise UserError(f"There is no ticket `{key[:40]}`. `/ticket board` lists the open ones.")
 
 
-def move(session: Session, setup: TicketSetup, *, team_id: str, key: str, stage_text: str, now: datetime) -> Ticket:
+def move(
+    session: Session, setup: TicketSetup, *, team_id: str, key: str, stage_text: str, now: datetime
+) -> Ticket:
     ticket = find_ticket(session, team_id, key)
     stage = stage_mod.match(setup.stages, stage_text)
     if ticket.status == "closed":
@@ -155,8 +263,11 @@ def move(session: Session, setup: TicketSetup, *, team_id: str, key: str, stage_
         raise UserError(f"{ticket.key} is already in {stage.name}.")
     old = stage_mod.Stage(0, ticket.stage)
     tracker = setup.build(ticket.tracker, session, team_id)
-    tracker.set_stage(ticket.key, old.label, TicketSpec(summary=ticket.summary, stage_name=stage.name,
-                                                        stage_label=stage.label))
+    tracker.set_stage(
+        ticket.key,
+        old.label,
+        TicketSpec(summary=ticket.summary, stage_name=stage.name, stage_label=stage.label),
+    )
     ticket.stage, ticket.updated_at = stage.name, now
     return ticket
 
@@ -170,18 +281,35 @@ def close(session: Session, setup: TicketSetup, *, team_id: str, key: str, now: 
     return ticket
 
 
-def set_default(session: Session, *, team_id: str, channel_id: str, project_name: str, user_id: str,
-                now: datetime) -> TicketProject:
+def set_default(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    project_name: str,
+    user_id: str,
+    now: datetime,
+) -> TicketProject:
     project = find_project(session, team_id, " ".join(project_name.split()))
     if project is None:
         known = ", ".join(p.name for p in projects(session, team_id)) or "none yet"
-        raise UserError(f"There is no project `{project_name[:60]}`. Projects: {known}. "
-                        "Create one with `/ticket project <name>`.")
-    row = session.scalar(select(TicketChannelDefault).where(TicketChannelDefault.team_id == team_id,
-                                                            TicketChannelDefault.channel_id == channel_id))
+        raise UserError(
+            f"There is no project `{project_name[:60]}`. Projects: {known}. "
+            "Create one with `/ticket project <name>`."
+        )
+    row = session.scalar(
+        select(TicketChannelDefault).where(
+            TicketChannelDefault.team_id == team_id, TicketChannelDefault.channel_id == channel_id
+        )
+    )
     if row is None:
-        row = TicketChannelDefault(team_id=team_id, channel_id=channel_id, project_id=project.id, set_by=user_id,
-                                   updated_at=now)
+        row = TicketChannelDefault(
+            team_id=team_id,
+            channel_id=channel_id,
+            project_id=project.id,
+            set_by=user_id,
+            updated_at=now,
+        )
         session.add(row)
     row.project_id, row.set_by, row.updated_at = project.id, user_id, now
     return project
@@ -190,8 +318,11 @@ def set_default(session: Session, *, team_id: str, channel_id: str, project_name
 def default_project(session: Session, team_id: str, channel_id: str | None) -> TicketProject | None:
     if not channel_id:
         return None
-    row = session.scalar(select(TicketChannelDefault).where(TicketChannelDefault.team_id == team_id,
-                                                            TicketChannelDefault.channel_id == channel_id))
+    row = session.scalar(
+        select(TicketChannelDefault).where(
+            TicketChannelDefault.team_id == team_id, TicketChannelDefault.channel_id == channel_id
+        )
+    )
     return session.get(TicketProject, row.project_id) if row else None
 
 

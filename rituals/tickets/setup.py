@@ -40,9 +40,13 @@ class TicketSetup:
     @classmethod
     def from_settings(cls, settings: Any) -> TicketSetup:
         tickets = settings.section("tickets")
-        return cls(stages=stage_mod.configured(tickets), trackers=settings.section("trackers"),
-                   secret=settings.secret, reaction=str(tickets.get("reaction") or "ticket").strip(":"),
-                   prefix=str(tickets.get("key_prefix") or "DS"))
+        return cls(
+            stages=stage_mod.configured(tickets),
+            trackers=settings.section("trackers"),
+            secret=settings.secret,
+            reaction=str(tickets.get("reaction") or "ticket").strip(":"),
+            prefix=str(tickets.get("key_prefix") or "DS"),
+        )
 
     @property
     def timeout(self) -> float:
@@ -51,10 +55,16 @@ class TicketSetup:
     def tracker_name(self, channel_id: str | None, project: str | None = None) -> str:
         projects = self.trackers.get("projects") or {}
         channels = self.trackers.get("channels") or {}
-        name = (projects.get(project) if project else None) or (channels.get(channel_id) if channel_id else None) \
-            or self.trackers.get("default") or "builtin"
+        name = (
+            (projects.get(project) if project else None)
+            or (channels.get(channel_id) if channel_id else None)
+            or self.trackers.get("default")
+            or "builtin"
+        )
         if name not in TRACKERS:
-            raise ConfigError(f"ritualbot.yaml: tracker {name!r} is not one of {', '.join(TRACKERS)}")
+            raise ConfigError(
+                f"ritualbot.yaml: tracker {name!r} is not one of {', '.join(TRACKERS)}"
+            )
         return str(name)
 
     def build(self, name: str, session: Session, team_id: str) -> Tracker:
@@ -69,6 +79,8 @@ class TicketSetup:
         token = self.secret(str(env))
         if name == "jira":
             from rituals.tickets.trackers.jira import JiraTracker
+
             return JiraTracker(config, token, timeout=self.timeout)
         from rituals.tickets.trackers.github import GitHubTracker
+
         return GitHubTracker(config, token, timeout=self.timeout)

@@ -37,8 +37,11 @@ class Stage:
 def configured(config: Mapping[str, Any]) -> list[Stage]:
     """The workspace's stages from ritualbot.yaml `tickets: stages: [...]`, else the default six."""
     names = config.get("stages") or DEFAULT_STAGES
-    if not isinstance(names, Sequence) or isinstance(names, str) or not all(
-            isinstance(n, str) and n.strip() for n in names):
+    if (
+        not isinstance(names, Sequence)
+        or isinstance(names, str)
+        or not all(isinstance(n, str) and n.strip() for n in names)
+    ):
         raise ConfigError("ritualbot.yaml: tickets.stages must be a list of stage names")
     return [Stage(n, name.strip()) for n, name in enumerate(names, start=1)]
 
@@ -57,11 +60,19 @@ def match(stages: Sequence[Stage], typed: str) -> Stage:
     exact = [s for s in stages if word in (s.name.lower(), s.slug)]
     if exact:
         return exact[0]
-    found = [s for s in stages if word and (s.name.lower().startswith(word) or s.slug.startswith(word))]
+    found = [
+        s for s in stages if word and (s.name.lower().startswith(word) or s.slug.startswith(word))
+    ]
     if len(found) == 1:
         return found[0]
-    why = f"`{typed[:40]}` matches {len(found)} stages" if found else f"There is no stage `{typed[:40]}`"
-    raise UserError(f"{why}. Use a stage number or the start of its name:\n{stage_list(stages)}", field="stage")
+    why = (
+        f"`{typed[:40]}` matches {len(found)} stages"
+        if found
+        else f"There is no stage `{typed[:40]}`"
+    )
+    raise UserError(
+        f"{why}. Use a stage number or the start of its name:\n{stage_list(stages)}", field="stage"
+    )
 
 
 def by_name(stages: Sequence[Stage], name: str) -> Stage:

@@ -1,5 +1,7 @@
-"""Ticket fixtures: settings with a tickets/trackers section, local Jira and GitHub fakes, and a driver
-that talks to the app through the signed endpoint and reads back what reached the Slack double."""
+"""Ticket fixtures: settings with a tickets/trackers section, local Jira and GitHub fakes, and a
+driver that talks to the app through the signed endpoint and reads back what reached the Slack
+double.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +30,9 @@ def tickets_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def settings(settings: Settings, tickets_file: dict[str, Any], tickets_env: dict[str, str]) -> Settings:
+def settings(
+    settings: Settings, tickets_file: dict[str, Any], tickets_env: dict[str, str]
+) -> Settings:
     return dataclasses.replace(settings, file=tickets_file, env=tickets_env)
 
 
@@ -47,8 +51,13 @@ def github() -> Iterator[FakeGitHub]:
 
 
 def jira_config(server: FakeJira, **extra: Any) -> dict[str, Any]:
-    return {"url": server.url, "email": server.email, "token_env": "JIRA_API_TOKEN", "project_key": server.project,
-            **extra}
+    return {
+        "url": server.url,
+        "email": server.email,
+        "token_env": "JIRA_API_TOKEN",
+        "project_key": server.project,
+        **extra,
+    }
 
 
 def text_input(value: str) -> dict[str, Any]:
@@ -56,7 +65,9 @@ def text_input(value: str) -> dict[str, Any]:
 
 
 def select(value: str) -> dict[str, Any]:
-    return {"value": {"type": "static_select", "selected_option": {"value": value} if value else None}}
+    return {
+        "value": {"type": "static_select", "selected_option": {"value": value} if value else None}
+    }
 
 
 def user_select(user: str) -> dict[str, Any]:
@@ -75,9 +86,16 @@ class Driver:
         self.deliver()
         return response.json() if response.content else {}
 
-    def submit(self, view: dict[str, Any], values: dict[str, Any], user: str = "U0001") -> dict[str, Any]:
-        response = self.signed.view_submission(view["callback_id"], values, user=user,
-                                               private_metadata=view["private_metadata"], blocks=view["blocks"])
+    def submit(
+        self, view: dict[str, Any], values: dict[str, Any], user: str = "U0001"
+    ) -> dict[str, Any]:
+        response = self.signed.view_submission(
+            view["callback_id"],
+            values,
+            user=user,
+            private_metadata=view["private_metadata"],
+            blocks=view["blocks"],
+        )
         assert response.status_code == 200
         self.deliver()
         return response.json() if response.content else {}
@@ -105,7 +123,11 @@ def meta(view: dict[str, Any]) -> dict[str, Any]:
 def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     found = []
     for block in blocks:
-        elements = block.get("elements", []) if block.get("type") == "actions" else [block.get("accessory") or {}]
+        elements = (
+            block.get("elements", [])
+            if block.get("type") == "actions"
+            else [block.get("accessory") or {}]
+        )
         found += [e for e in elements if e.get("type") == "button"]
     return found
 

@@ -61,7 +61,7 @@ class FakeServer:
         self._failures.append(Reply(status, body))
 
     def hang_next(self) -> None:
-        """Apply the next request, then answer only after the test releases (the client times out)."""
+        """Apply the next request; answer only once the test releases (the client times out)."""
         self._hang += 1
 
     def calls(self, method: str, path_prefix: str = "") -> list[Request]:
@@ -71,18 +71,32 @@ class FakeServer:
         parsed = urlparse(h.path)
         raw = h.rfile.read(int(h.headers.get("Content-Length") or 0))
         body = json.loads(raw) if raw else None
-        req = Request(h.command, parsed.path, {k: v[0] for k, v in parse_qs(parsed.query).items()},
-                      {k.lower(): v for k, v in h.headers.items()}, body)
+        req = Request(
+            h.command,
+            parsed.path,
+            {k: v[0] for k, v in parse_qs(parsed.query).items()},
+            {k.lower(): v for k, v in h.headers.items()},
+            body,
+        )
         self.requests.append(req)
         reply = self._failures.pop(0) if self._failures else (self.check(req) or self.answer(req))
         if self._hang:
             self._hang -= 1
             self.release.wait(10)
             return
-        payload = b"" if reply.body is None else (
-            reply.body.encode() if isinstance(reply.body, str) else json.dumps(reply.body).encode())
+        payload = (
+            b""
+            if reply.body is None
+            else (
+                reply.body.encode()
+                if isinstance(reply.body, str)
+                else json.dumps(reply.body).encode()
+            )
+        )
         h.send_response(reply.status)
-        h.send_header("Content-Type", "text/plain" if isinstance(reply.body, str) else "application/json")
+        h.send_header(
+            "Content-Type", "text/plain" if isinstance(reply.body, str) else "application/json"
+        )
         h.send_header("Content-Length", str(len(payload)))
         h.end_headers()
         h.wfile.write(payload)
@@ -109,7 +123,9 @@ class JiraIssue:
 class FakeJira(FakeServer):
     """/rest/api/3/issue (create, get, edit), /transitions, /search/jql; Basic auth email:token."""
 
-    def __init__(self, email: str = "bot@example.com", token: str = "jira-token", project: str = "DS") -> None:
+    def __init__(
+        self, email: str = "bot@example.com", token: str = "jira-token", project: str = "DS"
+    ) -> None:
         self.email, self.token, self.project = email, token, project
         self.issues: dict[str, JiraIssue] = {}
         self._next = 100
@@ -119,7 +135,9 @@ class FakeJira(FakeServer):
         expected = "Basic " + base64.b64encode(f"{self.email}:{self.token}".encode()).decode()
         if req.headers.get("authorization") != expected:
             return Reply(401, "Client must be authenticated to access this resource.")
-        if req.method in ("POST", "PUT") and "application/json" not in req.headers.get("content-type", ""):
+        if req.method in ("POST", "PUT") and "application/json" not in req.headers.get(
+            "content-type", ""
+        ):
             return Reply(415, jira_error("Unsupported media type"))
         return None
 
@@ -128,12 +146,19 @@ class FakeJira(FakeServer):
         if req.method == "POST" and path == "/rest/api/3/issue":
             return self._create(req.body or {})
         if path == "/rest/api/3/search/jql" and req.method == "GET":
-            return Reply(200, {"issues": [self._json(i) for i in self._search(req.query.get("jql", ""))],
-                               "isLast": True})
+            return Reply(
+                200,
+                {
+                    "issues": [self._json(i) for i in self._search(req.query.get("jql", ""))],
+                    "isLast": True,
+                },
+            )
         parts = path.removeprefix("/rest/api/3/issue/").split("/")
         issue = self.issues.get(parts[0]) if path.startswith("/rest/api/3/issue/") else None
         if issue is None:
-            return Reply(404, jira_error("Issue does not exist or you do not have permission to see it."))
+            return Reply(
+                404, jira_error("Issue does not exist or you do not have permission to see it.")
+            )
         if len(parts) == 1 and req.method == "GET":
             return Reply(200, self._json(issue))
         if len(parts) == 1 and req.method == "PUT":
@@ -146,9 +171,26 @@ class FakeJira(FakeServer):
             issue.fields.update((req.body or {}).get("fields") or {})
             return Reply(204)
         if parts[1:] == ["transitions"] and req.method == "GET":
-            return Reply(200, {"transitions": [
-                {"id": "11", "name": "In Progress", "to": {"name": "In Progress", "statusCategory": {"key": "indeterminate"}}},
-                {"id": "31", "name": "Done", "to": {"name": "Done", "statusCategory": {"key": "done"}}}]})
+            return Reply(
+                200,
+                {
+                    "transitions": [
+                        {
+                            "id": "11",
+                            "name": "In Progress",
+                            "to": {
+                                "name": "In Progress",
+                                "statusCategory": {"key": "indeterminate"},
+                            },
+                        },
+                        {
+                            "id": "31",
+                            "name": "Done",
+                            "to": {"name": "Done", "statusCategory": {"key": "done"}},
+                        },
+                    ]
+                },
+            )
         if parts[1:] == ["transitions"] and req.method == "POST":
             if ((req.body or {}).get("transition") or {}).get("id") != "31":
                 return Reply(400, jira_error("Transition id is not valid for this issue."))
@@ -166,8 +208,11 @@ class FakeJira(FakeServer):
         if not fields.get("summary"):
             errors["summary"] = "You must specify a summary of the issue."
         description = fields.get("description")
-        if description is not None and not (isinstance(description, dict) and description.get("type") == "doc"
-                                            and description.get("version") == 1):
+        if description is not None and not (
+            isinstance(description, dict)
+            and description.get("type") == "doc"
+            and description.get("version") == 1
+        ):
             errors["description"] = "Operation value must be an Atlassian Document."
         if any(" " in label for label in fields.get("labels") or []):
             errors["labels"] = "The label can't contain spaces."
@@ -179,7 +224,14 @@ class FakeJira(FakeServer):
         self._next += 1
         key = f"{self.project}-{self._next}"
         self.issues[key] = JiraIssue(key, fields)
-        return Reply(201, {"id": str(10000 + self._next), "key": key, "self": f"{self.url}/rest/api/3/issue/{key}"})
+        return Reply(
+            201,
+            {
+                "id": str(10000 + self._next),
+                "key": key,
+                "self": f"{self.url}/rest/api/3/issue/{key}",
+            },
+        )
 
     def _search(self, jql: str) -> list[JiraIssue]:
         if "labels = " in jql:
@@ -187,13 +239,24 @@ class FakeJira(FakeServer):
             return [i for i in self.issues.values() if label in i.fields.get("labels", [])]
         if jql.startswith("parent = "):
             parent = jql.removeprefix("parent = ").strip('"')
-            return [i for i in self.issues.values() if (i.fields.get("parent") or {}).get("key") == parent]
+            return [
+                i
+                for i in self.issues.values()
+                if (i.fields.get("parent") or {}).get("key") == parent
+            ]
         return []
 
     def _json(self, issue: JiraIssue) -> dict[str, Any]:
-        return {"id": issue.key, "key": issue.key, "self": f"{self.url}/rest/api/3/issue/{issue.key}",
-                "fields": {"summary": issue.fields.get("summary"), "labels": issue.fields.get("labels", []),
-                           "status": {"name": issue.status, "statusCategory": {"key": issue.category}}}}
+        return {
+            "id": issue.key,
+            "key": issue.key,
+            "self": f"{self.url}/rest/api/3/issue/{issue.key}",
+            "fields": {
+                "summary": issue.fields.get("summary"),
+                "labels": issue.fields.get("labels", []),
+                "status": {"name": issue.status, "statusCategory": {"key": issue.category}},
+            },
+        }
 
 
 def github_error(message: str, **extra: Any) -> dict[str, Any]:
@@ -228,14 +291,32 @@ class FakeGitHub(FakeServer):
         if rest == ["milestones"] and req.method == "POST":
             title = (req.body or {}).get("title")
             if not title:
-                return Reply(422, github_error("Validation Failed", errors=[
-                    {"resource": "Milestone", "code": "missing_field", "field": "title"}]))
+                return Reply(
+                    422,
+                    github_error(
+                        "Validation Failed",
+                        errors=[
+                            {"resource": "Milestone", "code": "missing_field", "field": "title"}
+                        ],
+                    ),
+                )
             if any(m["title"] == title for m in s.milestones.values()):
-                return Reply(422, github_error("Validation Failed", errors=[
-                    {"resource": "Milestone", "code": "already_exists", "field": "title"}]))
+                return Reply(
+                    422,
+                    github_error(
+                        "Validation Failed",
+                        errors=[
+                            {"resource": "Milestone", "code": "already_exists", "field": "title"}
+                        ],
+                    ),
+                )
             n = len(s.milestones) + 1
-            s.milestones[n] = {"number": n, "title": title, "state": "open",
-                               "html_url": f"https://github.com/{self.repo}/milestone/{n}"}
+            s.milestones[n] = {
+                "number": n,
+                "title": title,
+                "state": "open",
+                "html_url": f"https://github.com/{self.repo}/milestone/{n}",
+            }
             return Reply(201, s.milestones[n])
         if rest == ["milestones"] and req.method == "GET":
             return Reply(200, list(s.milestones.values()))
@@ -244,9 +325,18 @@ class FakeGitHub(FakeServer):
         if rest == ["issues"] and req.method == "GET":
             found = list(s.issues.values())
             if "milestone" in req.query:
-                found = [i for i in found if (i["milestone"] or {}).get("number") == int(req.query["milestone"])]
+                found = [
+                    i
+                    for i in found
+                    if (i["milestone"] or {}).get("number") == int(req.query["milestone"])
+                ]
             return Reply(200, sorted(found, key=lambda i: -i["number"]))
-        if len(rest) == 2 and rest[0] == "issues" and rest[1].isdigit() and int(rest[1]) in s.issues:
+        if (
+            len(rest) == 2
+            and rest[0] == "issues"
+            and rest[1].isdigit()
+            and int(rest[1]) in s.issues
+        ):
             issue = s.issues[int(rest[1])]
             if req.method == "PATCH":
                 body = req.body or {}
@@ -260,18 +350,40 @@ class FakeGitHub(FakeServer):
 
     def _create(self, body: dict[str, Any]) -> Reply:
         if not body.get("title"):
-            return Reply(422, github_error("Validation Failed", errors=[
-                {"resource": "Issue", "code": "missing_field", "field": "title"}]))
+            return Reply(
+                422,
+                github_error(
+                    "Validation Failed",
+                    errors=[{"resource": "Issue", "code": "missing_field", "field": "title"}],
+                ),
+            )
         labels = body.get("labels") or []
         if not all(isinstance(x, str) for x in labels):
             return Reply(422, github_error("Invalid request.", errors=["labels must be strings"]))
         milestone = body.get("milestone")
         if milestone is not None and milestone not in self.state.milestones:
-            return Reply(422, github_error("Validation Failed", errors=[
-                {"value": milestone, "resource": "Issue", "field": "milestone", "code": "invalid"}]))
+            return Reply(
+                422,
+                github_error(
+                    "Validation Failed",
+                    errors=[
+                        {
+                            "value": milestone,
+                            "resource": "Issue",
+                            "field": "milestone",
+                            "code": "invalid",
+                        }
+                    ],
+                ),
+            )
         n = len(self.state.issues) + 1
         self.state.issues[n] = {
-            "number": n, "title": body["title"], "body": body.get("body"), "state": "open",
-            "html_url": f"https://github.com/{self.repo}/issues/{n}", "labels": [{"name": x} for x in labels],
-            "milestone": self.state.milestones.get(milestone) if milestone else None}
+            "number": n,
+            "title": body["title"],
+            "body": body.get("body"),
+            "state": "open",
+            "html_url": f"https://github.com/{self.repo}/issues/{n}",
+            "labels": [{"name": x} for x in labels],
+            "milestone": self.state.milestones.get(milestone) if milestone else None,
+        }
         return Reply(201, self.state.issues[n])

@@ -1,5 +1,7 @@
-"""The Jira adapter against a local Jira fake, driven through /ticket: request shape (Basic auth, project
-key, issue type, ADF description, parent epic, stage label), the tracker's reasons, Retry, no duplicates."""
+"""The Jira adapter against a local Jira fake, driven through /ticket: request shape (Basic auth,
+project key, issue type, ADF description, parent epic, stage label), the tracker's reasons,
+Retry, no duplicates.
+"""
 
 from __future__ import annotations
 
@@ -23,32 +25,52 @@ def tickets_env():
     return {"JIRA_API_TOKEN": "jira-token"}
 
 
-def test_checklist_creates_an_epic_and_stage_issues_shaped_as_jira_documents(tickets, jira, database):
+def test_checklist_creates_an_epic_and_stage_issues_shaped_as_jira_documents(
+    tickets, jira, database
+):
     text = tickets.command("project Churn model")["text"]
     epic, *issues = jira.calls("POST", "/rest/api/3/issue")
     auth = "Basic " + base64.b64encode(b"bot@example.com:jira-token").decode()
     assert all(r.headers["authorization"] == auth for r in jira.requests)
-    assert epic.body["fields"]["issuetype"] == {"name": "Epic"} and epic.body["fields"]["summary"] == "Churn model"
+    assert (
+        epic.body["fields"]["issuetype"] == {"name": "Epic"}
+        and epic.body["fields"]["summary"] == "Churn model"
+    )
     assert len(issues) == 6
     fields = issues[2].body["fields"]
     assert fields["project"] == {"key": "DS"} and fields["issuetype"] == {"name": "Task"}
     assert fields["summary"] == "Modelling / EDA: Churn model"
     assert fields["parent"] == {"key": "DS-101"}
-    assert fields["labels"][0] == "stage:modelling-eda" and fields["labels"][1].startswith("ritualbot-")
+    assert fields["labels"][0] == "stage:modelling-eda" and fields["labels"][1].startswith(
+        "ritualbot-"
+    )
     assert fields["description"] == {"type": "doc", "version": 1, "content": []}
     assert f"*Modelling / EDA* — <{jira.url}/browse/DS-104|DS-104>" in text
     assert f"(<{jira.url}/browse/DS-101|epic>)" in text
 
 
 def test_description_and_permalink_become_adf_paragraphs_with_a_link(tickets, signed, jira):
-    message = {"type": "message", "user": "U0002", "ts": "1800000000.000042", "text": "Drift on EU\n\nAUC 0.81 -> 0.74"}
+    message = {
+        "type": "message",
+        "user": "U0002",
+        "ts": "1800000000.000042",
+        "text": "Drift on EU\n\nAUC 0.81 -> 0.74",
+    }
     signed.message_shortcut("tickets.file_from_message", message=message)
     view = tickets.slack.calls_to("views.open")[-1].params["view"]
-    tickets.submit(view, {"stage": {"value": {"selected_option": {"value": "Monitoring"}}},
-                          "summary": {"value": {"value": "Drift on EU"}},
-                          "description": {"value": {"value": message["text"]}}})
+    tickets.submit(
+        view,
+        {
+            "stage": {"value": {"selected_option": {"value": "Monitoring"}}},
+            "summary": {"value": {"value": "Drift on EU"}},
+            "description": {"value": {"value": message["text"]}},
+        },
+    )
     description = jira.calls("POST", "/rest/api/3/issue")[0].body["fields"]["description"]
-    assert description["content"][0] == {"type": "paragraph", "content": [{"type": "text", "text": "Drift on EU"}]}
+    assert description["content"][0] == {
+        "type": "paragraph",
+        "content": [{"type": "text", "text": "Drift on EU"}],
+    }
     assert description["content"][1]["content"][0]["text"] == "AUC 0.81 -> 0.74"
     link = description["content"][2]["content"][0]
     assert link["marks"][0]["attrs"]["href"].endswith("/archives/C0001/p1800000000000042")
@@ -56,17 +78,40 @@ def test_description_and_permalink_become_adf_paragraphs_with_a_link(tickets, si
     assert f"<{jira.url}/browse/DS-101|DS-101>" in tickets.posts()[-1]["text"]
 
 
-@pytest.mark.parametrize(("status", "body", "reason"), [
-    (401, "Client must be authenticated to access this resource.", "Jira did not file “Try XGBoost”: "
-     "authentication failed (check the token)"),
-    (403, jira_error("You do not have permission to create issues in this project."),
-     "Jira did not file “Try XGBoost”: You do not have permission to create issues in this project."),
-    (404, jira_error("Project 'DS' does not exist."), "Jira did not file “Try XGBoost”: Project 'DS' does not exist."),
-    (400, jira_error(issuetype="Specify an issue type"), "Jira did not file “Try XGBoost”: issuetype: Specify an issue type"),
-    (503, jira_error("Service unavailable"), "Jira did not file “Try XGBoost”: Service unavailable"),
-])
-def test_a_refusal_shows_jiras_reason_and_retry_files_the_kept_draft_once(tickets, jira, database, status, body,
-                                                                         reason):
+@pytest.mark.parametrize(
+    ("status", "body", "reason"),
+    [
+        (
+            401,
+            "Client must be authenticated to access this resource.",
+            "Jira did not file “Try XGBoost”: authentication failed (check the token)",
+        ),
+        (
+            403,
+            jira_error("You do not have permission to create issues in this project."),
+            "Jira did not file “Try XGBoost”: "
+            "You do not have permission to create issues in this project.",
+        ),
+        (
+            404,
+            jira_error("Project 'DS' does not exist."),
+            "Jira did not file “Try XGBoost”: Project 'DS' does not exist.",
+        ),
+        (
+            400,
+            jira_error(issuetype="Specify an issue type"),
+            "Jira did not file “Try XGBoost”: issuetype: Specify an issue type",
+        ),
+        (
+            503,
+            jira_error("Service unavailable"),
+            "Jira did not file “Try XGBoost”: Service unavailable",
+        ),
+    ],
+)
+def test_a_refusal_shows_jiras_reason_and_retry_files_the_kept_draft_once(
+    tickets, jira, database, status, body, reason
+):
     jira.fail_next(status, body)
     answer = tickets.command("model Try XGBoost")
     assert answer["response_type"] == "ephemeral"
@@ -76,11 +121,17 @@ def test_a_refusal_shows_jiras_reason_and_retry_files_the_kept_draft_once(ticket
     assert tickets.posts() == []
     with database.session() as s:
         draft = s.scalars(select(TicketDraft)).one()
-        assert (draft.status, draft.payload["summary"], draft.payload["stage"]) == ("failed", "Try XGBoost",
-                                                                                    "Modelling / EDA")
+        assert (draft.status, draft.payload["summary"], draft.payload["stage"]) == (
+            "failed",
+            "Try XGBoost",
+            "Modelling / EDA",
+        )
     replies = tickets.press(retry["action_id"], retry["value"])
     assert replies[-1]["replace_original"] is True
-    assert replies[-1]["text"] == f"Filed <{jira.url}/browse/DS-101|DS-101> · Try XGBoost in *Modelling / EDA*."
+    assert (
+        replies[-1]["text"]
+        == f"Filed <{jira.url}/browse/DS-101|DS-101> · Try XGBoost in *Modelling / EDA*."
+    )
     assert len(jira.issues) == 1
     with database.session() as s:
         assert s.scalars(select(Ticket.key)).all() == ["DS-101"]
@@ -88,7 +139,9 @@ def test_a_refusal_shows_jiras_reason_and_retry_files_the_kept_draft_once(ticket
     assert len(jira.issues) == 1, "pressing Retry again on a filed draft does not file it twice"
 
 
-def test_a_timeout_whose_request_reached_jira_is_found_by_its_marker_not_filed_twice(tickets, jira, database):
+def test_a_timeout_whose_request_reached_jira_is_found_by_its_marker_not_filed_twice(
+    tickets, jira, database
+):
     jira.hang_next()
     answer = tickets.command("test Backtest on Q3")
     assert "Jira did not file “Backtest on Q3”: did not answer in time" in answer["text"]
@@ -108,9 +161,15 @@ def test_move_relabels_and_close_takes_the_done_transition(tickets, jira):
     tickets.command("model Try XGBoost")
     assert tickets.command("move DS-101 testing")["text"].startswith("<")
     edit = jira.calls("PUT", "/rest/api/3/issue/DS-101")[0].body
-    assert edit == {"update": {"labels": [{"remove": "stage:modelling-eda"}, {"add": "stage:testing-validation"}]}}
+    assert edit == {
+        "update": {
+            "labels": [{"remove": "stage:modelling-eda"}, {"add": "stage:testing-validation"}]
+        }
+    }
     tickets.command("close DS-101")
-    assert jira.calls("POST", "/rest/api/3/issue/DS-101/transitions")[0].body == {"transition": {"id": "31"}}
+    assert jira.calls("POST", "/rest/api/3/issue/DS-101/transitions")[0].body == {
+        "transition": {"id": "31"}
+    }
     assert jira.issues["DS-101"].category == "done"
 
 
@@ -126,9 +185,9 @@ def test_a_refused_move_keeps_the_local_stage_and_says_why(tickets, jira, databa
     tickets.command("model Try XGBoost")
     jira.fail_next(403, jira_error("You do not have permission to edit issues in this project."))
     answer = tickets.command("move DS-101 testing")["text"]
-    assert answer == ("Jira refused: You do not have permission to edit issues in this project. "
-                      "Nothing was changed here.")
+    assert answer == (
+        "Jira refused: You do not have permission to edit issues in this project. "
+        "Nothing was changed here."
+    )
     with database.session() as s:
         assert s.scalars(select(Ticket.stage)).one() == "Modelling / EDA"
-
-

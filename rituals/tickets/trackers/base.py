@@ -1,4 +1,4 @@
-"""The one interface every tracker implements, and the error that carries the tracker's own reason."""
+"""The one interface every tracker implements; the error that carries the tracker's reason."""
 
 from __future__ import annotations
 
@@ -44,7 +44,9 @@ class TrackerError(Exception):
     """A tracker refused or did not answer. `uncertain` when the request may have been applied
     (timeout, 5xx): look the ticket up by its marker before creating it again."""
 
-    def __init__(self, tracker: str, reason: str, *, status: int | None = None, uncertain: bool = False) -> None:
+    def __init__(
+        self, tracker: str, reason: str, *, status: int | None = None, uncertain: bool = False
+    ) -> None:
         super().__init__(f"{tracker}: {reason}")
         self.tracker = tracker
         self.reason = reason
@@ -82,20 +84,33 @@ class HttpTracker:
         try:
             response = self.client.request(method, path, **kwargs)
         except httpx.TimeoutException:
-            raise TrackerError(self.name, "did not answer in time; it may still have created the ticket",
-                               uncertain=True) from None
+            raise TrackerError(
+                self.name,
+                "did not answer in time; it may still have created the ticket",
+                uncertain=True,
+            ) from None
         except httpx.HTTPError as exc:
-            raise TrackerError(self.name, f"could not be reached ({type(exc).__name__})", uncertain=False) from None
+            raise TrackerError(
+                self.name, f"could not be reached ({type(exc).__name__})", uncertain=False
+            ) from None
         if response.status_code >= 400:
             reason = self.reason_of(response) if self.reason_of else ""
-            raise TrackerError(self.name, _one_line(reason or _default_reason(response.status_code)),
-                               status=response.status_code, uncertain=response.status_code >= 500)
+            raise TrackerError(
+                self.name,
+                _one_line(reason or _default_reason(response.status_code)),
+                status=response.status_code,
+                uncertain=response.status_code >= 500,
+            )
         return response
 
 
 def _default_reason(status: int) -> str:
-    return {401: "authentication failed (check the token)", 403: "permission denied", 404: "not found",
-            400: "rejected the request"}.get(status, f"answered HTTP {status}")
+    return {
+        401: "authentication failed (check the token)",
+        403: "permission denied",
+        404: "not found",
+        400: "rejected the request",
+    }.get(status, f"answered HTTP {status}")
 
 
 def _one_line(text: str, limit: int = 300) -> str:

@@ -9,8 +9,14 @@ from typing import Any
 import httpx
 
 from bot.errors import ConfigError
-from rituals.tickets.trackers.base import (HttpTracker, RemoteProject, RemoteTicket, TicketSpec, TrackerError,
-                                           json_or_empty)
+from rituals.tickets.trackers.base import (
+    HttpTracker,
+    RemoteProject,
+    RemoteTicket,
+    TicketSpec,
+    TrackerError,
+    json_or_empty,
+)
 
 DEFAULT_API = "https://api.github.com"
 
@@ -20,15 +26,17 @@ def marker_text(marker: str) -> str:
 
 
 def reason(response: httpx.Response) -> str:
-    """GitHub's error body: {"message": "...", "errors": [{"resource", "field", "code"}], "documentation_url"}."""
+    """GitHub's error body: {"message", "errors": [{"resource", "field", "code"}], ...}."""
     body = json_or_empty(response)
     if not isinstance(body, dict):
         return ""
     details = []
     for error in body.get("errors") or []:
         if isinstance(error, dict):
-            details.append(error.get("message") or " ".join(
-                str(error[k]) for k in ("resource", "field", "code") if error.get(k)))
+            details.append(
+                error.get("message")
+                or " ".join(str(error[k]) for k in ("resource", "field", "code") if error.get(k))
+            )
         else:
             details.append(str(error))
     message = str(body.get("message") or "")
@@ -41,25 +49,36 @@ class GitHubTracker(HttpTracker):
         if repo.count("/") != 1:
             raise ConfigError("ritualbot.yaml: trackers.github.repo must be owner/name")
         self.repo = repo
-        client = httpx.Client(base_url=str(config.get("api_url") or DEFAULT_API).rstrip("/"),
-                              timeout=httpx.Timeout(timeout),
-                              headers={"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
-                                       "X-GitHub-Api-Version": "2022-11-28"})
+        client = httpx.Client(
+            base_url=str(config.get("api_url") or DEFAULT_API).rstrip("/"),
+            timeout=httpx.Timeout(timeout),
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": "2022-11-28",
+            },
+        )
         super().__init__(name="GitHub", client=client, reason_of=reason)
 
     def create(self, spec: TicketSpec) -> RemoteTicket:
         body = spec.description.strip()
         if spec.link:
             body += f"\n\n[From Slack]({spec.link})"
-        payload: dict[str, Any] = {"title": spec.summary, "body": f"{body}\n\n{marker_text(spec.marker)}".lstrip(),
-                                   "labels": [spec.stage_label, *spec.labels]}
+        payload: dict[str, Any] = {
+            "title": spec.summary,
+            "body": f"{body}\n\n{marker_text(spec.marker)}".lstrip(),
+            "labels": [spec.stage_label, *spec.labels],
+        }
         if spec.project_ref:
             payload["milestone"] = int(spec.project_ref)
         return self._ticket(self.request("POST", f"/repos/{self.repo}/issues", json=payload).json())
 
     def find_by_marker(self, marker: str, spec: TicketSpec) -> RemoteTicket | None:
-        issues = self.request("GET", f"/repos/{self.repo}/issues", params={
-            "state": "all", "sort": "created", "direction": "desc", "per_page": 100}).json()
+        issues = self.request(
+            "GET",
+            f"/repos/{self.repo}/issues",
+            params={"state": "all", "sort": "created", "direction": "desc", "per_page": 100},
+        ).json()
         for issue in issues:
             if marker_text(marker) in (issue.get("body") or ""):
                 return self._ticket(issue)
@@ -67,8 +86,11 @@ class GitHubTracker(HttpTracker):
 
     def create_project(self, name: str, marker: str) -> RemoteProject:
         try:
-            body = self.request("POST", f"/repos/{self.repo}/milestones",
-                                json={"title": name, "description": marker_text(marker)}).json()
+            body = self.request(
+                "POST",
+                f"/repos/{self.repo}/milestones",
+                json={"title": name, "description": marker_text(marker)},
+            ).json()
         except TrackerError as exc:
             if exc.status != 422:
                 raise
@@ -79,32 +101,49 @@ class GitHubTracker(HttpTracker):
 
     def set_stage(self, key: str, old_label: str, new: TicketSpec) -> None:
         current = self.get(key)
-        labels = [label for label in current.labels if not label.startswith("stage:")] + [new.stage_label]
+        labels = [label for label in current.labels if not label.startswith("stage:")] + [
+            new.stage_label
+        ]
         self.request("PATCH", f"/repos/{self.repo}/issues/{_number(key)}", json={"labels": labels})
 
     def close(self, key: str) -> None:
-        self.request("PATCH", f"/repos/{self.repo}/issues/{_number(key)}",
-                     json={"state": "closed", "state_reason": "completed"})
+        self.request(
+            "PATCH",
+            f"/repos/{self.repo}/issues/{_number(key)}",
+            json={"state": "closed", "state_reason": "completed"},
+        )
 
     def get(self, key: str) -> RemoteTicket:
         return self._ticket(self.request("GET", f"/repos/{self.repo}/issues/{_number(key)}").json())
 
     def list_project(self, project_ref: str) -> list[RemoteTicket]:
-        issues = self.request("GET", f"/repos/{self.repo}/issues",
-                              params={"milestone": project_ref, "state": "all", "per_page": 100}).json()
+        issues = self.request(
+            "GET",
+            f"/repos/{self.repo}/issues",
+            params={"milestone": project_ref, "state": "all", "per_page": 100},
+        ).json()
         return [self._ticket(i) for i in issues]
 
     def _milestone_titled(self, title: str) -> dict[str, Any] | None:
-        milestones = self.request("GET", f"/repos/{self.repo}/milestones",
-                                  params={"state": "all", "per_page": 100}).json()
+        milestones = self.request(
+            "GET", f"/repos/{self.repo}/milestones", params={"state": "all", "per_page": 100}
+        ).json()
         return next((m for m in milestones if m.get("title") == title), None)
 
     @staticmethod
     def _ticket(issue: dict[str, Any]) -> RemoteTicket:
-        labels = tuple(label["name"] if isinstance(label, dict) else str(label) for label in issue.get("labels", []))
-        return RemoteTicket(key=f"#{issue['number']}", url=issue.get("html_url"),
-                            status="closed" if issue.get("state") == "closed" else "open",
-                            summary=issue.get("title") or "", labels=labels, number=issue["number"])
+        labels = tuple(
+            label["name"] if isinstance(label, dict) else str(label)
+            for label in issue.get("labels", [])
+        )
+        return RemoteTicket(
+            key=f"#{issue['number']}",
+            url=issue.get("html_url"),
+            status="closed" if issue.get("state") == "closed" else "open",
+            summary=issue.get("title") or "",
+            labels=labels,
+            number=issue["number"],
+        )
 
 
 def _number(key: str) -> int:
