@@ -22,6 +22,7 @@ HELP = [
     ("/pi risk", "record a risk with its ROAM state"),
     ("/pi status", "the PI dashboard: objectives, confidence, risk board"),
     ("/pi close", "close the PI: owners enter actual business value, then the predictability report"),
+    ("/pi close now", "finish closing without the missing actual values (they count as 0)"),
 ]
 
 
@@ -67,6 +68,11 @@ def handle_pi_command(ack: Any, command: dict[str, Any], db: Session, clock: Clo
         ack(response_type="ephemeral", text=text, blocks=blocks)
     elif sub == "close":
         pi = service.require_pi(db, team, channel, state=None)
+        if len(words) > 1 and words[1].lower() == "now":
+            figure = closing.close_now(db, pi, actor=user, now=now)
+            ack(response_type="ephemeral", text=f"“{pi.name}” is closed with predictability {figure.label}; "
+                "objectives without an actual value count as 0.")
+            return
         waiting = closing.start_close(db, pi, actor=user, now=now)
         who = ", ".join(f"<@{u}>" for u in waiting)
         ack(response_type="ephemeral", text=f"Closing “{pi.name}”: waiting for actual business value from {who}."

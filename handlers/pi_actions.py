@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot import blocks as bk
 from bot.clock import Clock
+from bot.errors import UserError
 from handlers.pi_common import button_id
 from rituals.pi import calendar, modals, render, service, votes
 from rituals.pi.models import ProgramIncrement
@@ -22,6 +23,7 @@ def register(app: Any) -> None:
     app.action("pi.actual_open")(open_actual)
     app.action("pi.objective_edit")(open_edit)
     app.action("pi.objective_drop")(drop)
+    app.action("pi.risk_roam")(change_roam)
 
 
 def _voter(score: int) -> Any:
@@ -66,6 +68,16 @@ def drop(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Session, re
     objective = service.drop_objective(db, button_id(action), actor=body["user"]["id"])
     respond(response_type="ephemeral", replace_original=False,
             text=f"Dropped “{objective.title}”: it no longer counts towards the plan or predictability.")
+
+
+def change_roam(ack: Any, action: dict[str, Any], db: Session, clock: Clock, respond: Any) -> None:
+    ack()
+    risk_id, _, roam = str((action.get("selected_option") or {}).get("value") or "").partition(":")
+    if not risk_id.isdigit():
+        raise UserError("That menu is not one of this bot's risk menus any more. Use `/pi status` again.")
+    risk = service.set_roam(db, int(risk_id), roam, now=clock.now())
+    respond(response_type="ephemeral", replace_original=False,
+            text=f"Risk “{risk.description[:100]}” is now {render.ROAM_NAMES[risk.roam]}.")
 
 
 def objective_list(db: Session, pi: ProgramIncrement) -> tuple[str, bk.Blocks]:

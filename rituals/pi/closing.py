@@ -47,6 +47,16 @@ def start_close(s: Session, pi: ProgramIncrement, *, actor: str, now: datetime) 
     return sorted(owners)
 
 
+def close_now(s: Session, pi: ProgramIncrement, *, actor: str, now: datetime) -> Predictability:
+    """The creator finishes a close some owners never answered: missing actual values count as 0."""
+    if actor != pi.created_by:
+        raise UserError(f"Only the PI's creator (<@{pi.created_by}>) can close “{pi.name}”.")
+    if pi.state != "closing":
+        raise UserError("Start with `/pi close`, which asks the owners for actual business value first.")
+    finalize(s, pi, now)
+    return result(s, pi)
+
+
 def enter_actual(s: Session, objective_id: int, *, user: str, value: str, now: datetime) -> bool:
     """Store an objective's actual business value; returns True when that completed the PI."""
     objective = service.load_objective(s, objective_id)

@@ -57,6 +57,12 @@ def risk_lines(risks: list[Risk]) -> list[str]:
     return [f"*{ROAM_NAMES[r.roam]}* · {escape(r.description)} — <@{r.owner_id}>" for r in risks]
 
 
+def roam_select(r: Risk) -> dict[str, object]:
+    options = [{"text": {"type": "plain_text", "text": name}, "value": f"{r.id}:{key}"} for key, name in ROAM_NAMES.items()]
+    return {"type": "static_select", "action_id": "pi.risk_roam", "options": options,
+            "initial_option": next(o for o in options if o["value"] == f"{r.id}:{r.roam}")}
+
+
 def pi_dates(pi: ProgramIncrement) -> str:
     return (f"{pi.start_on:%d %b %Y} – {pi.end_on:%d %b %Y} · check-in {WEEKDAYS[pi.checkin_weekday]}s "
             f"{pi.checkin_time} ({pi.timezone}) · <#{pi.channel_id}>")
@@ -72,7 +78,8 @@ def dashboard(pi: ProgramIncrement, objectives: list[Objective], risks: list[Ris
                           f"*Last confidence vote*\n{confidence_text}"]))
     out.append(bk.divider())
     out += [bk.section(objective_text(o)) for o in objectives] or [bk.section("_No objectives yet: `/pi objective`._")]
-    out.append(bk.section("*Risk board (ROAM)*\n" + ("\n".join(risk_lines(risks)) or "_No risks recorded._")))
+    out.append(bk.section("*Risk board (ROAM)*" + ("" if risks else "\n_No risks recorded._")))
+    out += [bk.section(line, accessory=roam_select(r)) for r, line in zip(risks, risk_lines(risks), strict=True)]
     text = f"{pi.name}: {len(objectives)} objectives, week {week} of {weeks}, confidence {confidence_text}"
     return text, out
 
