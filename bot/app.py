@@ -25,7 +25,7 @@ from bot.errors import UserError
 from bot.models import ProcessedEvent
 from bot.runtime import Runtime, build_runtime
 from bot.schema import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
-from handlers import HANDLER_MODULES
+from handlers import HANDLER_MODULES, fallback
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,7 @@ def create_app(settings: Settings, *, client: WebClient | None = None, runtime: 
     app.error(_handle_error)
     for module in HANDLER_MODULES:
         module.register(app)
+    fallback.register(app)  # last: answers whatever no capability claimed
     return app
 
 

@@ -25,6 +25,6 @@ def home_view(db: Session, team_id: str) -> dict[str, Any]:
 
 
 def handle_app_home_opened(event: dict[str, Any], context: Any, db: Session, client: WebClient) -> None:
-    if event.get("tab") not in (None, "home"):
+    if event.get("tab") not in (None, "home") or not isinstance(event.get("user"), str):
         return
     client.views_publish(user_id=event["user"], view=home_view(db, context["team_id"]))
