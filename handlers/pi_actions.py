@@ -85,9 +85,9 @@ def objective_list(db: Session, pi: ProgramIncrement) -> tuple[str, bk.Blocks]:
     out: bk.Blocks = [bk.header(f"{pi.name} · objectives")]
     for o in objectives[:23]:
         out.append(bk.section(render.objective_text(o)))
+        confirm = bk.confirm_dialog("Drop objective?", f"“{o.title[:200]}” will no longer count.", ok="Drop")
         out.append(bk.actions(bk.button("Edit", "pi.objective_edit", str(o.id)),
-                              bk.button("Drop", "pi.objective_drop", str(o.id), style="danger", confirm=bk.confirm_dialog(
-                                  "Drop objective?", f"“{o.title[:200]}” will no longer count.", ok="Drop"))))
+                              bk.button("Drop", "pi.objective_drop", str(o.id), style="danger", confirm=confirm)))
     if not objectives:
         out.append(bk.section("_No objectives yet: `/pi objective` adds one._"))
     return f"{pi.name}: {len(objectives)} objectives", out

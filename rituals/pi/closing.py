@@ -98,7 +98,9 @@ def finalize(s: Session, pi: ProgramIncrement, now: datetime) -> None:
     log.info("pi closed pi=%s planned=%s actual=%s percent=%s", pi.id, figure.planned, figure.actual, figure.percent)
     past = history(s, pi.team_id, pi.channel_id)
     if len(past) >= 2:
-        from rituals.pi.chart import predictability_png  # matplotlib only when there is a chart to draw
+        from rituals.pi.chart import (
+            predictability_png,  # matplotlib only when there is a chart to draw
+        )
 
         outbox.upload(s, channel=pi.channel_id, team_id=pi.team_id, filename=f"pi-predictability-{pi.id}.png",
                       content=predictability_png(past), now=now, title="Predictability per PI",

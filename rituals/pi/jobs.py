@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
 
 from bot.jobs import job
 from bot.runtime import Runtime
@@ -18,9 +21,11 @@ def local_day(rt: Runtime, scope: str) -> str:
         return calendar.local_today(pi, rt.clock.now()).isoformat() if pi else "none"
 
 
-def _active(rt: Runtime, s: object, scope: str) -> ProgramIncrement | None:
-    pi = s.get(ProgramIncrement, int(scope))  # type: ignore[attr-defined]
-    if pi is None or pi.state != "active" or not calendar.is_checkin_day(pi, rt.clock.now()):
+def _active(rt: Runtime, s: Session, scope: str, after: timedelta = timedelta()) -> ProgramIncrement | None:
+    """The PI if it is active and this run belongs to one of its check-in days (reminder and summary
+    fire `after` the check-in, possibly past midnight)."""
+    pi = s.get(ProgramIncrement, int(scope))
+    if pi is None or pi.state != "active" or not calendar.is_checkin_day(pi, rt.clock.now() - after):
         log.info("pi job skipped pi=%s", scope)
         return None
     return pi
@@ -36,12 +41,12 @@ def ask(rt: Runtime, scope: str, period: str) -> None:
 @job("pi.remind", period=local_day, description="remind owners who have not updated their PI objectives")
 def remind(rt: Runtime, scope: str, period: str) -> None:
     with rt.database.session() as s:
-        if pi := _active(rt, s, scope):
+        if pi := _active(rt, s, scope, calendar.REMIND_AFTER):
             checkins.ask(s, pi, rt.clock.now(), reminder=True)
 
 
 @job("pi.summary", period=local_day, description="post the PI's weekly check-in summary at the cut-off")
 def summary(rt: Runtime, scope: str, period: str) -> None:
     with rt.database.session() as s:
-        if pi := _active(rt, s, scope):
+        if pi := _active(rt, s, scope, calendar.SUMMARY_AFTER):
             checkins.post_summary(s, pi, rt.clock.now())

@@ -58,7 +58,8 @@ def risk_lines(risks: list[Risk]) -> list[str]:
 
 
 def roam_select(r: Risk) -> dict[str, object]:
-    options = [{"text": {"type": "plain_text", "text": name}, "value": f"{r.id}:{key}"} for key, name in ROAM_NAMES.items()]
+    options = [{"text": {"type": "plain_text", "text": name}, "value": f"{r.id}:{key}"}
+               for key, name in ROAM_NAMES.items()]
     return {"type": "static_select", "action_id": "pi.risk_roam", "options": options,
             "initial_option": next(o for o in options if o["value"] == f"{r.id}:{r.roam}")}
 

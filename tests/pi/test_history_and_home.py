@@ -56,3 +56,14 @@ def test_app_home_and_ritual_status_show_objectives_confidence_and_open_risks(pi
     assert "Churn model v2 — <@U0002> · no update yet" in home and "Accepted: GPU quota — <@U0001>" in home
     status = signed.command("/ritual", "status").json()
     assert "Churn model v2" in status["text"] or "Churn model v2" in blocks_to_text(status["blocks"])
+
+
+def test_weekly_jobs_act_on_check_in_days_only_and_once_per_day(pi, slack, clock):
+    pi.command("new")
+    pi.submit(new_pi_values("PI 2026.4", "2026-11-23", "2027-02-12", weekday="1"), ADA)  # Tuesdays
+    pi.command("objective")
+    pi.submit(objective_values("Churn model v2", "8", GRACE), ADA)
+    assert pi.run("pi.checkin") and pi.dms(GRACE) == [], "Monday is not the check-in day"
+    clock.advance(days=1)
+    assert pi.run("pi.checkin") and len(pi.dms(GRACE)) == 1
+    assert not pi.run("pi.checkin") and len(pi.dms(GRACE)) == 1, "one run per local day"

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from bot.blocks import blocks_to_text
-from tests.pi.driver import ADA, CHANNEL, GRACE, RAVI, choose, new_pi_values, objective_values, text_input, user_pick
+from tests.pi.driver import (
+    ADA,
+    CHANNEL,
+    GRACE,
+    RAVI,
+    choose,
+    new_pi_values,
+    objective_values,
+    text_input,
+    user_pick,
+)
 
 
 def start(pi) -> None:

@@ -7,7 +7,17 @@ from datetime import UTC, datetime
 
 from bot.blocks import blocks_to_text
 from rituals.pi import capability
-from tests.pi.driver import ADA, CHANNEL, GRACE, RAVI, choose, new_pi_values, objective_values, text_input, user_pick
+from tests.pi.driver import (
+    ADA,
+    CHANNEL,
+    GRACE,
+    RAVI,
+    choose,
+    new_pi_values,
+    objective_values,
+    text_input,
+    user_pick,
+)
 
 MONDAY = datetime(2026, 11, 23, tzinfo=UTC)
 
