@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.errors import UserError
 from handlers import tickets_interactive
 from handlers.tickets_common import ack_ephemeral, file_draft, setup_of, tracker_errors
-from rituals.tickets import board, checklist, notify, render, service, stages
+from rituals.tickets import board, checklist, notify, projects, render, service, stages
 
 COMMANDS = ["/ticket"]
 SHORTCUTS = [render.SHORTCUT]
@@ -82,7 +82,7 @@ def handle_ticket_command(
         )
         ack_ephemeral(ack, message, blocks)
     elif sub == "default":
-        project = service.set_default(
+        project = projects.set_default(
             db,
             team_id=team,
             channel_id=channel,
@@ -146,7 +146,7 @@ def _one_line(
         raise UserError(
             f"Add a summary: `/ticket {words[0]} <summary>`, or just `/ticket` for the form."
         )
-    default = service.default_project(db, team, channel)
+    default = projects.default_project(db, team, channel)
     draft = service.new_draft(
         db,
         team_id=team,

@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import UserError
 from handlers.tickets_common import ephemeral_to, field_value, file_draft, setup_of, view_meta
-from rituals.tickets import checklist, render, service
+from rituals.tickets import checklist, projects, render, service
 from rituals.tickets.models import TicketProject
 from rituals.tickets.setup import TicketSetup
 
@@ -42,8 +42,8 @@ def open_modal(
 ) -> None:
     view = render.file_modal(
         setup.stages,
-        service.projects(db, team_id),
-        default=service.default_project(db, team_id, channel),
+        projects.projects(db, team_id),
+        default=projects.default_project(db, team_id, channel),
         meta=meta,
         summary=summary,
         description=description,

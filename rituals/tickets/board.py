@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import utc
 from bot.errors import UserError
-from rituals.tickets import service
+from rituals.tickets import projects
 from rituals.tickets.models import Ticket, TicketProject
 from rituals.tickets.setup import TicketSetup
 
@@ -70,9 +70,9 @@ def build(
     )
     title = "All stage tickets"
     if project_name:
-        project = service.find_project(session, team_id, " ".join(project_name.split()))
+        project = projects.find_project(session, team_id, " ".join(project_name.split()))
         if project is None:
-            known = ", ".join(p.name for p in service.projects(session, team_id)) or "none yet"
+            known = ", ".join(p.name for p in projects.projects(session, team_id)) or "none yet"
             raise UserError(f"There is no project `{project_name[:60]}`. Projects: {known}.")
         query = query.where(Ticket.project_id == project.id)
         title = project.name

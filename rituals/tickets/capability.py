@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.capabilities import Capability, StatusLine
-from rituals.tickets import board, checklist, notify, render, service
+from rituals.tickets import board, checklist, notify, projects, render, service
 from rituals.tickets.models import Ticket
 from rituals.tickets.setup import TicketSetup
 from rituals.tickets.stages import configured
@@ -35,11 +35,11 @@ def status(session: Session, team_id: str, channel_id: str | None) -> list[Statu
         .order_by(Ticket.created_at, Ticket.id)
         .limit(1)
     )
-    projects = len(service.projects(session, team_id))
-    detail = f"{open_count} open in {projects} project{'' if projects == 1 else 's'}"
+    project_count = len(projects.projects(session, team_id))
+    detail = f"{open_count} open in {project_count} project{'' if project_count == 1 else 's'}"
     if oldest is not None:
         detail += f"; oldest {oldest.key} ({oldest.stage}) · `/ticket board`"
-    default = service.default_project(session, team_id, channel_id)
+    default = projects.default_project(session, team_id, channel_id)
     if default is not None:
         detail += f"; this channel files into {default.name}"
     return [StatusLine("Stage tickets", detail, channel_id)]

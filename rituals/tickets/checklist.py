@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import UserError
-from rituals.tickets import service
+from rituals.tickets import projects, service
 from rituals.tickets.models import Ticket, TicketDraft, TicketProject
 from rituals.tickets.setup import TicketSetup
 from rituals.tickets.trackers.base import TrackerError
@@ -45,7 +45,7 @@ def create(
         raise UserError("Keep the project name under 120 characters.")
     marker = re.sub(r"[^a-z0-9]+", "-", f"{team_id}-{name}".lower())[:60]
     try:
-        project = service.ensure_project(
+        project = projects.ensure_project(
             session,
             setup,
             team_id=team_id,
