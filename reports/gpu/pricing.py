@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-# AWS us-east-1 on-demand, USD per instance-hour, and GPUs per instance.
+# AWS us-east-1 on-demand, USD per instance-hour, and GPUs per instance (GPU models in GPU_OF).
 INSTANCE_TYPES: dict[str, tuple[Decimal, int]] = {
     "p3.2xlarge": (Decimal("3.06"), 1), "p3.8xlarge": (Decimal("12.24"), 4),
     "p3.16xlarge": (Decimal("24.48"), 8), "p4d.24xlarge": (Decimal("32.7726"), 8),
@@ -14,6 +14,7 @@ INSTANCE_TYPES: dict[str, tuple[Decimal, int]] = {
     "g5.12xlarge": (Decimal("5.672"), 4), "g5.48xlarge": (Decimal("16.288"), 8),
     "g6.xlarge": (Decimal("0.8048"), 1), "g6.12xlarge": (Decimal("4.6016"), 4),
 }
+GPU_OF = {"p3": "V100", "p4d": "A100", "p5": "H100", "g4dn": "T4", "g5": "A10G", "g6": "L4"}
 # Per GPU-hour, matched as a substring of the reported model name (longest match wins).
 GPU_MODELS: dict[str, Decimal] = {
     "H100": Decimal("12.29"), "A100": Decimal("4.10"), "V100": Decimal("3.06"), "A10G": Decimal("1.006"),
@@ -37,3 +38,9 @@ def price_per_gpu_hour(model: str, instance_type: str, overrides: Mapping[str, D
 def _by_model(model: str, table: Mapping[str, Decimal]) -> Decimal | None:
     hits = [name for name in table if name.lower() in model.lower()]
     return table[max(hits, key=len)] if hits and model else None
+
+
+def gpus_of(instance_type: str) -> tuple[int, str]:
+    """(GPU count, GPU model) of a known instance type; (0, '') otherwise."""
+    count = INSTANCE_TYPES.get(instance_type, (Decimal(0), 0))[1]
+    return count, GPU_OF.get(instance_type.split(".")[0], "")

@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 START = datetime(2026, 11, 9, tzinfo=UTC)
 END = datetime(2026, 11, 23, tzinfo=UTC)
 STEP = 300
+CW_START = datetime(2026, 11, 15, tzinfo=UTC)  # 8 days: yesterday and the 7 before, for the trend
+CW_STEP = 900  # the same patterns at 15 minutes: moto's GetMetricData is slow on many points
 D_IDLE_FROM = datetime(2026, 11, 16, tzinfo=UTC).timestamp()
 F_GAP = (datetime(2026, 11, 18, tzinfo=UTC).timestamp(), datetime(2026, 11, 19, tzinfo=UTC).timestamp())
 A100, T4 = "NVIDIA A100-SXM4-80GB", "Tesla T4"
@@ -64,11 +66,11 @@ INSTANCES = {"i-0train1": ("p4d.24xlarge", {"Owner": "ada@example.com", "Team": 
              "i-0nb1": ("g4dn.xlarge", {}), "i-0train3": ("p4d.24xlarge", {})}
 
 
-def steps() -> Iterator[float]:
-    t = START.timestamp()
+def steps(step: int = STEP, start: datetime = START) -> Iterator[float]:
+    t = start.timestamp()
     while t < END.timestamp():
         yield t
-        t += STEP
+        t += step
 
 
 def cloudwatch_util(gpu: Gpu, t: float) -> float | None:
