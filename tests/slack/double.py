@@ -7,7 +7,9 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import math
 import threading
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -65,6 +67,7 @@ class SlackDouble:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
+        self._buckets: dict[str, list[float]] = {}
         self.base_url = ""
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -104,6 +107,10 @@ class SlackDouble:
             wait = retry_after if retry_after is not None else (1 if status == 429 else None)
             self._failures[method].append(Failure(status, error, wait))
 
+    def rate_limit(self, method: str, per_second: float, burst: int = 1) -> None:
+        """Answer 429 with Retry-After once `method` is called faster than `per_second` (token bucket)."""
+        self._buckets[method] = [per_second, float(burst), float(burst), time.monotonic()]
+
     def calls_to(self, method: str, *, ok_only: bool = True) -> list[Call]:
         return [c for c in self.calls if c.method == method and (c.ok or not ok_only)]
 
@@ -136,6 +143,8 @@ class SlackDouble:
         token = (req.headers.get("Authorization") or "").removeprefix("Bearer ") or params.pop("token", None)
         with self._lock:
             failure = self._failures[method].popleft() if self._failures[method] else None
+            if failure is None and method in self._buckets:
+                failure = self._take_token(method)
         if failure:
             self._record(method, params, token, failure.error)
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
@@ -157,6 +166,16 @@ class SlackDouble:
             return self._reply(req, 200, {"ok": False, "error": str(exc)})
         self._record(method, params, token, None)
         return self._reply(req, 200, body)
+
+    def _take_token(self, method: str) -> Failure | None:
+        rate, burst, tokens, last = self._buckets[method]
+        now = time.monotonic()
+        tokens = min(burst, tokens + (now - last) * rate)
+        if tokens < 1:
+            self._buckets[method] = [rate, burst, tokens, now]
+            return Failure(429, "ratelimited", max(1, math.ceil((1 - tokens) / rate)))
+        self._buckets[method] = [rate, burst, tokens - 1, now]
+        return None
 
     def _params(self, req: BaseHTTPRequestHandler, raw: bytes) -> dict[str, Any]:
         query = {k: v[0] for k, v in parse_qs(urlparse(req.path).query).items()}

@@ -1,0 +1,51 @@
+"""`python -m bench all [--quick]` runs every benchmark and prints each ratio against its target;
+`python -m bench NAME [args]` runs one (`python -m bench NAME --help`)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+
+from bench.common import print_table, write
+
+BENCHES = {
+    "ack": "bench.ack_latency",
+    "fanout": "bench.fanout",
+    "gpu": "bench.gpu_digest",
+    "spend": "bench.spend_digest",
+    "mlflow": "bench.mlflow_poll",
+}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        print("benchmarks: all, " + ", ".join(BENCHES))
+        return 0
+    name, rest = argv[0], argv[1:]
+    if name in BENCHES:
+        return importlib.import_module(BENCHES[name]).main(rest)
+    if name != "all":
+        print(f"python -m bench: unknown benchmark {name!r}; choose all or one of {', '.join(BENCHES)}",
+              file=sys.stderr)
+        return 2
+    quick = "--quick" in rest
+    results = []
+    for key, module in BENCHES.items():
+        print(f"\n=== {key} ({module})")
+        try:
+            results.append(importlib.import_module(module).run(quick))
+        except Exception as exc:  # noqa: BLE001 — one failing benchmark must not hide the others
+            traceback.print_exc()
+            results.append({"name": key, "ratio": None, "target": "-", "ok": False, "error": str(exc)})
+    print("\n=== summary")
+    print_table([[r["name"], "-" if r.get("ratio") is None else f"{r['ratio']:.2f}", r["target"],
+                  "ok" if r["ok"] else "SHORT"] for r in results], ["benchmark", "ratio", "target", "verdict"])
+    path = write("all", {"quick": quick, "results": results})
+    print(f"\nresults: {path}")
+    return 0 if all(r["ok"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
