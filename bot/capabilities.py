@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 CAPABILITY_MODULES = [
     "reports.digest.capability",
     "reports.spend.capability",
+    "reports.gpu.capability",
     "reports.runs.capability",
     "rituals.retro.capability",
     "rituals.standup.capability",

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 JOB_MODULES = [
     "reports.digest.jobs",
     "reports.spend.jobs",
+    "reports.gpu.jobs",
     "reports.runs.jobs",
     "rituals.retro.jobs",
     "rituals.standup.jobs",

@@ -14,9 +14,10 @@ from handlers import retro
 from handlers import standup
 from handlers import tickets
 from handlers import pi
+from handlers import gpu
 from handlers import runs
 
-HANDLER_MODULES: list[ModuleType] = [ritual, home, spend, retro, tickets, pi, runs, standup]
+HANDLER_MODULES: list[ModuleType] = [ritual, home, spend, retro, tickets, pi, runs, standup, gpu]
 
 
 def declared(attribute: str) -> list[str]:

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 SECTION_PROVIDERS = [
     "reports.digest.rituals_section:section",
     "reports.spend.section:section",
+    "reports.gpu.section:section",
 ]
 
 

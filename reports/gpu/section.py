@@ -1,0 +1,33 @@
+"""The idle-GPU section of the channel digest (listed in reports.digest.sections.SECTION_PROVIDERS)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from reports.digest.sections import Chart, Section, SectionContext
+from reports.gpu import config as gpu_config
+from reports.gpu import render, service
+from reports.gpu.sources import build
+
+
+def refresh_and_report(session: Session, config: gpu_config.GpuConfig, day: date, now: datetime,
+                       tz: str, team: str | None = None) -> service.IdleReport:
+    """Refresh yesterday's window from every source that has not answered yet, then report it."""
+    service.refresh(session, config, build.build(config, session), day, now, tz)
+    return service.report(session, config, day, now, team)
+
+
+def section(ctx: SectionContext) -> Section | None:
+    config = gpu_config.load(ctx.settings)
+    if not config.covers(ctx.channel_id):
+        return None
+    report = refresh_and_report(ctx.session, config, ctx.day - timedelta(days=1), ctx.now, ctx.timezone)
+    charts = []
+    png = render.chart(report)
+    if png:
+        charts.append(Chart(filename=f"gpu-idle-{report.day.isoformat()}.png", png=png,
+                            title=f"Idle GPU-hours by team to {report.day:%d %b}"))
+    return Section(key="gpu", title="Idle GPUs", blocks=render.section_blocks(report, config.users),
+                   summary=render.summary(report), charts=charts, unavailable=bool(report.unavailable))
