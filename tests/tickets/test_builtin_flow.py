@@ -273,3 +273,13 @@ def test_default_for_unknown_project_lists_the_known_ones(tickets):
         "There is no project `Fraud`. Projects: Churn model. "
         "Create one with `/ticket project <name>`."
     )
+
+
+def test_status_and_app_home_show_open_tickets_and_the_channel_default(tickets, signed):
+    assert "Stage tickets" not in str(signed.command("/ritual", "status").json())
+    tickets.command("project Churn model")
+    tickets.command("default Churn model")
+    status = blocks_to_text(signed.command("/ritual", "status").json()["blocks"])
+    assert "Stage tickets" in status
+    assert "6 open in 1 project; oldest DS-1 (Business case)" in status
+    assert "this channel files into Churn model" in status

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from rituals.tickets.models import Ticket, TicketDraft
 from tests.tickets.conftest import buttons, jira_config
-from tests.tickets.fakes import jira_error
+from tests.tickets.fakes import Reply, jira_error
 
 
 @pytest.fixture
@@ -191,3 +191,46 @@ def test_a_refused_move_keeps_the_local_stage_and_says_why(tickets, jira, databa
     )
     with database.session() as s:
         assert s.scalars(select(Ticket.stage)).one() == "Modelling / EDA"
+
+
+def test_a_checklist_stopped_by_jira_keeps_what_was_filed_and_retry_files_only_the_rest(
+    tickets, jira
+):
+    tickets.command("business Size the problem")  # DS-101, outside the project
+    jira.requests.clear()
+    jira_error_body = jira_error("Issue type 'Task' is not valid for this project.")
+    original = jira.answer
+    calls = {"n": 0}
+
+    def refuse_fourth(req):
+        calls["n"] += req.method == "POST"
+        if (
+            req.method == "POST" and calls["n"] == 4
+        ):  # epic and two stages pass, the third is refused
+            return Reply(400, jira_error_body)
+        return original(req)
+
+    jira.answer = refuse_fourth
+    answer = tickets.command("project Churn model")
+    assert answer["text"].startswith("Project *Churn model*")
+    assert "2 of 6 stage tickets" in answer["text"]
+    assert "Jira: Issue type 'Task' is not valid for this project." in answer["text"]
+    retry = buttons(answer["blocks"])[0]
+    assert (retry["action_id"], retry["value"]) == ("tickets.retry_project", "Churn model")
+    jira.answer = original
+    reply = tickets.press(retry["action_id"], retry["value"])[-1]
+    assert "6 of 6 stage tickets (4 new)" in reply["text"]
+    posted = [r.body["fields"]["summary"] for r in jira.calls("POST", "/rest/api/3/issue")]
+    assert posted.count("Modelling / EDA: Churn model") == 2, "refused once, then filed on retry"
+    created = [i.fields["summary"] for i in jira.issues.values()]
+    assert created.count("Modelling / EDA: Churn model") == 1 and len(created) == 8
+    assert len(posted) == 8  # the epic, 2 stages, the refused one, 4 on retry
+
+
+def test_a_missing_token_names_the_variable_and_keeps_the_draft(tickets, tickets_env, database):
+    tickets_env.clear()
+    answer = tickets.command("model Try XGBoost")
+    assert "JIRA_API_TOKEN is not set" in answer["text"]
+    assert buttons(answer["blocks"])[0]["text"]["text"] == "Retry"
+    with database.session() as s:
+        assert s.scalars(select(TicketDraft.status)).one() == "failed"
