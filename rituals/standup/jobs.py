@@ -9,6 +9,9 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from bot.jobs import job
 from bot.runtime import Runtime
 from rituals.standup import answers, calendar, people, publish, service
@@ -18,13 +21,14 @@ log = logging.getLogger(__name__)
 DONE_STATES = ("answered", "skipped", "away", "holiday", "status")
 
 
-def _member(s: object, scope: str) -> tuple[Standup | None, StandupMember | None]:
+def _member(s: Session, scope: str) -> tuple[Standup | None, StandupMember | None]:
     standup_id, user_id = scope.split(":", 1)
-    standup = s.get(Standup, int(standup_id))  # type: ignore[attr-defined]
+    standup = s.get(Standup, int(standup_id))
     if standup is None:
         return None, None
-    found = [m for m in service.members(s, standup.id, active_only=False) if m.user_id == user_id]  # type: ignore[arg-type]
-    return standup, found[0] if found else None
+    member = s.scalars(select(StandupMember).where(StandupMember.standup_id == standup.id,
+                                                   StandupMember.user_id == user_id)).first()
+    return standup, member
 
 
 def member_day(rt: Runtime, scope: str) -> str:

@@ -60,8 +60,8 @@ def blocks_text(params: dict[str, Any]) -> str:
 class Simulation:
     """Fires the standup jobs between the last position and `until`, as the worker's scheduler would."""
 
-    def __init__(self, runtime: Runtime, clock: FrozenClock, start: datetime) -> None:
-        self.rt, self.clock, self.cursor = runtime, clock, start
+    def __init__(self, runtime: Runtime, clock: FrozenClock, start: datetime, *, deliver_each: bool = True) -> None:
+        self.rt, self.clock, self.cursor, self.deliver_each = runtime, clock, start, deliver_each
         clock.set(start)
 
     def run_until(self, until: datetime) -> list[tuple[datetime, str, str]]:
@@ -78,7 +78,8 @@ class Simulation:
             self.clock.set(when)
             if jobs.run(name, scope, rt=self.rt).ran:
                 ran.append((when, name, scope))
-            self.rt.sender.deliver_due()
+            if self.deliver_each:
+                self.rt.sender.deliver_due()
         self.clock.set(until)
         self.cursor = until
         self.rt.sender.deliver_due()
