@@ -119,7 +119,8 @@ def _once_per_event(body: dict[str, Any], context: BoltContext, next: Any) -> Bo
     return None
 
 
-def _handle_error(error: Exception, body: dict[str, Any], context: BoltContext, response: BoltResponse | None) -> BoltResponse:
+def _handle_error(error: Exception, body: dict[str, Any], context: BoltContext,
+                  response: BoltResponse | None) -> BoltResponse:
     context["rollback_only"] = True
     db = context.get("db")
     if db is not None:

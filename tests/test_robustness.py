@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from hypothesis import HealthCheck, given, seed, settings, strategies as st
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
 from sqlalchemy import MetaData, func, select
 
 import handlers

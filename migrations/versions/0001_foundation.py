@@ -1,7 +1,7 @@
 """foundation: outbox, job claims, events, digest, scheduler, slack oauth
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 13:27:20.231868
 """
 
@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from alembic import op
 
 import bot.db
-
 
 revision = '0001'
 down_revision = None
@@ -139,7 +138,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('slack_installations', schema=None) as batch_op:
-        batch_op.create_index('slack_installations_idx', ['client_id', 'enterprise_id', 'team_id', 'user_id', 'installed_at'], unique=False)
+        batch_op.create_index('slack_installations_idx',
+                              ['client_id', 'enterprise_id', 'team_id', 'user_id', 'installed_at'], unique=False)
 
     op.create_table('slack_oauth_states',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),

@@ -74,7 +74,8 @@ def collect(ctx: SectionContext) -> list[Section]:
             log.exception("digest section failed provider=%s channel=%s", path, ctx.channel_id)
             name = path.split(".")[1] if "." in path else path
             result = Section(key=name, title=name, summary=f"{name} unavailable",
-                             blocks=[section(f"*{name}*"), context(f":warning: {name} was unavailable: {_reason(exc)}")],
+                             blocks=[section(f"*{name}*"),
+                                     context(f":warning: {name} was unavailable: {_reason(exc)}")],
                              unavailable=True)
         if result is not None:
             sections.append(result)

@@ -221,7 +221,7 @@ class SlackDouble:
         ts = params.get("ts") or f"{1_800_000_000 + next(self._ts)}.{n:06d}"
         values = {"channel": params.get("channel") or "", "ts": ts, "text": params.get("text") or "",
                   "view_id": params.get("view_id") or f"V{n:06d}", "hash": f"h{n}", "file_id": f"F{n:06d}",
-                  "callback_id": (params.get("view") or {}).get("callback_id", "") if isinstance(params.get("view"), dict) else "",
+                  "callback_id": view.get("callback_id", "") if isinstance(view := params.get("view"), dict) else "",
                   "user": params.get("users") or "", "name": f"channel-{params.get('channel', '')}".lower(),
                   "ts_compact": str(params.get("message_ts") or ts).replace(".", ""),
                   "upload_url": f"{self.root_url}upload/F{n:06d}", "title": params.get("title") or ""}
