@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bot import capabilities
-from bot import blocks
+from bot import blocks, capabilities
 from reports.digest.sections import Section, SectionContext
 
 
