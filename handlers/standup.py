@@ -53,7 +53,8 @@ def handle_standup_command(ack: Any, command: dict[str, Any], db: Session, clock
                           view=modals.setup(channel, standup.timezone, standup, [] if standup.everyone else members))
     elif sub in ("pause", "resume"):
         standup = service.set_paused(db, service.for_channel(db, team, channel, rest), sub == "pause")
-        ack(response_type="ephemeral", text=f"“{standup.name}” is {'paused: nobody is asked until `/standup resume`' if standup.paused else 'running again'}.")
+        state = "paused: nobody is asked until `/standup resume`" if standup.paused else "running again"
+        ack(response_type="ephemeral", text=f"“{standup.name}” is {state}.")
     elif sub == "delete":
         standup = service.for_channel(db, team, channel, rest)
         confirm = b.confirm_dialog("Delete standup?", f"“{standup.name}” and all its answers will be deleted.",

@@ -31,7 +31,8 @@ def standups_for(session: Session, team_id: str, channel_id: str, user_id: str) 
     return here or mine
 
 
-def answer_target(session: Session, team_id: str, channel_id: str, user_id: str, now: datetime) -> tuple[Standup, StandupEntry]:
+def answer_target(session: Session, team_id: str, channel_id: str, user_id: str,
+                  now: datetime) -> tuple[Standup, StandupEntry]:
     """Today's entry, or the next standup day's once today is answered or digested (answer early)."""
     standup = standups_for(session, team_id, channel_id, user_id)[0]
     today = calendar.local_date(now, _member_tz(session, standup, user_id))

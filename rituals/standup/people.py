@@ -25,7 +25,7 @@ def lookup(client: Any, user_id: str) -> Person | None:
     """users.info; None when Slack does not know the user (then the member is treated as gone)."""
     try:
         user = client.users_info(user=user_id).get("user") or {}
-    except Exception as exc:  # noqa: BLE001 — Slack's error type lives in slack_sdk, which rituals/ never imports
+    except Exception as exc:  # noqa: BLE001 — the client's error class is Slack-library specific; rituals/ stay free of it
         error = getattr(getattr(exc, "response", None), "get", lambda _k: None)("error")
         if error in ("user_not_found", "account_inactive"):
             return None

@@ -64,7 +64,9 @@ def answer_post(standup: Standup, entry: StandupEntry) -> tuple[str, b.Blocks]:
 
 def thread_parent(standup: Standup, day: date) -> tuple[str, b.Blocks]:
     text = f"{standup.name} · {day_label(day)} — answers in the thread"
-    return text, [b.section(f":sunrise: *{b.escape(standup.name)}* · {day_label(day)} — answers in the thread :thread:")]
+    return text, [
+        b.section(f":sunrise: *{b.escape(standup.name)}* · {day_label(day)} — answers in the thread :thread:")
+    ]
 
 
 @dataclass

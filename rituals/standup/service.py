@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from rituals.standup import calendar
-from rituals.standup.models import (POST_MODES, Standup, StandupBlocker, StandupDay, StandupEntry,
-                                    StandupMember)
+from rituals.standup.models import POST_MODES, Standup, StandupBlocker, StandupDay, StandupEntry, StandupMember
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from statistics import median
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import outbox
 from bot import blocks as b
+from bot import outbox
 from bot.errors import UserError
 from bot.templates import render as template
 from rituals.standup import calendar, service
@@ -87,7 +87,8 @@ def report(session: Session, standup: Standup, period: str, now: datetime) -> Re
     members = summarize([m.user_id for m in service.members(session, standup.id)], facts, start, end)
     blockers = list(session.scalars(select(StandupBlocker).where(StandupBlocker.standup_id == standup.id)))
     raised = sum(1 for x in blockers if start <= x.raised_on <= end)
-    cleared = sum(1 for x in blockers if x.cleared_at and start <= calendar.local_date(x.cleared_at, standup.timezone) <= end)
+    cleared = sum(1 for x in blockers
+                  if x.cleared_at and start <= calendar.local_date(x.cleared_at, standup.timezone) <= end)
     return Report(period, start, end, members, raised, cleared, chart=_chart(standup, members))
 
 

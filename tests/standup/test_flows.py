@@ -55,8 +55,9 @@ def test_summary_mode_keeps_one_message_updated_in_place(signed, slack, runtime,
 
 
 def test_half_answered_in_dm_is_kept_and_finished_in_the_modal(signed, slack, runtime, clock, deliver, database):
-    from bot.models import OutboxMessage
     from sqlalchemy import select
+
+    from bot.models import OutboxMessage
     sim = Simulation(runtime, clock, utc(22, 12))
     set_up(signed, slack, [ADA], reminder="0")
     sim.run_until(utc(23, 8, 5))
@@ -87,7 +88,8 @@ def test_edit_opens_the_form_prefilled_and_saves_changes(signed, slack, runtime,
     assert view["title"]["text"] == "Edit standup"
     questions = next(b for b in view["blocks"] if b["block_id"] == "questions")
     assert questions["element"]["initial_value"] == "Done?\nNext?\nBlocked?"
-    response = signed.view_submission("standup.setup", _values_with(ADA, RAVI), private_metadata=view["private_metadata"])
+    response = signed.view_submission("standup.setup", _values_with(ADA, RAVI),
+                                      private_metadata=view["private_metadata"])
     assert response.status_code == 200
     status = signed.command("/ritual", "status").json()
     text = str(status)
