@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 START = datetime(2026, 11, 9, tzinfo=UTC)
 END = datetime(2026, 11, 23, tzinfo=UTC)
+PROM_END = datetime(2026, 11, 24, tzinfo=UTC)  # Prometheus also has Mon 23 Nov, for the next day's digest
 STEP = 300
 CW_START = datetime(2026, 11, 15, tzinfo=UTC)  # 8 days: yesterday and the 7 before, for the trend
 CW_STEP = 900  # the same patterns at 15 minutes: moto's GetMetricData is slow on many points
@@ -66,9 +67,9 @@ INSTANCES = {"i-0train1": ("p4d.24xlarge", {"Owner": "ada@example.com", "Team": 
              "i-0nb1": ("g4dn.xlarge", {}), "i-0train3": ("p4d.24xlarge", {})}
 
 
-def steps(step: int = STEP, start: datetime = START) -> Iterator[float]:
+def steps(step: int = STEP, start: datetime = START, end: datetime = END) -> Iterator[float]:
     t = start.timestamp()
-    while t < END.timestamp():
+    while t < end.timestamp():
         yield t
         t += step
 

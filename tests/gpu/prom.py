@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.gpu.fleet import FLEET, STEP, Gpu, steps
+from tests.gpu.fleet import FLEET, PROM_END, STEP, Gpu, steps
 
 HINT = "install the Debian package `prometheus` (apt-get install -y prometheus; listed in .ci/apt-packages.txt)"
 
@@ -35,7 +35,7 @@ def openmetrics() -> str:
         out.append(f"# TYPE {name} gauge")
         for gpu in FLEET:
             labels = _labels(gpu)
-            for t in steps():
+            for t in steps(end=PROM_END):
                 value = value_of(gpu, t)
                 if value is not None:
                     out.append(f"{name}{{{labels}}} {value} {int(t) + STEP // 2}")
