@@ -59,9 +59,7 @@ def age_days(created: datetime, now: datetime) -> int:
     return max(0, (now - utc(created)).days)
 
 
-def build(
-    session: Session, setup: TicketSetup, *, team_id: str, project_name: str | None, now: datetime
-) -> Board:
+def build(session: Session, setup: TicketSetup, *, team_id: str, project_name: str | None, now: datetime) -> Board:
     query = (
         select(Ticket, TicketProject.name)
         .outerjoin(TicketProject, Ticket.project_id == TicketProject.id)

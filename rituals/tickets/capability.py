@@ -21,9 +21,7 @@ if TYPE_CHECKING:
 def status(session: Session, team_id: str, channel_id: str | None) -> list[StatusLine]:
     open_count = (
         session.scalar(
-            select(func.count())
-            .select_from(Ticket)
-            .where(Ticket.team_id == team_id, Ticket.status == "open")
+            select(func.count()).select_from(Ticket).where(Ticket.team_id == team_id, Ticket.status == "open")
         )
         or 0
     )
@@ -59,9 +57,7 @@ def demo(ctx: DemoContext) -> None:
             name="Churn model",
             now=ctx.clock.now(),
         )
-        text, body = render.checklist_message(
-            result.project, result.tickets, result.created, len(setup.stages), None
-        )
+        text, body = render.checklist_message(result.project, result.tickets, result.created, len(setup.stages), None)
         outbox.post(
             s,
             channel=ctx.channel_id,
@@ -94,9 +90,7 @@ def demo(ctx: DemoContext) -> None:
             now=ctx.clock.now(),
         )
         text, body = render.board_message(
-            board.build(
-                s, setup, team_id=ctx.team_id, project_name="Churn model", now=ctx.clock.now()
-            )
+            board.build(s, setup, team_id=ctx.team_id, project_name="Churn model", now=ctx.clock.now())
         )
         outbox.post(
             s,

@@ -62,9 +62,7 @@ def create(
         ) from None
     assert project is not None
     result = Checklist(project)
-    have = {
-        t.stage: t for t in session.scalars(select(Ticket).where(Ticket.project_id == project.id))
-    }
+    have = {t.stage: t for t in session.scalars(select(Ticket).where(Ticket.project_id == project.id))}
     for stage in setup.stages:
         if stage.name in have:
             result.tickets.append(have[stage.name])
@@ -91,14 +89,8 @@ def create(
 
 
 def _pending_draft(session: Session, team_id: str, project: str, stage: str) -> TicketDraft | None:
-    drafts = session.scalars(
-        select(TicketDraft).where(TicketDraft.team_id == team_id, TicketDraft.status == "failed")
-    )
+    drafts = session.scalars(select(TicketDraft).where(TicketDraft.team_id == team_id, TicketDraft.status == "failed"))
     return next(
-        (
-            d
-            for d in drafts
-            if d.payload.get("project") == project and d.payload.get("stage") == stage
-        ),
+        (d for d in drafts if d.payload.get("project") == project and d.payload.get("stage") == stage),
         None,
     )

@@ -39,9 +39,7 @@ class Ticket(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
-    project_id: Mapped[int | None] = mapped_column(
-        ForeignKey("ticket_projects.id", ondelete="SET NULL"), index=True
-    )
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("ticket_projects.id", ondelete="SET NULL"), index=True)
     tracker: Mapped[str] = mapped_column(String(16))
     key: Mapped[str] = mapped_column(String(64))
     number: Mapped[int | None]

@@ -15,9 +15,7 @@ from rituals.tickets.models import Ticket
 from rituals.tickets.service import Filed
 
 
-def filed(
-    session: Session, result: Filed, *, channel: str | None, team_id: str, now: datetime
-) -> None:
+def filed(session: Session, result: Filed, *, channel: str | None, team_id: str, now: datetime) -> None:
     ticket = result.ticket
     text = render.filed_text(ticket, result.project, who=f"<@{ticket.created_by}>")
     if ticket.origin_channel and ticket.origin_ts:

@@ -13,18 +13,12 @@ from rituals.tickets.setup import TicketSetup
 
 
 def find_project(session: Session, team_id: str, name: str) -> TicketProject | None:
-    return session.scalar(
-        select(TicketProject).where(TicketProject.team_id == team_id, TicketProject.name == name)
-    )
+    return session.scalar(select(TicketProject).where(TicketProject.team_id == team_id, TicketProject.name == name))
 
 
 def projects(session: Session, team_id: str) -> list[TicketProject]:
     return list(
-        session.scalars(
-            select(TicketProject)
-            .where(TicketProject.team_id == team_id)
-            .order_by(TicketProject.name)
-        )
+        session.scalars(select(TicketProject).where(TicketProject.team_id == team_id).order_by(TicketProject.name))
     )
 
 
@@ -74,8 +68,7 @@ def set_default(
     if project is None:
         known = ", ".join(p.name for p in projects(session, team_id)) or "none yet"
         raise UserError(
-            f"There is no project `{project_name[:60]}`. Projects: {known}. "
-            "Create one with `/ticket project <name>`."
+            f"There is no project `{project_name[:60]}`. Projects: {known}. Create one with `/ticket project <name>`."
         )
     row = session.scalar(
         select(TicketChannelDefault).where(

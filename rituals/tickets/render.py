@@ -44,9 +44,7 @@ def filed_text(ticket: Ticket, project: TicketProject | None, who: str) -> str:
     )
 
 
-def failed_message(
-    draft: TicketDraft, tracker: str, reason: str
-) -> tuple[str, list[dict[str, Any]]]:
+def failed_message(draft: TicketDraft, tracker: str, reason: str) -> tuple[str, list[dict[str, Any]]]:
     text = template(
         PKG,
         "failed.md.j2",
@@ -87,12 +85,8 @@ def checklist_message(
     if error:
         text += f"\n:warning: {error}"
         body += [
-            blocks.section(
-                f":warning: {blocks.escape(error)}\nRetry files only the missing stages."
-            ),
-            blocks.actions(
-                blocks.button("Retry", RETRY_PROJECT, project.name[:150], style="primary")
-            ),
+            blocks.section(f":warning: {blocks.escape(error)}\nRetry files only the missing stages."),
+            blocks.actions(blocks.button("Retry", RETRY_PROJECT, project.name[:150], style="primary")),
         ]
     return text, body
 
@@ -115,9 +109,7 @@ def board_message(board: Board) -> tuple[str, list[dict[str, Any]]]:
         if column.oldest and column.wip > 1:
             lines.append(f"_oldest: {column.oldest.key} ({column.oldest.age_days}d)_")
         body += [blocks.divider(), blocks.section("\n".join(lines))]
-    text = f"Board {board.title}: {board.open_count} open, " + ", ".join(
-        f"{c.stage} {c.wip}" for c in board.columns
-    )
+    text = f"Board {board.title}: {board.open_count} open, " + ", ".join(f"{c.stage} {c.wip}" for c in board.columns)
     return text, body
 
 
@@ -139,9 +131,7 @@ def reaction_prompt(channel: str, ts: str) -> tuple[str, list[dict[str, Any]]]:
     return text, [
         blocks.section(
             text,
-            accessory=blocks.button(
-                "File stage ticket", OPEN_FROM_REACTION, value, style="primary"
-            ),
+            accessory=blocks.button("File stage ticket", OPEN_FROM_REACTION, value, style="primary"),
         )
     ]
 

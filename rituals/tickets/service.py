@@ -196,17 +196,13 @@ def find_ticket(session: Session, team_id: str, key: str) -> Ticket:
     typed = key.strip().upper()
     candidates = [typed, f"#{typed}"] if typed.isdigit() else [typed]
     for candidate in candidates:
-        ticket = session.scalar(
-            select(Ticket).where(Ticket.team_id == team_id, Ticket.key == candidate)
-        )
+        ticket = session.scalar(select(Ticket).where(Ticket.team_id == team_id, Ticket.key == candidate))
         if ticket is not None:
             return ticket
     raise UserError(f"There is no ticket `{key[:40]}`. `/ticket board` lists the open ones.")
 
 
-def move(
-    session: Session, setup: TicketSetup, *, team_id: str, key: str, stage_text: str, now: datetime
-) -> Ticket:
+def move(session: Session, setup: TicketSetup, *, team_id: str, key: str, stage_text: str, now: datetime) -> Ticket:
     ticket = find_ticket(session, team_id, key)
     stage = stage_mod.match(setup.stages, stage_text)
     if ticket.status == "closed":

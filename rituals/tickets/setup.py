@@ -8,8 +8,8 @@ trackers:
   channels: {C0123: jira}     # per channel
   projects: {"Churn model": github}   # per project (wins over the channel)
   jira: {url: ..., email: ..., token_env: JIRA_API_TOKEN, project_key: DS, issue_type: Task,
-         epic_issue_type: Epic, stage_field: customfield_10050}
-  github: {repo: owner/name, token_env: GITHUB_TOKEN, api_url: ...}
+         epic_issue_type: Epic, stage_field: customfield_10050, accounts: {U0123: <accountId>}}
+  github: {repo: owner/name, token_env: GITHUB_TOKEN, api_url: ..., logins: {U0123: octocat}}
 ```
 """
 
@@ -62,9 +62,7 @@ class TicketSetup:
             or "builtin"
         )
         if name not in TRACKERS:
-            raise ConfigError(
-                f"ritualbot.yaml: tracker {name!r} is not one of {', '.join(TRACKERS)}"
-            )
+            raise ConfigError(f"ritualbot.yaml: tracker {name!r} is not one of {', '.join(TRACKERS)}")
         return str(name)
 
     def build(self, name: str, session: Session, team_id: str) -> Tracker:

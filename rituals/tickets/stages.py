@@ -60,19 +60,11 @@ def match(stages: Sequence[Stage], typed: str) -> Stage:
     exact = [s for s in stages if word in (s.name.lower(), s.slug)]
     if exact:
         return exact[0]
-    found = [
-        s for s in stages if word and (s.name.lower().startswith(word) or s.slug.startswith(word))
-    ]
+    found = [s for s in stages if word and (s.name.lower().startswith(word) or s.slug.startswith(word))]
     if len(found) == 1:
         return found[0]
-    why = (
-        f"`{typed[:40]}` matches {len(found)} stages"
-        if found
-        else f"There is no stage `{typed[:40]}`"
-    )
-    raise UserError(
-        f"{why}. Use a stage number or the start of its name:\n{stage_list(stages)}", field="stage"
-    )
+    why = f"`{typed[:40]}` matches {len(found)} stages" if found else f"There is no stage `{typed[:40]}`"
+    raise UserError(f"{why}. Use a stage number or the start of its name:\n{stage_list(stages)}", field="stage")
 
 
 def by_name(stages: Sequence[Stage], name: str) -> Stage:

@@ -30,9 +30,7 @@ def tickets_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def settings(
-    settings: Settings, tickets_file: dict[str, Any], tickets_env: dict[str, str]
-) -> Settings:
+def settings(settings: Settings, tickets_file: dict[str, Any], tickets_env: dict[str, str]) -> Settings:
     return dataclasses.replace(settings, file=tickets_file, env=tickets_env)
 
 
@@ -65,9 +63,7 @@ def text_input(value: str) -> dict[str, Any]:
 
 
 def select(value: str) -> dict[str, Any]:
-    return {
-        "value": {"type": "static_select", "selected_option": {"value": value} if value else None}
-    }
+    return {"value": {"type": "static_select", "selected_option": {"value": value} if value else None}}
 
 
 def user_select(user: str) -> dict[str, Any]:
@@ -86,9 +82,7 @@ class Driver:
         self.deliver()
         return response.json() if response.content else {}
 
-    def submit(
-        self, view: dict[str, Any], values: dict[str, Any], user: str = "U0001"
-    ) -> dict[str, Any]:
+    def submit(self, view: dict[str, Any], values: dict[str, Any], user: str = "U0001") -> dict[str, Any]:
         response = self.signed.view_submission(
             view["callback_id"],
             values,
@@ -123,11 +117,7 @@ def meta(view: dict[str, Any]) -> dict[str, Any]:
 def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     found = []
     for block in blocks:
-        elements = (
-            block.get("elements", [])
-            if block.get("type") == "actions"
-            else [block.get("accessory") or {}]
-        )
+        elements = block.get("elements", []) if block.get("type") == "actions" else [block.get("accessory") or {}]
         found += [e for e in elements if e.get("type") == "button"]
     return found
 

@@ -87,16 +87,10 @@ class FakeServer:
         payload = (
             b""
             if reply.body is None
-            else (
-                reply.body.encode()
-                if isinstance(reply.body, str)
-                else json.dumps(reply.body).encode()
-            )
+            else (reply.body.encode() if isinstance(reply.body, str) else json.dumps(reply.body).encode())
         )
         h.send_response(reply.status)
-        h.send_header(
-            "Content-Type", "text/plain" if isinstance(reply.body, str) else "application/json"
-        )
+        h.send_header("Content-Type", "text/plain" if isinstance(reply.body, str) else "application/json")
         h.send_header("Content-Length", str(len(payload)))
         h.end_headers()
         h.wfile.write(payload)
@@ -123,9 +117,7 @@ class JiraIssue:
 class FakeJira(FakeServer):
     """/rest/api/3/issue (create, get, edit), /transitions, /search/jql; Basic auth email:token."""
 
-    def __init__(
-        self, email: str = "bot@example.com", token: str = "jira-token", project: str = "DS"
-    ) -> None:
+    def __init__(self, email: str = "bot@example.com", token: str = "jira-token", project: str = "DS") -> None:
         self.email, self.token, self.project = email, token, project
         self.issues: dict[str, JiraIssue] = {}
         self._next = 100
@@ -135,9 +127,7 @@ class FakeJira(FakeServer):
         expected = "Basic " + base64.b64encode(f"{self.email}:{self.token}".encode()).decode()
         if req.headers.get("authorization") != expected:
             return Reply(401, "Client must be authenticated to access this resource.")
-        if req.method in ("POST", "PUT") and "application/json" not in req.headers.get(
-            "content-type", ""
-        ):
+        if req.method in ("POST", "PUT") and "application/json" not in req.headers.get("content-type", ""):
             return Reply(415, jira_error("Unsupported media type"))
         return None
 
@@ -156,9 +146,7 @@ class FakeJira(FakeServer):
         parts = path.removeprefix("/rest/api/3/issue/").split("/")
         issue = self.issues.get(parts[0]) if path.startswith("/rest/api/3/issue/") else None
         if issue is None:
-            return Reply(
-                404, jira_error("Issue does not exist or you do not have permission to see it.")
-            )
+            return Reply(404, jira_error("Issue does not exist or you do not have permission to see it."))
         if len(parts) == 1 and req.method == "GET":
             return Reply(200, self._json(issue))
         if len(parts) == 1 and req.method == "PUT":
@@ -209,9 +197,7 @@ class FakeJira(FakeServer):
             errors["summary"] = "You must specify a summary of the issue."
         description = fields.get("description")
         if description is not None and not (
-            isinstance(description, dict)
-            and description.get("type") == "doc"
-            and description.get("version") == 1
+            isinstance(description, dict) and description.get("type") == "doc" and description.get("version") == 1
         ):
             errors["description"] = "Operation value must be an Atlassian Document."
         if any(" " in label for label in fields.get("labels") or []):
@@ -239,11 +225,7 @@ class FakeJira(FakeServer):
             return [i for i in self.issues.values() if label in i.fields.get("labels", [])]
         if jql.startswith("parent = "):
             parent = jql.removeprefix("parent = ").strip('"')
-            return [
-                i
-                for i in self.issues.values()
-                if (i.fields.get("parent") or {}).get("key") == parent
-            ]
+            return [i for i in self.issues.values() if (i.fields.get("parent") or {}).get("key") == parent]
         return []
 
     def _json(self, issue: JiraIssue) -> dict[str, Any]:
@@ -295,9 +277,7 @@ class FakeGitHub(FakeServer):
                     422,
                     github_error(
                         "Validation Failed",
-                        errors=[
-                            {"resource": "Milestone", "code": "missing_field", "field": "title"}
-                        ],
+                        errors=[{"resource": "Milestone", "code": "missing_field", "field": "title"}],
                     ),
                 )
             if any(m["title"] == title for m in s.milestones.values()):
@@ -305,9 +285,7 @@ class FakeGitHub(FakeServer):
                     422,
                     github_error(
                         "Validation Failed",
-                        errors=[
-                            {"resource": "Milestone", "code": "already_exists", "field": "title"}
-                        ],
+                        errors=[{"resource": "Milestone", "code": "already_exists", "field": "title"}],
                     ),
                 )
             n = len(s.milestones) + 1
@@ -325,18 +303,9 @@ class FakeGitHub(FakeServer):
         if rest == ["issues"] and req.method == "GET":
             found = list(s.issues.values())
             if "milestone" in req.query:
-                found = [
-                    i
-                    for i in found
-                    if (i["milestone"] or {}).get("number") == int(req.query["milestone"])
-                ]
+                found = [i for i in found if (i["milestone"] or {}).get("number") == int(req.query["milestone"])]
             return Reply(200, sorted(found, key=lambda i: -i["number"]))
-        if (
-            len(rest) == 2
-            and rest[0] == "issues"
-            and rest[1].isdigit()
-            and int(rest[1]) in s.issues
-        ):
+        if len(rest) == 2 and rest[0] == "issues" and rest[1].isdigit() and int(rest[1]) in s.issues:
             issue = s.issues[int(rest[1])]
             if req.method == "PATCH":
                 body = req.body or {}
@@ -361,6 +330,9 @@ class FakeGitHub(FakeServer):
         if not all(isinstance(x, str) for x in labels):
             return Reply(422, github_error("Invalid request.", errors=["labels must be strings"]))
         milestone = body.get("milestone")
+        assignees = body.get("assignees") or []
+        if not all(isinstance(x, str) for x in assignees):
+            return Reply(422, github_error("Invalid request.", errors=["assignees must be logins"]))
         if milestone is not None and milestone not in self.state.milestones:
             return Reply(
                 422,
@@ -384,6 +356,7 @@ class FakeGitHub(FakeServer):
             "state": "open",
             "html_url": f"https://github.com/{self.repo}/issues/{n}",
             "labels": [{"name": x} for x in labels],
+            "assignees": [{"login": x} for x in assignees],
             "milestone": self.state.milestones.get(milestone) if milestone else None,
         }
         return Reply(201, self.state.issues[n])

@@ -18,10 +18,7 @@ def test_one_liner_files_by_stage_prefix_or_number_with_built_in_keys(tickets, d
     assert body["response_type"] == "ephemeral"
     assert body["text"] == "Filed `DS-1` · Try gradient boosting in *Modelling / EDA*."
     body = tickets.command("2 Pull the churn logs", user="U0002")
-    assert (
-        body["text"]
-        == "Filed `DS-2` · Pull the churn logs in *Data collection & initial analysis*."
-    )
+    assert body["text"] == "Filed `DS-2` · Pull the churn logs in *Data collection & initial analysis*."
     posts = tickets.posts()
     assert [p["text"] for p in posts] == [
         "<@U0001> filed `DS-1` · *Modelling / EDA*: Try gradient boosting",
@@ -36,18 +33,13 @@ def test_one_liner_files_by_stage_prefix_or_number_with_built_in_keys(tickets, d
         ]
 
 
-def test_ambiguous_or_unknown_stage_answers_with_the_stage_list_and_files_nothing(
-    tickets, slack, database
-):
+def test_ambiguous_or_unknown_stage_answers_with_the_stage_list_and_files_nothing(tickets, slack, database):
     body = tickets.command("m Something")
     assert body["response_type"] == "ephemeral"
     assert body["text"].startswith("`m` matches 2 stages.")
     assert "3. Modelling / EDA" in body["text"] and "6. Monitoring" in body["text"]
     body = tickets.command("deploy Ship it")
-    assert (
-        body["text"].startswith("There is no stage `deploy`.")
-        and "1. Business case" in body["text"]
-    )
+    assert body["text"].startswith("There is no stage `deploy`.") and "1. Business case" in body["text"]
     assert "Add a summary" in tickets.command("testing")["text"]
     with database.session() as s:
         assert s.scalar(select(func.count()).select_from(Ticket)) == 0
@@ -81,9 +73,7 @@ def test_project_checklist_files_one_ticket_per_stage_and_a_rerun_adds_nothing(t
         assert summaries[0] == "Business case: Churn model"
 
 
-def test_modal_preselects_the_channel_default_and_files_with_assignee_and_labels(
-    tickets, slack, database
-):
+def test_modal_preselects_the_channel_default_and_files_with_assignee_and_labels(tickets, slack, database):
     tickets.command("project Churn model")
     assert "now go to *Churn model*" in tickets.command("default Churn  model")["text"]
     assert tickets.command("") == {}, "the modal opens; the command itself answers nothing"
@@ -101,8 +91,7 @@ def test_modal_preselects_the_channel_default_and_files_with_assignee_and_labels
     }
     assert tickets.submit(view, values) == {}
     assert (
-        tickets.posts()[-1]["text"]
-        == "<@U0001> filed `DS-7` · *Testing & validation* · Churn model: Backtest on Q3"
+        tickets.posts()[-1]["text"] == "<@U0001> filed `DS-7` · *Testing & validation* · Churn model: Backtest on Q3"
         " (assigned to <@U0002>)"
     )
     with database.session() as s:
@@ -135,9 +124,7 @@ def test_modal_new_project_needs_a_name_and_then_creates_it(tickets, database):
         assert s.scalars(select(Ticket.key)).all() == ["DS-1"]
 
 
-def test_message_shortcut_prefills_the_modal_and_replies_in_the_message_thread(
-    tickets, signed, slack
-):
+def test_message_shortcut_prefills_the_modal_and_replies_in_the_message_thread(tickets, signed, slack):
     message = {
         "type": "message",
         "user": "U0002",
@@ -165,10 +152,7 @@ def test_message_shortcut_prefills_the_modal_and_replies_in_the_message_thread(
     assert reply["thread_ts"] == "1800000000.000042" and reply["channel"] == CHANNEL
     assert reply["text"] == "<@U0001> filed `DS-1` · *Monitoring*: Model drift on the EU segment"
 
-    assert (
-        tickets.command("move DS-1 test")["text"]
-        == "`DS-1` moved to *Testing & validation* by <@U0001>."
-    )
+    assert tickets.command("move DS-1 test")["text"] == "`DS-1` moved to *Testing & validation* by <@U0001>."
     assert tickets.command("close ds-1", user="U0003")["text"] == "`DS-1` was closed by <@U0003>."
     thread = [p["text"] for p in tickets.posts() if p.get("thread_ts") == "1800000000.000042"]
     assert thread[1:] == [
@@ -179,9 +163,7 @@ def test_message_shortcut_prefills_the_modal_and_replies_in_the_message_thread(
     assert "no ticket `DS-9`" in tickets.command("move DS-9 monitoring")["text"]
 
 
-def test_reaction_with_the_ticket_emoji_prompts_the_reactor_and_the_button_opens_the_modal(
-    tickets, signed, slack
-):
+def test_reaction_with_the_ticket_emoji_prompts_the_reactor_and_the_button_opens_the_modal(tickets, signed, slack):
     item = {"type": "message", "channel": CHANNEL, "ts": "1800000000.000077"}
     signed.event(
         {
@@ -245,11 +227,7 @@ def test_mine_lists_open_tickets_assigned_to_me(tickets, clock):
     assert tickets.command("mine")["text"] == "You have no open stage tickets assigned."
     tickets.command("")
     view = tickets.last_view()
-    churn = next(
-        o["value"]
-        for o in view["blocks"][0]["element"]["options"]
-        if o["text"]["text"] == "Churn model"
-    )
+    churn = next(o["value"] for o in view["blocks"][0]["element"]["options"] if o["text"]["text"] == "Churn model")
     tickets.submit(
         view,
         {
@@ -261,18 +239,14 @@ def test_mine_lists_open_tickets_assigned_to_me(tickets, clock):
     )
     clock.advance(days=1)
     assert tickets.command("mine", user="U0002")["text"] == (
-        "Your open stage tickets:\n"
-        "• `DS-7` · Package the scorer · *Operationalization* · Churn model · 1d"
+        "Your open stage tickets:\n• `DS-7` · Package the scorer · *Operationalization* · Churn model · 1d"
     )
 
 
 def test_default_for_unknown_project_lists_the_known_ones(tickets):
     tickets.command("project Churn model")
     answer = tickets.command("default Fraud")["text"]
-    assert answer == (
-        "There is no project `Fraud`. Projects: Churn model. "
-        "Create one with `/ticket project <name>`."
-    )
+    assert answer == ("There is no project `Fraud`. Projects: Churn model. Create one with `/ticket project <name>`.")
 
 
 def test_status_and_app_home_show_open_tickets_and_the_channel_default(tickets, signed):

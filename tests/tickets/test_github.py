@@ -22,7 +22,12 @@ def tickets_file(github):
             "default": "builtin",
             "timeout_seconds": 0.5,
             "channels": {"C0001": "github"},
-            "github": {"repo": github.repo, "api_url": github.url, "token_env": "GH_TOKEN"},
+            "github": {
+                "repo": github.repo,
+                "api_url": github.url,
+                "token_env": "GH_TOKEN",
+                "logins": {"U0002": "grace"},
+            },
         }
     }
 
@@ -58,9 +63,7 @@ def test_checklist_is_a_milestone_with_one_labelled_issue_per_stage(tickets, git
     assert "<!-- ritualbot:draft=" in created[0].body["body"]
     assert "*Monitoring* — <https://github.com/acme/ds/issues/6|#6>" in text
     with database.session() as s:
-        assert s.scalars(select(Ticket.key).order_by(Ticket.id)).all() == [
-            f"#{n}" for n in range(1, 7)
-        ]
+        assert s.scalars(select(Ticket.key).order_by(Ticket.id)).all() == [f"#{n}" for n in range(1, 7)]
 
 
 def test_move_swaps_the_stage_label_and_close_completes_the_issue(tickets, github):
@@ -79,16 +82,10 @@ def test_move_swaps_the_stage_label_and_close_completes_the_issue(tickets, githu
 def test_bad_credentials_are_reported_with_githubs_message_and_retry_succeeds(tickets, github):
     github.fail_next(401, github_error("Bad credentials", status="401"))
     answer = tickets.command("business Size the problem")
-    assert (
-        answer["text"].split("\n")[0]
-        == ":warning: GitHub did not file “Size the problem”: Bad credentials"
-    )
+    assert answer["text"].split("\n")[0] == ":warning: GitHub did not file “Size the problem”: Bad credentials"
     retry = buttons(answer["blocks"])[0]
     reply = tickets.press(retry["action_id"], retry["value"])[-1]
-    assert (
-        reply["text"]
-        == "Filed <https://github.com/acme/ds/issues/1|#1> · Size the problem in *Business case*."
-    )
+    assert reply["text"] == "Filed <https://github.com/acme/ds/issues/1|#1> · Size the problem in *Business case*."
 
 
 @pytest.mark.parametrize(
@@ -154,7 +151,38 @@ def test_list_by_project_and_get_read_state_and_labels(github):
     gh.create(spec(summary="Unrelated"))
     gh.close("#1")
     listed = gh.list_project(ref)
-    assert [(t.key, t.status, t.labels) for t in listed] == [
-        ("#1", "closed", ("stage:modelling-eda", "xgb"))
-    ]
+    assert [(t.key, t.status, t.labels) for t in listed] == [("#1", "closed", ("stage:modelling-eda", "xgb"))]
     assert gh.get("#2").summary == "Unrelated"
+
+
+def test_a_shortcut_ticket_refused_by_github_gets_an_ephemeral_retry_that_replies_in_the_thread(
+    tickets, signed, github
+):
+    message = {"type": "message", "user": "U0002", "ts": "1800000000.000050", "text": "Scorer OOMs"}
+    signed.message_shortcut("tickets.file_from_message", message=message, user="U0003")
+    view = tickets.last_view()
+    github.fail_next(503, github_error("Service Unavailable"))
+    values = {
+        "stage": {"value": {"selected_option": {"value": "Operationalization"}}},
+        "summary": {"value": {"value": "Scorer OOMs"}},
+        "assignee": {"value": {"selected_user": "U0002"}},
+    }
+    assert tickets.submit(view, values, user="U0003") == {}, "the modal closes; the reason comes ephemerally"
+    prompt = tickets.ephemerals()[-1]
+    assert (prompt["channel"], prompt["user"]) == ("C0001", "U0003")
+    assert prompt["text"].startswith(":warning: GitHub did not file “Scorer OOMs”: Service Unavailable")
+    assert [p for p in tickets.posts() if p.get("thread_ts")] == []
+    retry = buttons(prompt["blocks"])[0]
+    assert "Only the person" in tickets.press(retry["action_id"], retry["value"], user="U0001")[-1]["text"]
+    reply = tickets.press(retry["action_id"], retry["value"], user="U0003")[-1]
+    assert reply["text"].startswith("Filed <https://github.com/acme/ds/issues/1|#1>")
+    searched = github.calls("GET", "/repos/acme/ds/issues")
+    assert searched and searched[0].query["state"] == "all", "a 5xx may have applied: look before re-creating"
+    thread = [p for p in tickets.posts() if p.get("thread_ts") == "1800000000.000050"]
+    assert len(thread) == 1 and "filed <https://github.com/acme/ds/issues/1|#1>" in thread[0]["text"]
+    assert github.state.issues[1]["assignees"] == [{"login": "grace"}]
+
+
+def test_without_a_login_mapping_the_assignee_stays_in_ritualbot_only(github):
+    tracker(github).create(spec(assignee="U0002"))
+    assert "assignees" not in github.calls("POST", "/repos/acme/ds/issues")[0].body

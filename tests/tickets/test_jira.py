@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from rituals.tickets.models import Ticket, TicketDraft
+from rituals.tickets.trackers.base import TicketSpec
+from rituals.tickets.trackers.jira import JiraTracker
 from tests.tickets.conftest import buttons, jira_config
 from tests.tickets.fakes import Reply, jira_error
 
@@ -25,25 +27,18 @@ def tickets_env():
     return {"JIRA_API_TOKEN": "jira-token"}
 
 
-def test_checklist_creates_an_epic_and_stage_issues_shaped_as_jira_documents(
-    tickets, jira, database
-):
+def test_checklist_creates_an_epic_and_stage_issues_shaped_as_jira_documents(tickets, jira, database):
     text = tickets.command("project Churn model")["text"]
     epic, *issues = jira.calls("POST", "/rest/api/3/issue")
     auth = "Basic " + base64.b64encode(b"bot@example.com:jira-token").decode()
     assert all(r.headers["authorization"] == auth for r in jira.requests)
-    assert (
-        epic.body["fields"]["issuetype"] == {"name": "Epic"}
-        and epic.body["fields"]["summary"] == "Churn model"
-    )
+    assert epic.body["fields"]["issuetype"] == {"name": "Epic"} and epic.body["fields"]["summary"] == "Churn model"
     assert len(issues) == 6
     fields = issues[2].body["fields"]
     assert fields["project"] == {"key": "DS"} and fields["issuetype"] == {"name": "Task"}
     assert fields["summary"] == "Modelling / EDA: Churn model"
     assert fields["parent"] == {"key": "DS-101"}
-    assert fields["labels"][0] == "stage:modelling-eda" and fields["labels"][1].startswith(
-        "ritualbot-"
-    )
+    assert fields["labels"][0] == "stage:modelling-eda" and fields["labels"][1].startswith("ritualbot-")
     assert fields["description"] == {"type": "doc", "version": 1, "content": []}
     assert f"*Modelling / EDA* — <{jira.url}/browse/DS-104|DS-104>" in text
     assert f"(<{jira.url}/browse/DS-101|epic>)" in text
@@ -89,8 +84,7 @@ def test_description_and_permalink_become_adf_paragraphs_with_a_link(tickets, si
         (
             403,
             jira_error("You do not have permission to create issues in this project."),
-            "Jira did not file “Try XGBoost”: "
-            "You do not have permission to create issues in this project.",
+            "Jira did not file “Try XGBoost”: You do not have permission to create issues in this project.",
         ),
         (
             404,
@@ -128,10 +122,7 @@ def test_a_refusal_shows_jiras_reason_and_retry_files_the_kept_draft_once(
         )
     replies = tickets.press(retry["action_id"], retry["value"])
     assert replies[-1]["replace_original"] is True
-    assert (
-        replies[-1]["text"]
-        == f"Filed <{jira.url}/browse/DS-101|DS-101> · Try XGBoost in *Modelling / EDA*."
-    )
+    assert replies[-1]["text"] == f"Filed <{jira.url}/browse/DS-101|DS-101> · Try XGBoost in *Modelling / EDA*."
     assert len(jira.issues) == 1
     with database.session() as s:
         assert s.scalars(select(Ticket.key)).all() == ["DS-101"]
@@ -139,9 +130,7 @@ def test_a_refusal_shows_jiras_reason_and_retry_files_the_kept_draft_once(
     assert len(jira.issues) == 1, "pressing Retry again on a filed draft does not file it twice"
 
 
-def test_a_timeout_whose_request_reached_jira_is_found_by_its_marker_not_filed_twice(
-    tickets, jira, database
-):
+def test_a_timeout_whose_request_reached_jira_is_found_by_its_marker_not_filed_twice(tickets, jira, database):
     jira.hang_next()
     answer = tickets.command("test Backtest on Q3")
     assert "Jira did not file “Backtest on Q3”: did not answer in time" in answer["text"]
@@ -161,15 +150,9 @@ def test_move_relabels_and_close_takes_the_done_transition(tickets, jira):
     tickets.command("model Try XGBoost")
     assert tickets.command("move DS-101 testing")["text"].startswith("<")
     edit = jira.calls("PUT", "/rest/api/3/issue/DS-101")[0].body
-    assert edit == {
-        "update": {
-            "labels": [{"remove": "stage:modelling-eda"}, {"add": "stage:testing-validation"}]
-        }
-    }
+    assert edit == {"update": {"labels": [{"remove": "stage:modelling-eda"}, {"add": "stage:testing-validation"}]}}
     tickets.command("close DS-101")
-    assert jira.calls("POST", "/rest/api/3/issue/DS-101/transitions")[0].body == {
-        "transition": {"id": "31"}
-    }
+    assert jira.calls("POST", "/rest/api/3/issue/DS-101/transitions")[0].body == {"transition": {"id": "31"}}
     assert jira.issues["DS-101"].category == "done"
 
 
@@ -186,16 +169,13 @@ def test_a_refused_move_keeps_the_local_stage_and_says_why(tickets, jira, databa
     jira.fail_next(403, jira_error("You do not have permission to edit issues in this project."))
     answer = tickets.command("move DS-101 testing")["text"]
     assert answer == (
-        "Jira refused: You do not have permission to edit issues in this project. "
-        "Nothing was changed here."
+        "Jira refused: You do not have permission to edit issues in this project. Nothing was changed here."
     )
     with database.session() as s:
         assert s.scalars(select(Ticket.stage)).one() == "Modelling / EDA"
 
 
-def test_a_checklist_stopped_by_jira_keeps_what_was_filed_and_retry_files_only_the_rest(
-    tickets, jira
-):
+def test_a_checklist_stopped_by_jira_keeps_what_was_filed_and_retry_files_only_the_rest(tickets, jira):
     tickets.command("business Size the problem")  # DS-101, outside the project
     jira.requests.clear()
     jira_error_body = jira_error("Issue type 'Task' is not valid for this project.")
@@ -204,9 +184,7 @@ def test_a_checklist_stopped_by_jira_keeps_what_was_filed_and_retry_files_only_t
 
     def refuse_fourth(req):
         calls["n"] += req.method == "POST"
-        if (
-            req.method == "POST" and calls["n"] == 4
-        ):  # epic and two stages pass, the third is refused
+        if req.method == "POST" and calls["n"] == 4:  # epic and two stages pass, the third is refused
             return Reply(400, jira_error_body)
         return original(req)
 
@@ -234,3 +212,20 @@ def test_a_missing_token_names_the_variable_and_keeps_the_draft(tickets, tickets
     assert buttons(answer["blocks"])[0]["text"]["text"] == "Retry"
     with database.session() as s:
         assert s.scalars(select(TicketDraft.status)).one() == "failed"
+
+
+def test_mapped_assignee_is_sent_as_an_account_id_and_get_and_list_read_jira(tickets, jira, tickets_file):
+    tickets_file["trackers"]["jira"]["accounts"] = {"U0002": "5b10ac8d82e05b22cc7d4ef5"}
+    jt = JiraTracker(tickets_file["trackers"]["jira"], "jira-token", timeout=0.5)
+    epic = jt.create_project("Churn model", "m1")
+    assert jt.create_project("Churn model", "m1") == epic, "found by its marker, not created twice"
+    spec = TicketSpec(
+        "Try XGBoost", "Modelling / EDA", "stage:modelling-eda", assignee="U0002", project_ref=epic.ref, marker="d1"
+    )
+    created = jt.create(spec)
+    fields = jira.calls("POST", "/rest/api/3/issue")[-1].body["fields"]
+    assert fields["assignee"] == {"accountId": "5b10ac8d82e05b22cc7d4ef5"}
+    jt.close(created.key)
+    assert jt.get(created.key).status == "closed"
+    assert [t.key for t in jt.list_project(epic.ref)] == [created.key]
+    assert jira.calls("GET", "/rest/api/3/search/jql")[-1].query["jql"] == f'parent = "{epic.ref}"'

@@ -78,7 +78,5 @@ def test_the_stage_list_is_configurable_and_validated():
     ],
 )
 def test_the_tracker_is_chosen_per_project_then_channel_then_default(channel, project, expected):
-    setup = TicketSetup(
-        stages=STAGES, trackers={"channels": {"C1": "jira"}, "projects": {"Churn": "github"}}
-    )
+    setup = TicketSetup(stages=STAGES, trackers={"channels": {"C1": "jira"}, "projects": {"Churn": "github"}})
     assert setup.tracker_name(channel, project) == expected

@@ -44,9 +44,7 @@ class TrackerError(Exception):
     """A tracker refused or did not answer. `uncertain` when the request may have been applied
     (timeout, 5xx): look the ticket up by its marker before creating it again."""
 
-    def __init__(
-        self, tracker: str, reason: str, *, status: int | None = None, uncertain: bool = False
-    ) -> None:
+    def __init__(self, tracker: str, reason: str, *, status: int | None = None, uncertain: bool = False) -> None:
         super().__init__(f"{tracker}: {reason}")
         self.tracker = tracker
         self.reason = reason
@@ -90,9 +88,7 @@ class HttpTracker:
                 uncertain=True,
             ) from None
         except httpx.HTTPError as exc:
-            raise TrackerError(
-                self.name, f"could not be reached ({type(exc).__name__})", uncertain=False
-            ) from None
+            raise TrackerError(self.name, f"could not be reached ({type(exc).__name__})", uncertain=False) from None
         if response.status_code >= 400:
             reason = self.reason_of(response) if self.reason_of else ""
             raise TrackerError(

@@ -22,9 +22,7 @@ class BuiltinTracker:
     def create(self, spec: TicketSpec) -> RemoteTicket:
         last = (
             self.session.scalar(
-                select(func.max(Ticket.number)).where(
-                    Ticket.team_id == self.team_id, Ticket.tracker == self.name
-                )
+                select(func.max(Ticket.number)).where(Ticket.team_id == self.team_id, Ticket.tracker == self.name)
             )
             or 0
         )
@@ -42,9 +40,7 @@ class BuiltinTracker:
     def create_project(self, name: str, marker: str) -> RemoteProject:
         count = (
             self.session.scalar(
-                select(func.count())
-                .select_from(TicketProject)
-                .where(TicketProject.team_id == self.team_id)
+                select(func.count()).select_from(TicketProject).where(TicketProject.team_id == self.team_id)
             )
             or 0
         )
@@ -57,9 +53,7 @@ class BuiltinTracker:
         return None
 
     def get(self, key: str) -> RemoteTicket:
-        row = self.session.scalar(
-            select(Ticket).where(Ticket.team_id == self.team_id, Ticket.key == key)
-        )
+        row = self.session.scalar(select(Ticket).where(Ticket.team_id == self.team_id, Ticket.key == key))
         if row is None:
             raise UserError(f"There is no ticket `{key}`.")
         return RemoteTicket(
@@ -78,7 +72,4 @@ class BuiltinTracker:
             .where(TicketProject.team_id == self.team_id, TicketProject.external_ref == project_ref)
             .order_by(Ticket.id)
         )
-        return [
-            RemoteTicket(key=r.key, url=r.url, status=r.status, summary=r.summary, number=r.number)
-            for r in rows
-        ]
+        return [RemoteTicket(key=r.key, url=r.url, status=r.status, summary=r.summary, number=r.number) for r in rows]

@@ -34,8 +34,7 @@ def reason(response: httpx.Response) -> str:
     for error in body.get("errors") or []:
         if isinstance(error, dict):
             details.append(
-                error.get("message")
-                or " ".join(str(error[k]) for k in ("resource", "field", "code") if error.get(k))
+                error.get("message") or " ".join(str(error[k]) for k in ("resource", "field", "code") if error.get(k))
             )
         else:
             details.append(str(error))
@@ -49,6 +48,7 @@ class GitHubTracker(HttpTracker):
         if repo.count("/") != 1:
             raise ConfigError("ritualbot.yaml: trackers.github.repo must be owner/name")
         self.repo = repo
+        self.logins: Mapping[str, str] = config.get("logins") or {}
         client = httpx.Client(
             base_url=str(config.get("api_url") or DEFAULT_API).rstrip("/"),
             timeout=httpx.Timeout(timeout),
@@ -71,6 +71,8 @@ class GitHubTracker(HttpTracker):
         }
         if spec.project_ref:
             payload["milestone"] = int(spec.project_ref)
+        if spec.assignee and spec.assignee in self.logins:
+            payload["assignees"] = [self.logins[spec.assignee]]
         return self._ticket(self.request("POST", f"/repos/{self.repo}/issues", json=payload).json())
 
     def find_by_marker(self, marker: str, spec: TicketSpec) -> RemoteTicket | None:
@@ -101,9 +103,7 @@ class GitHubTracker(HttpTracker):
 
     def set_stage(self, key: str, old_label: str, new: TicketSpec) -> None:
         current = self.get(key)
-        labels = [label for label in current.labels if not label.startswith("stage:")] + [
-            new.stage_label
-        ]
+        labels = [label for label in current.labels if not label.startswith("stage:")] + [new.stage_label]
         self.request("PATCH", f"/repos/{self.repo}/issues/{_number(key)}", json={"labels": labels})
 
     def close(self, key: str) -> None:
@@ -132,10 +132,7 @@ class GitHubTracker(HttpTracker):
 
     @staticmethod
     def _ticket(issue: dict[str, Any]) -> RemoteTicket:
-        labels = tuple(
-            label["name"] if isinstance(label, dict) else str(label)
-            for label in issue.get("labels", [])
-        )
+        labels = tuple(label["name"] if isinstance(label, dict) else str(label) for label in issue.get("labels", []))
         return RemoteTicket(
             key=f"#{issue['number']}",
             url=issue.get("html_url"),

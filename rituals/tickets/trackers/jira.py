@@ -62,14 +62,13 @@ class JiraTracker(HttpTracker):
     def __init__(self, config: Mapping[str, Any], token: str, *, timeout: float = 2.5) -> None:
         for key in ("url", "email", "project_key"):
             if not config.get(key):
-                raise ConfigError(
-                    f"ritualbot.yaml: trackers.jira.{key} is required for the Jira tracker"
-                )
+                raise ConfigError(f"ritualbot.yaml: trackers.jira.{key} is required for the Jira tracker")
         self.base_url = str(config["url"]).rstrip("/")
         self.project_key = str(config["project_key"])
         self.issue_type = str(config.get("issue_type") or "Task")
         self.epic_type = str(config.get("epic_issue_type") or "Epic")
         self.stage_field = config.get("stage_field")
+        self.accounts: Mapping[str, str] = config.get("accounts") or {}
         client = httpx.Client(
             base_url=self.base_url,
             auth=(str(config["email"]), token),
@@ -96,6 +95,8 @@ class JiraTracker(HttpTracker):
         fields["labels"] = labels
         if spec.project_ref:
             fields["parent"] = {"key": spec.project_ref}
+        if spec.assignee and spec.assignee in self.accounts:
+            fields["assignee"] = {"accountId": self.accounts[spec.assignee]}
         body = self.request("POST", "/rest/api/3/issue", json={"fields": fields}).json()
         return RemoteTicket(
             key=body["key"],
@@ -105,15 +106,11 @@ class JiraTracker(HttpTracker):
         )
 
     def find_by_marker(self, marker: str, spec: TicketSpec) -> RemoteTicket | None:
-        found = self._search(
-            f'project = "{self.project_key}" AND labels = "{MARKER_PREFIX}{marker}"'
-        )
+        found = self._search(f'project = "{self.project_key}" AND labels = "{MARKER_PREFIX}{marker}"')
         return found[0] if found else None
 
     def create_project(self, name: str, marker: str) -> RemoteProject:
-        existing = self._search(
-            f'project = "{self.project_key}" AND labels = "{MARKER_PREFIX}{marker}"'
-        )
+        existing = self._search(f'project = "{self.project_key}" AND labels = "{MARKER_PREFIX}{marker}"')
         if existing:
             return RemoteProject(existing[0].key, existing[0].url)
         fields = {
@@ -133,16 +130,8 @@ class JiraTracker(HttpTracker):
         self.request("PUT", f"/rest/api/3/issue/{key}", json=payload)
 
     def close(self, key: str) -> None:
-        transitions = (
-            self.request("GET", f"/rest/api/3/issue/{key}/transitions")
-            .json()
-            .get("transitions", [])
-        )
-        done = [
-            t
-            for t in transitions
-            if ((t.get("to") or {}).get("statusCategory") or {}).get("key") == "done"
-        ]
+        transitions = self.request("GET", f"/rest/api/3/issue/{key}/transitions").json().get("transitions", [])
+        done = [t for t in transitions if ((t.get("to") or {}).get("statusCategory") or {}).get("key") == "done"]
         if not done:
             raise TrackerError(self.name, f"{key} has no transition to a done status")
         self.request(
@@ -152,9 +141,7 @@ class JiraTracker(HttpTracker):
         )
 
     def get(self, key: str) -> RemoteTicket:
-        body = self.request(
-            "GET", f"/rest/api/3/issue/{key}", params={"fields": "summary,status,labels"}
-        ).json()
+        body = self.request("GET", f"/rest/api/3/issue/{key}", params={"fields": "summary,status,labels"}).json()
         return self._ticket(body)
 
     def list_project(self, project_ref: str) -> list[RemoteTicket]:
