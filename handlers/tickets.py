@@ -93,15 +93,11 @@ def handle_ticket_command(
         ack_ephemeral(ack, f"Tickets filed in this channel now go to *{project.name}* by default.")
     elif sub == "board":
         message, blocks = render.board_message(
-            board.build(
-                db, setup, team_id=team, project_name=" ".join(words[1:]) or None, now=clock.now()
-            )
+            board.build(db, setup, team_id=team, project_name=" ".join(words[1:]) or None, now=clock.now())
         )
         ack_ephemeral(ack, message, blocks)
     elif sub == "mine":
-        ack_ephemeral(
-            ack, render.mine_message(board.mine(db, team_id=team, user_id=user, now=clock.now()))
-        )
+        ack_ephemeral(ack, render.mine_message(board.mine(db, team_id=team, user_id=user, now=clock.now())))
     elif sub in ("move", "close"):
         ack_ephemeral(ack, _change(db, setup, clock, sub, words[1:], team=team, user=user))
     else:
@@ -112,18 +108,14 @@ def _reason(error: Any) -> str | None:
     return f"{error.tracker}: {error.reason}" if error else None
 
 
-def _change(
-    db: Session, setup: Any, clock: Clock, sub: str, args: list[str], *, team: str, user: str
-) -> str:
+def _change(db: Session, setup: Any, clock: Clock, sub: str, args: list[str], *, team: str, user: str) -> str:
     if sub == "move" and len(args) < 2:
         raise UserError("Use `/ticket move <key> <stage>`, e.g. `/ticket move DS-12 testing`.")
     if sub == "close" and len(args) != 1:
         raise UserError("Use `/ticket close <key>`, e.g. `/ticket close DS-12`.")
     with tracker_errors():
         if sub == "move":
-            ticket = service.move(
-                db, setup, team_id=team, key=args[0], stage_text=" ".join(args[1:]), now=clock.now()
-            )
+            ticket = service.move(db, setup, team_id=team, key=args[0], stage_text=" ".join(args[1:]), now=clock.now())
         else:
             ticket = service.close(db, setup, team_id=team, key=args[0], now=clock.now())
     notify.changed(db, ticket, actor=user, team_id=team, now=clock.now())
@@ -143,9 +135,7 @@ def _one_line(
 ) -> None:
     stage = stages.match(setup.stages, words[0])
     if len(words) < 2:
-        raise UserError(
-            f"Add a summary: `/ticket {words[0]} <summary>`, or just `/ticket` for the form."
-        )
+        raise UserError(f"Add a summary: `/ticket {words[0]} <summary>`, or just `/ticket` for the form.")
     default = projects.default_project(db, team, channel)
     draft = service.new_draft(
         db,

@@ -25,9 +25,7 @@ def setup_of(settings: Settings) -> TicketSetup:
     try:
         return TicketSetup.from_settings(settings)
     except ConfigError as exc:
-        raise UserError(
-            f"Stage tickets are not set up correctly: {exc}. Ask whoever runs ritualbot."
-        ) from None
+        raise UserError(f"Stage tickets are not set up correctly: {exc}. Ask whoever runs ritualbot.") from None
 
 
 @contextmanager
@@ -36,9 +34,7 @@ def tracker_errors() -> Iterator[None]:
     try:
         yield
     except TrackerError as exc:
-        raise UserError(
-            f"{exc.tracker} refused: {exc.reason.rstrip('.')}. Nothing was changed here."
-        ) from None
+        raise UserError(f"{exc.tracker} refused: {exc.reason.rstrip('.')}. Nothing was changed here.") from None
     except ConfigError as exc:
         raise UserError(f"The tracker is not set up: {exc}") from None
 
@@ -103,9 +99,7 @@ def view_meta(body: dict[str, Any]) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
-def ack_ephemeral(
-    ack: Callable[..., Any], text: str, blocks: list[dict[str, Any]] | None = None
-) -> None:
+def ack_ephemeral(ack: Callable[..., Any], text: str, blocks: list[dict[str, Any]] | None = None) -> None:
     if blocks:
         ack(response_type="ephemeral", text=text, blocks=blocks)
     else:

@@ -87,10 +87,7 @@ def handle_message_shortcut(
 
 def is_ticket_reaction(event: dict[str, Any], context: Any) -> bool:
     setup = setup_of(context["settings"])
-    return (
-        event.get("reaction") == setup.reaction
-        and (event.get("item") or {}).get("type") == "message"
-    )
+    return event.get("reaction") == setup.reaction and (event.get("item") or {}).get("type") == "message"
 
 
 def handle_reaction(event: dict[str, Any], context: Any, db: Session, clock: Clock) -> None:
@@ -120,9 +117,7 @@ def handle_open_from_reaction(
         where = json.loads(action.get("value") or "")
         channel, ts = str(where["channel"]), str(where["ts"])
     except (ValueError, KeyError, TypeError):
-        raise UserError(
-            "That button no longer points at a message. Use the message's shortcut menu instead."
-        ) from None
+        raise UserError("That button no longer points at a message. Use the message's shortcut menu instead.") from None
     permalink = _permalink(client, channel, ts)
     meta = {"channel": channel, "origin_channel": channel, "origin_ts": ts, "permalink": permalink}
     open_modal(
@@ -161,9 +156,7 @@ def submit_file_modal(
         stage=stage.name,
         summary=field_value(view, "summary") or "",
         description=field_value(view, "description") or "",
-        project=_project_name(
-            db, team, field_value(view, "project"), field_value(view, "new_project")
-        ),
+        project=_project_name(db, team, field_value(view, "project"), field_value(view, "new_project")),
         assignee=field_value(view, "assignee"),
         labels=[x.strip() for x in (field_value(view, "labels") or "").split(",") if x.strip()],
         origin_channel=meta.get("origin_channel"),
@@ -171,9 +164,7 @@ def submit_file_modal(
         permalink=meta.get("permalink"),
     )
     ack()
-    text, blocks, ok = file_draft(
-        db, setup, draft, clock, team_id=team, channel=meta.get("channel")
-    )
+    text, blocks, ok = file_draft(db, setup, draft, clock, team_id=team, channel=meta.get("channel"))
     if not ok:
         ephemeral_to(
             db,
@@ -214,9 +205,7 @@ def handle_retry(
     draft = service.draft_of(db, team, action.get("value") or "")
     if draft.user_id != body["user"]["id"]:
         raise UserError("Only the person who wrote this draft can retry it.")
-    text, blocks, _ok = file_draft(
-        db, setup_of(settings), draft, clock, team_id=team, channel=draft.channel_id
-    )
+    text, blocks, _ok = file_draft(db, setup_of(settings), draft, clock, team_id=team, channel=draft.channel_id)
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)
 
 
@@ -231,9 +220,7 @@ def handle_retry_project(
 ) -> None:
     ack()
     setup = setup_of(settings)
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
-    )
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     result = checklist.create(
         db,
         setup,
@@ -244,7 +231,5 @@ def handle_retry_project(
         now=clock.now(),
     )
     error = f"{result.error.tracker}: {result.error.reason}" if result.error else None
-    text, blocks = render.checklist_message(
-        result.project, result.tickets, result.created, len(setup.stages), error
-    )
+    text, blocks = render.checklist_message(result.project, result.tickets, result.created, len(setup.stages), error)
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)

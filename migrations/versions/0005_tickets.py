@@ -102,9 +102,7 @@ def upgrade() -> None:
             name=op.f("fk_ticket_channel_defaults_project_id_ticket_projects"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ticket_channel_defaults")),
-        sa.UniqueConstraint(
-            "team_id", "channel_id", name=op.f("uq_ticket_channel_defaults_team_id_channel_id")
-        ),
+        sa.UniqueConstraint("team_id", "channel_id", name=op.f("uq_ticket_channel_defaults_team_id_channel_id")),
     )
 
 
