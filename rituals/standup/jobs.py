@@ -100,16 +100,23 @@ def digest(rt: Runtime, scope: str, period: str) -> None:
         team_id, channel_id, everyone = standup.team_id, standup.channel_id, standup.everyone
         known = {m.user_id: m.active for m in service.members(s, standup.id, active_only=False)}
     client = rt.clients.for_team(team_id)
-    in_channel = set(people.channel_members(client, channel_id))
-    joined = people.humans(client, [u for u in in_channel if u not in known]) if everyone else []
+    try:
+        in_channel: set[str] | None = set(people.channel_members(client, channel_id))
+    except Exception:  # noqa: BLE001 — the digest still goes out; membership is re-checked tomorrow
+        log.warning("standup roster check failed, members kept standup=%s channel=%s", scope, channel_id,
+                    exc_info=True)
+        in_channel = None
+    newcomers = [u for u in sorted(in_channel or ()) if not known.get(u)] if everyone else []
+    joined = people.humans(client, newcomers)
     with rt.database.session() as s:
         standup = s.get(Standup, int(scope))
         assert standup is not None
-        for member in service.members(s, standup.id):
+        for member in service.members(s, standup.id) if in_channel is not None else []:
             if member.user_id not in in_channel:
                 member.active, member.inactive_reason = False, "left"
                 log.info("standup member left the channel standup=%s user=%s", standup.id, member.user_id)
-        for person in joined:
-            s.add(StandupMember(standup_id=standup.id, user_id=person.id, timezone=person.tz, active=True))
+        if joined:
+            current = {m.user_id: m.timezone for m in service.members(s, standup.id)}
+            service.sync_members(s, standup, {**current, **{p.id: p.tz for p in joined}})
         s.flush()
         publish.post_digest(s, standup, day, now, service.workspace_holidays(rt.settings))

@@ -96,6 +96,8 @@ def digest(view: DayView) -> tuple[str, b.Blocks]:
         for blocker in view.blockers:
             age = (view.day - blocker.raised_on).days
             since = "new today" if age <= 0 else f"day {age + 1}, since {day_label(blocker.raised_on)}"
+            # The "File a ticket" button (stage-ticket modal, prefilled) joins "Cleared" once the tickets
+            # capability offers that modal; until then it stays hidden.
             blocks.append(b.section(f"<@{blocker.user_id}> — {b.escape(blocker.text)} _({since})_",
                                     accessory=b.button("Cleared", CLEAR_BLOCKER, f"{blocker.id}:{view.day}")))
         blocks.append(b.divider())
