@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.db import Base
 
 POST_MODES = ("thread", "summary")
-ENTRY_STATES = ("asked", "answered", "skipped", "away")
+ENTRY_STATES = ("asked", "answered", "skipped", "away", "holiday", "status")
 
 
 class Standup(Base):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.models import OutboxMessage
-from rituals.standup import answers, render, service
+from rituals.standup import answers, calendar, render, service
 from rituals.standup.models import Standup, StandupDay, StandupEntry
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def _thread_parent(session: Session, standup: Standup, day: StandupDay, now: dat
 
 
 def day_view(session: Session, standup: Standup, day: date, *, workspace_holidays: list[str],
-             final: bool) -> render.DayView:
+             final: bool, now: datetime | None = None) -> render.DayView:
     view = render.DayView(standup=standup, day=day, final=final, with_answers=standup.post_mode == "summary")
     entries = {e.user_id: e for e in session.scalars(select(StandupEntry).where(
         StandupEntry.standup_id == standup.id, StandupEntry.day == day))}
@@ -104,6 +104,9 @@ def day_view(session: Session, standup: Standup, day: date, *, workspace_holiday
             view.away.append((member.user_id, entry.status))
         elif kind := answers.away_kind(session, standup, member.user_id, day, workspace_holidays):
             view.away.append((member.user_id, kind))
+        elif entry is None and now is not None and calendar.local_datetime(day, standup.ask_time,
+                                                                             member.timezone) > now:
+            view.later.append(member.user_id)  # their morning has not come yet
         else:
             view.missing.append(member.user_id)
     view.answered.sort(key=lambda e: (e.completed_at or e.updated_at, e.id))
@@ -115,8 +118,8 @@ def post_digest(session: Session, standup: Standup, day: date, now: datetime,
                 workspace_holidays: list[str]) -> OutboxMessage | None:
     """The day's digest; none when nobody answered and nobody is missing (everyone away)."""
     row = get_day(session, standup, day)
-    view = day_view(session, standup, day, workspace_holidays=workspace_holidays, final=True)
-    if not view.answered and not view.missing:
+    view = day_view(session, standup, day, workspace_holidays=workspace_holidays, final=True, now=now)
+    if not view.answered and not view.missing and not view.later:
         log.info("standup digest skipped, everyone away standup=%s day=%s", standup.id, day)
         return None
     text, blocks = render.digest(view)
@@ -137,7 +140,7 @@ def refresh_day(session: Session, standup: Standup, day: StandupDay, now: dateti
                 workspace_holidays: list[str] | None = None) -> None:
     """Bring the day's summary message and (once posted) its digest up to date, in place."""
     final = day.digest_posted_at is not None
-    view = day_view(session, standup, day.day, workspace_holidays=workspace_holidays or [], final=final)
+    view = day_view(session, standup, day.day, workspace_holidays=workspace_holidays or [], final=final, now=now)
     text, blocks = render.digest(view)
     if final and day.digest_message_id:
         digest_row = session.get(OutboxMessage, day.digest_message_id)

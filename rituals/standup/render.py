@@ -77,6 +77,7 @@ class DayView:
     day: date
     answered: list[StandupEntry] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    later: list[str] = field(default_factory=list)
     away: list[tuple[str, str]] = field(default_factory=list)
     blockers: list[StandupBlocker] = field(default_factory=list)
     final: bool = False
@@ -84,7 +85,7 @@ class DayView:
 
     @property
     def total(self) -> int:
-        return len(self.answered) + len(self.missing)
+        return len(self.answered) + len(self.missing) + len(self.later)
 
 
 def digest(view: DayView) -> tuple[str, b.Blocks]:
@@ -109,6 +110,9 @@ def digest(view: DayView) -> tuple[str, b.Blocks]:
     if view.missing:
         label = "No answer" if view.final else "Waiting for"
         blocks.append(b.section(f":hourglass: *{label}*: " + ", ".join(f"<@{u}>" for u in view.missing)))
+    if view.later:
+        blocks.append(b.section(":alarm_clock: *Asked later today (their morning)*: "
+                                + ", ".join(f"<@{u}>" for u in view.later)))
     if view.away:
         blocks.append(b.section(":palm_tree: *Away*: " + ", ".join(f"<@{u}> ({AWAY_LABELS.get(k, k)})"
                                                                      for u, k in view.away)))

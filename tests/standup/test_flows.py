@@ -121,3 +121,29 @@ def test_weekly_report_posts_rates_and_a_chart(signed, slack, runtime, clock, de
     png = slack.uploads[complete["files"][0]["id"]]
     assert png.startswith(b"\x89PNG")
     assert "Use `/standup report week`" in signed.command("/standup", "report year").json()["text"]
+
+
+def test_digest_before_a_members_morning_lists_them_as_later_not_missing(signed, slack, runtime, clock, deliver):
+    sim = Simulation(runtime, clock, utc(22, 12))
+    set_up(signed, slack, [ADA, GRACE], digest="10:00", reminder="0")
+    sim.run_until(utc(23, 9, 5))  # 10:00 Berlin digest; 01:00 in Los Angeles
+    digest = blocks_text(slack.posted("C0001")[-1])
+    assert "Asked later today (their morning)*: <@U0002>" in digest and "No answer*: <@U0001>" in digest
+    sim.run_until(utc(23, 17, 5))
+    _answer(signed, slack, GRACE, "g1", "g2", "no")
+    deliver()
+    assert "Answered (1/2)*: <@U0002>" in blocks_text(slack.calls_to("chat.update")[-1].params)
+
+
+def test_a_top_level_dm_answers_the_open_standup(signed, slack, runtime, clock, deliver):
+    sim = Simulation(runtime, clock, utc(22, 12))
+    set_up(signed, slack, [ADA], questions="Done?\nNext?", blocker="", reminder="0")
+    sim.run_until(utc(23, 8, 5))
+    signed.event(dm(ADA, "Merged the tokenizer fix", "1800000700.000001"))
+    signed.event(dm(ADA, "Profile the dataloader", "1800000700.000002"))
+    deliver()
+    posted = blocks_text(slack.posted("C0001")[-1])
+    assert "Merged the tokenizer fix" in posted and "Profile the dataloader" in posted
+    signed.event(dm(ADA, "one more thing", "1800000700.000003"))
+    deliver()
+    assert len([p for p in slack.posted("C0001") if p.get("thread_ts")]) == 1, "a finished standup takes no more"
