@@ -52,6 +52,23 @@ def classify(series: GpuSeries, t: int, th: Thresholds) -> str:
     return IDLE
 
 
+def _states(series: GpuSeries, grid: range, th: Thresholds) -> list[str]:
+    """`classify` for a whole grid, written out because it runs for every step of every GPU."""
+    util, mem = series.util.get, (series.mem or {}).get
+    limit, mem_limit = th.util_pct, th.memory_mib
+    out = []
+    for t in grid:
+        u = util(t)
+        if u is None:
+            out.append(NODATA)
+        elif u >= limit:
+            out.append(BUSY)
+        else:
+            m = mem(t)
+            out.append(HELD if m is not None and m >= mem_limit else IDLE)
+    return out
+
+
 def counted(states: list[str], step: int, th: Thresholds) -> list[str]:
     """Mark idle/held steps in stretches shorter than the window as `short` (not counted)."""
     out = list(states)
@@ -76,18 +93,15 @@ def gpu_days(series: GpuSeries, first: date, days: int, step: int, th: Threshold
     """Per local day from `first` for `days` days. Stretches are found over the whole window,
     so an idle night that spans midnight counts on both days."""
     bounds = day_starts(first, days, tz)
-    grid = range(bounds[0], bounds[-1], step)
-    states = counted([classify(series, t, th) for t in grid], step, th)
+    states = counted(_states(series, range(bounds[0], bounds[-1], step), th), step, th)
     hours = step / 3600
-    result, streak, k = [], 0, 0
+    result, streak = [], 0
     for d in range(days):
-        tally = {IDLE: 0, HELD: 0, NODATA: 0, BUSY: 0, "short": 0}
-        while k < len(states) and bounds[0] + k * step < bounds[d + 1]:
-            state = states[k]
-            tally[state] += 1
-            streak = streak + 1 if state in (IDLE, HELD) else 0
-            k += 1
-        steps = sum(tally.values())
+        part = states[(bounds[d] - bounds[0]) // step:(bounds[d + 1] - bounds[0]) // step]
+        tally = {s: part.count(s) for s in (IDLE, HELD, NODATA)}
+        run = next((n for n, s in enumerate(reversed(part)) if s not in (IDLE, HELD)), len(part))
+        streak = streak + run if run == len(part) else run
+        steps = len(part)
         result.append(GpuDay(day=first + timedelta(days=d), allocated_h=(steps - tally[NODATA]) * hours,
                              idle_h=tally[IDLE] * hours, held_h=tally[HELD] * hours,
                              nodata_h=tally[NODATA] * hours, streak_h=streak * hours))

@@ -48,11 +48,12 @@ class PrometheusSource:
                     infos.setdefault(info.key, info)
                     if labels.get("pod"):  # the latest workload names the owner
                         infos[info.key] = info
+                    # the point at t averages the step that ends at t
+                    fresh = {int(ts) - step: float(raw) * scale for ts, raw in values}
                     points = found[kind].setdefault(info.key, {})
-                    for ts, raw in values:
-                        value = float(raw) * scale
-                        at = int(ts) - step  # the point at t averages the step that ends at t
-                        points[at] = max(points.get(at, value), value)
+                    if points:  # several workloads on one GPU: the busiest counts
+                        fresh = {t: max(v, points.get(t, v)) for t, v in fresh.items()}
+                    points.update(fresh)
         series = []
         for key, info in infos.items():
             util = found["engine"].get(key) or found["util"].get(key, {})
