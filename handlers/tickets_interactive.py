@@ -206,7 +206,7 @@ def handle_retry(
     if draft.user_id != body["user"]["id"]:
         raise UserError("Only the person who wrote this draft can retry it.")
     text, blocks, _ok = file_draft(db, setup_of(settings), draft, clock, team_id=team, channel=draft.channel_id)
-    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)
+    respond(text=text, blocks=blocks or None, response_type="ephemeral", replace_original=True)
 
 
 def handle_retry_project(
@@ -232,4 +232,4 @@ def handle_retry_project(
     )
     error = f"{result.error.tracker}: {result.error.reason}" if result.error else None
     text, blocks = render.checklist_message(result.project, result.tickets, result.created, len(setup.stages), error)
-    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)
+    respond(text=text, blocks=blocks or None, response_type="ephemeral", replace_original=True)

@@ -17,26 +17,21 @@ from rituals.tickets.service import Filed
 
 def filed(session: Session, result: Filed, *, channel: str | None, team_id: str, now: datetime) -> None:
     ticket = result.ticket
+    dedupe_key = f"tickets:filed:{ticket.id}"
+    if outbox.already_enqueued(session, dedupe_key):
+        return  # a Retry of a draft that was already filed announces nothing new
     text = render.filed_text(ticket, result.project, who=f"<@{ticket.created_by}>")
-    if ticket.origin_channel and ticket.origin_ts:
+    thread_ts = ticket.origin_ts if ticket.origin_channel else None
+    where = ticket.origin_channel or channel
+    if where:
         outbox.post(
             session,
-            channel=ticket.origin_channel,
-            thread_ts=ticket.origin_ts,
+            channel=where,
+            thread_ts=thread_ts,
             text=text,
             now=now,
             team_id=team_id,
-            dedupe_key=f"tickets:filed:{ticket.id}",
-            unfurl_links=False,
-        )
-    elif channel:
-        outbox.post(
-            session,
-            channel=channel,
-            text=text,
-            now=now,
-            team_id=team_id,
-            dedupe_key=f"tickets:filed:{ticket.id}",
+            dedupe_key=dedupe_key,
             unfurl_links=False,
         )
 

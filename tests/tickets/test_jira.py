@@ -126,7 +126,9 @@ def test_a_refusal_shows_jiras_reason_and_retry_files_the_kept_draft_once(
     assert len(jira.issues) == 1
     with database.session() as s:
         assert s.scalars(select(Ticket.key)).all() == ["DS-101"]
-    assert "not" not in tickets.press(retry["action_id"], retry["value"])[-1]["text"]
+    again = tickets.press(retry["action_id"], retry["value"])[-1]["text"]
+    assert again == f"Filed <{jira.url}/browse/DS-101|DS-101> · Try XGBoost in *Modelling / EDA*."
+    assert len(tickets.posts()) == 1, "the channel hears about the ticket once"
     assert len(jira.issues) == 1, "pressing Retry again on a filed draft does not file it twice"
 
 
