@@ -19,6 +19,7 @@ from rituals.standup.service import SetupForm
 
 log = logging.getLogger(__name__)
 DELETE = "standup.delete"
+INLINE_LOOKUPS = 20  # users.info calls that fit in Slack's 3 seconds; the rest go to standup.roster
 
 
 def register(app: Any) -> None:
@@ -66,7 +67,10 @@ def submit_setup(ack: Any, body: dict[str, Any], view: dict[str, Any], db: Sessi
     chosen = list(_value(values, "participants"))
     if everyone:
         chosen += people.channel_members(client, meta["channel"])
-    form = SetupForm(participants={p.id: p.tz for p in people.humans(client, chosen)},
+    chosen = list(dict.fromkeys(chosen))
+    participants = {p.id: p.tz for p in people.humans(client, chosen[:INLINE_LOOKUPS])}
+    participants.update({u: "" for u in chosen[INLINE_LOOKUPS:]})  # standup.roster looks these up
+    form = SetupForm(participants=participants,
                      days=[int(d) for d in _value(values, "days")], ask_time=_value(values, "ask_time"),
                      questions=str(_value(values, "questions")).splitlines(),
                      blocker_number=_blocker_number(str(_value(values, "blocker"))),

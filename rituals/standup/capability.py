@@ -3,6 +3,7 @@ trigger in the team's, status lines, and the demo's standup day."""
 
 from __future__ import annotations
 
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,7 +15,11 @@ from rituals.standup.models import Standup
 def schedule(session: Session) -> list[DesiredJob]:
     wanted: list[DesiredJob] = []
     for standup in session.scalars(select(Standup).where(Standup.paused.is_(False)).order_by(Standup.id)):
+        unknown = False
         for member in service.members(session, standup.id):
+            if not member.timezone:
+                unknown = True  # looked up by standup.roster first; asked from then on
+                continue
             scope = f"{standup.id}:{member.user_id}"
             wanted.append(DesiredJob(id=f"standup:{scope}:ask", job="standup.ask", scope=scope,
                                      trigger=calendar.cron(standup.days, standup.ask_time, member.timezone)))
@@ -22,6 +27,9 @@ def schedule(session: Session) -> list[DesiredJob]:
                 wanted.append(DesiredJob(id=f"standup:{scope}:remind", job="standup.remind", scope=scope,
                                          trigger=calendar.cron(standup.days, standup.ask_time, member.timezone,
                                                                plus_minutes=standup.reminder_minutes)))
+        if unknown:
+            wanted.append(DesiredJob(id=f"standup:{standup.id}:roster", job="standup.roster", scope=str(standup.id),
+                                     trigger=CronTrigger(minute="*/5", timezone="UTC")))
         wanted.append(DesiredJob(id=f"standup:{standup.id}:digest", job="standup.digest", scope=str(standup.id),
                                  trigger=calendar.cron(standup.days, standup.digest_time, standup.timezone)))
     return wanted

@@ -19,7 +19,7 @@ def _member_tz(session: Session, standup: Standup, user_id: str) -> str:
     if not found:
         raise UserError(f"You are not a participant of “{standup.name}”. Ask whoever runs it to add you "
                         "(`/standup edit`).")
-    return found[0].timezone
+    return found[0].timezone or standup.timezone
 
 
 def standups_for(session: Session, team_id: str, channel_id: str, user_id: str) -> list[Standup]:

@@ -19,6 +19,7 @@ from rituals.standup.models import Standup, StandupMember
 
 log = logging.getLogger(__name__)
 DONE_STATES = ("answered", "skipped", "away", "holiday", "status")
+ROSTER_BATCH = 50  # users.info is Tier 4 (100+ a minute); the roster runs every 5 minutes
 
 
 def _member(s: Session, scope: str) -> tuple[Standup | None, StandupMember | None]:
@@ -34,7 +35,7 @@ def _member(s: Session, scope: str) -> tuple[Standup | None, StandupMember | Non
 def member_day(rt: Runtime, scope: str) -> str:
     with rt.database.session() as s:
         _, member = _member(s, scope)
-        return calendar.local_date(rt.clock.now(), member.timezone if member else "UTC").isoformat()
+        return calendar.local_date(rt.clock.now(), (member.timezone if member else "") or "UTC").isoformat()
 
 
 def team_day(rt: Runtime, scope: str) -> str:
@@ -120,3 +121,32 @@ def digest(rt: Runtime, scope: str, period: str) -> None:
             service.sync_members(s, standup, {**current, **{p.id: p.tz for p in joined}})
         s.flush()
         publish.post_digest(s, standup, day, now, service.workspace_holidays(rt.settings))
+
+
+def minute_period(rt: Runtime, scope: str) -> str:
+    return rt.clock.now().strftime("%Y%m%dT%H%M")
+
+
+@job("standup.roster", period=minute_period, description="look up the timezones of a new standup's members")
+def roster(rt: Runtime, scope: str, period: str) -> None:
+    """Large setups cannot look everyone up within Slack's 3 seconds: the rest is done here, in batches."""
+    with rt.database.session() as s:
+        standup = s.get(Standup, int(scope))
+        if standup is None:
+            return
+        pending = [m.user_id for m in service.members(s, standup.id) if not m.timezone][:ROSTER_BATCH]
+        team_id = standup.team_id
+    client = rt.clients.for_team(team_id)
+    found = {user_id: people.lookup(client, user_id) for user_id in pending}
+    with rt.database.session() as s:
+        for member in service.members(s, int(scope)):
+            if member.user_id not in found:
+                continue
+            person = found[member.user_id]
+            if person is None or person.deleted or person.is_bot:
+                member.active = False
+                member.inactive_reason = "bot" if person and person.is_bot else "deactivated"
+                member.timezone = person.tz if person else "UTC"
+            else:
+                member.timezone = person.tz
+    log.info("standup roster looked up standup=%s members=%s", scope, len(found))

@@ -104,7 +104,7 @@ def day_view(session: Session, standup: Standup, day: date, *, workspace_holiday
             view.away.append((member.user_id, entry.status))
         elif kind := answers.away_kind(session, standup, member.user_id, day, workspace_holidays):
             view.away.append((member.user_id, kind))
-        elif entry is None and now is not None and calendar.local_datetime(day, standup.ask_time,
+        elif entry is None and now is not None and member.timezone and calendar.local_datetime(day, standup.ask_time,
                                                                              member.timezone) > now:
             view.later.append(member.user_id)  # their morning has not come yet
         else:

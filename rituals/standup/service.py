@@ -24,7 +24,7 @@ MAX_QUESTIONS = 10
 class SetupForm:
     """The setup modal's answers as plain values (the handler reads them out of the view)."""
 
-    participants: dict[str, str]  # user id -> Slack timezone
+    participants: dict[str, str]  # user id -> Slack timezone ('' = not looked up yet: standup.roster does it)
     days: list[int]
     ask_time: str
     questions: list[str]
@@ -89,7 +89,7 @@ def sync_members(session: Session, standup: Standup, participants: dict[str, str
         if member is None:
             session.add(StandupMember(standup_id=standup.id, user_id=user_id, timezone=tz, active=True))
         else:
-            member.timezone, member.active, member.inactive_reason = tz, True, None
+            member.timezone, member.active, member.inactive_reason = tz or member.timezone, True, None
     for user_id, member in existing.items():
         if user_id not in participants and member.active:
             member.active, member.inactive_reason = False, "removed"

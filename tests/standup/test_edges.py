@@ -82,6 +82,11 @@ def test_two_hundred_participants_are_all_asked_through_the_outbox(signed, slack
     slack.members["C0001"] = people
     sim = Simulation(runtime, clock, utc(22, 12), deliver_each=False)
     set_up(signed, slack, people, reminder="0", digest="23:59")
+    assert len(slack.calls_to("users.info")) <= 21, "setup answers within Slack's 3 seconds"
+    sim.run_until(utc(22, 12, 30))  # standup.roster looks up the other 180, 50 every 5 minutes
+    with database.session() as s:
+        zones = s.scalars(select(StandupMember.timezone).where(StandupMember.user_id.like("W%"))).all()
+        assert len(zones) == 200 and "" not in zones
     slack.fail_next("chat.postMessage", status=429, retry_after=2)
     sim.run_until(utc(23, 17, 30))
     rounds = 0
