@@ -5,7 +5,8 @@
 A Prometheus double (an httpx transport answering `/api/v1/query_range` with DCGM-shaped matrices,
 built before the clock starts) stands in for the server, so the timing covers what ritualbot does:
 the fleet-wide queries, parsing, the idle analysis per GPU, storing GPU-days, the report, its
-blocks and the chart. Prints a table and writes bench/results/gpu_digest.json.
+blocks and the chart. The target is on CPU time (wall time is reported too), so a machine busy with
+other work does not decide the verdict. Prints a table and writes bench/results/gpu_digest.json.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             model.__table__.create(db.engine)  # type: ignore[attr-defined]
         source = PrometheusSource("prometheus", "http://bench", transport=double)
         now = datetime(2026, 11, 23, 9, tzinfo=UTC)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with db.session() as s:
             refreshed = service.refresh(s, config, [source], day, now)
         fetched_s = time.perf_counter() - started
@@ -89,16 +90,17 @@ def run(quick: bool = False) -> dict[str, Any]:
             report = service.report(s, config, day, now)
             blocks = render.section_blocks(report)
             png = render.chart(report) or b""
-        total = time.perf_counter() - started
+        total, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         db.dispose()
-    ok = total < TARGET_SECONDS and double.queries <= MAX_QUERIES and not refreshed.errors
+    ok = cpu < TARGET_SECONDS and double.queries <= MAX_QUERIES and not refreshed.errors
     return {"name": "gpu_digest",
-            "target": f"digest build < {TARGET_SECONDS:.0f} s and <= {MAX_QUERIES} source queries "
+            "target": f"digest build < {TARGET_SECONDS:.0f} s CPU and <= {MAX_QUERIES} source queries "
                       f"({gpus} GPUs x {days} days at {STEP // 60}-min steps)",
-            "ratio": round(total / TARGET_SECONDS, 3), "ok": ok,
+            "ratio": round(cpu / TARGET_SECONDS, 3), "ok": ok,
             "metrics": {"gpus": gpus, "days": days, "points_per_series": (days * 86400) // STEP,
                         "source_queries": double.queries, "fetch_analyse_store_s": round(fetched_s, 3),
-                        "build_total_s": round(total, 3), "idle_gpu_hours": round(report.idle_h, 1),
+                        "build_wall_s": round(total, 3),
+                        "build_cpu_s": round(cpu, 3), "idle_gpu_hours": round(report.idle_h, 1),
                         "idle_cost": str(report.idle_cost), "blocks": len(blocks), "chart_png_bytes": len(png),
                         "window_end": (day + timedelta(days=1)).isoformat()}}
 

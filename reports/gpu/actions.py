@@ -46,7 +46,8 @@ def stop_instance(session: Session, config: GpuConfig, gpu_key: str, user_id: st
                   team_id: str, ec2: Any | None = None) -> str:
     """Stop the EC2 instance behind a GPU (admins only, opt-in) and post an audit line in the channels."""
     if not config.stop_enabled:
-        raise UserError("Stopping instances is turned off: an admin can set gpu.stop_instances.enabled in ritualbot.yaml.")
+        raise UserError("Stopping instances is turned off: an admin can set gpu.stop_instances.enabled "
+                        "in ritualbot.yaml.")
     if user_id not in config.stop_admins:
         raise UserError("Only the admins listed in gpu.stop_instances.admins can stop instances.")
     row = latest(session, gpu_key)
@@ -64,7 +65,8 @@ def stop_instance(session: Session, config: GpuConfig, gpu_key: str, user_id: st
 
 
 def audit_channels(session: Session, config: GpuConfig, team_id: str) -> list[str]:
-    return [r.channel_id for r in digest.enabled_channels(session) if r.team_id == team_id and config.covers(r.channel_id)]
+    return [r.channel_id for r in digest.enabled_channels(session)
+            if r.team_id == team_id and config.covers(r.channel_id)]
 
 
 def _ec2_for(config: GpuConfig, source: str) -> Any:

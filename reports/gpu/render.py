@@ -56,7 +56,8 @@ def section_blocks(r: IdleReport, users: Mapping[str, str] | None = None) -> blo
             for team, (hours, cost) in r.teams.items())))
     notes = []
     if r.nodata:
-        notes.append(f"No data for {len(r.nodata)} GPU{'' if len(r.nodata) == 1 else 's'} (not counted as idle or busy)")
+        plural = "" if len(r.nodata) == 1 else "s"
+        notes.append(f"No data for {len(r.nodata)} GPU{plural} (not counted as idle or busy)")
     notes += [f":warning: source *{blocks.escape(name)}* was unavailable: {blocks.escape(err or '')[:150]}"
               for name, err in r.unavailable.items()]
     if notes:

@@ -176,5 +176,6 @@ def report(session: Session, config: GpuConfig, day: date, now: datetime, team: 
 def current_responses(session: Session, now: datetime) -> dict[str, str]:
     """Answers still in force, and those given since yesterday's digest (so the next digest shows them)."""
     rows = session.scalars(select(GpuResponse).where(
-        (GpuResponse.until > now) | (GpuResponse.created_at >= now - timedelta(days=1))).order_by(GpuResponse.created_at))
+        (GpuResponse.until > now) | (GpuResponse.created_at >= now - timedelta(days=1)))
+        .order_by(GpuResponse.created_at))
     return {r.gpu_key: r.response for r in rows}

@@ -56,8 +56,9 @@ def prometheus(folder: Path) -> Iterator[str]:
         raise RuntimeError(f"the GPU tests need a real Prometheus: {HINT}")
     data, source = folder / "data", folder / "dcgm.om"
     source.write_text(openmetrics())
-    subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=360h", str(source), str(data)],
-                   check=True, capture_output=True)
+    # One block per 15 days instead of 2-hour blocks: the import takes half a second, not fifteen.
+    subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=360h",
+                    str(source), str(data)], check=True, capture_output=True)
     (folder / "prometheus.yml").write_text("global: {}\nscrape_configs: []\n")
     port = free_port()
     proc = subprocess.Popen([binary, f"--config.file={folder / 'prometheus.yml'}", f"--storage.tsdb.path={data}",

@@ -43,7 +43,8 @@ def idle_notebook(url: str) -> str:
     image = ec2.describe_images()["Images"][0]["ImageId"]
     instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="g4dn.xlarge",
                                  TagSpecifications=[{"ResourceType": "instance", "Tags": [
-                                     {"Key": "Name", "Value": "nb-ada"}, {"Key": "Owner", "Value": "ada@example.com"}]}])
+                                     {"Key": "Name", "Value": "nb-ada"},
+                                     {"Key": "Owner", "Value": "ada@example.com"}]}])
     instance_id = instance["Instances"][0]["InstanceId"]
     dims = [{"Name": "InstanceId", "Value": instance_id}, {"Name": "index", "Value": "0"}]
     start = datetime(2026, 11, 15, tzinfo=UTC)
