@@ -52,8 +52,13 @@ def ask(rt: Runtime, scope: str, period: str) -> None:
         if standup is None or member is None or standup.paused or not member.active \
                 or not calendar.is_standup_weekday(standup.days, day):
             return
-        team_id, user_id = standup.team_id, member.user_id
-    person = people.lookup(rt.clients.for_team(team_id), user_id)
+        team_id, user_id, member_tz = standup.team_id, member.user_id, member.timezone
+    try:
+        person = people.lookup(rt.clients.for_team(team_id), user_id)
+    except Exception:  # noqa: BLE001 — Slack hiccup: ask with what we know rather than skip the day
+        log.warning("standup users.info failed, asking with the stored profile standup=%s user=%s", scope, user_id,
+                    exc_info=True)
+        person = people.Person(id=user_id, tz=member_tz)
     with rt.database.session() as s:
         standup, member = _member(s, scope)
         assert standup is not None and member is not None

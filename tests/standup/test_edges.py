@@ -137,3 +137,12 @@ def test_pause_resume_and_delete_with_confirmation(signed, slack, runtime, clock
     assert slack.responses()[-1]["text"] == "Deleted “Daily”."
     with database.session() as s:
         assert s.scalars(select(StandupEntry)).all() == []
+
+
+def test_a_failing_profile_lookup_still_asks_with_the_stored_timezone(signed, slack, runtime, clock):
+    sim = Simulation(runtime, clock, utc(22, 12))
+    set_up(signed, slack, [RAVI], reminder="0")
+    slack.fail_next("users.info", status=200, error="fatal_error")
+    ran = sim.run_until(utc(23, 4))
+    assert [(w.strftime("%H:%M"), n) for w, n, _ in ran] == [("03:30", "standup.ask")]
+    assert len(slack.posted(RAVI)) == 1
