@@ -106,7 +106,7 @@ def submit(session: Session, setup: TicketSetup, draft: TicketDraft, *, now: dat
     stage = stage_mod.by_name(setup.stages, p["stage"])
     draft.attempts += 1
     draft.updated_at = now
-    tracker_name = "Tracker setup"
+    tracker_name = "builtin"
     try:
         project = projects.ensure_project(
             session,
@@ -141,7 +141,8 @@ def submit(session: Session, setup: TicketSetup, draft: TicketDraft, *, now: dat
         remote = remote or tracker.create(spec)
     except ConfigError as exc:
         draft.status, draft.last_error = "failed", str(exc)[:500]
-        raise TrackerError(tracker_name, f"is not set up: {exc}") from None
+        shown = {"jira": "Jira", "github": "GitHub"}.get(tracker_name, "The tracker")
+        raise TrackerError(shown, f"the tracker is not set up ({str(exc).rstrip('.')})") from None
     except TrackerError as exc:
         draft.status, draft.last_error = "failed", f"{exc.tracker}: {exc.reason}"[:500]
         draft.uncertain = draft.uncertain or exc.uncertain

@@ -210,7 +210,9 @@ def test_a_checklist_stopped_by_jira_keeps_what_was_filed_and_retry_files_only_t
 def test_a_missing_token_names_the_variable_and_keeps_the_draft(tickets, tickets_env, database):
     tickets_env.clear()
     answer = tickets.command("model Try XGBoost")
-    assert "JIRA_API_TOKEN is not set" in answer["text"]
+    assert answer["text"].startswith(
+        ":warning: Jira did not file “Try XGBoost”: the tracker is not set up (JIRA_API_TOKEN is not set"
+    )
     assert buttons(answer["blocks"])[0]["text"]["text"] == "Retry"
     with database.session() as s:
         assert s.scalars(select(TicketDraft.status)).one() == "failed"
