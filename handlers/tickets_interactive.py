@@ -5,8 +5,10 @@ prompt, and Retry of a draft a tracker refused.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web import WebClient
 from sqlalchemy.orm import Session
 
@@ -17,6 +19,8 @@ from handlers.tickets_common import ephemeral_to, field_value, file_draft, setup
 from rituals.tickets import checklist, projects, render, service
 from rituals.tickets.models import TicketProject
 from rituals.tickets.setup import TicketSetup
+
+log = logging.getLogger(__name__)
 
 
 def register(app: Any) -> None:
@@ -52,7 +56,12 @@ def open_modal(
 
 
 def _permalink(client: WebClient, channel: str, ts: str) -> str | None:
-    return client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+    """The link back to the message; a ticket is still worth filing without it (e.g. a private DM)."""
+    try:
+        return client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+    except SlackApiError as exc:
+        log.info("no permalink channel=%s error=%s", channel, exc.response.get("error"))
+        return None
 
 
 def handle_message_shortcut(

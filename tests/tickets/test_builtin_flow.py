@@ -257,3 +257,10 @@ def test_status_and_app_home_show_open_tickets_and_the_channel_default(tickets, 
     assert "Stage tickets" in status
     assert "6 open in 1 project; oldest DS-1 (Business case)" in status
     assert "this channel files into Churn model" in status
+
+
+def test_a_message_without_a_permalink_still_opens_the_form(tickets, signed, slack):
+    slack.fail_next("chat.getPermalink", status=200, error="channel_not_found")
+    signed.message_shortcut("tickets.file_from_message", channel="D0001")
+    view = tickets.last_view()
+    assert meta(view)["permalink"] is None and meta(view)["origin_channel"] == "D0001"
