@@ -12,6 +12,7 @@ from bot import blocks as b
 from bot.clock import Clock
 from bot.errors import UserError
 from handlers import standup_interactive
+from handlers.standup_interactive import admin_check
 from rituals.standup import calendar, daily, modals, people, service
 
 COMMANDS = ["/standup"]
@@ -47,16 +48,20 @@ def handle_standup_command(ack: Any, command: dict[str, Any], db: Session, clock
         client.views_open(trigger_id=command["trigger_id"], view=modals.setup(channel, person.tz if person else "UTC"))
     elif sub == "edit":
         standup = service.for_channel(db, team, channel, rest)
+        service.check_manager(standup, user, admin_check(client, settings, user))
         members = [m.user_id for m in service.members(db, standup.id)]
         ack()
         client.views_open(trigger_id=command["trigger_id"],
                           view=modals.setup(channel, standup.timezone, standup, [] if standup.everyone else members))
     elif sub in ("pause", "resume"):
-        standup = service.set_paused(db, service.for_channel(db, team, channel, rest), sub == "pause")
+        standup = service.for_channel(db, team, channel, rest)
+        service.check_manager(standup, user, admin_check(client, settings, user))
+        standup = service.set_paused(db, standup, sub == "pause")
         state = "paused: nobody is asked until `/standup resume`" if standup.paused else "running again"
         ack(response_type="ephemeral", text=f"“{standup.name}” is {state}.")
     elif sub == "delete":
         standup = service.for_channel(db, team, channel, rest)
+        service.check_manager(standup, user, admin_check(client, settings, user))
         confirm = b.confirm_dialog("Delete standup?", f"“{standup.name}” and all its answers will be deleted.",
                                    ok="Delete")
         ack(response_type="ephemeral", text=f"Delete “{standup.name}”?", blocks=[

@@ -60,9 +60,11 @@ def _blocker_number(text: str) -> int | None:
 
 
 def submit_setup(ack: Any, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock,
-                 client: WebClient) -> None:
+                 client: WebClient, settings: Any) -> None:
     values, meta = view["state"]["values"], json.loads(view.get("private_metadata") or "{}")
     team, user = body["user"]["team_id"], body["user"]["id"]
+    if meta.get("standup"):
+        service.check_manager(service.get(db, team, meta["standup"]), user, admin_check(client, settings, user))
     everyone = bool(_value(values, "everyone"))
     chosen = list(_value(values, "participants"))
     if everyone:
@@ -115,8 +117,10 @@ def clear_blocker(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Se
     ack()
 
 
-def delete_standup(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Session, respond: Any) -> None:
+def delete_standup(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Session, respond: Any,
+                   client: WebClient, settings: Any) -> None:
     standup = service.get(db, body["user"]["team_id"], int(action["value"]))
+    service.check_manager(standup, body["user"]["id"], admin_check(client, settings, body["user"]["id"]))
     name = service.delete_standup(db, standup)
     ack()
     respond(text=f"Deleted “{name}”.", response_type="ephemeral", replace_original=True)
@@ -141,3 +145,13 @@ def report(ack: Any, db: Session, clock: Clock, team: str, channel: str, period:
     result = stats.report(db, standup, period or "week", clock.now())
     stats.publish(db, standup, result, clock.now())
     ack(response_type="ephemeral", text=f"Posting the {result.period} report of “{standup.name}” in this channel.")
+
+
+def admin_check(client: WebClient, settings: Any, user_id: str) -> Any:
+    """Asked only when someone other than the standup's creator manages it."""
+    def check() -> bool:
+        if user_id in settings.admins:
+            return True
+        user = client.users_info(user=user_id).get("user") or {}
+        return bool(user.get("is_admin") or user.get("is_owner"))
+    return check

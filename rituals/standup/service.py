@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -166,3 +167,9 @@ def away_emojis(settings: object) -> set[str]:
     """Slack status emoji that count as away (`standup: away_status_emoji`), :palm_tree: by default."""
     section = settings.section("standup") if hasattr(settings, "section") else {}
     return set(section.get("away_status_emoji") or [":palm_tree:"])
+
+
+def check_manager(standup: Standup, user_id: str, is_admin: Callable[[], bool]) -> None:
+    """Editing, pausing and deleting are for whoever set the standup up, and admins."""
+    if user_id != standup.created_by and not is_admin():
+        raise UserError(f"Only <@{standup.created_by}> (who set up “{standup.name}”) or an admin can change it.")

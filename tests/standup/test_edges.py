@@ -146,3 +146,24 @@ def test_a_failing_profile_lookup_still_asks_with_the_stored_timezone(signed, sl
     ran = sim.run_until(utc(23, 4))
     assert [(w.strftime("%H:%M"), n) for w, n, _ in ran] == [("03:30", "standup.ask")]
     assert len(slack.posted(RAVI)) == 1
+
+
+def test_only_the_creator_or_an_admin_manages_a_standup(signed, slack, database):
+    set_up(signed, slack, [ADA, GRACE])
+    for sub in ("pause", "edit", "delete"):
+        reply = signed.command("/standup", sub, user=GRACE).json()
+        assert reply["text"] == "Only <@U0001> (who set up “Daily”) or an admin can change it.", sub
+    slack.users[RAVI].is_admin = True
+    assert "paused" in signed.command("/standup", "pause", user=RAVI).json()["text"]
+
+
+def test_workspace_holidays_from_the_config_file_mean_nobody_is_asked(signed, slack, runtime, clock):
+    import dataclasses
+    runtime.settings = dataclasses.replace(runtime.settings, file={"standup": {"holidays": ["2026-11-23"]}})
+    sim = Simulation(runtime, clock, utc(22, 12))
+    set_up(signed, slack, [ADA, GRACE, RAVI])
+    sim.run_until(utc(23, 23))
+    assert [p for p in slack.posted() if p["channel"] != "C0001"] == []
+    assert len(slack.posted("C0001")) == 1, "only the setup announcement: no digest on a holiday"
+    sim.run_until(utc(24, 8, 10))
+    assert "Tue 24 Nov" in slack.posted(ADA)[0]["text"], "asked again the next working day"
