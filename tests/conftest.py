@@ -23,7 +23,10 @@ from tests.slack.double import SlackDouble
 from tests.slack.signed import SignedSlack
 
 SIGNING_SECRET = "test-signing-secret"
-PG_URL = os.environ.get("RITUALBOT_TEST_DATABASE_URL")
+BASE_PG_URL = os.environ.get("RITUALBOT_TEST_DATABASE_URL")
+# Under pytest-xdist each worker gets its own database next to the given one.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+PG_URL = f"{BASE_PG_URL}_{_WORKER}" if BASE_PG_URL and _WORKER else BASE_PG_URL
 MONDAY_9_UTC = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
@@ -35,6 +38,8 @@ def pytest_report_header(config: pytest.Config) -> str:
 def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Migrate once per session: a template SQLite file, or the PostgreSQL database itself."""
     if PG_URL:
+        if PG_URL != BASE_PG_URL:
+            _create_database(BASE_PG_URL, PG_URL.rsplit("/", 1)[1])
         db = Database(PG_URL)
         with db.engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -56,6 +61,14 @@ def database_url(_migrated_template: str, tmp_path: Path) -> str:
     target = tmp_path / "ritualbot.db"
     shutil.copyfile(_migrated_template, target)
     return f"sqlite:///{target}"
+
+
+def _create_database(admin_url: str, name: str) -> None:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
 
 
 def _empty_postgres(url: str) -> None:
@@ -117,10 +130,18 @@ def app_url(settings: Settings, runtime: Runtime) -> Iterator[str]:
     """The app behind the production WSGI server on a free loopback port."""
     app = create_app(settings, runtime=runtime)
     server = make_server(app, runtime, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stop = threading.Event()
+
+    def serve() -> None:  # waitress has no stop(): run its loop in slices and close from this thread
+        while not stop.is_set():
+            server.asyncore.loop(timeout=0.02, map=server._map, count=1)
+        server.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}/"
-    server.close()
+    stop.set()
+    thread.join(timeout=5)
 
 
 @pytest.fixture
