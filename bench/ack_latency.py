@@ -110,12 +110,14 @@ def run(quick: bool = False, *, database_url: str | None = None, rate: float = 2
         ours_url = f"http://127.0.0.1:{ours_port}/slack/events"
         bare_url = f"http://127.0.0.1:{bare_port}/slack/events"
         seeded = seed(env["DATABASE_URL"])
+        asyncio.run(_load(bare_url, _echo(slack.response_url()), 20, 2, clients))  # warm-up, discarded
         base_lat, base_err = asyncio.run(_load(bare_url, _echo(slack.response_url()), rate, seconds, clients))
         base_p99 = percentile(base_lat, 0.99)
         table.append(["bare /echo", *_fmt(base_lat), base_err, "1.00"])
         for name, build in build_scenarios(seeded, slack.response_url()).items():
             if scenarios and name not in scenarios:
                 continue
+            asyncio.run(_load(ours_url, build, 20, 2, clients))  # warm-up, discarded
             lat, err = asyncio.run(_load(ours_url, build, rate, seconds, clients))
             ratio = percentile(lat, 0.99) / base_p99
             rows.append({"scenario": name, "p50_ms": percentile(lat, 0.5), "p95_ms": percentile(lat, 0.95),
