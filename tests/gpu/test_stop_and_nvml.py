@@ -38,18 +38,18 @@ def settings(database_url: str, slack: SlackDouble, moto_url: str) -> Settings:
 
 
 def idle_notebook(url: str) -> str:
-    """One g4dn.xlarge owned by ada, idle (0 %) for the 8 days before Mon 23 Nov."""
+    """One g4dn.xlarge owned by ada, idle (0 %) for the 2 days before Mon 23 Nov (no data before)."""
     ec2, cloudwatch = client("ec2", url), client("cloudwatch", url)
-    image = ec2.describe_images()["Images"][0]["ImageId"]
+    image = "ami-12c6146b"  # one of moto's built-in images; describe_images is slow on moto
     instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="g4dn.xlarge",
                                  TagSpecifications=[{"ResourceType": "instance", "Tags": [
                                      {"Key": "Name", "Value": "nb-ada"},
                                      {"Key": "Owner", "Value": "ada@example.com"}]}])
     instance_id = instance["Instances"][0]["InstanceId"]
     dims = [{"Name": "InstanceId", "Value": instance_id}, {"Name": "index", "Value": "0"}]
-    start = datetime(2026, 11, 15, tzinfo=UTC)
+    start = datetime(2026, 11, 21, tzinfo=UTC)
     data = [{"MetricName": "nvidia_smi_utilization_gpu", "Dimensions": dims, "Value": 0.0,
-             "Timestamp": start + timedelta(minutes=15 * n + 7)} for n in range(8 * 96)]
+             "Timestamp": start + timedelta(minutes=15 * n + 7)} for n in range(2 * 96)]
     for n in range(0, len(data), 1000):
         cloudwatch.put_metric_data(Namespace="CWAgent", MetricData=data[n:n + 1000])
     return instance_id
