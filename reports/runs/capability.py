@@ -39,9 +39,15 @@ def status(session: Session, team_id: str, channel_id: str | None) -> list[Statu
 
 def schedule(session: Session) -> list[DesiredJob]:
     minutes = _config().poll_minutes
-    return [DesiredJob(id=f"runs:{row.id}", job="runs.poll", scope=str(row.id),
-                       trigger=CronTrigger(minute=f"*/{minutes}", timezone="UTC"))
+    return [DesiredJob(id=f"runs:{row.id}", job="runs.poll", scope=str(row.id), trigger=poll_trigger(minutes))
             for row in service.watches(session)]
+
+
+def poll_trigger(minutes: int) -> CronTrigger:
+    """Every `minutes` (a cron step must stay within its field: 60 and more become hourly steps)."""
+    if minutes >= 60:
+        return CronTrigger(minute=0, hour=f"*/{max(1, min(minutes // 60, 23))}", timezone="UTC")
+    return CronTrigger(minute=f"*/{max(1, minutes)}", timezone="UTC")
 
 
 def demo(ctx: DemoContext) -> None:
