@@ -79,7 +79,7 @@ class _Printer:
         (self.out_dir / name).write_text(json.dumps(payload, indent=2, ensure_ascii=False))
         if self.quiet:
             return
-        stamp = self.clock.now().strftime("%H:%M UTC")
+        stamp = self.clock.now().strftime("%a %d %b %H:%M UTC")
         thread = " (in thread)" if p.get("thread_ts") else ""
         target = f"user {p['user_id']} Home" if call.method == "views.publish" else f"{where}{thread}"
         print(f"\n── {stamp} · {call.method} → {target} · {name}")
