@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from mlflow import MlflowClient
 from sqlalchemy import select
@@ -16,13 +18,14 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.models import OutboxMessage
-from reports.runs import analysis, baseline, render, source
+from reports.runs import analysis, baseline, best, render, source
 from reports.runs.config import RunsConfig
 from reports.runs.models import AnnouncedRun, RunWatch
 from reports.runs.poller import Batch, Sweep
 from reports.runs.source import RunView
 
 log = logging.getLogger(__name__)
+NOISE_KEEP = 20
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{6,}$")
 
 
@@ -38,11 +41,16 @@ def announce(s: Session, mlflow: MlflowClient, watch: RunWatch, batch: Batch, co
              now: datetime) -> int:
     """Post the batch; returns the number of channel messages enqueued."""
     posted = 0
+    cache = dict(watch.noise_cache or {})
+    _forget_noise(cache, batch.runs)
     for run in batch.singles:
-        posted += _single(s, mlflow, watch, run, config, now)
+        posted += _single(s, mlflow, watch, run, config, now, cache)
     for sweep in batch.sweeps:
-        _sweep(s, mlflow, watch, sweep, config, now)
+        _sweep(s, mlflow, watch, sweep, config, now, cache)
         posted += 1
+    watch.noise_cache = dict(list(cache.items())[-NOISE_KEEP:])
+    if watch.best_metric:
+        best.advance(watch, batch.runs, watch.best_metric, analysis.direction(watch.best_metric, config.directions))
     for run in batch.failed:
         _failed(s, watch, run, config, now)
         posted += 1
@@ -59,15 +67,23 @@ def promote_value(watch: RunWatch, run_id: str) -> str | None:
     return f"{watch.id}:{run_id}" if watch.registered_model else None
 
 
+def _forget_noise(cache: dict[str, Any], runs: list[RunView]) -> None:
+    """A new seeded run of a cached configuration changes that configuration's spread."""
+    configs = [baseline.config_of(r.params) for r in runs if r.status == "FINISHED" and r.seed is not None]
+    for key in [k for k, v in cache.items() if v.get("config") in configs]:
+        del cache[key]
+
+
 def _single(s: Session, mlflow: MlflowClient, watch: RunWatch, run: RunView, config: RunsConfig,
-            now: datetime) -> int:
+            now: datetime, cache: dict[str, Any]) -> int:
     parent_of = outbox.find_by_ref(s, sweep_ref(watch.id, run.run_id))
     if parent_of is not None:  # a sweep's parent finishing after its children: a note in that thread
         outbox.post(s, channel=watch.channel_id, team_id=watch.team_id, now=now, thread_of=parent_of,
                     text=f"Parent run {render.link(run, config.ui_url)} finished.")
         return 0
     primary = baseline.primary_metric(run, watch.primary_metric, config)
-    comparison = baseline.compare(mlflow, run, primary, watch.registered_model, config)
+    comparison = baseline.compare(mlflow, run, primary, watch.registered_model, config,
+                                  _best_of(mlflow, watch, primary, config), cache)
     text, blocks = render.card(comparison, watch.experiment_name, config.ui_url, promote_value(watch, run.run_id))
     ref = card_ref(watch.id, run.run_id)
     outbox.post(s, channel=watch.channel_id, team_id=watch.team_id, text=text, blocks=blocks, now=now,
@@ -78,7 +94,7 @@ def _single(s: Session, mlflow: MlflowClient, watch: RunWatch, run: RunView, con
 
 
 def _sweep(s: Session, mlflow: MlflowClient, watch: RunWatch, sweep: Sweep, config: RunsConfig,
-           now: datetime) -> None:
+           now: datetime, cache: dict[str, Any]) -> None:
     parent = sweep.parent
     if parent is None and sweep.parent_id:
         try:
@@ -97,8 +113,9 @@ def _sweep(s: Session, mlflow: MlflowClient, watch: RunWatch, sweep: Sweep, conf
         earliest = min(r.start_ms for r in [*finished, *([parent] if parent else [])])
         probe = RunView(first.run_id, first.name, first.experiment_id, first.status, first.start_ms, earliest,
                         first.user, first.metrics, first.params, first.tags)
-        chosen = baseline.choose(mlflow, probe, primary, watch.registered_model, config)
-        comparisons = [baseline.compare_to(mlflow, r, chosen, primary, config) if chosen else
+        chosen = baseline.choose(mlflow, probe, primary, watch.registered_model, config,
+                                 _best_of(mlflow, watch, primary, config))
+        comparisons = [baseline.compare_to(mlflow, r, chosen, primary, config, cache) if chosen else
                        baseline.Comparison(r, primary, None, [], [], None, None) for r in best]
     title = parent.name if parent else watch.experiment_name
     text, blocks = render.sweep(title, len(finished) + len(sweep.failed), len(sweep.failed), comparisons,
@@ -108,6 +125,14 @@ def _sweep(s: Session, mlflow: MlflowClient, watch: RunWatch, sweep: Sweep, conf
     outbox.post(s, channel=watch.channel_id, team_id=watch.team_id, text=text, blocks=blocks, now=now,
                 thread_of=earlier, ref=None if earlier else ref)
     log.info("sweep announced watch=%s key=%s runs=%s", watch.id, sweep.key, len(finished))
+
+
+def _best_of(mlflow: MlflowClient, watch: RunWatch, primary: str | None,
+             config: RunsConfig) -> Callable[[], RunView | None] | None:
+    if not primary:
+        return None
+    how = analysis.direction(primary, config.directions)
+    return lambda: best.current(mlflow, watch, primary, how)
 
 
 def _failed(s: Session, watch: RunWatch, run: RunView, config: RunsConfig, now: datetime) -> None:

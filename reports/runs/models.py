@@ -4,8 +4,9 @@ which runs were announced, so each run is announced once across restarts."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base
@@ -28,6 +29,10 @@ class RunWatch(Base):
     enabled: Mapped[bool] = mapped_column(default=True)
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
+    best_metric: Mapped[str | None] = mapped_column(String(256))
+    best_run_id: Mapped[str | None] = mapped_column(String(64))
+    best_value: Mapped[float | None] = mapped_column(Float)
+    noise_cache: Mapped[dict[str, Any]] = mapped_column(default=dict)
     last_polled_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
 

@@ -143,13 +143,23 @@ def latest(mlflow: MlflowClient, experiment_id: str) -> RunView | None:
 
 
 def best_before(mlflow: MlflowClient, experiment_id: str, metric: str, lower_is_better: bool,
-                before_ms: int, exclude: str) -> RunView | None:
-    """The best finished run on `metric` that ended before `before_ms`."""
+                before_ms: int, exclude: str, beyond: float | None = None) -> RunView | None:
+    """The best finished run on `metric` that ended before `before_ms` (and beats `beyond`).
+    Slow on big experiments without `beyond`: MLflow sorts every run by the metric."""
     order = "ASC" if lower_is_better else "DESC"
     query = f"attributes.status = 'FINISHED' AND attributes.end_time < {int(before_ms)}"
+    if beyond is not None:
+        query += f" AND metrics.`{_tick(metric)}` {'<' if lower_is_better else '>'} {beyond!r}"
     page = mlflow.search_runs([experiment_id], filter_string=query,
                               order_by=[f"metrics.`{_tick(metric)}` {order}"], max_results=5)
     return next((view(r) for r in page if r.info.run_id != exclude and metric in r.data.metrics), None)
+
+
+def recent_finished(mlflow: MlflowClient, experiment_id: str, before_ms: int, limit: int) -> list[RunView]:
+    query = f"attributes.status = 'FINISHED' AND attributes.end_time < {int(before_ms)}"
+    page = mlflow.search_runs([experiment_id], filter_string=query, order_by=["attributes.end_time DESC"],
+                              max_results=limit)
+    return [view(r) for r in page]
 
 
 def previous_named(mlflow: MlflowClient, experiment_id: str, run_name: str, before_ms: int,
