@@ -50,6 +50,7 @@ def register(mlflow: MlflowClient, model: str, run_id: str, alias: str | None = 
 
 
 def seed(ctx: DemoContext) -> None:
+    """Runs that ended overnight, announced by the first poll of the demo day."""
     settings = ctx.runtime.settings
     mlflow = source.client(settings)
     exp = mlflow.create_experiment("churn-model")
@@ -59,16 +60,16 @@ def seed(ctx: DemoContext) -> None:
     register(mlflow, "churn", champion, alias="champion")
     with ctx.session() as s:
         service.watch(s, mlflow, team_id=ctx.team_id, channel_id=ctx.channel_id, experiment="churn-model",
-                      primary="val_auc", model="churn", user_id="UADA", now=at(8, 0))
-    challenger = log_run(mlflow, exp, "gbm-deeper", start=ms(at(8, 20)), end=ms(at(9, 47)),
+                      primary="val_auc", model="churn", user_id="UADA", now=at(18, 0, days=-1))
+    challenger = log_run(mlflow, exp, "gbm-deeper", start=ms(at(18, 20, days=-1)), end=ms(at(19, 47, days=-1)),
                          metrics={"val_auc": 0.874, "val_loss": 0.331}, params={"lr": "0.1", "depth": "8"},
                          tags={"team": "retention"})
     register(mlflow, "churn", challenger)
-    log_run(mlflow, exp, "gbm-wide", start=ms(at(10, 5)), end=ms(at(10, 9)), status="FAILED", user="grace",
+    log_run(mlflow, exp, "gbm-wide", start=ms(at(20, 5, days=-1)), end=ms(at(20, 9, days=-1)), status="FAILED", user="grace",
             params={"lr": "0.1", "depth": "12"})
-    sweep = log_run(mlflow, exp, "lr-sweep", start=ms(at(12, 0)), end=ms(at(13, 40)), params={"depth": "8"})
+    sweep = log_run(mlflow, exp, "lr-sweep", start=ms(at(22, 0, days=-1)), end=ms(at(23, 40, days=-1)), params={"depth": "8"})
     for n, (lr, auc) in enumerate([("0.3", 0.852), ("0.1", 0.871), ("0.05", 0.878), ("0.02", 0.869),
                                    ("0.01", 0.858)]):
-        log_run(mlflow, exp, f"lr-sweep-{n}", start=ms(at(12, n)), end=ms(at(13, 10 + n)), parent=sweep,
+        log_run(mlflow, exp, f"lr-sweep-{n}", start=ms(at(22, n, days=-1)), end=ms(at(23, 10 + n, days=-1)), parent=sweep,
                 metrics={"val_auc": auc, "val_loss": 0.35 - (auc - 0.85)}, params={"lr": lr, "depth": "8"})
     ctx.at(0, 0)
