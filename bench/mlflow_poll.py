@@ -8,7 +8,8 @@ latest_metrics, metrics, params, tags through MLflow's SQLAlchemy models: the cl
 ~30 ms per run, the bulk insert ~2 s for 50,000), then 5 new runs finish through the MLflow client
 and one poll announces them (baseline lookup, deltas, seed noise, render, outbox), timed several
 times with a rollback in between. The watch's first poll, which finds the best earlier run once,
-is reported apart (`first_poll_s`): it is paid once per watch and metric, not per poll. Prints a table, writes bench/results/mlflow_poll.json.
+is reported apart (`first_poll_s`): it is paid once per watch and metric, not per poll.
+Prints a table, writes bench/results/mlflow_poll.json.
 """
 
 from __future__ import annotations
@@ -58,20 +59,40 @@ def seed_history(uri: str, experiment_id: str, count: int) -> float:
         runs, latest, metrics, params, tags = [], [], [], [], []
         for n in range(offset, min(count, offset + 5000)):
             rid, end = uuid.uuid4().hex, first + n * step
-            runs.append({"run_uuid": rid, "name": f"hist-{n % 50}", "source_type": "LOCAL", "source_name": "",
-                         "entry_point_name": "", "user_id": "ada", "status": "FINISHED", "start_time": end - 60_000,
-                         "end_time": end, "lifecycle_stage": "active", "artifact_uri": "", "experiment_id": int(experiment_id)})
+            runs.append(
+                {
+                    "run_uuid": rid,
+                    "name": f"hist-{n % 50}",
+                    "source_type": "LOCAL",
+                    "source_name": "",
+                    "entry_point_name": "",
+                    "user_id": "ada",
+                    "status": "FINISHED",
+                    "start_time": end - 60_000,
+                    "end_time": end,
+                    "lifecycle_stage": "active",
+                    "artifact_uri": "",
+                    "experiment_id": int(experiment_id),
+                }
+            )
             for key, value in (("val_auc", 0.7 + (n % 97) / 1000), ("val_loss", 0.5 - (n % 89) / 1000)):
                 row = {"key": key, "value": value, "timestamp": end, "step": 0, "is_nan": False, "run_uuid": rid}
                 latest.append(row)
                 metrics.append(row)
-            params += [{"key": "lr", "value": str(n % 7), "run_uuid": rid},
-                       {"key": "depth", "value": str(n % 5), "run_uuid": rid},
-                       {"key": "seed", "value": str(n % 3), "run_uuid": rid}]
+            params += [
+                {"key": "lr", "value": str(n % 7), "run_uuid": rid},
+                {"key": "depth", "value": str(n % 5), "run_uuid": rid},
+                {"key": "seed", "value": str(n % 3), "run_uuid": rid},
+            ]
             tags.append({"key": "mlflow.user", "value": "ada", "run_uuid": rid})
         with engine.begin() as conn:
-            for model, rows in ((SqlRun, runs), (SqlLatestMetric, latest), (SqlMetric, metrics), (SqlParam, params),
-                                (SqlTag, tags)):
+            for model, rows in (
+                (SqlRun, runs),
+                (SqlLatestMetric, latest),
+                (SqlMetric, metrics),
+                (SqlParam, params),
+                (SqlTag, tags),
+            ):
                 conn.execute(insert(model.__table__), rows)
     engine.dispose()
     return time.perf_counter() - started
@@ -85,10 +106,20 @@ def measure(history: int, repeats: int, tmp: Path) -> dict[str, float]:
     db = Database(f"sqlite:///{tmp / f'bot-{history}.db'}")
     import_models()
     from bot.db import Base
+
     Base.metadata.create_all(db.engine)
     with db.session() as s:
-        watch = service.watch(s, mlflow, team_id="TB", channel_id="CB", experiment=f"bench-{history}",
-                              primary="val_auc", model=None, user_id="UB", now=NOW)
+        watch = service.watch(
+            s,
+            mlflow,
+            team_id="TB",
+            channel_id="CB",
+            experiment=f"bench-{history}",
+            primary="val_auc",
+            model=None,
+            user_id="UB",
+            now=NOW,
+        )
         watch_id = watch.id
     # the first poll finds the best earlier run once (stored on the watch); time it apart
     log_run(mlflow, exp, "warm-up", start=ms(NOW) + 1000, end=ms(NOW) + 2000, metrics={"val_auc": 0.6})
@@ -97,8 +128,15 @@ def measure(history: int, repeats: int, tmp: Path) -> dict[str, float]:
         service.poll(s, mlflow, watch_id, RunsConfig(lookback_seconds=0), NOW + timedelta(minutes=1))
     first_poll_s = time.perf_counter() - started
     for n in range(NEW_RUNS):
-        log_run(mlflow, exp, f"new-{n}", start=ms(NOW) + 1000, end=ms(NOW) + 60_000 + n,
-                metrics={"val_auc": 0.75 + n / 100, "val_loss": 0.4}, params={"lr": "1", "depth": "2", "seed": "0"})
+        log_run(
+            mlflow,
+            exp,
+            f"new-{n}",
+            start=ms(NOW) + 1000,
+            end=ms(NOW) + 60_000 + n,
+            metrics={"val_auc": 0.75 + n / 100, "val_loss": 0.4},
+            params={"lr": "1", "depth": "2", "seed": "0"},
+        )
     config = RunsConfig(lookback_seconds=0)
     timings, posted = [], 0
     for _ in range(repeats):
@@ -109,8 +147,13 @@ def measure(history: int, repeats: int, tmp: Path) -> dict[str, float]:
         session.rollback()
         session.close()
     db.dispose()
-    return {"seed_s": seed_s, "first_poll_s": first_poll_s, "poll_median_s": statistics.median(timings), "poll_max_s": max(timings),
-            "messages": posted}
+    return {
+        "seed_s": seed_s,
+        "first_poll_s": first_poll_s,
+        "poll_median_s": statistics.median(timings),
+        "poll_max_s": max(timings),
+        "messages": posted,
+    }
 
 
 def run(quick: bool = False) -> dict[str, Any]:
@@ -123,8 +166,13 @@ def run(quick: bool = False) -> dict[str, Any]:
     metrics = {"new_runs_per_poll": NEW_RUNS, "repeats": repeats}
     for size, found in ((small, few), (large, many)):
         metrics.update({f"history_{size}_{k}": round(v, 4) if isinstance(v, float) else v for k, v in found.items()})
-    return {"name": "mlflow_poll", "metrics": metrics, "ratio": round(ratio, 3),
-            "target": f"poll({large} runs) / poll({small} runs) <= {TARGET_RATIO}", "ok": ratio <= TARGET_RATIO}
+    return {
+        "name": "mlflow_poll",
+        "metrics": metrics,
+        "ratio": round(ratio, 3),
+        "target": f"poll({large} runs) / poll({small} runs) <= {TARGET_RATIO}",
+        "ok": ratio <= TARGET_RATIO,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,8 +37,7 @@ def sweep_ref(watch_id: int, key: str) -> str:
     return f"runs:sweep:{watch_id}:{key}"
 
 
-def announce(s: Session, mlflow: MlflowClient, watch: RunWatch, batch: Batch, config: RunsConfig,
-             now: datetime) -> int:
+def announce(s: Session, mlflow: MlflowClient, watch: RunWatch, batch: Batch, config: RunsConfig, now: datetime) -> int:
     """Post the batch; returns the number of channel messages enqueued."""
     posted = 0
     cache = dict(watch.noise_cache or {})
@@ -56,8 +55,16 @@ def announce(s: Session, mlflow: MlflowClient, watch: RunWatch, batch: Batch, co
         posted += 1
     kinds = {r.run_id: "failed" for r in batch.failed} | {r.run_id: "card" for r in batch.singles}
     for run in batch.runs:
-        s.add(AnnouncedRun(watch_id=watch.id, run_id=run.run_id, status=run.status, end_time_ms=run.end_ms or 0,
-                           kind=kinds.get(run.run_id, "sweep"), announced_at=now))
+        s.add(
+            AnnouncedRun(
+                watch_id=watch.id,
+                run_id=run.run_id,
+                status=run.status,
+                end_time_ms=run.end_ms or 0,
+                kind=kinds.get(run.run_id, "sweep"),
+                announced_at=now,
+            )
+        )
     watch.watermark_ms = batch.watermark_ms
     s.flush()
     return posted
@@ -74,27 +81,53 @@ def _forget_noise(cache: dict[str, Any], runs: list[RunView]) -> None:
         del cache[key]
 
 
-def _single(s: Session, mlflow: MlflowClient, watch: RunWatch, run: RunView, config: RunsConfig,
-            now: datetime, cache: dict[str, Any]) -> int:
+def _single(
+    s: Session,
+    mlflow: MlflowClient,
+    watch: RunWatch,
+    run: RunView,
+    config: RunsConfig,
+    now: datetime,
+    cache: dict[str, Any],
+) -> int:
     parent_of = outbox.find_by_ref(s, sweep_ref(watch.id, run.run_id))
     if parent_of is not None:  # a sweep's parent finishing after its children: a note in that thread
-        outbox.post(s, channel=watch.channel_id, team_id=watch.team_id, now=now, thread_of=parent_of,
-                    text=f"Parent run {render.link(run, config.ui_url)} finished.")
+        outbox.post(
+            s,
+            channel=watch.channel_id,
+            team_id=watch.team_id,
+            now=now,
+            thread_of=parent_of,
+            text=f"Parent run {render.link(run, config.ui_url)} finished.",
+        )
         return 0
     primary = baseline.primary_metric(run, watch.primary_metric, config)
-    comparison = baseline.compare(mlflow, run, primary, watch.registered_model, config,
-                                  _best_of(mlflow, watch, primary, config), cache)
+    comparison = baseline.compare(
+        mlflow, run, primary, watch.registered_model, config, _best_of(mlflow, watch, primary, config), cache
+    )
     text, blocks = render.card(comparison, watch.experiment_name, config.ui_url, promote_value(watch, run.run_id))
     ref = card_ref(watch.id, run.run_id)
-    outbox.post(s, channel=watch.channel_id, team_id=watch.team_id, text=text, blocks=blocks, now=now,
-                dedupe_key=ref, ref=ref)
-    log.info("run announced watch=%s run=%s baseline=%s", watch.id, run.run_id,
-             comparison.baseline.kind if comparison.baseline else "none")
+    outbox.post(
+        s, channel=watch.channel_id, team_id=watch.team_id, text=text, blocks=blocks, now=now, dedupe_key=ref, ref=ref
+    )
+    log.info(
+        "run announced watch=%s run=%s baseline=%s",
+        watch.id,
+        run.run_id,
+        comparison.baseline.kind if comparison.baseline else "none",
+    )
     return 1
 
 
-def _sweep(s: Session, mlflow: MlflowClient, watch: RunWatch, sweep: Sweep, config: RunsConfig,
-           now: datetime, cache: dict[str, Any]) -> None:
+def _sweep(
+    s: Session,
+    mlflow: MlflowClient,
+    watch: RunWatch,
+    sweep: Sweep,
+    config: RunsConfig,
+    now: datetime,
+    cache: dict[str, Any],
+) -> None:
     parent = sweep.parent
     if parent is None and sweep.parent_id:
         try:
@@ -111,24 +144,55 @@ def _sweep(s: Session, mlflow: MlflowClient, watch: RunWatch, sweep: Sweep, conf
         # One baseline for the whole sweep, chosen for its best run: runs of the same sweep are not baselines.
         first = best[0]
         earliest = min(r.start_ms for r in [*finished, *([parent] if parent else [])])
-        probe = RunView(first.run_id, first.name, first.experiment_id, first.status, first.start_ms, earliest,
-                        first.user, first.metrics, first.params, first.tags)
-        chosen = baseline.choose(mlflow, probe, primary, watch.registered_model, config,
-                                 _best_of(mlflow, watch, primary, config))
-        comparisons = [baseline.compare_to(mlflow, r, chosen, primary, config, cache) if chosen else
-                       baseline.Comparison(r, primary, None, [], [], None, None) for r in best]
+        probe = RunView(
+            first.run_id,
+            first.name,
+            first.experiment_id,
+            first.status,
+            first.start_ms,
+            earliest,
+            first.user,
+            first.metrics,
+            first.params,
+            first.tags,
+        )
+        chosen = baseline.choose(
+            mlflow, probe, primary, watch.registered_model, config, _best_of(mlflow, watch, primary, config)
+        )
+        comparisons = [
+            baseline.compare_to(mlflow, r, chosen, primary, config, cache)
+            if chosen
+            else baseline.Comparison(r, primary, None, [], [], None, None)
+            for r in best
+        ]
     title = parent.name if parent else watch.experiment_name
-    text, blocks = render.sweep(title, len(finished) + len(sweep.failed), len(sweep.failed), comparisons,
-                                config.ui_url, parent, promote_value(watch, best[0].run_id) if best else None)
+    text, blocks = render.sweep(
+        title,
+        len(finished) + len(sweep.failed),
+        len(sweep.failed),
+        comparisons,
+        config.ui_url,
+        parent,
+        promote_value(watch, best[0].run_id) if best else None,
+    )
     ref = sweep_ref(watch.id, sweep.key)
     earlier = outbox.find_by_ref(s, ref)
-    outbox.post(s, channel=watch.channel_id, team_id=watch.team_id, text=text, blocks=blocks, now=now,
-                thread_of=earlier, ref=None if earlier else ref)
+    outbox.post(
+        s,
+        channel=watch.channel_id,
+        team_id=watch.team_id,
+        text=text,
+        blocks=blocks,
+        now=now,
+        thread_of=earlier,
+        ref=None if earlier else ref,
+    )
     log.info("sweep announced watch=%s key=%s runs=%s", watch.id, sweep.key, len(finished))
 
 
-def _best_of(mlflow: MlflowClient, watch: RunWatch, primary: str | None,
-             config: RunsConfig) -> Callable[[], RunView | None] | None:
+def _best_of(
+    mlflow: MlflowClient, watch: RunWatch, primary: str | None, config: RunsConfig
+) -> Callable[[], RunView | None] | None:
     if not primary:
         return None
     how = analysis.direction(primary, config.directions)
@@ -138,16 +202,33 @@ def _best_of(mlflow: MlflowClient, watch: RunWatch, primary: str | None,
 def _failed(s: Session, watch: RunWatch, run: RunView, config: RunsConfig, now: datetime) -> None:
     text = render.failed(run, watch.experiment_name, config.ui_url)
     anchor = latest_card(s, watch.id)
-    outbox.post(s, channel=watch.channel_id, team_id=watch.team_id, text=text, now=now, thread_of=anchor,
-                dedupe_key=f"runs:failed:{watch.id}:{run.run_id}")
+    outbox.post(
+        s,
+        channel=watch.channel_id,
+        team_id=watch.team_id,
+        text=text,
+        now=now,
+        thread_of=anchor,
+        dedupe_key=f"runs:failed:{watch.id}:{run.run_id}",
+    )
     user = config.users.get(run.user) or (run.user if SLACK_USER.match(run.user or "") else None)
     if user:
-        outbox.post(s, channel=user, team_id=watch.team_id, text=text, now=now,
-                    dedupe_key=f"runs:failed-dm:{watch.id}:{run.run_id}")
+        outbox.post(
+            s,
+            channel=user,
+            team_id=watch.team_id,
+            text=text,
+            now=now,
+            dedupe_key=f"runs:failed-dm:{watch.id}:{run.run_id}",
+        )
 
 
 def latest_card(s: Session, watch_id: int) -> OutboxMessage | None:
     """The watch's newest run card or sweep message: failure notes go in its thread."""
     prefixes = (f"runs:card:{watch_id}:%", f"runs:sweep:{watch_id}:%")
-    return s.scalars(select(OutboxMessage).where(OutboxMessage.ref.like(prefixes[0]) | OutboxMessage.ref.like(prefixes[1]))
-                     .order_by(OutboxMessage.id.desc()).limit(1)).first()
+    return s.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.ref.like(prefixes[0]) | OutboxMessage.ref.like(prefixes[1]))
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    ).first()

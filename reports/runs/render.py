@@ -45,43 +45,72 @@ def link(run: RunView, ui_url: str | None) -> str:
 def delta_line(d: MetricDelta) -> str:
     mark = MARK.get(d.outcome, "•")
     word = f" {d.outcome}" if d.outcome in MARK else ""
-    return f"{mark} `{b.escape(d.name)}` {num(d.value)} vs {num(d.baseline)}: {signed(d.absolute)} ({percent(d.relative)}){word}"
+    change = f"{signed(d.absolute)} ({percent(d.relative)})"
+    return f"{mark} `{b.escape(d.name)}` {num(d.value)} vs {num(d.baseline)}: {change}{word}"
 
 
 def baseline_text(c: Comparison, ui_url: str | None) -> str:
     base = c.baseline
     if base is None:
         return template(PKG, "baseline.md.j2", kind="none", primary=c.primary, run_name=b.escape(c.run.name))
-    return template(PKG, "baseline.md.j2", kind=base.kind, model=base.model, alias=base.alias, version=base.version,
-                    run=link(base.run, ui_url), primary=c.primary, run_name=b.escape(base.run.name))
+    return template(
+        PKG,
+        "baseline.md.j2",
+        kind=base.kind,
+        model=base.model,
+        alias=base.alias,
+        version=base.version,
+        run=link(base.run, ui_url),
+        primary=c.primary,
+        run_name=b.escape(base.run.name),
+    )
 
 
 def verdict_text(c: Comparison) -> str:
     if c.verdict is None:
         return ""
     primary = next((d for d in c.deltas if d.name == c.primary), None)
-    return template(PKG, "verdict.md.j2", reason=c.verdict.reason, within_noise=c.verdict.within_noise,
-                    noun=NOUN[c.baseline.kind] if c.baseline else "", primary=c.primary,
-                    delta=signed(primary.absolute) if primary else "",
-                    spread=num(c.noise.spread) if c.noise else "", seeds=c.noise.seeds if c.noise else 0)
+    return template(
+        PKG,
+        "verdict.md.j2",
+        reason=c.verdict.reason,
+        within_noise=c.verdict.within_noise,
+        noun=NOUN[c.baseline.kind] if c.baseline else "",
+        primary=c.primary,
+        delta=signed(primary.absolute) if primary else "",
+        spread=num(c.noise.spread) if c.noise else "",
+        seeds=c.noise.seeds if c.noise else 0,
+    )
 
 
 def card(c: Comparison, experiment: str, ui_url: str | None, promote_value: str | None) -> tuple[str, b.Blocks]:
     run = c.run
     verdict = verdict_text(c)
-    blocks: b.Blocks = [b.header(f"Run finished: {run.name}"),
-                        b.section(f"*{b.escape(experiment)}* · {link(run, ui_url)}\n{verdict}".rstrip())]
+    blocks: b.Blocks = [
+        b.header(f"Run finished: {run.name}"),
+        b.section(f"*{b.escape(experiment)}* · {link(run, ui_url)}\n{verdict}".rstrip()),
+    ]
     blocks.append(b.section(baseline_text(c, ui_url)))
     if c.deltas:
         blocks.append(b.section("\n".join(delta_line(d) for d in c.deltas)))
     if c.params:
-        changes = ", ".join(f"`{b.escape(n)}` {b.escape(old or '∅')} → {b.escape(new or '∅')}" for n, old, new in c.params)
+        changes = ", ".join(
+            f"`{b.escape(n)}` {b.escape(old or '∅')} → {b.escape(new or '∅')}" for n, old, new in c.params
+        )
         blocks.append(b.section(f"Params changed: {changes}"))
     blocks.append(b.context(*_facts(run)))
     if promote_value and c.verdict and c.verdict.beats:
-        blocks.append(b.actions(b.button("Promote to champion", PROMOTE, promote_value, style="primary",
-                                         confirm=b.confirm_dialog("Promote?", f"Point the alias at run {run.name}?",
-                                                                  ok="Promote"))))
+        blocks.append(
+            b.actions(
+                b.button(
+                    "Promote to champion",
+                    PROMOTE,
+                    promote_value,
+                    style="primary",
+                    confirm=b.confirm_dialog("Promote?", f"Point the alias at run {run.name}?", ok="Promote"),
+                )
+            )
+        )
     text = f"Run {run.name} finished in {experiment}. {_plain(verdict)}".strip()
     return text, blocks
 
@@ -96,12 +125,26 @@ def _facts(run: RunView) -> list[str]:
 
 
 def failed(run: RunView, experiment: str, ui_url: str | None) -> str:
-    return template(PKG, "failed.md.j2", run=link(run, ui_url), experiment=b.escape(experiment),
-                    status=run.status, duration=duration(run), user=b.escape(run.user))
+    return template(
+        PKG,
+        "failed.md.j2",
+        run=link(run, ui_url),
+        experiment=b.escape(experiment),
+        status=run.status,
+        duration=duration(run),
+        user=b.escape(run.user),
+    )
 
 
-def sweep(title: str, count: int, failed_count: int, best: list[Comparison], ui_url: str | None,
-          parent: RunView | None, promote_value: str | None) -> tuple[str, b.Blocks]:
+def sweep(
+    title: str,
+    count: int,
+    failed_count: int,
+    best: list[Comparison],
+    ui_url: str | None,
+    parent: RunView | None,
+    promote_value: str | None,
+) -> tuple[str, b.Blocks]:
     headline = template(PKG, "sweep.md.j2", count=count, title=b.escape(title), failed=failed_count)
     blocks: b.Blocks = [b.header(f"Sweep finished: {title}"), b.section(headline)]
     if best:
@@ -123,8 +166,15 @@ def sweep(title: str, count: int, failed_count: int, best: list[Comparison], ui_
 
 
 def promoted(user: str, run: RunView, version: str, model: str, alias: str, ui_url: str | None) -> str:
-    return template(PKG, "promoted.md.j2", user=user, run=link(run, ui_url), version=version,
-                    model=b.escape(model), alias=b.escape(alias))
+    return template(
+        PKG,
+        "promoted.md.j2",
+        user=user,
+        run=link(run, ui_url),
+        version=version,
+        model=b.escape(model),
+        alias=b.escape(alias),
+    )
 
 
 def _plain(text: str) -> str:

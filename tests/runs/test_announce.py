@@ -20,18 +20,36 @@ def _watch(signed, database, args: str) -> RunWatch:
 
 
 def test_challenger_beating_the_champion_gets_exact_deltas_verdict_and_promote_button(
-        signed, database, mlflow, runtime, clock, deliver, slack):
+    signed, database, mlflow, runtime, clock, deliver, slack
+):
     exp = mlflow.create_experiment("churn")
-    champ = run(mlflow, exp, "gbm-base", -120, -60, metrics={"val_auc": 0.80, "val_loss": 0.50, "epochs": 10},
-                params={"lr": "0.1", "depth": "6"})
+    champ = run(
+        mlflow,
+        exp,
+        "gbm-base",
+        -120,
+        -60,
+        metrics={"val_auc": 0.80, "val_loss": 0.50, "epochs": 10},
+        params={"lr": "0.1", "depth": "6"},
+    )
     register(mlflow, "churn-model", champ, alias="champion")
     body = signed.command("/runs", "watch churn primary=val_auc model=churn-model").json()
-    assert "<#C0001> now gets finished runs of *churn*, primary metric `val_auc`, champion `churn-model@champion`" \
+    assert (
+        "<#C0001> now gets finished runs of *churn*, primary metric `val_auc`, champion `churn-model@champion`"
         in body["text"]
+    )
     with database.session() as s:
         watch = s.scalars(select(RunWatch)).one()
-    challenger = run(mlflow, exp, "gbm-deep", 1, 3, metrics={"val_auc": 0.84, "val_loss": 0.45, "epochs": 12},
-                     params={"lr": "0.05", "depth": "6", "dropout": "0.2"}, tags={"team": "retention"})
+    challenger = run(
+        mlflow,
+        exp,
+        "gbm-deep",
+        1,
+        3,
+        metrics={"val_auc": 0.84, "val_loss": 0.45, "epochs": 12},
+        params={"lr": "0.05", "depth": "6", "dropout": "0.2"},
+        tags={"team": "retention"},
+    )
 
     assert poll(runtime, clock, deliver, watch.id)
 
@@ -42,7 +60,8 @@ def test_challenger_beating_the_champion_gets_exact_deltas_verdict_and_promote_b
         "# Run finished: gbm-deep",
         f"*churn* · {link}",
         ":trophy: *Challenger beats champion on `val_auc`*",
-        f"Baseline: *champion* — `churn-model@champion` version 1 (run <{UI}#/experiments/{exp}/runs/{champ}|gbm-base>)",
+        "Baseline: *champion* — `churn-model@champion` version 1 "
+        f"(run <{UI}#/experiments/{exp}/runs/{champ}|gbm-base>)",
         "🟢 `val_auc` 0.84 vs 0.8: +0.04 (+5.0%) better",
         "• `epochs` 12 vs 10: +2 (+20.0%)",
         "🟢 `val_loss` 0.45 vs 0.5: -0.05 (-10.0%) better",
@@ -69,7 +88,8 @@ def test_a_worse_run_does_not_beat_and_gets_no_button(signed, database, mlflow, 
 
 
 def test_without_a_registered_model_the_best_earlier_run_is_the_baseline(
-        signed, database, mlflow, runtime, clock, deliver, slack):
+    signed, database, mlflow, runtime, clock, deliver, slack
+):
     exp = mlflow.create_experiment("forecast")
     run(mlflow, exp, "a", -300, -240, metrics={"rmse": 12.0})
     best = run(mlflow, exp, "b", -200, -180, metrics={"rmse": 10.0})
@@ -80,13 +100,16 @@ def test_without_a_registered_model_the_best_earlier_run_is_the_baseline(
     poll(runtime, clock, deliver, watch.id)
     [card] = slack.posted("C0001")
     body = text(card)
-    assert f"Baseline: *best finished run* of the experiment on `rmse` — <{UI}#/experiments/{exp}/runs/{best}|b>" in body
+    assert (
+        f"Baseline: *best finished run* of the experiment on `rmse` — <{UI}#/experiments/{exp}/runs/{best}|b>" in body
+    )
     assert "🟢 `rmse` 9.5 vs 10: -0.5 (-5.0%) better" in body
     assert ":trophy: *Challenger beats the best run on `rmse`*" in body
 
 
 def test_without_a_known_direction_the_previous_run_of_the_same_name_is_the_baseline(
-        signed, database, mlflow, runtime, clock, deliver, slack):
+    signed, database, mlflow, runtime, clock, deliver, slack
+):
     exp = mlflow.create_experiment("embeddings")
     run(mlflow, exp, "nightly", -300, -290, metrics={"throughput": 90.0})
     previous = run(mlflow, exp, "nightly", -100, -90, metrics={"throughput": 100.0})
@@ -95,7 +118,9 @@ def test_without_a_known_direction_the_previous_run_of_the_same_name_is_the_base
     run(mlflow, exp, "nightly", 1, 2, metrics={"throughput": 110.0})
     poll(runtime, clock, deliver, watch.id)
     body = text(slack.posted("C0001")[0])
-    assert f"Baseline: *previous finished run* named `nightly` — <{UI}#/experiments/{exp}/runs/{previous}|nightly>" in body
+    assert (
+        f"Baseline: *previous finished run* named `nightly` — <{UI}#/experiments/{exp}/runs/{previous}|nightly>" in body
+    )
     assert "• `throughput` 110 vs 100: +10 (+10.0%)" in body  # neutral: no colour, no verdict word
     assert "🟢" not in body and "🔴" not in body
     assert "*No verdict*: the primary metric is not set." in body
@@ -111,7 +136,8 @@ def test_the_first_run_has_no_baseline_and_says_so(signed, database, mlflow, run
 
 
 def test_failed_run_is_a_brief_dm_to_its_user_and_a_note_in_the_channel_thread(
-        signed, database, mlflow, runtime, clock, deliver, slack):
+    signed, database, mlflow, runtime, clock, deliver, slack
+):
     exp = mlflow.create_experiment("churn")
     watch = _watch(signed, database, "churn primary=val_auc")
     ok = run(mlflow, exp, "good", 1, 2, metrics={"val_auc": 0.8})
@@ -125,10 +151,11 @@ def test_failed_run_is_a_brief_dm_to_its_user_and_a_note_in_the_channel_thread(
     note = f":x: Run <{UI}#/experiments/{exp}/runs/{failed}|oom> in *churn* failed after 2m 00s (grace)."
     channel = [p for p in posts[1:] if p["channel"] == "C0001"]
     assert [p["text"] for p in channel] == [
-        note, f":x: Run <{UI}#/experiments/{exp}/runs/{killed}|stopped> in *churn* was killed after 3m 00s (someone)."]
+        note,
+        f":x: Run <{UI}#/experiments/{exp}/runs/{killed}|stopped> in *churn* was killed after 3m 00s (someone).",
+    ]
     with database.session() as s:
         card_ts = outbox.find_by_ref(s, card_ref(watch.id, ok)).ts
     assert all(p["thread_ts"] == card_ts for p in channel)
     assert [p for p in posts if p["channel"] == "U0002"] == [{"channel": "U0002", "text": note}]
     assert "blocks" not in channel[0]
-
