@@ -8,14 +8,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from handlers import home, ritual
-from handlers import spend
-from handlers import retro
-from handlers import standup
-from handlers import tickets
-from handlers import pi
-from handlers import gpu
-from handlers import runs
+from handlers import gpu, home, pi, retro, ritual, runs, spend, standup, tickets
 
 HANDLER_MODULES: list[ModuleType] = [ritual, home, spend, retro, tickets, pi, runs, standup, gpu]
 
