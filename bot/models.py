@@ -34,8 +34,8 @@ class OutboxMessage(Base):
     payload: Mapped[dict[str, Any]]
     dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     ref: Mapped[str | None] = mapped_column(String(255), index=True)
-    thread_of_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
-    update_of_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    thread_of_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), index=True)
+    update_of_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
