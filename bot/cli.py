@@ -34,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     run_job.add_argument("--scope", default="", help="what the job runs for, e.g. T123:C456 for a channel")
     run_job.add_argument("--period", help="the period to claim (default: the current one)")
     run_job.add_argument("--list", action="store_true", help="list the registered jobs")
+    runs = sub.add_parser("runs", help="MLflow runs commands")
+    runs_sub = runs.add_subparsers(dest="runs_command", required=True, metavar="ACTION", parser_class=_Parser)
+    index = runs_sub.add_parser("index", help="add ritualbot's index on runs(experiment_id, end_time) to the MLflow "
+                                "tracking database, so a poll does not grow with history")
+    index.add_argument("--store", help="the tracking database URI (default: MLFLOW_TRACKING_URI)")
     demo = sub.add_parser("demo", help="simulate a day of every job on embedded defaults; no Slack needed")
     demo.add_argument("--out", default="demo-output", help="folder for the Block Kit JSON (default: demo-output)")
     demo.add_argument("--quiet", action="store_true", help="write the JSON but print only the summary")
@@ -62,6 +67,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.demo import run_demo
 
         return run_demo(out_dir=args.out, quiet=args.quiet)
+    if args.command == "runs":
+        from reports.runs.source import index_tracking_store
+
+        print(index_tracking_store(settings, args.store))
+        return 0
     from bot.runtime import build_runtime
 
     rt = build_runtime(settings)

@@ -41,15 +41,16 @@ def announce(s: Session, mlflow: MlflowClient, watch: RunWatch, batch: Batch, co
     """Post the batch; returns the number of channel messages enqueued."""
     posted = 0
     cache = dict(watch.noise_cache or {})
+    known = {r.run_id: r for r in batch.runs}
     _forget_noise(cache, batch.runs)
-    for run in batch.singles:
-        posted += _single(s, mlflow, watch, run, config, now, cache)
+    for run in batch.singles:  # oldest first: a run that ended earlier in this poll can be the next one's best
+        posted += _single(s, mlflow, watch, run, config, now, cache, known)
+        _advance_best(watch, [run], config)
     for sweep in batch.sweeps:
-        _sweep(s, mlflow, watch, sweep, config, now, cache)
+        _sweep(s, mlflow, watch, sweep, config, now, cache, known)
         posted += 1
     watch.noise_cache = dict(list(cache.items())[-NOISE_KEEP:])
-    if watch.best_metric:
-        best.advance(watch, batch.runs, watch.best_metric, analysis.direction(watch.best_metric, config.directions))
+    _advance_best(watch, batch.runs, config)
     for run in batch.failed:
         _failed(s, watch, run, config, now)
         posted += 1
@@ -68,6 +69,11 @@ def announce(s: Session, mlflow: MlflowClient, watch: RunWatch, batch: Batch, co
     watch.watermark_ms = batch.watermark_ms
     s.flush()
     return posted
+
+
+def _advance_best(watch: RunWatch, runs: list[RunView], config: RunsConfig) -> None:
+    if watch.best_metric:
+        best.advance(watch, runs, watch.best_metric, analysis.direction(watch.best_metric, config.directions))
 
 
 def promote_value(watch: RunWatch, run_id: str) -> str | None:
@@ -89,6 +95,7 @@ def _single(
     config: RunsConfig,
     now: datetime,
     cache: dict[str, Any],
+    known: dict[str, RunView],
 ) -> int:
     parent_of = outbox.find_by_ref(s, sweep_ref(watch.id, run.run_id))
     if parent_of is not None:  # a sweep's parent finishing after its children: a note in that thread
@@ -103,7 +110,7 @@ def _single(
         return 0
     primary = baseline.primary_metric(run, watch.primary_metric, config)
     comparison = baseline.compare(
-        mlflow, run, primary, watch.registered_model, config, _best_of(mlflow, watch, primary, config), cache
+        mlflow, run, primary, watch.registered_model, config, _best_of(mlflow, watch, primary, config, known), cache
     )
     text, blocks = render.card(comparison, watch.experiment_name, config.ui_url, promote_value(watch, run.run_id))
     ref = card_ref(watch.id, run.run_id)
@@ -127,6 +134,7 @@ def _sweep(
     config: RunsConfig,
     now: datetime,
     cache: dict[str, Any],
+    known: dict[str, RunView],
 ) -> None:
     parent = sweep.parent
     if parent is None and sweep.parent_id:
@@ -157,7 +165,7 @@ def _sweep(
             first.tags,
         )
         chosen = baseline.choose(
-            mlflow, probe, primary, watch.registered_model, config, _best_of(mlflow, watch, primary, config)
+            mlflow, probe, primary, watch.registered_model, config, _best_of(mlflow, watch, primary, config, known)
         )
         comparisons = [
             baseline.compare_to(mlflow, r, chosen, primary, config, cache)
@@ -191,12 +199,12 @@ def _sweep(
 
 
 def _best_of(
-    mlflow: MlflowClient, watch: RunWatch, primary: str | None, config: RunsConfig
+    mlflow: MlflowClient, watch: RunWatch, primary: str | None, config: RunsConfig, known: dict[str, RunView]
 ) -> Callable[[], RunView | None] | None:
     if not primary:
         return None
     how = analysis.direction(primary, config.directions)
-    return lambda: best.current(mlflow, watch, primary, how)
+    return lambda: best.current(mlflow, watch, primary, how, known)
 
 
 def _failed(s: Session, watch: RunWatch, run: RunView, config: RunsConfig, now: datetime) -> None:

@@ -18,15 +18,24 @@ from reports.runs.source import RunView
 RECENT = 200
 
 
-def current(mlflow: MlflowClient, watch: RunWatch, metric: str, how: str) -> RunView | None:
-    """The best run that ended before the watermark; computes the pointer when the metric changed."""
+def current(mlflow: MlflowClient, watch: RunWatch, metric: str, how: str,
+            known: dict[str, RunView] | None = None) -> RunView | None:
+    """The best run so far; computes the pointer when the metric changed. `known` holds runs already
+    read in this poll (its own runs, the pointer once fetched), so a poll reads the pointer once."""
+    known = {} if known is None else known
     if watch.best_metric != metric:
         found = backfill(mlflow, watch.experiment_id, metric, how == "lower", watch.watermark_ms + 1)
         watch.best_metric = metric
         watch.best_run_id = found.run_id if found else None
         watch.best_value = found.metrics[metric] if found else None
+        if found:
+            known[found.run_id] = found
         return found
-    return source.get_run(mlflow, watch.best_run_id) if watch.best_run_id else None
+    if not watch.best_run_id:
+        return None
+    if watch.best_run_id not in known:
+        known[watch.best_run_id] = source.get_run(mlflow, watch.best_run_id)
+    return known[watch.best_run_id]
 
 
 def advance(watch: RunWatch, runs: Iterable[RunView], metric: str | None, how: str) -> None:

@@ -10,6 +10,8 @@
       sweep_min: 5                          # this many top-level runs in one poll are a sweep
       sweep_top: 3                          # best N runs shown in a sweep message
       users: {ada: U0001}                   # MLflow user -> Slack user, for failed-run DMs
+      tracking_index: true                  # the worker adds ritualbot_runs_experiment_end_time to a
+                                            # SQL tracking store it reaches (reports/runs/tracking_index.py)
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class RunsConfig:
     sweep_min: int = 5
     sweep_top: int = 3
     users: Mapping[str, str] = field(default_factory=dict)
+    tracking_index: bool = True
 
     def may_promote(self, user_id: str) -> bool:
         return user_id in self.promoters
@@ -57,6 +60,7 @@ def load(settings: Settings) -> RunsConfig:
         sweep_min=_int(raw, "sweep_min", 5, low=2, high=1000),
         sweep_top=_int(raw, "sweep_top", 3, low=1, high=20),
         users={str(k): str(v) for k, v in _mapping(raw, "users").items()},
+        tracking_index=_flag(raw, "tracking_index", True),
     )
 
 
@@ -74,6 +78,13 @@ def _url(value: Any) -> str | None:
     if not text.startswith(("http://", "https://")):
         raise ConfigError(f"runs.ui_url must be an http(s) URL, got {text!r}")
     return text.rstrip("/") + "/"
+
+
+def _flag(raw: Mapping[str, Any], key: str, default: bool) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"runs.{key} must be true or false, got {value!r}")
+    return value
 
 
 def _int(raw: Mapping[str, Any], key: str, default: int, *, low: int, high: int) -> int:

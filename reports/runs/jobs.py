@@ -8,7 +8,7 @@ import logging
 from bot.jobs import job
 from bot.runtime import Runtime
 from reports.runs import config as runs_config
-from reports.runs import service, source
+from reports.runs import service, source, tracking_index
 from reports.runs.models import RunWatch
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,8 @@ def poll(rt: Runtime, scope: str, period: str) -> None:
     config = runs_config.load(rt.settings)
     try:
         mlflow = source.client(rt.settings)
+        if config.tracking_index:
+            tracking_index.ensure_once(source.tracking_uri(rt.settings))
         with rt.database.session() as s:
             service.poll(s, mlflow, int(scope), config, rt.clock.now())
     except Exception as exc:

@@ -18,6 +18,7 @@ from mlflow.exceptions import MlflowException
 
 from bot.config import Settings
 from bot.errors import ConfigError, UserError
+from reports.runs import tracking_index
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,15 @@ def client_for(uri: str) -> MlflowClient:
 
 def client(settings: Settings) -> MlflowClient:
     return client_for(tracking_uri(settings))
+
+
+def index_tracking_store(settings: Settings, store: str | None = None) -> str:
+    """`ritualbot runs index`: add ritualbot's index to the tracking database; says what it did."""
+    uri = store or tracking_uri(settings)
+    if store is None and uri.startswith("sqlite:"):
+        client_for(uri).search_experiments(max_results=1)  # a new embedded store gets MLflow's tables first
+    outcome = tracking_index.ensure(uri)
+    return f"index {tracking_index.NAME} on runs{tracking_index.COLUMNS} {outcome} in {tracking_index.shown(uri)}"
 
 
 def view(run: Any) -> RunView:

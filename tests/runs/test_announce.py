@@ -107,6 +107,26 @@ def test_without_a_registered_model_the_best_earlier_run_is_the_baseline(
     assert ":trophy: *Challenger beats the best run on `rmse`*" in body
 
 
+def test_a_run_that_ended_earlier_in_the_same_poll_is_the_best_baseline_of_the_next(
+    signed, database, mlflow, runtime, clock, deliver, slack
+):
+    exp = mlflow.create_experiment("forecast")
+    old = run(mlflow, exp, "old", -100, -90, metrics={"rmse": 10.0})
+    watch = _watch(signed, database, "forecast")
+    first = run(mlflow, exp, "first", 1, 2, metrics={"rmse": 8.0})
+    run(mlflow, exp, "second", 1, 3, metrics={"rmse": 9.0})
+    poll(runtime, clock, deliver, watch.id)
+    one, two = (text(m) for m in slack.posted("C0001"))
+    link = lambda rid, name: f"<{UI}#/experiments/{exp}/runs/{rid}|{name}>"  # noqa: E731
+    assert f"Baseline: *best finished run* of the experiment on `rmse` — {link(old, 'old')}" in one
+    assert "🟢 `rmse` 8 vs 10: -2 (-20.0%) better" in one
+    assert f"Baseline: *best finished run* of the experiment on `rmse` — {link(first, 'first')}" in two
+    assert "🔴 `rmse` 9 vs 8: +1 (+12.5%) worse" in two
+    assert ":trophy:" not in two
+    with database.session() as s:
+        assert s.get(RunWatch, watch.id).best_run_id == first
+
+
 def test_without_a_known_direction_the_previous_run_of_the_same_name_is_the_baseline(
     signed, database, mlflow, runtime, clock, deliver, slack
 ):
