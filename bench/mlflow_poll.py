@@ -7,8 +7,12 @@ SQLite MLflow store gets its history written in bulk straight into MLflow's own 
 latest_metrics, metrics, params, tags through MLflow's SQLAlchemy models: the client needs
 ~30 ms per run, the bulk insert ~2 s for 50,000), then 5 new runs finish through the MLflow client
 and one poll announces them (baseline lookup, deltas, seed noise, render, outbox), timed several
-times with a rollback in between. The watch's first poll, which finds the best earlier run once,
-is reported apart (`first_poll_s`): it is paid once per watch and metric, not per poll.
+times with a rollback in between: first on MLflow's schema as it ships (every search scans the
+`runs` table), then with ritualbot's index on runs(experiment_id, end_time), which the worker adds
+to a SQL tracking store it reaches (`reports/runs/tracking_index.py`). The target is judged on the
+indexed store, the way ritualbot runs; the unindexed ratio is printed for stores behind a tracking
+server nobody indexed. The watch's first poll, which finds the best earlier run once, is reported
+apart (`first_poll_s`): it is paid once per watch and metric, not per poll.
 Prints a table, writes bench/results/mlflow_poll.json.
 """
 
@@ -39,7 +43,7 @@ from sqlalchemy import create_engine, insert  # noqa: E402
 
 from bot.db import Database  # noqa: E402
 from bot.schema import import_models  # noqa: E402
-from reports.runs import service  # noqa: E402
+from reports.runs import service, tracking_index  # noqa: E402
 from reports.runs.config import RunsConfig  # noqa: E402
 from reports.runs.demo import log_run, ms  # noqa: E402
 
@@ -138,39 +142,48 @@ def measure(history: int, repeats: int, tmp: Path) -> dict[str, float]:
             params={"lr": "1", "depth": "2", "seed": "0"},
         )
     config = RunsConfig(lookback_seconds=0)
-    timings, posted = [], 0
-    for _ in range(repeats):
-        session = db._sessions()
-        started = time.perf_counter()
-        posted = service.poll(session, mlflow, watch_id, config, NOW + timedelta(minutes=5))
-        timings.append(time.perf_counter() - started)
-        session.rollback()
-        session.close()
+
+    def polls() -> tuple[list[float], int]:
+        timings, posted = [], 0
+        for _ in range(repeats):
+            session = db._sessions()
+            started = time.perf_counter()
+            posted = service.poll(session, mlflow, watch_id, config, NOW + timedelta(minutes=5))
+            timings.append(time.perf_counter() - started)
+            session.rollback()
+            session.close()
+        return timings, posted
+
+    bare, posted = polls()
+    tracking_index.ensure(uri)
+    indexed, posted_indexed = polls()
     db.dispose()
     return {
         "seed_s": seed_s,
         "first_poll_s": first_poll_s,
-        "poll_median_s": statistics.median(timings),
-        "poll_max_s": max(timings),
-        "messages": posted,
+        "unindexed_poll_median_s": statistics.median(bare),
+        "poll_median_s": statistics.median(indexed),
+        "poll_max_s": max(indexed),
+        "messages": min(posted, posted_indexed),
     }
 
 
 def run(quick: bool = False) -> dict[str, Any]:
-    small, large, repeats = (500, 5_000, 3) if quick else (500, 50_000, 5)
+    small, large, repeats = (500, 5_000, 5) if quick else (500, 50_000, 9)
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         few = measure(small, repeats, tmp)
         many = measure(large, repeats, tmp)
     ratio = many["poll_median_s"] / few["poll_median_s"]
-    metrics = {"new_runs_per_poll": NEW_RUNS, "repeats": repeats}
+    metrics = {"new_runs_per_poll": NEW_RUNS, "repeats": repeats,
+               "unindexed_ratio": round(many["unindexed_poll_median_s"] / few["unindexed_poll_median_s"], 3)}
     for size, found in ((small, few), (large, many)):
         metrics.update({f"history_{size}_{k}": round(v, 4) if isinstance(v, float) else v for k, v in found.items()})
     return {
         "name": "mlflow_poll",
         "metrics": metrics,
         "ratio": round(ratio, 3),
-        "target": f"poll({large} runs) / poll({small} runs) <= {TARGET_RATIO}",
+        "target": f"poll({large} runs) / poll({small} runs) <= {TARGET_RATIO}, indexed store",
         "ok": ratio <= TARGET_RATIO,
     }
 
@@ -180,9 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="500 vs 5,000 runs, for a smoke run")
     args = parser.parse_args(argv)
     result = run(quick=args.quick)
-    print(f"{'metric':<34} value")
+    print(f"{"metric":<40} value")
     for key, value in result["metrics"].items():
-        print(f"{key:<34} {value}")
+        print(f"{key:<40} {value}")
     print(f"{'target':<34} {result['target']}\n{'ratio':<34} {result['ratio']}\n{'ok':<34} {result['ok']}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "mlflow_poll.json").write_text(json.dumps(result, indent=2))
