@@ -193,10 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="500 vs 5,000 runs, for a smoke run")
     args = parser.parse_args(argv)
     result = run(quick=args.quick)
-    print(f"{"metric":<40} value")
+    print(f"{'metric':<40} value")
     for key, value in result["metrics"].items():
         print(f"{key:<40} {value}")
-    print(f"{'target':<34} {result['target']}\n{'ratio':<34} {result['ratio']}\n{'ok':<34} {result['ok']}")
+    print(f"{'target':<40} {result['target']}\n{'ratio':<40} {result['ratio']}\n{'ok':<40} {result['ok']}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "mlflow_poll.json").write_text(json.dumps(result, indent=2))
     return 0 if result["ok"] else 1

@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import ConfigError, UserError
 from reports.runs import config as runs_config
-from reports.runs import render, service, source
+from reports.runs import configured, render, service, source
 
 log = logging.getLogger(__name__)
 COMMANDS = ["/runs"]
@@ -62,7 +62,8 @@ def handle_runs_command(ack: Any, command: dict[str, Any], db: Session, clock: C
     elif sub == "list":
         rows = service.watches(db, team_id, channel_id)
         lines = [f"• *{r.experiment_name}* (id {r.experiment_id})" + (f", primary `{r.primary_metric}`"
-                 if r.primary_metric else "") for r in rows]
+                 if r.primary_metric else "") + (" — from ritualbot.yaml" if configured.owned(r) else "")
+                 for r in rows]
         ack(response_type="ephemeral", text="\n".join(lines) or "This channel watches no experiment yet: "
             "`/runs watch <experiment>`.")
     elif sub == "latest":

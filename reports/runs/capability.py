@@ -12,7 +12,7 @@ from bot.capabilities import Capability, DesiredJob, StatusLine
 from bot.errors import ConfigError
 from bot.runtime import current
 from reports.runs import config as runs_config
-from reports.runs import service
+from reports.runs import configured, service
 
 if TYPE_CHECKING:
     from bot.demo import DemoContext
@@ -38,9 +38,13 @@ def status(session: Session, team_id: str, channel_id: str | None) -> list[Statu
 
 
 def schedule(session: Session) -> list[DesiredJob]:
-    minutes = _config().poll_minutes
-    return [DesiredJob(id=f"runs:{row.id}", job="runs.poll", scope=str(row.id), trigger=poll_trigger(minutes))
+    config = _config()
+    trigger = poll_trigger(config.poll_minutes)
+    jobs = [DesiredJob(id=f"runs:{row.id}", job="runs.poll", scope=str(row.id), trigger=trigger)
             for row in service.watches(session)]
+    if config.watches or configured.any_owned(session):  # also to stop the watches taken out of the file
+        jobs.append(DesiredJob(id="runs:config", job="runs.config", scope="", trigger=trigger))
+    return jobs
 
 
 def poll_trigger(minutes: int) -> CronTrigger:

@@ -10,12 +10,15 @@
       sweep_min: 5                          # this many top-level runs in one poll are a sweep
       sweep_top: 3                          # best N runs shown in a sweep message
       users: {ada: U0001}                   # MLflow user -> Slack user, for failed-run DMs
+      watches:                              # watches kept from this file (`/runs watch` makes others)
+        - {experiment: churn, channel: C0123ABCD, primary: val_auc, model: churn-model}
       tracking_index: true                  # the worker adds ritualbot_runs_experiment_end_time to a
                                             # SQL tracking store it reaches (reports/runs/tracking_index.py)
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +27,19 @@ from bot.config import Settings
 from bot.errors import ConfigError
 
 DIRECTIONS = {"lower", "higher", "neutral"}
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{4,}$")
+WATCH_KEYS = {"experiment", "channel", "primary", "model", "team"}
+
+
+@dataclass(frozen=True)
+class ConfiguredWatch:
+    """One entry of `runs.watches`: a channel follows an experiment (by name or id) from the file."""
+
+    experiment: str
+    channel: str
+    primary: str | None = None
+    model: str | None = None
+    team: str = ""  # the workspace; empty in a single-workspace install
 
 
 @dataclass(frozen=True)
@@ -38,6 +54,7 @@ class RunsConfig:
     sweep_top: int = 3
     users: Mapping[str, str] = field(default_factory=dict)
     tracking_index: bool = True
+    watches: tuple[ConfiguredWatch, ...] = ()
 
     def may_promote(self, user_id: str) -> bool:
         return user_id in self.promoters
@@ -61,7 +78,36 @@ def load(settings: Settings) -> RunsConfig:
         sweep_top=_int(raw, "sweep_top", 3, low=1, high=20),
         users={str(k): str(v) for k, v in _mapping(raw, "users").items()},
         tracking_index=_flag(raw, "tracking_index", True),
+        watches=_watches(raw.get("watches")),
     )
+
+
+def _watches(raw: Any) -> tuple[ConfiguredWatch, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ConfigError("runs.watches must be a list of {experiment, channel} entries")
+    found = []
+    for n, entry in enumerate(raw):
+        where = f"runs.watches[{n}]"
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"{where} must be a mapping with experiment and channel")
+        unknown = sorted(set(map(str, entry)) - WATCH_KEYS)
+        if unknown:
+            raise ConfigError(f"{where}.{unknown[0]} is not a watch setting (use {', '.join(sorted(WATCH_KEYS))})")
+        experiment, channel = str(entry.get("experiment") or "").strip(), str(entry.get("channel") or "").strip()
+        if not experiment:
+            raise ConfigError(f"{where}.experiment must name an MLflow experiment (its name or id)")
+        if not CHANNEL_ID.match(channel):
+            raise ConfigError(f"{where}.channel must be a channel id like C0123ABCD (in Slack: channel details, "
+                              f"at the bottom of About), got {channel!r}")
+        found.append(ConfiguredWatch(experiment, channel, _text(entry.get("primary")), _text(entry.get("model")),
+                                     str(entry.get("team") or "")))
+    return tuple(found)
+
+
+def _text(value: Any) -> str | None:
+    return str(value).strip() or None if value is not None else None
 
 
 def _mapping(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:

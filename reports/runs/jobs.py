@@ -1,5 +1,6 @@
 """`runs.poll` (scope: watch id): announce the runs of one watched experiment that ended since
-the last poll. One claim per poll slot, so two workers never poll the same watch twice."""
+the last poll. One claim per poll slot, so two workers never poll the same watch twice.
+`runs.config`: make the watches listed under `runs.watches` in ritualbot.yaml exist."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import logging
 from bot.jobs import job
 from bot.runtime import Runtime
 from reports.runs import config as runs_config
-from reports.runs import service, source, tracking_index
+from reports.runs import configured, service, source, tracking_index
 from reports.runs.models import RunWatch
 
 log = logging.getLogger(__name__)
@@ -38,3 +39,11 @@ def poll(rt: Runtime, scope: str, period: str) -> None:
             if row is not None:
                 row.last_error = f"{type(exc).__name__}: {exc}"[:500]
         raise
+
+
+@job("runs.config", period=poll_slot, description="Start, update or stop the watches listed in ritualbot.yaml")
+def sync_config(rt: Runtime, scope: str, period: str) -> None:
+    config = runs_config.load(rt.settings)
+    mlflow = source.client(rt.settings)
+    with rt.database.session() as s:
+        configured.sync(s, mlflow, config.watches, rt.clock.now())

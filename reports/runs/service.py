@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.errors import UserError
-from reports.runs import announce, baseline, poller, render, source
+from reports.runs import announce, baseline, configured, poller, render, source
 from reports.runs.config import RunsConfig
 from reports.runs.models import RunWatch
 
@@ -24,17 +24,19 @@ def watch(s: Session, mlflow: MlflowClient, *, team_id: str, channel_id: str, ex
     """Follow an experiment from now on (earlier runs are history, not news)."""
     experiment_id, name = source.find_experiment(mlflow, experiment)
     if model:
-        try:
-            mlflow.get_registered_model(model)
-        except Exception:  # noqa: BLE001 — any lookup failure means we cannot use it
-            raise UserError(f"MLflow has no registered model `{model[:80]}`: check the name in the Models "
-                            "page, or leave `model=` out to compare against the best run.") from None
-    row = s.scalar(select(RunWatch).where(RunWatch.team_id == team_id, RunWatch.channel_id == channel_id,
-                                          RunWatch.experiment_id == experiment_id))
+        source.check_model(mlflow, model)
+    row = s.scalars(select(RunWatch).where(RunWatch.team_id.in_([team_id, ""]), RunWatch.channel_id == channel_id,
+                                           RunWatch.experiment_id == experiment_id).order_by(RunWatch.id)).first()
+    if row is not None and row.enabled and configured.owned(row):
+        raise UserError(f"*{name}* is watched in <#{channel_id}> from ritualbot.yaml (`runs.watches`): change its "
+                        "primary metric or model there.")
     if row is None:
         row = RunWatch(team_id=team_id, channel_id=channel_id, experiment_id=experiment_id, experiment_name=name,
                        watermark_ms=int(now.timestamp() * 1000), created_by=user_id, created_at=now)
         s.add(row)
+    elif not row.enabled:
+        row.watermark_ms = int(now.timestamp() * 1000)  # what ended while it was stopped is not news
+        row.created_by = user_id
     row.experiment_name, row.enabled = name, True
     row.primary_metric = primary or row.primary_metric
     row.registered_model = model or row.registered_model
@@ -48,14 +50,17 @@ def unwatch(s: Session, *, team_id: str, channel_id: str, experiment: str) -> Ru
     if found is None:
         names = ", ".join(f"`{r.experiment_name}`" for r in rows) or "none"
         raise UserError(f"This channel does not watch `{experiment[:80]}`. Watched here: {names}.")
+    if configured.owned(found):
+        raise UserError(f"*{found.experiment_name}* is watched here from ritualbot.yaml (`runs.watches`): "
+                        "remove it there to stop it.")
     found.enabled = False
     return found
 
 
 def watches(s: Session, team_id: str | None = None, channel_id: str | None = None) -> list[RunWatch]:
     query = select(RunWatch).where(RunWatch.enabled.is_(True)).order_by(RunWatch.id)
-    if team_id:
-        query = query.where(RunWatch.team_id == team_id)
+    if team_id:  # "" is a watch from ritualbot.yaml in a single-workspace install
+        query = query.where(RunWatch.team_id.in_([team_id, ""]))
     if channel_id:
         query = query.where(RunWatch.channel_id == channel_id)
     return list(s.scalars(query))

@@ -118,6 +118,15 @@ def find_experiment(mlflow: MlflowClient, name_or_id: str) -> tuple[str, str]:
     return found.experiment_id, found.name
 
 
+def check_model(mlflow: MlflowClient, model: str) -> None:
+    """UserError unless MLflow has a registered model of that name."""
+    try:
+        mlflow.get_registered_model(model)
+    except MlflowException:
+        raise UserError(f"MLflow has no registered model `{model[:80]}`: check the name in the Models "
+                        "page, or leave `model=` out to compare against the best run.") from None
+
+
 def ended_since(mlflow: MlflowClient, experiment_id: str, since_ms: int) -> list[RunView]:
     """Runs in a terminal state with end_time >= since_ms, oldest first, one per run id."""
     seen: dict[str, RunView] = {}
