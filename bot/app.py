@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 BOT_SCOPES = [
     "app_mentions:read", "channels:read", "chat:write", "chat:write.public", "commands", "files:write",
     "groups:read", "im:history", "im:read", "im:write", "reactions:read", "reactions:write",
-    "users:read", "users:read.email", "users.profile:read",
+    "usergroups:read", "users:read", "users:read.email", "users.profile:read",
 ]
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from mlflow.exceptions import MlflowException
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
@@ -82,14 +83,35 @@ def handle_runs_command(ack: Any, command: dict[str, Any], db: Session, clock: C
 
 
 def handle_promote(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock,
-                   settings: Settings) -> None:
+                   settings: Settings, client: Any) -> None:
     ack()
     container = body.get("container") or {}
     channel_id = container.get("channel_id") or (body.get("channel") or {}).get("id")
     config = _config(settings)
     _call(settings, lambda m: service.promote(
         db, m, config, value=action.get("value") or "", user_id=body["user"]["id"], channel_id=channel_id,
-        thread_ts=container.get("thread_ts") or container.get("message_ts"), now=clock.now()))
+        thread_ts=container.get("thread_ts") or container.get("message_ts"), now=clock.now(),
+        members_of=_group_members(client)))
+
+
+def _group_members(client: Any) -> Callable[[str], set[str]]:
+    """Members of a promoter user group, given by id (S…) or @handle, from Slack."""
+    def members_of(group: str) -> set[str]:
+        try:
+            if group.startswith("@"):
+                found = [g["id"] for g in client.usergroups_list()["usergroups"] if g.get("handle") == group[1:]]
+                if not found:
+                    log.warning("promoter group not found handle=%s", group)
+                    return set()
+                group = found[0]
+            return set(client.usergroups_users_list(usergroup=group)["users"])
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            log.warning("promoter group lookup failed group=%s error=%s", group, error)
+            raise UserError(f"I could not read the members of the promoter group `{group}` (Slack said `{error}`): "
+                            "ask an admin to check `runs.promoters` and that the app has the `usergroups:read` "
+                            "scope.") from None
+    return members_of
 
 
 def _call(settings: Settings, fn: Callable[[Any], T]) -> T:

@@ -5,7 +5,8 @@
       alias: champion                       # registered-model alias that names the incumbent
       poll_minutes: 5
       lookback_seconds: 120                 # re-read this much before the watermark (client clock skew)
-      promoters: [U0123]                    # who may press "Promote" (default: RITUALBOT_ADMINS)
+      promoters: [U0123, S0456, "@ml-leads"] # who may press "Promote": users, and user groups by id or
+                                            # @handle (default: RITUALBOT_ADMINS; groups need usergroups:read)
       directions: {val_score: higher}       # per metric; else guessed by name
       sweep_min: 5                          # this many top-level runs in one poll are a sweep
       sweep_top: 3                          # best N runs shown in a sweep message
@@ -19,7 +20,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,7 @@ from bot.config import Settings
 from bot.errors import ConfigError
 
 DIRECTIONS = {"lower", "higher", "neutral"}
+GROUP = re.compile(r"^(S[A-Z0-9]{4,}|@[\w.-]+)$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{4,}$")
 WATCH_KEYS = {"experiment", "channel", "primary", "model", "team"}
 
@@ -56,8 +58,15 @@ class RunsConfig:
     tracking_index: bool = True
     watches: tuple[ConfiguredWatch, ...] = ()
 
-    def may_promote(self, user_id: str) -> bool:
-        return user_id in self.promoters
+    @property
+    def promoter_groups(self) -> tuple[str, ...]:
+        return tuple(p for p in self.promoters if GROUP.match(p))
+
+    def may_promote(self, user_id: str, members_of: Callable[[str], Iterable[str]] | None = None) -> bool:
+        """A listed user, or (asking `members_of` one group at a time) a member of a listed group."""
+        if user_id in self.promoters:
+            return True
+        return members_of is not None and any(user_id in members_of(g) for g in self.promoter_groups)
 
 
 def load(settings: Settings) -> RunsConfig:

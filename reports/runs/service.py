@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -119,11 +120,14 @@ def compare(mlflow: MlflowClient, config: RunsConfig, run_a: str, run_b: str, pr
 
 
 def promote(s: Session, mlflow: MlflowClient, config: RunsConfig, *, value: str, user_id: str,
-            channel_id: str, thread_ts: str | None, now: datetime) -> str:
-    """Point the watch's model alias at the run's version; posts who promoted what in the thread."""
-    if not config.may_promote(user_id):
-        raise UserError("Only the people listed under `runs.promoters` (or RITUALBOT_ADMINS) can promote a "
-                        "model. Ask one of them.")
+            channel_id: str, thread_ts: str | None, now: datetime,
+            members_of: Callable[[str], Iterable[str]] | None = None) -> str:
+    """Point the watch's model alias at the run's version; posts who promoted what in the thread.
+    `members_of(group)` gives a Slack user group's members, for groups listed as promoters."""
+    if not config.may_promote(user_id, members_of):
+        groups = " or ".join(f"`{g}`" for g in config.promoter_groups)
+        raise UserError("Only the people listed under `runs.promoters` (or RITUALBOT_ADMINS)"
+                        + (f", and members of {groups}," if groups else "") + " can promote a model. Ask one of them.")
     watch_id, _, run_id = value.partition(":")
     row = s.get(RunWatch, int(watch_id)) if watch_id.isdigit() else None
     if row is None or not row.registered_model or not run_id:

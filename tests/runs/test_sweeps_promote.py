@@ -116,6 +116,44 @@ def test_promote_by_anyone_else_is_refused_and_changes_nothing(
     assert len(slack.posted("C0001")) == 1
 
 
+def test_members_of_a_promoter_user_group_by_id_or_handle_may_promote_and_others_may_not(
+        signed, database, mlflow, runtime, clock, deliver, slack, runs_yaml):
+    runs_yaml["promoters"] = ["S0ML001", "@ml-leads"]
+    slack.usergroups.update({"S0ML001": ("ml", ["U0003"]), "S0LEAD01": ("ml-leads", ["U0002"])})
+    watch, challenger, card = _beating_card(signed, database, mlflow, runtime, clock, deliver, slack)
+    register(mlflow, "churn-model", challenger)
+    value = card["blocks"][-1]["elements"][0]["value"]
+
+    signed.action("runs.promote", value, user="U0001")  # in neither group
+    [refusal] = slack.responses()
+    assert refusal["response_type"] == "ephemeral"
+    assert refusal["text"] == ("Only the people listed under `runs.promoters` (or RITUALBOT_ADMINS), and members of "
+                               "`S0ML001` or `@ml-leads`, can promote a model. Ask one of them.")
+    assert str(mlflow.get_model_version_by_alias("churn-model", "champion").version) == "1"
+
+    signed.action("runs.promote", value, user="U0002", message_ts="1800000001.000001")  # a member of @ml-leads
+    deliver()
+    assert str(mlflow.get_model_version_by_alias("churn-model", "champion").version) == "2"
+    assert slack.posted("C0001")[-1]["text"].startswith(":rocket: <@U0002> promoted run")
+    assert [c.params["usergroup"] for c in slack.calls_to("usergroups.users.list")] == [
+        "S0ML001", "S0LEAD01", "S0ML001", "S0LEAD01"]
+
+
+def test_a_promoter_group_slack_will_not_show_is_explained_and_changes_nothing(
+        signed, database, mlflow, runtime, clock, deliver, slack, runs_yaml):
+    runs_yaml["promoters"] = ["S0ML001"]
+    slack.usergroups["S0ML001"] = ("ml", ["U0002"])
+    watch, challenger, card = _beating_card(signed, database, mlflow, runtime, clock, deliver, slack)
+    register(mlflow, "churn-model", challenger)
+    slack.fail_next("usergroups.users.list", status=200, error="missing_scope")
+    signed.action("runs.promote", card["blocks"][-1]["elements"][0]["value"], user="U0002")
+    deliver()
+    assert ("I could not read the members of the promoter group `S0ML001` (Slack said `missing_scope`)"
+            in slack.responses()[-1]["text"])
+    assert str(mlflow.get_model_version_by_alias("churn-model", "champion").version) == "1"
+    assert len(slack.posted("C0001")) == 1
+
+
 def test_promoters_default_to_ritualbot_admins(signed, database, mlflow, runtime, clock, deliver, slack,
                                                runs_yaml, settings):
     from reports.runs import config

@@ -58,6 +58,7 @@ class SlackDouble:
     calls: list[Call] = field(default_factory=list)
     users: dict[str, User] = field(default_factory=dict)
     members: dict[str, list[str]] = field(default_factory=dict)
+    usergroups: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # id -> (handle, members)
     uploads: dict[str, bytes] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -243,6 +244,14 @@ class SlackDouble:
             if params["channel"] not in self.members:
                 raise LookupError("channel_not_found")
             body["members"] = list(self.members[params["channel"]])
+        elif method == "usergroups.users.list":
+            if params["usergroup"] not in self.usergroups:
+                raise LookupError("no_such_subteam")
+            body["users"] = list(self.usergroups[params["usergroup"]][1])
+        elif method == "usergroups.list":
+            template = body["usergroups"][0]
+            body["usergroups"] = [{**template, "id": gid, "handle": handle, "name": handle, "user_count": len(users)}
+                                  for gid, (handle, users) in self.usergroups.items()]
         elif method == "chat.postMessage" and params.get("thread_ts"):
             body["message"]["thread_ts"] = params["thread_ts"]
         return body
