@@ -23,6 +23,7 @@ SECTION_PROVIDERS = [
     "reports.digest.rituals_section:section",
     "reports.spend.section:section",
     "reports.gpu.section:section",
+    "reports.runs.section:section",
 ]
 
 

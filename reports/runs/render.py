@@ -6,6 +6,7 @@ from bot import blocks as b
 from bot.templates import render as template
 from reports.runs.analysis import MetricDelta
 from reports.runs.baseline import Comparison
+from reports.runs.models import RunWatch
 from reports.runs.source import RunView
 
 PKG = "reports.runs"
@@ -175,6 +176,28 @@ def promoted(user: str, run: RunView, version: str, model: str, alias: str, ui_u
         model=b.escape(model),
         alias=b.escape(alias),
     )
+
+
+def digest_line(watch: RunWatch, finished: int, failed: int, ui_url: str | None) -> str:
+    """One watched experiment in the channel digest."""
+    line = f"• *{b.escape(watch.experiment_name)}*: "
+    if not finished and not failed:
+        line += "no runs finished"
+    else:
+        line += f"{finished} finished" + (f", {failed} failed or killed" if failed else "")
+    if watch.best_metric and watch.best_value is not None:
+        value = num(watch.best_value)
+        if ui_url and watch.best_run_id:
+            value = f"<{ui_url}#/experiments/{watch.experiment_id}/runs/{watch.best_run_id}|{value}>"
+        line += f" · best on `{b.escape(watch.best_metric)}` so far: {value}"
+    return line
+
+
+def digest_summary(finished: int, failed: int) -> str:
+    total = finished + failed
+    if not total:
+        return "no MLflow runs finished"
+    return f"{total} MLflow run{'s' if total != 1 else ''} finished" + (f" ({failed} failed)" if failed else "")
 
 
 def _plain(text: str) -> str:

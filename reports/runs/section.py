@@ -1,0 +1,47 @@
+"""The MLflow runs section of the channel digest: per watched experiment, the runs announced for
+the channel's yesterday and the best run so far. Read from ritualbot's own tables: no MLflow call."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot import blocks as b
+from reports.digest.sections import Section, SectionContext
+from reports.runs import config as runs_config
+from reports.runs import render, service
+from reports.runs.models import AnnouncedRun
+
+
+def section(ctx: SectionContext) -> Section | None:
+    watches = service.watches(ctx.session, ctx.team_id, ctx.channel_id)
+    if not watches:
+        return None
+    yesterday = ctx.day - timedelta(days=1)
+    start = datetime.combine(yesterday, time(0), ZoneInfo(ctx.timezone))
+    counts = day_counts(ctx.session, [w.id for w in watches], start, start + timedelta(days=1))
+    ui_url = runs_config.load(ctx.settings).ui_url
+    lines = [render.digest_line(w, *counts.get(w.id, (0, 0)), ui_url) for w in watches]
+    finished = sum(f for f, _ in counts.values())
+    failed = sum(x for _, x in counts.values())
+    summary = render.digest_summary(finished, failed)
+    return Section(key="runs", title="MLflow runs",
+                   blocks=[b.section(f"*MLflow runs* · {yesterday:%a %d %b}"), b.section("\n".join(lines))],
+                   summary=summary)
+
+
+def day_counts(s: Session, watch_ids: list[int], start: datetime, end: datetime) -> dict[int, tuple[int, int]]:
+    """{watch id: (finished, failed or killed)} of the runs announced that ended in [start, end)."""
+    failed = AnnouncedRun.status != "FINISHED"
+    rows = s.execute(select(AnnouncedRun.watch_id, failed, func.count()).where(
+        AnnouncedRun.watch_id.in_(watch_ids),
+        AnnouncedRun.end_time_ms >= int(start.timestamp() * 1000),
+        AnnouncedRun.end_time_ms < int(end.timestamp() * 1000)).group_by(AnnouncedRun.watch_id, failed))
+    found: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for watch_id, is_failed, count in rows:
+        found[watch_id][1 if is_failed else 0] += count
+    return {k: (v[0], v[1]) for k, v in found.items()}
