@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from reports import people
 from reports.gpu.config import GpuConfig
 from reports.gpu.sources import GpuInfo
 
-log = logging.getLogger(__name__)
-
 UNOWNED = "unowned"
-_SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 def owner_and_team(info: GpuInfo, config: GpuConfig) -> tuple[str, str]:
@@ -38,15 +34,4 @@ def excluded(info: GpuInfo, owner: str, config: GpuConfig, now: datetime) -> boo
 
 def slack_user(owner: str, config: GpuConfig, lookup: Callable[[str], str | None] | None) -> str | None:
     """A Slack user id for an owner: the explicit map, an id as is, or users.lookupByEmail."""
-    if not owner:
-        return None
-    if owner in config.users:
-        return config.users[owner]
-    if _SLACK_ID.match(owner):
-        return owner
-    if "@" in owner and lookup is not None:
-        try:
-            return lookup(owner)
-        except Exception:  # noqa: BLE001 — an unknown email leaves the GPU unowned, it does not stop the run
-            log.info("gpu owner not found in Slack owner=%s", owner)
-    return None
+    return people.slack_user(owner, config.users, lookup)

@@ -7,7 +7,6 @@ watermark commit together or not at all.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.models import OutboxMessage
+from reports import people
 from reports.runs import analysis, baseline, best, render, source
 from reports.runs.config import RunsConfig
 from reports.runs.models import AnnouncedRun, RunWatch
@@ -26,7 +26,6 @@ from reports.runs.source import RunView
 
 log = logging.getLogger(__name__)
 NOISE_KEEP = 20
-SLACK_USER = re.compile(r"^[UW][A-Z0-9]{6,}$")
 
 
 def card_ref(watch_id: int, run_id: str) -> str:
@@ -37,8 +36,10 @@ def sweep_ref(watch_id: int, key: str) -> str:
     return f"runs:sweep:{watch_id}:{key}"
 
 
-def announce(s: Session, mlflow: MlflowClient, watch: RunWatch, batch: Batch, config: RunsConfig, now: datetime) -> int:
-    """Post the batch; returns the number of channel messages enqueued."""
+def announce(s: Session, mlflow: MlflowClient, watch: RunWatch, batch: Batch, config: RunsConfig, now: datetime,
+             lookup: people.Lookup | None = None) -> int:
+    """Post the batch; returns the number of channel messages enqueued. `lookup(email)` finds the
+    Slack user of a failed run whose MLflow user is an email."""
     posted = 0
     cache = dict(watch.noise_cache or {})
     known = {r.run_id: r for r in batch.runs}
@@ -52,7 +53,7 @@ def announce(s: Session, mlflow: MlflowClient, watch: RunWatch, batch: Batch, co
     watch.noise_cache = dict(list(cache.items())[-NOISE_KEEP:])
     _advance_best(watch, batch.runs, config)
     for run in batch.failed:
-        _failed(s, watch, run, config, now)
+        _failed(s, watch, run, config, now, lookup)
         posted += 1
     kinds = {r.run_id: "failed" for r in batch.failed} | {r.run_id: "card" for r in batch.singles}
     for run in batch.runs:
@@ -207,7 +208,8 @@ def _best_of(
     return lambda: best.current(mlflow, watch, primary, how, known)
 
 
-def _failed(s: Session, watch: RunWatch, run: RunView, config: RunsConfig, now: datetime) -> None:
+def _failed(s: Session, watch: RunWatch, run: RunView, config: RunsConfig, now: datetime,
+            lookup: people.Lookup | None) -> None:
     text = render.failed(run, watch.experiment_name, config.ui_url)
     anchor = latest_card(s, watch.id)
     outbox.post(
@@ -219,7 +221,7 @@ def _failed(s: Session, watch: RunWatch, run: RunView, config: RunsConfig, now: 
         thread_of=anchor,
         dedupe_key=f"runs:failed:{watch.id}:{run.run_id}",
     )
-    user = config.users.get(run.user) or (run.user if SLACK_USER.match(run.user or "") else None)
+    user = people.slack_user(run.user, config.users, lookup)
     if user:
         outbox.post(
             s,

@@ -8,6 +8,7 @@ import logging
 
 from bot.jobs import job
 from bot.runtime import Runtime
+from reports import people
 from reports.runs import config as runs_config
 from reports.runs import configured, service, source, tracking_index
 from reports.runs.models import RunWatch
@@ -23,6 +24,12 @@ def poll_slot(rt: Runtime, scope: str) -> str:
     return floored.strftime("%Y-%m-%dT%H:%M")
 
 
+def _lookup(rt: Runtime, team_id: str) -> people.Lookup:
+    def lookup(email: str) -> str | None:
+        return rt.clients.for_team(team_id or None).users_lookupByEmail(email=email)["user"]["id"]
+    return lookup
+
+
 @job("runs.poll", period=poll_slot, description="Announce MLflow runs that ended since the last poll")
 def poll(rt: Runtime, scope: str, period: str) -> None:
     config = runs_config.load(rt.settings)
@@ -31,7 +38,7 @@ def poll(rt: Runtime, scope: str, period: str) -> None:
         if config.tracking_index:
             tracking_index.ensure_once(source.tracking_uri(rt.settings))
         with rt.database.session() as s:
-            service.poll(s, mlflow, int(scope), config, rt.clock.now())
+            service.poll(s, mlflow, int(scope), config, rt.clock.now(), lookup_in=lambda team: _lookup(rt, team))
     except Exception as exc:
         # The claim is released by the job runner; the watch keeps its watermark, so nothing is lost.
         with rt.database.session() as s:

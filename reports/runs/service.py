@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.errors import UserError
+from reports import people
 from reports.runs import announce, baseline, configured, poller, render, source
 from reports.runs.config import RunsConfig
 from reports.runs.models import RunWatch
@@ -67,13 +68,15 @@ def watches(s: Session, team_id: str | None = None, channel_id: str | None = Non
     return list(s.scalars(query))
 
 
-def poll(s: Session, mlflow: MlflowClient, watch_id: int, config: RunsConfig, now: datetime) -> int:
-    """Announce what ended since the watermark; returns the number of messages enqueued."""
+def poll(s: Session, mlflow: MlflowClient, watch_id: int, config: RunsConfig, now: datetime,
+         lookup_in: Callable[[str], people.Lookup] | None = None) -> int:
+    """Announce what ended since the watermark; returns the number of messages enqueued.
+    `lookup_in(team_id)` gives that workspace's users.lookupByEmail, for failed-run DMs."""
     row = s.get(RunWatch, watch_id)
     if row is None or not row.enabled:
         return 0
     batch = poller.fetch(s, mlflow, row, config)
-    posted = announce.announce(s, mlflow, row, batch, config, now)
+    posted = announce.announce(s, mlflow, row, batch, config, now, lookup_in(row.team_id) if lookup_in else None)
     row.last_polled_at, row.last_error = now, None
     log.info("runs poll watch=%s experiment=%s new=%s watermark=%s", row.id, row.experiment_id,
              len(batch.runs), row.watermark_ms)

@@ -179,3 +179,19 @@ def test_failed_run_is_a_brief_dm_to_its_user_and_a_note_in_the_channel_thread(
     assert all(p["thread_ts"] == card_ts for p in channel)
     assert [p for p in posts if p["channel"] == "U0002"] == [{"channel": "U0002", "text": note}]
     assert "blocks" not in channel[0]
+
+
+def test_a_failed_run_whose_mlflow_user_is_an_email_is_dmed_to_that_slack_user(
+    signed, database, mlflow, runtime, clock, deliver, slack
+):
+    exp = mlflow.create_experiment("churn")
+    watch = _watch(signed, database, "churn primary=val_auc")
+    failed = run(mlflow, exp, "oom", 1, 2, status="FAILED", user="ravi@example.com")
+    run(mlflow, exp, "lost", 1, 3, status="FAILED", user="nobody@example.com")
+    poll(runtime, clock, deliver, watch.id)
+    note = f":x: Run <{UI}#/experiments/{exp}/runs/{failed}|oom> in *churn* failed after 1m 00s (ravi@example.com)."
+    assert [p["text"] for p in slack.posted("U0003")] == [note]
+    assert [c.params["email"] for c in slack.calls_to("users.lookupByEmail", ok_only=False)] == [
+        "ravi@example.com", "nobody@example.com"]
+    assert len(slack.posted("C0001")) == 2  # both still noted in the channel
+    assert {p["channel"] for p in slack.posted()} == {"C0001", "U0003"}
