@@ -62,9 +62,7 @@ def handle_runs_command(ack: Any, command: dict[str, Any], db: Session, clock: C
         ack(response_type="ephemeral", text=f"Stopped announcing *{row.experiment_name}* here.")
     elif sub == "list":
         rows = service.watches(db, team_id, channel_id)
-        lines = [f"• *{r.experiment_name}* (id {r.experiment_id})" + (f", primary `{r.primary_metric}`"
-                 if r.primary_metric else "") + (" — from ritualbot.yaml" if configured.owned(r) else "")
-                 for r in rows]
+        lines = [render.watch_line(r, configured.owned(r)) for r in rows]
         ack(response_type="ephemeral", text="\n".join(lines) or "This channel watches no experiment yet: "
             "`/runs watch <experiment>`.")
     elif sub == "latest":

@@ -178,6 +178,18 @@ def promoted(user: str, run: RunView, version: str, model: str, alias: str, ui_u
     )
 
 
+def watch_line(watch: RunWatch, from_file: bool) -> str:
+    """One watch in `/runs list`."""
+    line = f"• *{b.escape(watch.experiment_name)}* (id {watch.experiment_id})"
+    if watch.primary_metric:
+        line += f", primary `{b.escape(watch.primary_metric)}`"
+    if from_file:
+        line += " — from ritualbot.yaml"
+    if watch.last_error:
+        line += f"\n   :warning: the last poll failed: {b.escape(watch.last_error[:160])} (retried every poll)"
+    return line
+
+
 def digest_line(watch: RunWatch, finished: int, failed: int, ui_url: str | None) -> str:
     """One watched experiment in the channel digest."""
     line = f"• *{b.escape(watch.experiment_name)}*: "

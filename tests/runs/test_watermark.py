@@ -104,7 +104,11 @@ def test_an_unreachable_tracking_server_keeps_the_watermark_and_records_the_erro
         row = s.get(RunWatch, watch.id)
         assert row.last_error == "ConnectionError: connection refused"
         assert row.watermark_ms == at(0)
+    listed = signed.command("/runs", "list").json()["text"]
+    assert listed == (f"• *churn* (id {exp})\n   :warning: the last poll failed: ConnectionError: connection refused "
+                      "(retried every poll)")
     monkeypatch.undo()
     assert jobs.run("runs.poll", str(watch.id), rt=runtime).ran  # the claim was released
     deliver()
     assert _announced_names(slack) == ["r"]
+    assert signed.command("/runs", "list").json()["text"] == f"• *churn* (id {exp})"
