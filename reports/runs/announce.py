@@ -77,8 +77,11 @@ def _advance_best(watch: RunWatch, runs: list[RunView], config: RunsConfig) -> N
         best.advance(watch, runs, watch.best_metric, analysis.direction(watch.best_metric, config.directions))
 
 
-def promote_value(watch: RunWatch, run_id: str) -> str | None:
-    return f"{watch.id}:{run_id}" if watch.registered_model else None
+def promote_value(watch: RunWatch, run_id: str, sweep_key: str | None = None) -> str | None:
+    """The Promote button's value: `watch:run`, and `:sweep key` on a sweep message (to find it again)."""
+    if not watch.registered_model:
+        return None
+    return f"{watch.id}:{run_id}" + (f":{sweep_key}" if sweep_key else "")
 
 
 def _forget_noise(cache: dict[str, Any], runs: list[RunView]) -> None:
@@ -182,7 +185,7 @@ def _sweep(
         comparisons,
         config.ui_url,
         parent,
-        promote_value(watch, best[0].run_id) if best else None,
+        promote_value(watch, best[0].run_id, sweep.key) if best else None,
     )
     ref = sweep_ref(watch.id, sweep.key)
     earlier = outbox.find_by_ref(s, ref)

@@ -131,7 +131,8 @@ def promote(s: Session, mlflow: MlflowClient, config: RunsConfig, *, value: str,
         groups = " or ".join(f"`{g}`" for g in config.promoter_groups)
         raise UserError("Only the people listed under `runs.promoters` (or RITUALBOT_ADMINS)"
                         + (f", and members of {groups}," if groups else "") + " can promote a model. Ask one of them.")
-    watch_id, _, run_id = value.partition(":")
+    watch_id, _, rest = value.partition(":")
+    run_id, _, sweep_key = rest.partition(":")
     row = s.get(RunWatch, int(watch_id)) if watch_id.isdigit() else None
     if row is None or not row.registered_model or not run_id:
         raise UserError("This button is out of date: the watch is gone or has no registered model.")
@@ -142,6 +143,11 @@ def promote(s: Session, mlflow: MlflowClient, config: RunsConfig, *, value: str,
     version = source.set_alias_for_run(mlflow, row.registered_model, config.alias, run_id)
     text = render.promoted(user_id, run, version, row.registered_model, config.alias, config.ui_url)
     outbox.post(s, channel=channel_id, team_id=row.team_id, text=text, now=now, thread_ts=thread_ts)
+    ref = announce.sweep_ref(row.id, sweep_key) if sweep_key else announce.card_ref(row.id, run_id)
+    card = outbox.find_by_ref(s, ref)
+    if card is not None and card.payload.get("blocks"):
+        outbox.update(s, card, text=card.payload["text"], now=now,
+                      blocks=render.without_promote(card.payload["blocks"], text))
     log.info("model promoted model=%s alias=%s version=%s run=%s by=%s", row.registered_model, config.alias,
              version, run_id, user_id)
     return text

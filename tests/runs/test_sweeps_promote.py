@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot import outbox
+from reports.runs.announce import card_ref
 from reports.runs.demo import register
 from reports.runs.models import RunWatch
 from tests.runs.conftest import UI
@@ -99,6 +101,13 @@ def test_promote_by_a_configured_user_sets_the_alias_and_says_who_promoted_what(
     assert note == {"channel": "C0001", "thread_ts": "1800000001.000001",
                     "text": f":rocket: <@U0001> promoted run <{UI}#/experiments/1/runs/{challenger}|better> "
                             "(version 2 of `churn-model`) to `champion`."}
+    [update] = slack.calls_to("chat.update")  # the card loses its button and says who promoted it
+    with database.session() as s:
+        assert update.params["ts"] == outbox.find_by_ref(s, card_ref(watch.id, challenger)).ts
+    blocks = update.params["blocks"]
+    assert not [blk for blk in blocks if blk["type"] == "actions"]
+    assert blocks[-1] == {"type": "context", "elements": [{"type": "mrkdwn", "text": note["text"]}]}
+    assert blocks[:-1] == card["blocks"][:-1]
     signed.action("runs.promote", button["value"], user="U0001")
     assert "already `churn-model@champion`" in slack.responses()[-1]["text"]
 
@@ -172,3 +181,26 @@ def test_promote_without_a_registered_version_explains_what_to_do(
     signed.action("runs.promote", card["blocks"][-1]["elements"][0]["value"], user="U0001")
     assert "has no registered version of model `churn-model`" in slack.responses()[-1]["text"]
     assert str(mlflow.get_model_version_by_alias("churn-model", "champion").version) == "1"
+
+
+def test_promoting_a_sweeps_best_run_moves_the_alias_and_updates_the_sweep_message(
+        signed, database, mlflow, runtime, clock, deliver, slack):
+    exp = mlflow.create_experiment("churn")
+    champ = run(mlflow, exp, "base", -120, -60, metrics={"val_auc": 0.80})
+    register(mlflow, "churn-model", champ, alias="champion")
+    watch = _watch(signed, database, "churn primary=val_auc model=churn-model")
+    parent = run(mlflow, exp, "auc-sweep", 0.5, 4)
+    trials = [run(mlflow, exp, f"t{n}", 1, 2 + n * 0.1, parent=parent, metrics={"val_auc": auc})
+              for n, auc in enumerate([0.82, 0.86, 0.79])]
+    poll(runtime, clock, deliver, watch.id)
+    [sweep] = slack.posted("C0001")
+    [actions] = [blk for blk in sweep["blocks"] if blk["type"] == "actions"]
+    button = actions["elements"][0]
+    assert button["value"] == f"{watch.id}:{trials[1]}:{parent}"
+    register(mlflow, "churn-model", trials[1])
+    signed.action("runs.promote", button["value"], user="U0001", message_ts="1800000001.000001")
+    deliver()
+    assert mlflow.get_model_version_by_alias("churn-model", "champion").run_id == trials[1]
+    [update] = slack.calls_to("chat.update")
+    assert not [blk for blk in update.params["blocks"] if blk["type"] == "actions"]
+    assert update.params["blocks"][-1]["elements"][0]["text"].startswith(":rocket: <@U0001> promoted run")
