@@ -10,9 +10,11 @@
       directions: {val_score: higher}       # per metric; else guessed by name
       sweep_min: 5                          # this many top-level runs in one poll are a sweep
       sweep_top: 3                          # best N runs shown in a sweep message
-      users: {ada: U0001}                   # MLflow user -> Slack user, for failed-run DMs
+      users: {ada: U0001}                   # MLflow user -> Slack user, for failed-run DMs (an MLflow
+                                            # user that is an email is looked up in Slack by itself)
       watches:                              # watches kept from this file (`/runs watch` makes others)
         - {experiment: churn, channel: C0123ABCD, primary: val_auc, model: churn-model}
+                                            # (and `team: T…` when ritualbot serves several workspaces)
       tracking_index: true                  # the worker adds ritualbot_runs_experiment_end_time to a
                                             # SQL tracking store it reaches (reports/runs/tracking_index.py)
 """

@@ -103,3 +103,15 @@ def test_an_entry_mlflow_cannot_resolve_is_logged_and_the_rest_start(database, m
 def test_malformed_watches_name_the_entry_and_what_to_write(watches, message):
     with pytest.raises(ConfigError, match="^" + message.replace("[", r"\[").replace("]", r"\]")):
         runs_config.load(Settings(file={"runs": {"watches": watches}}))
+
+
+def test_the_documented_runs_section_loads_as_documented():
+    import yaml
+
+    example = yaml.safe_load(runs_config.__doc__.split("\n", 2)[2])
+    loaded = runs_config.load(Settings(file=example))
+    assert loaded.promoter_groups == ("S0456", "@ml-leads")
+    assert loaded.may_promote("U0123") and not loaded.may_promote("U9999")
+    assert loaded.may_promote("U9999", lambda group: {"U9999"} if group == "@ml-leads" else set())
+    assert loaded.watches == (runs_config.ConfiguredWatch("churn", "C0123ABCD", "val_auc", "churn-model"),)
+    assert loaded.tracking_index is True and loaded.ui_url == "https://mlflow.example.com/"
