@@ -96,6 +96,9 @@ def _engine(uri: str) -> Engine:
             uri = "postgresql+psycopg://" + uri[len(prefix):]
     try:
         return create_engine(uri)
+    except ImportError as exc:
+        raise ConfigError(f"cannot open {shown(uri)}: its driver is not installed ({exc.name}); for PostgreSQL "
+                          "install ritualbot with the postgres extra") from None
     except (ArgumentError, NoSuchModuleError) as exc:
         raise ConfigError(f"cannot open {shown(uri)}: {exc}") from None
 

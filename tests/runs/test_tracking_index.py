@@ -79,6 +79,8 @@ def test_cli_indexes_the_configured_store_once_and_says_so(tmp_path: Path):
     ("sqlite:///{tmp}/not-mlflow.db", "has no MLflow `runs` table"),
     ("postgresql://ops:s3cret@127.0.0.1:1/mlflow", "could not index the MLflow runs table in "
                                                    "postgresql://ops:***@127.0.0.1:1/mlflow"),
+    ("mysql://ops:s3cret@127.0.0.1/mlflow", "cannot open mysql://ops:***@127.0.0.1/mlflow: its driver is not "
+                                            "installed (MySQLdb)"),
 ])
 def test_cli_refuses_what_it_cannot_index_in_one_line_without_the_password(tmp_path: Path, store, message):
     result = _cli(tmp_path, "--store", store.format(tmp=tmp_path))
