@@ -6,16 +6,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from mlflow import MlflowClient
 from sqlalchemy import create_engine, inspect, text
 
-from bot import jobs
-from reports.runs import tracking_index
+from bot import jobs, outbox
+from reports.runs import service, tracking_index
+from reports.runs.announce import card_ref
+from reports.runs.config import RunsConfig
 from tests.conftest import PG_URL, _create_database
-from tests.runs.helpers import at, poll, run
+from tests.runs.helpers import poll, run
 
 RANGE_QUERY = ("SELECT run_uuid FROM runs WHERE experiment_id IN (1) AND lifecycle_stage IN ('active') "
                "AND status = 'FINISHED' AND end_time >= 0 ORDER BY end_time")
@@ -91,16 +95,17 @@ def test_cli_refuses_what_it_cannot_index_in_one_line_without_the_password(tmp_p
 
 
 @pytest.mark.skipif(not PG_URL, reason="needs RITUALBOT_TEST_DATABASE_URL (PostgreSQL)")
-def test_a_postgresql_tracking_store_gets_a_valid_index_built_concurrently():
+def test_a_postgresql_tracking_store_gets_a_valid_index_built_concurrently_and_is_polled(database, clock):
     name = PG_URL.rsplit("/", 1)[1] + "_mlflow"
     _create_database(PG_URL, name)
     uri = PG_URL.rsplit("/", 1)[0] + "/" + name
     mlflow = MlflowClient(tracking_uri=uri)
-    exp = mlflow.create_experiment(f"pg-{os.getpid()}-{at(0)}")
+    experiment = f"pg-{os.getpid()}-{time.time_ns()}"
+    exp = mlflow.create_experiment(experiment)
     engine = create_engine(uri, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f"DROP INDEX IF EXISTS {tracking_index.NAME}"))
-    run(mlflow, exp, "first", 1, 2, metrics={"val_auc": 0.8})
+    first = run(mlflow, exp, "first", 1, 2, metrics={"val_auc": 0.8})
     assert tracking_index.ensure(uri) == "created"
     assert tracking_index.ensure(uri) == "present"
     with engine.connect() as conn:
@@ -111,3 +116,10 @@ def test_a_postgresql_tracking_store_gets_a_valid_index_built_concurrently():
     engine.dispose()
     assert valid is True
     assert tracking_index.NAME in plan, plan
+    with database.session() as s:
+        watch = service.watch(s, mlflow, team_id="T0001", channel_id="C0001", experiment=experiment,
+                              primary="val_auc", model=None, user_id="U0001", now=clock.now())
+    with database.session() as s:
+        later = clock.now() + timedelta(minutes=5)
+        assert service.poll(s, mlflow, watch.id, RunsConfig(lookback_seconds=0), later) == 1
+        assert outbox.find_by_ref(s, card_ref(watch.id, first)) is not None
