@@ -204,3 +204,17 @@ def test_promoting_a_sweeps_best_run_moves_the_alias_and_updates_the_sweep_messa
     [update] = slack.calls_to("chat.update")
     assert not [blk for blk in update.params["blocks"] if blk["type"] == "actions"]
     assert update.params["blocks"][-1]["elements"][0]["text"].startswith(":rocket: <@U0001> promoted run")
+
+
+def test_malformed_or_stale_promote_values_are_explained_and_change_nothing(
+        signed, database, mlflow, runtime, clock, deliver, slack):
+    watch, challenger, card = _beating_card(signed, database, mlflow, runtime, clock, deliver, slack)
+    register(mlflow, "churn-model", challenger)
+    for value in ["", "abc", "999:" + challenger, f"{watch.id}:", f"{watch.id}:no-such-run"]:
+        signed.action("runs.promote", value, user="U0001")
+    deliver()
+    stale = "This button is out of date: the watch is gone or has no registered model."
+    assert [(r["response_type"], r["text"]) for r in slack.responses()] == [("ephemeral", stale)] * 4 + [
+        ("ephemeral", "MLflow has no run `no-such-run`: copy the run id from the MLflow UI.")]
+    assert str(mlflow.get_model_version_by_alias("churn-model", "champion").version) == "1"
+    assert len(slack.posted("C0001")) == 1 and not slack.calls_to("chat.update")
