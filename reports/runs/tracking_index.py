@@ -75,8 +75,8 @@ def ensure_once(uri: str) -> None:
         return
     try:
         outcome = ensure(uri)
-    except ConfigError as exc:
-        log.warning("mlflow tracking index not created store=%s error=%r hint=%r", shown(uri), str(exc),
+    except Exception as exc:  # noqa: BLE001 — the index only speeds polls up; it must never stop one
+        log.warning("mlflow tracking index not created store=%s error=%r hint=%r", shown(uri), str(exc)[:300],
                     "run `ritualbot runs index` as a user that may create indexes")
         return
     log.info("mlflow tracking index %s store=%s index=%s", outcome, shown(uri), NAME)
