@@ -25,7 +25,7 @@ def run(quick: bool = False, *, participants: int = 500, rate: float = 10.0) -> 
     from bot.clock import SystemClock
     from bot.config import Settings
     from bot.db import Database
-    from bot.runtime import build_runtime
+    from bot.wiring import build_runtime
     from tests.slack.double import SlackDouble
 
     if quick:

@@ -23,9 +23,10 @@ from sqlalchemy.exc import IntegrityError
 from bot.config import Settings
 from bot.errors import UserError
 from bot.models import ProcessedEvent
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime
 from bot.schema import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
-from handlers import HANDLER_MODULES, fallback
+from bot.wiring import build_runtime
+from handlers import fallback
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,8 @@ class RitualApp(App):
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         session = self.runtime.database.new_session()
         req.context.update(db=session, clock=self.runtime.clock, settings=self.runtime.settings,
-                           database=self.runtime.database, runtime=self.runtime)
+                           database=self.runtime.database, runtime=self.runtime,
+                           capabilities=self.runtime.capabilities)
         try:
             response = super().dispatch(req)
             if req.context.get("rollback_only"):
@@ -92,8 +94,7 @@ def create_app(settings: Settings, *, client: WebClient | None = None, runtime: 
     app.runtime = runtime
     app.middleware(_once_per_event)
     app.error(_handle_error)
-    for module in HANDLER_MODULES:
-        module.register(app)
+    runtime.capabilities.register(app)
     fallback.register(app)  # last: answers whatever no capability claimed
     return app
 

@@ -1,32 +1,31 @@
-"""The capabilities ritualbot has, in one visible list, and what each contributes.
+"""What a capability is, and the one collection of them the wiring reads.
 
-A capability (standups, retros, the channel digest ...) is one package that exposes a
-`CAPABILITY` object. The wiring asks it for: status lines (`/ritual status`, App Home), the jobs
-it wants scheduled (the worker keeps APScheduler in sync with them), and its part of the demo.
+A capability (standups, retros, the channel digest ...) is declared once, by its handler package
+(`handlers/<capability>/__init__.py`), as a `Capability`: its Slack listeners, the commands,
+shortcuts and events it answers, its status lines, its scheduled jobs, its models, its digest
+section, its CLI subcommand and its part of the demo. `handlers/__init__.py` lists them in
+`CAPABILITIES`; the app, the worker, the CLI, alembic and the demo read only that list.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
+import argparse
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-if TYPE_CHECKING:
-    from bot.demo import DemoContext
+from bot.blocks import Blocks
+from bot.config import Settings
+from bot.jobs import JobSpec, specs_in
 
-CAPABILITY_MODULES = [
-    "reports.digest.capability",
-    "reports.spend.capability",
-    "reports.gpu.capability",
-    "reports.runs.capability",
-    "rituals.retro.capability",
-    "rituals.standup.capability",
-    "rituals.pi.capability",
-    "rituals.tickets.capability",
-]
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from bot.demo_context import DemoContext
 
 
 @dataclass(frozen=True)
@@ -50,22 +49,125 @@ class DesiredJob:
 
 
 @dataclass(frozen=True)
+class SectionContext:
+    """What a digest section provider is given: one channel, one day, the capabilities around it."""
+
+    session: Session
+    settings: Settings
+    now: datetime
+    team_id: str
+    channel_id: str
+    day: date
+    timezone: str
+    capabilities: Capabilities
+
+
+@dataclass(frozen=True)
+class Chart:
+    filename: str
+    png: bytes
+    title: str
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    blocks: Blocks
+    summary: str
+    charts: list[Chart] = field(default_factory=list)
+    unavailable: bool = False
+
+
+SectionProvider = Callable[[SectionContext], "Section | None"]
+StatusFunc = Callable[[Session, str, "str | None"], list[StatusLine]]
+
+
+@dataclass(frozen=True)
+class CliCommand:
+    """A `ritualbot <name> ...` subcommand: `build` adds its arguments, `run` does it (exit code)."""
+
+    name: str
+    help: str
+    build: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, Settings], int]
+
+
+@dataclass(frozen=True)
 class Capability:
     name: str
-    status: Callable[[Session, str, str | None], list[StatusLine]] | None = None
+    register: Callable[[App], None] | None = None
+    commands: Sequence[str] = ()
+    shortcuts: Sequence[str] = ()
+    events: Sequence[str] = ()
+    help: Sequence[tuple[str, str]] = ()
+    status: StatusFunc | None = None
     schedule: Callable[[Session], list[DesiredJob]] | None = None
+    jobs: ModuleType | None = None
+    models: ModuleType | None = None
+    section: SectionProvider | None = None
+    section_order: int = 100
+    cli: CliCommand | None = None
     demo: Callable[[DemoContext], None] | None = None
     demo_order: int = 100
 
 
-def load() -> list[Capability]:
-    return [importlib.import_module(m).CAPABILITY for m in CAPABILITY_MODULES]
+class Capabilities(Sequence[Capability]):
+    """The capabilities in their visible order, and everything the wiring asks of all of them."""
 
+    def __init__(self, items: Sequence[Capability]) -> None:
+        names = [c.name for c in items]
+        if len(set(names)) != len(names):
+            raise ValueError(f"capability names must be unique: {names}")
+        self._items = tuple(items)
 
-def status_lines(session: Session, team_id: str, channel_id: str | None) -> dict[str, list[StatusLine]]:
-    """Every capability's status for a channel (or the whole workspace when channel_id is None)."""
-    return {c.name: c.status(session, team_id, channel_id) for c in load() if c.status}
+    def __getitem__(self, index: Any) -> Any:
+        return self._items[index]
 
+    def __len__(self) -> int:
+        return len(self._items)
 
-def desired_jobs(session: Session) -> list[DesiredJob]:
-    return [j for c in load() if c.schedule for j in c.schedule(session)]
+    def __iter__(self) -> Iterator[Capability]:
+        return iter(self._items)
+
+    def named(self, name: str) -> Capability:
+        for capability in self._items:
+            if capability.name == name:
+                return capability
+        raise KeyError(name)
+
+    def register(self, app: App) -> None:
+        for capability in self._items:
+            if capability.register is not None:
+                capability.register(app)
+
+    def declared(self, attribute: str) -> list[str]:
+        """Every command, shortcut or event the capabilities answer (`commands`, `shortcuts`, `events`)."""
+        return [item for c in self._items for item in getattr(c, attribute)]
+
+    def help_entries(self) -> list[tuple[str, str]]:
+        return [entry for c in self._items for entry in c.help]
+
+    def status_lines(self, session: Session, team_id: str, channel_id: str | None) -> dict[str, list[StatusLine]]:
+        """Every capability's status for a channel (or the whole workspace when channel_id is None)."""
+        return {c.name: c.status(session, team_id, channel_id) for c in self._items if c.status}
+
+    def desired_jobs(self, session: Session) -> list[DesiredJob]:
+        return [j for c in self._items if c.schedule for j in c.schedule(session)]
+
+    def jobs(self) -> dict[str, JobSpec]:
+        return {spec.name: spec for c in self._items if c.jobs for spec in specs_in(c.jobs)}
+
+    def models(self) -> list[ModuleType]:
+        return [c.models for c in self._items if c.models is not None]
+
+    def sections(self) -> list[tuple[str, SectionProvider]]:
+        ordered = sorted((c for c in self._items if c.section), key=lambda c: c.section_order)
+        return [(c.name, c.section) for c in ordered if c.section]
+
+    def cli_commands(self) -> list[CliCommand]:
+        return [c.cli for c in self._items if c.cli is not None]
+
+    def demos(self) -> list[Callable[[DemoContext], None]]:
+        ordered = sorted((c for c in self._items if c.demo), key=lambda c: c.demo_order)
+        return [c.demo for c in ordered if c.demo]

@@ -8,7 +8,16 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from bot import jobs
+from bot.app import create_app
+from bot.config import load_settings
+from bot.demo import run_demo
 from bot.errors import ConfigError, UserError
+from bot.runtime import Runtime, install
+from bot.web import serve
+from bot.wiring import build_runtime
+from bot.worker import run_worker
+from handlers import CAPABILITIES
 
 log = logging.getLogger("ritualbot")
 
@@ -34,11 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     run_job.add_argument("--scope", default="", help="what the job runs for, e.g. T123:C456 for a channel")
     run_job.add_argument("--period", help="the period to claim (default: the current one)")
     run_job.add_argument("--list", action="store_true", help="list the registered jobs")
-    runs = sub.add_parser("runs", help="MLflow runs commands")
-    runs_sub = runs.add_subparsers(dest="runs_command", required=True, metavar="ACTION", parser_class=_Parser)
-    index = runs_sub.add_parser("index", help="add ritualbot's index on runs(experiment_id, end_time) to the MLflow "
-                                "tracking database, so a poll does not grow with history")
-    index.add_argument("--store", help="the tracking database URI (default: MLFLOW_TRACKING_URI)")
+    for extra in CAPABILITIES.cli_commands():
+        extra.build(sub.add_parser(extra.name, help=extra.help))
     demo = sub.add_parser("demo", help="simulate a day of every job on embedded defaults; no Slack needed")
     demo.add_argument("--out", default="demo-output", help="folder for the Block Kit JSON (default: demo-output)")
     demo.add_argument("--quiet", action="store_true", help="write the JSON but print only the summary")
@@ -57,23 +63,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from bot.config import load_settings
-
     settings = load_settings()
     level = settings.log_level if args.command != "demo" or "LOG_LEVEL" in settings.env else "WARNING"
     logging.basicConfig(level=level,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "demo":
-        from bot.demo import run_demo
-
         return run_demo(out_dir=args.out, quiet=args.quiet)
-    if args.command == "runs":
-        from reports.runs.source import index_tracking_store
-
-        print(index_tracking_store(settings, args.store))
-        return 0
-    from bot.runtime import build_runtime
-
+    for extra in CAPABILITIES.cli_commands():
+        if args.command == extra.name:
+            return extra.run(args, settings)
     rt = build_runtime(settings)
     if args.command == "db":
         if args.db_command == "upgrade":
@@ -84,26 +82,17 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     rt.database.ensure_migrated(auto_migrate=settings.auto_migrate)
     if args.command == "serve":
-        from bot.app import create_app
-        from bot.web import serve
-
         settings.require_http_mode()
         serve(create_app(settings, runtime=rt), rt)
         return 0
     if args.command == "worker":
-        from bot.worker import run_worker
-
         run_worker(rt)
         return 0
     return _run_job(args, rt)
 
 
-def _run_job(args: argparse.Namespace, rt: object) -> int:
-    from bot import jobs
-    from bot.runtime import Runtime, install
-
-    assert isinstance(rt, Runtime)
-    registry = jobs.load_jobs()
+def _run_job(args: argparse.Namespace, rt: Runtime) -> int:
+    registry = rt.capabilities.jobs()
     if args.list or not args.name:
         for spec in sorted(registry.values(), key=lambda s: s.name):
             print(f"{spec.name:24} {spec.description}")

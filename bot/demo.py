@@ -9,58 +9,21 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
-from bot import capabilities, jobs
+from bot import jobs
 from bot.blocks import blocks_to_text
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.db import Database
-from bot.offline_slack import OfflineSlack, OfflineUser, RecordedCall
-from bot.runtime import Runtime, build_runtime, install
+from bot.demo_context import CHANNEL_ID, DEMO_USERS, TEAM_ID, DemoContext
+from bot.offline_slack import OfflineSlack, RecordedCall
+from bot.runtime import install
+from bot.wiring import build_runtime
 from reports.digest import service as digest
 
-TEAM_ID = "TDEMO"
-CHANNEL_ID = "CDEMO"
-DEMO_USERS = [
-    OfflineUser("UADA", "ada", "Europe/Berlin", "ada@example.com"),
-    OfflineUser("UGRACE", "grace", "America/Los_Angeles", "grace@example.com"),
-    OfflineUser("URAVI", "ravi", "Asia/Kolkata", "ravi@example.com"),
-]
 POSTING = {"chat.postMessage", "chat.update", "chat.postEphemeral", "views.publish", "files.upload"}
-
-
-@dataclass
-class DemoContext:
-    """What a capability's demo hook gets: the runtime with a frozen clock, the demo team, folders."""
-
-    runtime: Runtime
-    clock: FrozenClock
-    day: date
-    out_dir: Path
-    users: list[OfflineUser] = field(default_factory=lambda: list(DEMO_USERS))
-    team_id: str = TEAM_ID
-    channel_id: str = CHANNEL_ID
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with self.runtime.database.session() as s:
-            yield s
-
-    def at(self, hour: int, minute: int = 0, *, days: int = 0) -> datetime:
-        """Move the demo clock to a UTC time on the demo day (or `days` around it)."""
-        when = datetime.combine(self.day + timedelta(days=days), time(hour, minute), tzinfo=UTC)
-        self.clock.set(when)
-        return when
-
-    def deliver(self) -> None:
-        self.runtime.sender.deliver_due()
 
 
 class _Printer:
@@ -112,10 +75,9 @@ def run_demo(*, out_dir: str = "demo-output", quiet: bool = False, day: date | N
     with ctx.session() as s:
         digest.enable(s, team_id=TEAM_ID, channel_id=CHANNEL_ID, user_id="UADA", now=clock.now(),
                       local_time="09:00", timezone="Europe/Berlin")
-    for cap in sorted(capabilities.load(), key=lambda c: c.demo_order):
-        if cap.demo:
-            cap.demo(ctx)
-            ctx.deliver()
+    for demo in rt.capabilities.demos():
+        demo(ctx)
+        ctx.deliver()
     ran = _simulate_day(ctx)
     database.dispose()
     print(f"\nSimulated {ran} scheduled job runs; {printer.count} messages. Block Kit JSON in {out}/ "
@@ -128,7 +90,7 @@ def _simulate_day(ctx: DemoContext) -> int:
     start = datetime.combine(ctx.day, time(0, 0), tzinfo=UTC)
     end = start + timedelta(days=1)
     with ctx.session() as s:
-        desired = capabilities.desired_jobs(s)
+        desired = ctx.runtime.capabilities.desired_jobs(s)
     fires: list[tuple[datetime, str, str]] = []
     for want in desired:
         when = want.trigger.get_next_fire_time(None, start)

@@ -8,13 +8,13 @@ A run that raises releases its claim so the next trigger (or an operator) can re
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -25,16 +25,6 @@ from bot.models import JobClaim
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
-
-JOB_MODULES = [
-    "reports.digest.jobs",
-    "reports.spend.jobs",
-    "reports.gpu.jobs",
-    "reports.runs.jobs",
-    "rituals.retro.jobs",
-    "rituals.standup.jobs",
-    "rituals.pi.jobs",
-]
 
 JobFunc = Callable[[Runtime, str, str], object]
 PeriodFunc = Callable[[Runtime, str], str]
@@ -56,16 +46,21 @@ REGISTRY: dict[str, JobSpec] = {}
 
 
 def job(name: str, *, period: PeriodFunc = utc_day, description: str = "") -> Callable[[JobFunc], JobFunc]:
+    """Register a job under its name; its capability declares the module (`Capability.jobs`)."""
+
     def register(func: JobFunc) -> JobFunc:
+        known = REGISTRY.get(name)
+        if known is not None and known.func.__module__ != func.__module__:
+            raise ValueError(f"job {name!r} is registered twice: {known.func.__module__} and {func.__module__}")
         REGISTRY[name] = JobSpec(name, func, period, description or (func.__doc__ or "").strip().split("\n")[0])
         return func
+
     return register
 
 
-def load_jobs() -> dict[str, JobSpec]:
-    for module in JOB_MODULES:
-        importlib.import_module(module)
-    return REGISTRY
+def specs_in(module: ModuleType) -> list[JobSpec]:
+    """The jobs a module registered with `@job`."""
+    return [spec for spec in REGISTRY.values() if spec.func.__module__ == module.__name__]
 
 
 @dataclass(frozen=True)
@@ -79,7 +74,7 @@ class Outcome:
 def run(name: str, scope: str = "", period: str | None = None, rt: Runtime | None = None) -> Outcome:
     """Run a job for its current period unless someone already has."""
     rt = rt or runtime_mod.current()
-    spec = load_jobs().get(name)
+    spec = REGISTRY.get(name)
     if spec is None:
         raise UserError(f"unknown job {name!r}; known jobs: {', '.join(sorted(REGISTRY))}")
     period = period or spec.period_of(rt, scope)

@@ -11,7 +11,6 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import capabilities
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -37,7 +36,7 @@ def sync_jobs(scheduler: BackgroundScheduler, rt: Runtime) -> tuple[int, int]:
     """Add or replace the jobs capabilities want; remove ours that are no longer wanted."""
     with rt.database.session() as s:
         desired = {d.id if d.id.startswith(JOB_PREFIX) else JOB_PREFIX + d.id: d
-                   for d in capabilities.desired_jobs(s)}
+                   for d in rt.capabilities.desired_jobs(s)}
     existing = {j.id: j for j in scheduler.get_jobs(jobstore="default") if j.id.startswith(JOB_PREFIX)}
     added = removed = 0
     for job_id, want in desired.items():

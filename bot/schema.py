@@ -1,38 +1,23 @@
 """Every table the app owns, in one place: what alembic compares the database against.
 
-Each capability that adds models lists its models module in MODEL_MODULES.
+A capability that adds models names its models module in its `Capability(models=...)`.
 """
 
 from __future__ import annotations
 
-import importlib
+from types import ModuleType
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import MetaData
 
+from bot import models as _foundation_models
 from bot.db import Base
-
-MODEL_MODULES = [
-    "bot.models",
-    "reports.digest.models",
-    "reports.spend.models",
-    "reports.gpu.models",
-    "reports.runs.models",
-    "rituals.retro.models",
-    "rituals.standup.models",
-    "rituals.pi.models",
-    "rituals.tickets.models",
-]
+from handlers import CAPABILITIES
 
 INSTALLATIONS_TABLE = "slack_installations"
 BOTS_TABLE = "slack_bots"
 OAUTH_STATES_TABLE = "slack_oauth_states"
-
-
-def import_models() -> None:
-    for name in MODEL_MODULES:
-        importlib.import_module(name)
 
 
 def slack_oauth_metadata() -> MetaData:
@@ -44,6 +29,11 @@ def slack_oauth_metadata() -> MetaData:
     return metadata
 
 
+def model_modules() -> list[ModuleType]:
+    """The modules whose tables live in Base.metadata: the foundation's and every capability's."""
+    return [_foundation_models, *CAPABILITIES.models()]
+
+
 def target_metadata() -> list[MetaData]:
-    import_models()
+    """What alembic compares against: Base.metadata (filled by model_modules()) and slack_sdk's tables."""
     return [Base.metadata, slack_oauth_metadata()]

@@ -9,10 +9,12 @@ from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.web import WebClient
 
 from bot.config import Settings
+from bot.directory import Person
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -49,3 +51,44 @@ class SlackClients:
         if bot is None:
             raise ConfigError(f"no installation found for workspace {team_id}: install the app there first")
         return bot.bot_token
+
+
+GONE = ("user_not_found", "users_not_found", "account_inactive")
+
+
+class SlackDirectory:
+    """`bot.directory.Directory` on a workspace's WebClient. A Slack error other than "no such
+    user" propagates as SlackApiError: the caller decides whether a lookup may fail."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def person(self, user_id: str) -> Person | None:
+        try:
+            user = self._client.users_info(user=user_id).get("user") or {}
+        except SlackApiError as exc:
+            if exc.response.get("error") in GONE:
+                return None
+            raise
+        profile = user.get("profile") or {}
+        return Person(id=user_id, tz=user.get("tz") or "UTC", deleted=bool(user.get("deleted")),
+                      is_bot=bool(user.get("is_bot")), status_emoji=profile.get("status_emoji") or "",
+                      is_admin=bool(user.get("is_admin") or user.get("is_owner")))
+
+    def channel_members(self, channel_id: str) -> list[str]:
+        members: list[str] = []
+        cursor: str | None = None
+        while True:
+            response = self._client.conversations_members(channel=channel_id, cursor=cursor, limit=1000)
+            members.extend(response.get("members") or [])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return members
+
+    def user_by_email(self, email: str) -> str | None:
+        try:
+            return str(self._client.users_lookupByEmail(email=email)["user"]["id"])
+        except SlackApiError as exc:
+            if exc.response.get("error") in GONE:
+                return None
+            raise

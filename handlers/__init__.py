@@ -1,22 +1,27 @@
-"""Slack listeners: parse the request, ack, call the domain, render, respond. Nothing else.
+"""Slack listeners, one package per capability, each declaring its `Capability`; this is the one
+visible list of them. The shared plumbing sits beside the packages: `forms` (view state), `auth`
+(the admin check), `router` (subcommands and their help), `fallback` (whatever no capability claims).
 
-Each module exposes `register(app)` and declares what it listens to (COMMANDS, SHORTCUTS,
-EVENTS, HELP) so /ritual help and the manifest test read one source of truth.
+Order matters where it shows: `/ritual help` lists commands in this order.
 """
 
 from __future__ import annotations
 
-from types import ModuleType
+from bot.capabilities import Capabilities
+from handlers import gpu, pi, retro, ritual, runs, spend, standup, tickets
 
-from handlers import gpu, home, pi, retro, ritual, runs, spend, standup, tickets
-
-HANDLER_MODULES: list[ModuleType] = [ritual, home, spend, retro, tickets, pi, runs, standup, gpu]
+CAPABILITIES = Capabilities([
+    ritual.CAPABILITY,
+    spend.CAPABILITY,
+    retro.CAPABILITY,
+    tickets.CAPABILITY,
+    pi.CAPABILITY,
+    runs.CAPABILITY,
+    standup.CAPABILITY,
+    gpu.CAPABILITY,
+])
 
 
 def declared(attribute: str) -> list[str]:
-    """Everything the handler modules declare under COMMANDS, SHORTCUTS or EVENTS."""
-    return [item for module in HANDLER_MODULES for item in getattr(module, attribute, [])]
-
-
-def help_entries() -> list[tuple[str, str]]:
-    return [entry for module in HANDLER_MODULES for entry in getattr(module, "HELP", [])]
+    """Every command, shortcut or event the capabilities answer ("COMMANDS", "SHORTCUTS", "EVENTS")."""
+    return CAPABILITIES.declared(attribute.lower())

@@ -17,7 +17,8 @@ from bot.app import create_app
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.db import Database
-from bot.runtime import Runtime, build_runtime, install
+from bot.runtime import Runtime, install
+from bot.wiring import build_runtime
 from bot.web import make_server
 from tests.slack.double import SlackDouble
 from tests.slack.signed import SignedSlack

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot import outbox
 from bot.models import OutboxMessage
-from bot.runtime import build_runtime
+from bot.wiring import build_runtime
 
 
 def _post(runtime, **kwargs):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.orm import Session
 
-from bot.capabilities import Capability, DesiredJob, StatusLine
+from bot.capabilities import DesiredJob, StatusLine
 from bot.config import parse_time_of_day
 from reports.digest import service
 
@@ -24,6 +24,3 @@ def schedule(session: Session) -> list[DesiredJob]:
                                scope=f"{row.team_id}:{row.channel_id}",
                                trigger=CronTrigger(hour=hour, minute=minute, timezone=row.timezone)))
     return jobs
-
-
-CAPABILITY = Capability(name="digest", status=status, schedule=schedule, demo_order=1000)

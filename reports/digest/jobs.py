@@ -34,7 +34,7 @@ def post_digest(rt: Runtime, scope: str, period: str) -> None:
             log.info("digest skipped: not enabled scope=%s", scope)
             return
         day = service.local_day(row, now)
-        digest = service.build(s, rt.settings, row, now, day)
+        digest = service.build(s, rt.settings, row, now, day, rt.capabilities)
         key = f"digest:{scope}:{period}"
         root = outbox.post(s, channel=row.channel_id, text=digest.text, blocks=digest.blocks, now=now,
                            team_id=row.team_id, dedupe_key=key, ref=key)

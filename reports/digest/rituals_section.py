@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot import blocks, capabilities
-from reports.digest.sections import Section, SectionContext
+from bot import blocks
+from bot.capabilities import Section, SectionContext, StatusLine
 
 
-def section_for(lines: list[capabilities.StatusLine]) -> Section:
+def section_for(lines: list[StatusLine]) -> Section:
     if not lines:
         body = "Nothing is set up in this channel yet. Run `/ritual help` to see what you can start."
     else:
@@ -16,6 +16,6 @@ def section_for(lines: list[capabilities.StatusLine]) -> Section:
 
 
 def section(ctx: SectionContext) -> Section:
-    found = capabilities.status_lines(ctx.session, ctx.team_id, ctx.channel_id)
+    found = ctx.capabilities.status_lines(ctx.session, ctx.team_id, ctx.channel_id)
     lines = [line for name, group in found.items() if name != "digest" for line in group]
     return section_for(lines)

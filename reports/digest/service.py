@@ -14,7 +14,8 @@ from bot.config import Settings, parse_time_of_day
 from bot.errors import UserError
 from bot.templates import render
 from reports.digest.models import DigestChannel
-from reports.digest.sections import Chart, SectionContext, collect
+from bot.capabilities import Capabilities, Chart, SectionContext
+from reports.digest.sections import collect
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,10 @@ def local_day(row: DigestChannel, now: datetime) -> date:
     return now.astimezone(ZoneInfo(row.timezone)).date()
 
 
-def build(session: Session, settings: Settings, row: DigestChannel, now: datetime, day: date) -> Digest:
+def build(session: Session, settings: Settings, row: DigestChannel, now: datetime, day: date,
+          capabilities: Capabilities) -> Digest:
     ctx = SectionContext(session=session, settings=settings, now=now, team_id=row.team_id,
-                         channel_id=row.channel_id, day=day, timezone=row.timezone)
+                         channel_id=row.channel_id, day=day, timezone=row.timezone, capabilities=capabilities)
     sections = collect(ctx)
     title = render("reports.digest", "title.txt.j2", day=day)
     body: blocks.Blocks = [blocks.header(title)]

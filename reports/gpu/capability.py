@@ -10,7 +10,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.capabilities import Capability, DesiredJob, StatusLine
+from bot.capabilities import DesiredJob, StatusLine
 from bot.config import parse_time_of_day
 from bot.errors import ConfigError
 from bot.runtime import current
@@ -20,7 +20,7 @@ from reports.gpu.models import GpuRefresh
 from reports.gpu.sources.sample import DEMO_FLEET
 
 if TYPE_CHECKING:
-    from bot.demo import DemoContext
+    from bot.demo_context import DemoContext
 
 DM_LAG = timedelta(minutes=5)  # owners hear about it just after the digest that shows it
 
@@ -65,6 +65,3 @@ def demo(ctx: DemoContext) -> None:
     section = {"sources": [{"type": "sample", "name": "demo-fleet", "path": str(DEMO_FLEET)}],
                "team_leads": {"nlp": "UADA"}, "escalation": {"warn_hours": 24, "lead_hours": 48}}
     rt.settings = dataclasses.replace(rt.settings, file={**rt.settings.file, "gpu": section})
-
-
-CAPABILITY = Capability(name="gpu", status=status, schedule=schedule, demo=demo, demo_order=210)

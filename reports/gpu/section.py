@@ -1,4 +1,4 @@
-"""The idle-GPU section of the channel digest (listed in reports.digest.sections.SECTION_PROVIDERS)."""
+"""The idle-GPU section of the channel digest (its `Capability.section`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from reports.digest.sections import Chart, Section, SectionContext
+from bot.capabilities import Chart, Section, SectionContext
 from reports.gpu import config as gpu_config
 from reports.gpu import render, service
 from reports.gpu.sources import build

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.orm import Session
 
-from bot.capabilities import Capability, DesiredJob, StatusLine
+from bot.capabilities import DesiredJob, StatusLine
 from bot.errors import ConfigError
 from bot.runtime import current
 from reports.runs import config as runs_config
 from reports.runs import configured, service
 
 if TYPE_CHECKING:
-    from bot.demo import DemoContext
+    from bot.demo_context import DemoContext
 
 
 def _config() -> runs_config.RunsConfig:
@@ -63,6 +63,3 @@ def demo(ctx: DemoContext) -> None:
     rt.settings = dataclasses.replace(rt.settings, file={**rt.settings.file, "runs": section},
                                       mlflow_tracking_uri=str(ctx.out_dir / "mlruns"))
     runs_demo.seed(ctx)
-
-
-CAPABILITY = Capability(name="runs", status=status, schedule=schedule, demo=demo, demo_order=300)

@@ -12,7 +12,7 @@ from mlflow.entities import Metric, Param
 from reports.runs import service, source
 
 if TYPE_CHECKING:
-    from bot.demo import DemoContext
+    from bot.demo_context import DemoContext
 
 PARENT_TAG = source.PARENT_TAG
 

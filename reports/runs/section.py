@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import blocks as b
-from reports.digest.sections import Section, SectionContext
+from bot.capabilities import Section, SectionContext
 from reports.runs import config as runs_config
 from reports.runs import render, service
 from reports.runs.models import AnnouncedRun

@@ -12,7 +12,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.capabilities import Capability, DesiredJob, StatusLine
+from bot.capabilities import DesiredJob, StatusLine
 from bot.config import parse_time_of_day
 from bot.runtime import current
 from reports.digest import service as digest
@@ -20,7 +20,7 @@ from reports.spend import config as spend_config
 from reports.spend.models import SpendSourceState
 
 if TYPE_CHECKING:
-    from bot.demo import DemoContext
+    from bot.demo_context import DemoContext
 
 log = logging.getLogger(__name__)
 SAMPLE = Path(__file__).resolve().parent / "data" / "focus-sample"
@@ -67,6 +67,3 @@ def demo(ctx: DemoContext) -> None:
     section = {"source": "focus", "focus": {"path": str(SAMPLE)}, "min_anomaly": 100,
                "budgets": {"ml-research": 5000, "data-platform": 4000, "web": 3000}}
     rt.settings = dataclasses.replace(rt.settings, file={**rt.settings.file, "spend": section})
-
-
-CAPABILITY = Capability(name="spend", status=status, schedule=schedule, demo=demo, demo_order=200)

@@ -14,7 +14,7 @@ from bot.jobs import job
 from bot.runtime import Runtime
 from reports.digest import service as digest
 from reports.digest.jobs import channel_day
-from reports.digest.sections import SectionContext
+from bot.capabilities import SectionContext
 from reports.spend import config as spend_config
 from reports.spend import render, service
 from reports.spend.models import SpendAlert
@@ -33,7 +33,7 @@ def post_alerts(rt: Runtime, scope: str, period: str) -> None:
         timezone = row.timezone if row else rt.settings.timezone
         day = digest.local_day(row, now) if row else now.date()
         ctx = SectionContext(session=s, settings=rt.settings, now=now, team_id=team_id, channel_id=channel_id,
-                             day=day, timezone=timezone)
+                             day=day, timezone=timezone, capabilities=rt.capabilities)
         report = refresh_and_build(ctx)
         if report is not None and not report.empty:
             thresholds = spend_config.load(rt.settings).thresholds

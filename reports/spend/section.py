@@ -1,4 +1,4 @@
-"""The spend section of the channel digest (listed in reports.digest.sections.SECTION_PROVIDERS)."""
+"""The spend section of the channel digest (its `Capability.section`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 from decimal import Decimal
 
-from reports.digest.sections import Chart, Section, SectionContext
+from bot.capabilities import Chart, Section, SectionContext
 from reports.spend import config as spend_config
 from reports.spend import render, service, store
 from reports.spend.service import TOTAL, SpendReport

@@ -8,7 +8,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.capabilities import Capability, DesiredJob, StatusLine
+from bot.capabilities import DesiredJob, StatusLine
 from rituals.pi import calendar, render, service, votes
 from rituals.pi.models import ProgramIncrement
 
@@ -50,12 +50,3 @@ def schedule(session: Session) -> list[DesiredJob]:
             trigger = CronTrigger(**calendar.cron_fields(pi.checkin_weekday, at, after), timezone=pi.timezone)
             jobs.append(DesiredJob(id=f"pi:{pi.id}:{key}", job=name, scope=str(pi.id), trigger=trigger))
     return jobs
-
-
-def _demo(ctx: object) -> None:
-    from rituals.pi.demo import run
-
-    run(ctx)  # type: ignore[arg-type]
-
-
-CAPABILITY = Capability(name="pi", status=status, schedule=schedule, demo=_demo, demo_order=50)

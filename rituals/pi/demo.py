@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.demo import DemoContext
+from bot.demo_context import DemoContext
 from rituals.pi import checkins, service, votes
 
 

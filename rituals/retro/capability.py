@@ -6,7 +6,7 @@ from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.capabilities import Capability, DesiredJob, StatusLine
+from bot.capabilities import DesiredJob, StatusLine
 from rituals.retro import followup, service
 from rituals.retro.jobs import REMINDER_LEAD
 from rituals.retro.models import OPEN_PHASES, Retro
@@ -40,12 +40,3 @@ def schedule(session: Session) -> list[DesiredJob]:
         jobs.append(DesiredJob(id=f"retro:{retro.id}:deadline", job="retro.deadline", scope=str(retro.id),
                                trigger=DateTrigger(run_date=retro.deadline_at)))
     return jobs
-
-
-def _demo(ctx: object) -> None:
-    from rituals.retro.demo import run
-
-    run(ctx)  # type: ignore[arg-type]
-
-
-CAPABILITY = Capability(name="retro", status=status, schedule=schedule, demo=_demo, demo_order=40)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.demo import DemoContext
+from bot.demo_context import DemoContext
 from rituals.retro import boards, followup, items, service
 
 

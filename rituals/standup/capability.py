@@ -7,7 +7,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.capabilities import Capability, DesiredJob, StatusLine
+from bot.capabilities import DesiredJob, StatusLine
 from rituals.standup import calendar, service
 from rituals.standup.models import Standup
 
@@ -47,12 +47,3 @@ def status(session: Session, team_id: str, channel_id: str | None) -> list[Statu
         lines.append(StatusLine(f"Standup “{s.name}”", f"{state} · {count} member{'' if count == 1 else 's'}",
                                 s.channel_id))
     return lines
-
-
-def _demo(ctx: object) -> None:
-    from rituals.standup.demo import run
-
-    run(ctx)  # type: ignore[arg-type]
-
-
-CAPABILITY = Capability(name="standup", status=status, schedule=schedule, demo=_demo, demo_order=20)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 from bot import jobs
-from bot.demo import DemoContext
+from bot.demo_context import DemoContext
 from bot.models import OutboxMessage
 from rituals.standup import daily, service
 from rituals.standup.models import StandupEntry

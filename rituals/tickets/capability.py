@@ -8,14 +8,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import outbox
-from bot.capabilities import Capability, StatusLine
+from bot.capabilities import StatusLine
 from rituals.tickets import board, checklist, notify, projects, render, service
 from rituals.tickets.models import Ticket
 from rituals.tickets.setup import TicketSetup
 from rituals.tickets.stages import configured
 
 if TYPE_CHECKING:
-    from bot.demo import DemoContext
+    from bot.demo_context import DemoContext
 
 
 def status(session: Session, team_id: str, channel_id: str | None) -> list[StatusLine]:
@@ -100,6 +100,3 @@ def demo(ctx: DemoContext) -> None:
             now=ctx.clock.now(),
             team_id=ctx.team_id,
         )
-
-
-CAPABILITY = Capability("tickets", status=status, demo=demo, demo_order=60)

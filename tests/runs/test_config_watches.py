@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import capabilities, jobs
+from bot import jobs
 from bot.config import Settings
 from bot.errors import ConfigError
+from handlers import CAPABILITIES as capabilities
 from reports.runs import config as runs_config
 from reports.runs.models import RunWatch
 from tests.runs.helpers import poll, run

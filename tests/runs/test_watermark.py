@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot import jobs
-from bot.runtime import build_runtime
+from bot.wiring import build_runtime
 from reports.runs.models import AnnouncedRun, RunWatch
 from tests.runs.helpers import at, poll, run
 

@@ -7,9 +7,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot import capabilities, jobs
+from bot import jobs
 from bot.clock import FrozenClock
 from bot.runtime import Runtime
+from handlers import CAPABILITIES as capabilities
 
 
 def setup_values(users: list[str], *, ask: str = "09:00", digest: str = "19:00", tz: str = "Europe/Berlin",

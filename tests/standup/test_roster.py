@@ -49,9 +49,9 @@ def test_demo_runs_a_standup_day_in_three_timezones(tmp_path):
     from bot.clock import FrozenClock
     from bot.config import Settings
     from bot.db import Database
-    from bot.demo import DEMO_USERS, DemoContext
+    from bot.demo_context import DEMO_USERS, DemoContext
     from bot.offline_slack import OfflineSlack
-    from bot.runtime import build_runtime
+    from bot.wiring import build_runtime
     from rituals.standup.demo import run
 
     calls = []

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.blocks import blocks_to_text
-from bot.demo import DemoContext
-from rituals.tickets.capability import CAPABILITY
+from bot.demo_context import DemoContext
+from handlers.tickets import CAPABILITY
 
 
 def test_demo_files_a_project_checklist_and_posts_the_board(runtime, clock, slack, tmp_path):

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import UserError
-from handlers import tickets_interactive
-from handlers.tickets_common import ack_ephemeral, file_draft, setup_of, tracker_errors
+from handlers.tickets import interactive as tickets_interactive
+from handlers.tickets.common import ack_ephemeral, file_draft, setup_of, tracker_errors
 from rituals.tickets import board, checklist, notify, projects, render, service, stages
 
 COMMANDS = ["/ticket"]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot import blocks as bk
 from bot.clock import Clock
 from bot.errors import UserError
-from handlers.pi_common import button_id
+from handlers.pi.common import button_id
 from rituals.pi import calendar, modals, render, service, votes
 from rituals.pi.models import ProgramIncrement
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.errors import UserError
-from handlers.pi_common import metadata, text_of, value_of
+from handlers.pi.common import metadata, text_of, value_of
 from rituals.pi import checkins, closing, service
 
 

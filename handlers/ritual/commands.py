@@ -7,11 +7,11 @@ from typing import Any
 from slack_sdk.web import WebClient
 from sqlalchemy.orm import Session
 
-from bot import capabilities
+from bot.capabilities import Capabilities
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import UserError
-from handlers import overview
+from handlers.ritual import overview
 from reports.digest import service as digest
 
 COMMANDS = ["/ritual"]
@@ -28,13 +28,11 @@ def register(app: Any) -> None:
 
 
 def handle_ritual_command(ack: Any, command: dict[str, Any], db: Session, clock: Clock, settings: Settings,
-                          client: WebClient) -> None:
+                          client: WebClient, capabilities: Capabilities) -> None:
     words = (command.get("text") or "").split()
     sub = words[0].lower() if words else "help"
     if sub == "help":
-        from handlers import help_entries  # the full list, including modules registered after this one
-
-        entries = help_entries()
+        entries = capabilities.help_entries()
         ack(response_type="ephemeral", text=overview.help_text(entries), blocks=overview.help_blocks(entries))
     elif sub == "status":
         groups = capabilities.status_lines(db, command["team_id"], command["channel_id"])

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import UserError
-from handlers.retro_common import admin_check, metadata, value_of
+from handlers.retro.common import admin_check, metadata, value_of
 from rituals.retro import followup, items, modals, service
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Settings
-from handlers.retro_common import admin_check, ints, metadata
+from handlers.retro.common import admin_check, ints, metadata
 from rituals.retro import followup, items, modals, publish, service
 
 

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import UserError
-from handlers import retro_actions, retro_views
-from handlers.retro_common import admin_check
+from handlers.retro import actions as retro_actions
+from handlers.retro import views as retro_views
+from handlers.retro.common import admin_check
 from rituals.retro import boards, history, service
 
 COMMANDS = ["/retro"]

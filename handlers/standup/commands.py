@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from bot import blocks as b
 from bot.clock import Clock
 from bot.errors import UserError
-from handlers import standup_interactive
-from handlers.standup_interactive import admin_check
+from handlers.standup import interactive as standup_interactive
+from handlers.standup.interactive import admin_check
 from rituals.standup import calendar, daily, modals, people, service
 
 COMMANDS = ["/standup"]

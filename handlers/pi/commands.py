@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import UserError
-from handlers import pi_actions, pi_views
+from handlers.pi import actions as pi_actions
+from handlers.pi import views as pi_views
 from rituals.pi import calendar, closing, modals, render, service, votes
 
 COMMANDS = ["/pi"]

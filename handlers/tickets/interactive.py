@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import UserError
-from handlers.tickets_common import ephemeral_to, field_value, file_draft, setup_of, view_meta
+from handlers.tickets.common import ephemeral_to, field_value, file_draft, setup_of, view_meta
 from rituals.tickets import checklist, projects, render, service
 from rituals.tickets.models import TicketProject
 from rituals.tickets.setup import TicketSetup

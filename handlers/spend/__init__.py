@@ -1,0 +1,12 @@
+"""Cloud spend's Slack side: `/spend`. The spend capability is declared here."""
+
+from __future__ import annotations
+
+from bot.capabilities import Capability
+from handlers.spend import commands
+from reports.spend import capability, jobs, models, section
+
+CAPABILITY = Capability(
+    name="spend", register=commands.register, commands=commands.COMMANDS, help=commands.HELP,
+    status=capability.status, schedule=capability.schedule, jobs=jobs, models=models, section=section.section,
+    section_order=20, demo=capability.demo, demo_order=200)
