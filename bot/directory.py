@@ -23,6 +23,11 @@ class Person:
     is_admin: bool = False
 
 
+class DirectoryError(Exception):
+    """Slack could not answer a lookup (an API error other than an unknown user). The domain catches
+    this, never slack_sdk's errors, where it can do without the answer."""
+
+
 class Directory(Protocol):
     def person(self, user_id: str) -> Person | None:
         """users.info; None when Slack does not know the user (or the account is gone)."""

@@ -78,6 +78,6 @@ class _OfflineClient(WebClient):
         return SlackResponse(client=self, http_verb=http_verb, api_url=api_method, req_args={}, data=body,
                              headers={}, status_code=200)
 
-    def files_upload_v2(self, **kwargs: Any) -> SlackResponse:  # type: ignore[override]
+    def files_upload_v2(self, **kwargs: Any) -> SlackResponse:
         content = kwargs.pop("content", b"")
         return self.api_call("files.upload", json={**kwargs, "bytes": len(content)})

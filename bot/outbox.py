@@ -185,7 +185,7 @@ class OutboxSender:
             )).values(status="sending", locked_until=now + self.lease, attempts=OutboxMessage.attempts + 1)
             .execution_options(synchronize_session=False))
         s.commit()
-        if claimed.rowcount != 1:
+        if getattr(claimed, "rowcount", 0) != 1:
             return None
         return s.get(OutboxMessage, row_id, populate_existing=True)
 
@@ -293,6 +293,6 @@ def _retry_after(response: Any) -> timedelta:
     if isinstance(value, list):
         value = value[0] if value else None
     try:
-        return timedelta(seconds=max(1, int(value)))
+        return timedelta(seconds=max(1, int(str(value))))
     except (TypeError, ValueError):
         return timedelta(seconds=30)

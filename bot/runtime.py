@@ -1,7 +1,7 @@
 """What a running process shares: settings, database, clock, Slack clients, the outbox sender.
 
-Built by `bot.wiring.build_runtime`. Scheduled jobs are pickled by APScheduler as an import path plus plain arguments, so they
-find the process's Runtime here instead of receiving it.
+Built by `bot.wiring.build_runtime`. Scheduled jobs are pickled by APScheduler as an import path
+plus plain arguments, so they find the process's Runtime here instead of receiving it.
 """
 
 from __future__ import annotations

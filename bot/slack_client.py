@@ -5,16 +5,16 @@ from __future__ import annotations
 import logging
 import threading
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
-from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.web import WebClient
 
 from bot.config import Settings
-from bot.directory import Person
+from bot.directory import DirectoryError, Person
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,8 @@ def build_client(token: str | None, base_url: str | None = None, *, retries: boo
     """A WebClient that waits out a 429 once (interactive calls). The outbox sender passes
     retries=False: it reschedules rate-limited rows itself instead of blocking a thread."""
     handlers = [ConnectionErrorRetryHandler(max_retry_count=1), RateLimitErrorRetryHandler(max_retry_count=1)]
-    kwargs = {"base_url": base_url} if base_url else {}
-    return WebClient(token=token, timeout=15, retry_handlers=handlers if retries else [], **kwargs)
+    return WebClient(token=token, base_url=base_url or WebClient.BASE_URL, timeout=15,
+                     retry_handlers=handlers if retries else [])
 
 
 class SlackClients:
@@ -56,6 +56,14 @@ class SlackClients:
 GONE = ("user_not_found", "users_not_found", "account_inactive")
 
 
+class SlackDirectoryError(SlackApiError, DirectoryError):
+    """A failed lookup: still a SlackApiError for bot/ and handlers/, a DirectoryError for the domain."""
+
+    @classmethod
+    def of(cls, method: str, exc: SlackApiError) -> SlackDirectoryError:
+        return cls(f"{method} failed", exc.response)
+
+
 class SlackDirectory:
     """`bot.directory.Directory` on a workspace's WebClient. A Slack error other than "no such
     user" propagates as SlackApiError: the caller decides whether a lookup may fail."""
@@ -69,7 +77,7 @@ class SlackDirectory:
         except SlackApiError as exc:
             if exc.response.get("error") in GONE:
                 return None
-            raise
+            raise SlackDirectoryError.of("users.info", exc) from exc
         profile = user.get("profile") or {}
         return Person(id=user_id, tz=user.get("tz") or "UTC", deleted=bool(user.get("deleted")),
                       is_bot=bool(user.get("is_bot")), status_emoji=profile.get("status_emoji") or "",
@@ -79,7 +87,10 @@ class SlackDirectory:
         members: list[str] = []
         cursor: str | None = None
         while True:
-            response = self._client.conversations_members(channel=channel_id, cursor=cursor, limit=1000)
+            try:
+                response = self._client.conversations_members(channel=channel_id, cursor=cursor, limit=1000)
+            except SlackApiError as exc:
+                raise SlackDirectoryError.of("conversations.members", exc) from exc
             members.extend(response.get("members") or [])
             cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
@@ -91,4 +102,4 @@ class SlackDirectory:
         except SlackApiError as exc:
             if exc.response.get("error") in GONE:
                 return None
-            raise
+            raise SlackDirectoryError.of("users.lookupByEmail", exc) from exc

@@ -9,6 +9,8 @@ import logging
 import re
 from typing import Any
 
+from slack_bolt import Ack, App, Respond
+
 log = logging.getLogger(__name__)
 
 ANY = re.compile(".*")
@@ -16,7 +18,7 @@ STALE = ("That button belongs to something that no longer exists or was changed 
          "Run the command again to get a fresh message.")
 
 
-def register(app: Any) -> None:
+def register(app: App) -> None:
     app.command(ANY)(handle_unknown_command)
     app.action(ANY)(handle_unknown_action)
     app.view(ANY)(handle_unknown_view)
@@ -24,11 +26,11 @@ def register(app: Any) -> None:
     app.event(ANY)(handle_unknown_event)
 
 
-def handle_unknown_command(ack: Any, command: dict[str, Any]) -> None:
+def handle_unknown_command(ack: Ack, command: dict[str, Any]) -> None:
     ack(response_type="ephemeral", text=f"I don't handle `{command.get('command', '?')[:40]}`. Try `/ritual help`.")
 
 
-def handle_unknown_action(ack: Any, respond: Any, body: dict[str, Any]) -> None:
+def handle_unknown_action(ack: Ack, respond: Respond, body: dict[str, Any]) -> None:
     ack()
     action = (body.get("actions") or [{}])[0].get("action_id")
     log.info("unknown action action_id=%s", action)
@@ -36,12 +38,12 @@ def handle_unknown_action(ack: Any, respond: Any, body: dict[str, Any]) -> None:
         respond(text=STALE, response_type="ephemeral", replace_original=False)
 
 
-def handle_unknown_view(ack: Any, view: dict[str, Any]) -> None:
+def handle_unknown_view(ack: Ack, view: dict[str, Any]) -> None:
     log.info("unknown view callback_id=%s", view.get("callback_id"))
     ack(response_action="clear")
 
 
-def handle_unknown_shortcut(ack: Any, respond: Any, body: dict[str, Any]) -> None:
+def handle_unknown_shortcut(ack: Ack, respond: Respond, body: dict[str, Any]) -> None:
     ack()
     if body.get("response_url"):
         respond(text=STALE, response_type="ephemeral", replace_original=False)

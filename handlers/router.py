@@ -3,6 +3,8 @@
 A capability's `commands.py` builds `ROUTER = Router("/retro", [Sub("start", "start [template]", "...", fn), ...])`
 and registers `ROUTER.handle`. Each subcommand function gets a `CommandRequest`: the words after
 the subcommand, who and where, and the request's ack, db, clock, settings, client and capabilities.
+`/x help` is written from the table, unless the table has its own `help` entry (`/ritual help` lists
+every capability's commands).
 """
 
 from __future__ import annotations
@@ -106,10 +108,10 @@ class Router:
         word = words[0] if words else self.default
         request = CommandRequest(ack=ack, command=command, db=db, clock=clock, settings=settings, client=client,
                                  context=context, sub=word, args=words[1:], capabilities=capabilities)
-        if word.lower() == "help":
+        sub = self.find(word)
+        if sub is None and word.lower() == "help":  # a table's own `help` entry (`/ritual help`) comes first
             request.reply(self.help_text())
             return
-        sub = self.find(word)
         if sub is not None:
             sub.run(request)
             return

@@ -9,11 +9,15 @@ from collections.abc import Callable, Mapping
 log = logging.getLogger(__name__)
 
 SLACK_ID = re.compile(r"^[UW][A-Z0-9]{4,}$")
+# users.lookupByEmail: a `bot.directory.Directory`'s `user_by_email` (None when no user has the email).
 Lookup = Callable[[str], str | None]
 
 
 def slack_user(name: str, users: Mapping[str, str], lookup: Lookup | None) -> str | None:
-    """The explicit map (ritualbot.yaml), a Slack user id as is, or users.lookupByEmail for an email."""
+    """The explicit map (ritualbot.yaml), a Slack user id as is, or users.lookupByEmail for an email.
+
+    An email Slack does not know means no DM (None); a Slack failure propagates to the job, which
+    reports it."""
     if not name:
         return None
     if name in users:
@@ -22,7 +26,10 @@ def slack_user(name: str, users: Mapping[str, str], lookup: Lookup | None) -> st
         return name
     if "@" in name and lookup is not None:
         try:
-            return lookup(name)
-        except Exception:  # noqa: BLE001 — an email Slack does not know means no DM, not a failed job
+            user = lookup(name)
+        except LookupError:  # a lookup backed by a mapping says "unknown" with KeyError
+            user = None
+        if user is None:
             log.info("no Slack user for email name=%s", name)
+        return user
     return None

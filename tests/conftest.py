@@ -18,8 +18,8 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.db import Database
 from bot.runtime import Runtime, install
-from bot.wiring import build_runtime
 from bot.web import make_server
+from bot.wiring import build_runtime
 from tests.slack.double import SlackDouble
 from tests.slack.signed import SignedSlack
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from slack_bolt import App
+
 from bot.capabilities import Capability
-from handlers.pi import commands
+from handlers.pi import actions, commands, views
 from rituals.pi import capability, demo, jobs, models
 
+
+def register(app: App) -> None:
+    commands.register(app)
+    actions.register(app)
+    views.register(app)
+
+
 CAPABILITY = Capability(
-    name="pi", register=commands.register, commands=commands.COMMANDS, help=commands.HELP,
+    name="pi", register=register, commands=[commands.ROUTER.command], help=commands.ROUTER.help(),
     status=capability.status, schedule=capability.schedule, jobs=jobs, models=models, demo=demo.run, demo_order=50)

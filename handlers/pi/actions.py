@@ -1,33 +1,43 @@
-"""PI buttons: confidence votes, opening the check-in and actual-BV modals, editing and dropping objectives."""
+"""PI buttons and menus: confidence votes, opening the check-in and actual-BV modals, editing and
+dropping objectives, a risk's ROAM state."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from slack_bolt import Ack, App, Respond
 from slack_sdk.web import WebClient
 from sqlalchemy.orm import Session
 
-from bot import blocks as bk
 from bot.clock import Clock
 from bot.errors import UserError
-from handlers.pi.common import button_id
 from rituals.pi import calendar, modals, render, service, votes
-from rituals.pi.models import ProgramIncrement
+from rituals.pi.ids import VOTES, Action
 
 
-def register(app: Any) -> None:
-    for n, action_id in enumerate(render.VOTE_ACTIONS, start=1):
-        app.action(action_id)(_voter(n))
-    app.action("pi.vote_close")(close_vote)
-    app.action("pi.checkin_open")(open_checkin)
-    app.action("pi.actual_open")(open_actual)
-    app.action("pi.objective_edit")(open_edit)
-    app.action("pi.objective_drop")(drop)
-    app.action("pi.risk_roam")(change_roam)
+def register(app: App) -> None:
+    for score, action_id in enumerate(VOTES, start=1):
+        app.action(action_id)(_voter(score))
+    app.action(Action.VOTE_CLOSE)(close_vote)
+    app.action(Action.CHECKIN_OPEN)(open_checkin)
+    app.action(Action.ACTUAL_OPEN)(open_actual)
+    app.action(Action.OBJECTIVE_EDIT)(open_edit)
+    app.action(Action.OBJECTIVE_DROP)(drop)
+    app.action(Action.RISK_ROAM)(change_roam)
 
 
-def _voter(score: int) -> Any:
-    def cast(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock, respond: Any) -> None:
+def button_id(action: dict[str, Any]) -> int:
+    """The vote or objective id a PI button carries."""
+    value = str(action.get("value") or "")
+    if not value.isdigit():
+        raise UserError("That button is not one of this bot's PI buttons any more. Use the latest messages.")
+    return int(value)
+
+
+def _voter(score: int) -> Callable[..., None]:
+    def cast(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock,
+             respond: Respond) -> None:
         ack()
         changed = votes.cast(db, button_id(action), user=body["user"]["id"], score=score, now=clock.now())
         respond(response_type="ephemeral", replace_original=False,
@@ -37,12 +47,12 @@ def _voter(score: int) -> Any:
     return cast
 
 
-def close_vote(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock) -> None:
+def close_vote(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock) -> None:
     ack()
     votes.close(db, button_id(action), actor=body["user"]["id"], now=clock.now())
 
 
-def open_checkin(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock,
+def open_checkin(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock,
                  client: WebClient) -> None:
     ack()
     objective = service.load_objective(db, button_id(action))
@@ -51,26 +61,26 @@ def open_checkin(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Ses
                       view=modals.checkin(objective, calendar.current_week(pi, clock.now())))
 
 
-def open_actual(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Session, client: WebClient) -> None:
+def open_actual(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, client: WebClient) -> None:
     ack()
     client.views_open(trigger_id=body["trigger_id"], view=modals.actual(service.load_objective(db, button_id(action))))
 
 
-def open_edit(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Session, client: WebClient) -> None:
+def open_edit(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, client: WebClient) -> None:
     ack()
     objective = service.load_objective(db, button_id(action))
     pi = service.load_pi(db, objective.pi_id)
     client.views_open(trigger_id=body["trigger_id"], view=modals.objective(pi, objective, body["user"]["id"]))
 
 
-def drop(ack: Any, body: dict[str, Any], action: dict[str, Any], db: Session, respond: Any) -> None:
+def drop(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, respond: Respond) -> None:
     ack()
     objective = service.drop_objective(db, button_id(action), actor=body["user"]["id"])
     respond(response_type="ephemeral", replace_original=False,
             text=f"Dropped “{objective.title}”: it no longer counts towards the plan or predictability.")
 
 
-def change_roam(ack: Any, action: dict[str, Any], db: Session, clock: Clock, respond: Any) -> None:
+def change_roam(ack: Ack, action: dict[str, Any], db: Session, clock: Clock, respond: Respond) -> None:
     ack()
     risk_id, _, roam = str((action.get("selected_option") or {}).get("value") or "").partition(":")
     if not risk_id.isdigit():
@@ -78,16 +88,3 @@ def change_roam(ack: Any, action: dict[str, Any], db: Session, clock: Clock, res
     risk = service.set_roam(db, int(risk_id), roam, now=clock.now())
     respond(response_type="ephemeral", replace_original=False,
             text=f"Risk “{risk.description[:100]}” is now {render.ROAM_NAMES[risk.roam]}.")
-
-
-def objective_list(db: Session, pi: ProgramIncrement) -> tuple[str, bk.Blocks]:
-    objectives = service.objectives(db, pi.id)
-    out: bk.Blocks = [bk.header(f"{pi.name} · objectives")]
-    for o in objectives[:23]:
-        out.append(bk.section(render.objective_text(o)))
-        confirm = bk.confirm_dialog("Drop objective?", f"“{o.title[:200]}” will no longer count.", ok="Drop")
-        out.append(bk.actions(bk.button("Edit", "pi.objective_edit", str(o.id)),
-                              bk.button("Drop", "pi.objective_drop", str(o.id), style="danger", confirm=confirm)))
-    if not objectives:
-        out.append(bk.section("_No objectives yet: `/pi objective` adds one._"))
-    return f"{pi.name}: {len(objectives)} objectives", out

@@ -5,24 +5,43 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.errors import UserError
-from handlers.pi.common import metadata, text_of, value_of
+from handlers.forms import Form
 from rituals.pi import checkins, closing, service
+from rituals.pi.ids import Block, Commitment, Modal
+
+WINDOW_GONE = "This window no longer belongs to a PI. Close it and start again."
 
 
-def register(app: Any) -> None:
-    app.view("pi.new_modal")(submit_new)
-    app.view("pi.objective_modal")(submit_objective)
-    app.view("pi.risk_modal")(submit_risk)
-    app.view("pi.checkin_modal")(submit_checkin)
-    app.view("pi.actual_modal")(submit_actual)
+def register(app: App) -> None:
+    app.view(Modal.NEW)(submit_new)
+    app.view(Modal.OBJECTIVE)(submit_objective)
+    app.view(Modal.RISK)(submit_risk)
+    app.view(Modal.CHECKIN)(submit_checkin)
+    app.view(Modal.ACTUAL)(submit_actual)
 
 
-def _date(view: dict[str, Any], block: str) -> date | None:
-    raw = value_of(view, block)
+def metadata(form: Form) -> dict[str, Any]:
+    """What the PI modal carries (every PI modal carries something): a window without it is not ours."""
+    if not form.metadata:
+        raise UserError(WINDOW_GONE)
+    return form.metadata
+
+
+def _id(form: Form, key: str) -> int:
+    """The PI or objective id in the modal's metadata."""
+    value = metadata(form).get(key) or 0
+    if not isinstance(value, int):
+        raise UserError(WINDOW_GONE)
+    return value
+
+
+def _date(form: Form, block: Block) -> date | None:
+    raw = form.text(block)
     try:
         return date.fromisoformat(raw) if raw else None
     except ValueError:
@@ -30,44 +49,50 @@ def _date(view: dict[str, Any], block: str) -> date | None:
 
 
 def _user(body: dict[str, Any]) -> str:
-    return body["user"]["id"]
+    return str(body["user"]["id"])
 
 
-def submit_new(ack: Any, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
-    weekday = text_of(view, "weekday")
-    data = service.PiInput(name=text_of(view, "name"), start_on=_date(view, "start"), end_on=_date(view, "end"),
-                           weekday=int(weekday) if weekday.isdigit() else None, checkin_time=text_of(view, "time"),
-                           channel_id=text_of(view, "channel"), timezone=str(metadata(body).get("tz") or "UTC"))
+def submit_new(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
+    form = Form.of(view)
+    weekday = form.text(Block.WEEKDAY)
+    data = service.PiInput(name=form.text(Block.NAME), start_on=_date(form, Block.START),
+                           end_on=_date(form, Block.END), weekday=int(weekday) if weekday.isdigit() else None,
+                           checkin_time=form.text(Block.TIME), channel_id=form.text(Block.CHANNEL),
+                           timezone=str(metadata(form).get("tz") or "UTC"))
     service.create_pi(db, team_id=body["user"]["team_id"], data=data, actor=_user(body), now=clock.now())
     ack()
 
 
-def submit_objective(ack: Any, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
-    meta = metadata(body)
-    pi = service.load_pi(db, int(meta.get("pi") or 0))
+def submit_objective(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
+    form = Form.of(view)
+    pi = service.load_pi(db, _id(form, "pi"))
     data = service.ObjectiveInput(
-        title=text_of(view, "title"), description=text_of(view, "description"),
-        planned_bv=text_of(view, "planned_bv"), committed=text_of(view, "committed") != "uncommitted",
-        owner_id=text_of(view, "owner"), link=text_of(view, "link"), experiment=text_of(view, "experiment"),
-        target=text_of(view, "target"), kill_criterion=text_of(view, "kill"))
-    service.save_objective(db, pi, data, actor=_user(body), now=clock.now(), objective_id=meta.get("objective"))
+        title=form.text(Block.TITLE), description=form.text(Block.DESCRIPTION),
+        planned_bv=form.text(Block.PLANNED_BV), committed=form.text(Block.COMMITTED) != Commitment.UNCOMMITTED,
+        owner_id=form.text(Block.OWNER), link=form.text(Block.LINK), experiment=form.text(Block.EXPERIMENT),
+        target=form.text(Block.TARGET), kill_criterion=form.text(Block.KILL))
+    service.save_objective(db, pi, data, actor=_user(body), now=clock.now(),
+                           objective_id=_id(form, "objective") or None)
     ack()
 
 
-def submit_risk(ack: Any, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
-    pi = service.load_pi(db, int(metadata(body).get("pi") or 0))
-    service.add_risk(db, pi, description=text_of(view, "description"), owner_id=text_of(view, "owner"),
-                     roam=text_of(view, "roam"), actor=_user(body), now=clock.now())
+def submit_risk(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
+    form = Form.of(view)
+    pi = service.load_pi(db, _id(form, "pi"))
+    service.add_risk(db, pi, description=form.text(Block.DESCRIPTION), owner_id=form.text(Block.OWNER),
+                     roam=form.text(Block.ROAM), actor=_user(body), now=clock.now())
     ack()
 
 
-def submit_checkin(ack: Any, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
-    checkins.record(db, int(metadata(body).get("objective") or 0), user=_user(body), status=text_of(view, "status"),
-                    progress=text_of(view, "progress"), note=text_of(view, "note"), now=clock.now())
+def submit_checkin(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
+    form = Form.of(view)
+    checkins.record(db, _id(form, "objective"), user=_user(body), status=form.text(Block.STATUS),
+                    progress=form.text(Block.PROGRESS), note=form.text(Block.NOTE), now=clock.now())
     ack()
 
 
-def submit_actual(ack: Any, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
-    closing.enter_actual(db, int(metadata(body).get("objective") or 0), user=_user(body),
-                         value=text_of(view, "actual_bv"), now=clock.now())
+def submit_actual(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
+    form = Form.of(view)
+    closing.enter_actual(db, _id(form, "objective"), user=_user(body), value=form.text(Block.ACTUAL_BV),
+                         now=clock.now())
     ack()

@@ -1,74 +1,70 @@
-"""`/retro`: start a retro, list templates, history, export, abandon and resume; registers the retro listeners."""
+"""`/retro`: start a retro, list templates, history, export, abandon and resume."""
 
 from __future__ import annotations
 
-from typing import Any
+from slack_bolt import App
 
-from slack_sdk.web import WebClient
-from sqlalchemy.orm import Session
-
-from bot.clock import Clock
-from bot.config import Settings
 from bot.errors import UserError
-from handlers.retro import actions as retro_actions
-from handlers.retro import views as retro_views
-from handlers.retro.common import admin_check
+from handlers.auth import admin_check
+from handlers.router import CommandRequest, Router, Sub
 from rituals.retro import boards, history, service
 
-COMMANDS = ["/retro"]
 EXPORT_LIMIT = 39_000
-HELP = [
-    ("/retro start [template] [title]", "start a retrospective in this channel (you facilitate)"),
-    ("/retro templates", "list the retro templates (built-in and your team's)"),
-    ("/retro history", "past retros of this channel, with links"),
-    ("/retro export <id>", "a retro as Markdown"),
-    ("/retro abandon | resume", "put the running retro aside, or bring it back"),
-]
 
 
-def register(app: Any) -> None:
-    app.command("/retro")(handle_retro_command)
-    retro_actions.register(app)
-    retro_views.register(app)
+def register(app: App) -> None:
+    app.command(ROUTER.command)(ROUTER.handle)
 
 
-def handle_retro_command(ack: Any, command: dict[str, Any], db: Session, clock: Clock, settings: Settings,
-                         client: WebClient) -> None:
-    words = (command.get("text") or "").split()
-    sub = words[0].lower() if words else "help"
-    team, channel, user = command["team_id"], command["channel_id"], command["user_id"]
-    config = settings.section("retro")
-    if sub == "help":
-        ack(response_type="ephemeral", text="\n".join(f"`{usage}` — {what}" for usage, what in HELP))
-    elif sub == "start":
-        known = boards.available(config)
-        key = words[1] if len(words) > 1 and boards.slug(words[1]) in known else None
-        title = " ".join(words[2:] if key else words[1:]) or f"Retro {clock.now():%Y-%m-%d}"
-        retro = service.start_retro(db, team_id=team, channel_id=channel, facilitator=user,
-                                    board=boards.find(config, key), title=title, now=clock.now())
-        ack(response_type="ephemeral", text=f"Retro “{retro.title}” started: you facilitate. "
-                                            "Use the buttons on its message to move between phases.")
-    elif sub == "templates":
-        lines = [f"`{b.key}` — {b.name}: {', '.join(c.label for c in b.columns)}"
-                 for b in boards.available(config).values()]
-        ack(response_type="ephemeral", text="Retro templates (`/retro start <key> [title]`):\n" + "\n".join(lines))
-    elif sub == "history":
-        rows = history.entries(db, team, channel)
-        lines = [f"#{e.id} · {f'<{e.link}|{e.title}>' if e.link else e.title} · {e.started:%Y-%m-%d} · {e.phase}"
-                 f" · {e.actions} action item{'' if e.actions == 1 else 's'}" for e in rows]
-        ack(response_type="ephemeral", text="Retros in this channel:\n" + "\n".join(lines) if lines
-            else "No retros in this channel yet. Start one with `/retro start`.")
-    elif sub == "export":
-        if len(words) < 2 or not words[1].lstrip("#").isdigit():
-            raise UserError("Use `/retro export <id>`; `/retro history` shows the ids.")
-        markdown = history.export_markdown(db, team, int(words[1].lstrip("#")))
-        if len(markdown) > EXPORT_LIMIT:  # Slack refuses longer replies; say so rather than fail
-            markdown = markdown[:EXPORT_LIMIT] + f"\n… and {len(markdown) - EXPORT_LIMIT} more characters"
-        ack(response_type="ephemeral", text="```\n" + markdown + "\n```")
-    elif sub in ("abandon", "resume"):
-        act = service.abandon if sub == "abandon" else service.resume
-        retro = act(db, team, channel, actor=user, is_admin=admin_check(client, settings, user), now=clock.now())
-        state = "put aside: `/retro resume` brings it back" if sub == "abandon" else "back on"
-        ack(response_type="ephemeral", text=f"Retro “{retro.title}” is {state}.")
-    else:
-        raise UserError(f"I don't know `/retro {words[0][:40]}`. Try `/retro help`.")
+def start(req: CommandRequest) -> None:
+    config = req.settings.section("retro")
+    key = req.args[0] if req.args and boards.slug(req.args[0]) in boards.available(config) else None
+    title = " ".join(req.args[1:] if key else req.args) or f"Retro {req.clock.now():%Y-%m-%d}"
+    retro = service.start_retro(req.db, team_id=req.team, channel_id=req.channel, facilitator=req.user,
+                                board=boards.find(config, key), title=title, now=req.clock.now())
+    req.reply(f"Retro “{retro.title}” started: you facilitate. Use the buttons on its message to move between phases.")
+
+
+def templates(req: CommandRequest) -> None:
+    lines = [f"`{b.key}` — {b.name}: {', '.join(c.label for c in b.columns)}"
+             for b in boards.available(req.settings.section("retro")).values()]
+    req.reply("Retro templates (`/retro start <key> [title]`):\n" + "\n".join(lines))
+
+
+def past(req: CommandRequest) -> None:
+    lines = [f"#{e.id} · {f'<{e.link}|{e.title}>' if e.link else e.title} · {e.started:%Y-%m-%d} · {e.phase}"
+             f" · {e.actions} action item{'' if e.actions == 1 else 's'}"
+             for e in history.entries(req.db, req.team, req.channel)]
+    req.reply("Retros in this channel:\n" + "\n".join(lines) if lines
+              else "No retros in this channel yet. Start one with `/retro start`.")
+
+
+def export(req: CommandRequest) -> None:
+    if not req.args or not req.args[0].lstrip("#").isdigit():
+        raise UserError("Use `/retro export <id>`; `/retro history` shows the ids.")
+    markdown = history.export_markdown(req.db, req.team, int(req.args[0].lstrip("#")))
+    if len(markdown) > EXPORT_LIMIT:  # Slack refuses longer replies; say so rather than fail
+        markdown = markdown[:EXPORT_LIMIT] + f"\n… and {len(markdown) - EXPORT_LIMIT} more characters"
+    req.reply("```\n" + markdown + "\n```")
+
+
+def abandon(req: CommandRequest) -> None:
+    retro = service.abandon(req.db, req.team, req.channel, actor=req.user,
+                            is_admin=admin_check(req.client, req.settings, req.user), now=req.clock.now())
+    req.reply(f"Retro “{retro.title}” is put aside: `/retro resume` brings it back.")
+
+
+def resume(req: CommandRequest) -> None:
+    retro = service.resume(req.db, req.team, req.channel, actor=req.user,
+                           is_admin=admin_check(req.client, req.settings, req.user), now=req.clock.now())
+    req.reply(f"Retro “{retro.title}” is back on.")
+
+
+ROUTER = Router("/retro", [
+    Sub("start", "start [template] [title]", "start a retrospective in this channel (you facilitate)", start),
+    Sub("templates", "templates", "list the retro templates (built-in and your team's)", templates),
+    Sub("history", "history", "past retros of this channel, with links", past),
+    Sub("export", "export <id>", "a retro as Markdown", export),
+    Sub("abandon", "abandon | resume", "put the running retro aside, or bring it back", abandon),
+    Sub("resume", "resume", "bring an abandoned retro back", resume, listed=False),
+])

@@ -1,21 +1,22 @@
-"""`/ritual` (help, status, the digest switch) and App Home. The channel digest capability, whose
-first section lists what the channel has running, is declared here."""
+"""`/ritual` (help, status, the digest switch: commands) and App Home (events), both rendered by
+`overview`. The channel digest capability, whose first section lists what the channel has running,
+is declared here."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.capabilities import Capability
-from handlers.ritual import commands, home
+from handlers.ritual import commands, events
 from reports.digest import capability, jobs, models, rituals_section
 
 
 def register(app: App) -> None:
-    commands.register(app)
-    home.register(app)
+    app.command(commands.ROUTER.command)(commands.ROUTER.handle)
+    events.register(app)
 
 
 CAPABILITY = Capability(
-    name="digest", register=register, commands=commands.COMMANDS, events=home.EVENTS, help=commands.HELP,
-    status=capability.status, schedule=capability.schedule, jobs=jobs, models=models,
+    name="digest", register=register, commands=[commands.ROUTER.command], events=events.EVENTS,
+    help=commands.ROUTER.help(), status=capability.status, schedule=capability.schedule, jobs=jobs, models=models,
     section=rituals_section.section, section_order=0, demo_order=1000)

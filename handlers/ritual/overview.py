@@ -1,6 +1,8 @@
-"""Rendering shared by /ritual and App Home: the command list and the status of rituals."""
+"""Rendering shared by /ritual and App Home: the command list, the status of rituals, the Home tab."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from bot import blocks
 from bot.capabilities import StatusLine
@@ -31,3 +33,9 @@ def status_blocks(groups: dict[str, list[StatusLine]], *, where: str) -> blocks.
 def status_text(groups: dict[str, list[StatusLine]]) -> str:
     count = sum(len(g) for g in groups.values())
     return f"{count} rituals and reports configured" if count else "Nothing is set up yet"
+
+
+def home_view(groups: dict[str, list[StatusLine]]) -> dict[str, Any]:
+    body = [blocks.header("ritualbot"), *status_blocks(groups, where="in this workspace"),
+            blocks.context("Type `/ritual help` in any channel for every command.")]
+    return {"type": "home", "blocks": blocks.truncate_blocks(body, blocks.MAX_BLOCKS_VIEW)}

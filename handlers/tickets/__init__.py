@@ -3,11 +3,22 @@ reaction. The tickets capability is declared here."""
 
 from __future__ import annotations
 
+from slack_bolt import App
+
 from bot.capabilities import Capability
-from handlers.tickets import commands
+from handlers.tickets import actions, commands, events, views
 from rituals.tickets import capability, models
+from rituals.tickets.ids import Shortcut
+
+
+def register(app: App) -> None:
+    commands.register(app)
+    actions.register(app)
+    views.register(app)
+    events.register(app)
+
 
 CAPABILITY = Capability(
-    name="tickets", register=commands.register, commands=commands.COMMANDS, shortcuts=commands.SHORTCUTS,
-    events=commands.EVENTS, help=commands.HELP, status=capability.status, models=models, demo=capability.demo,
-    demo_order=60)
+    name="tickets", register=register, commands=[commands.ROUTER.command], shortcuts=[Shortcut.FILE_FROM_MESSAGE],
+    events=events.EVENTS, help=commands.ROUTER.help(), status=capability.status, models=models,
+    demo=capability.demo, demo_order=60)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from bot.capabilities import DesiredJob, StatusLine
 from bot.config import parse_time_of_day
 from reports.digest import service
+from reports.digest.ids import Job
 
 
 def status(session: Session, team_id: str, channel_id: str | None) -> list[StatusLine]:
@@ -20,7 +21,7 @@ def schedule(session: Session) -> list[DesiredJob]:
     jobs = []
     for row in service.enabled_channels(session):
         hour, minute = parse_time_of_day(row.local_time)
-        jobs.append(DesiredJob(id=f"digest:{row.team_id}:{row.channel_id}", job="digest.post",
+        jobs.append(DesiredJob(id=f"digest:{row.team_id}:{row.channel_id}", job=Job.POST.value,
                                scope=f"{row.team_id}:{row.channel_id}",
                                trigger=CronTrigger(hour=hour, minute=minute, timezone=row.timezone)))
     return jobs

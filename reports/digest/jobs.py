@@ -8,6 +8,7 @@ from bot import outbox
 from bot.jobs import job
 from bot.runtime import Runtime
 from reports.digest import service
+from reports.digest.ids import Job
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ def channel_day(rt: Runtime, scope: str) -> str:
         return service.local_day(row, rt.clock.now()).isoformat()
 
 
-@job("digest.post", period=channel_day, description="Post the channel's daily digest")
+@job(Job.POST, period=channel_day, description="Post the channel's daily digest")
 def post_digest(rt: Runtime, scope: str, period: str) -> None:
     now = rt.clock.now()
     with rt.database.session() as s:

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import blocks
+from bot.capabilities import Capabilities, Chart, SectionContext
 from bot.config import Settings, parse_time_of_day
 from bot.errors import UserError
 from bot.templates import render
 from reports.digest.models import DigestChannel
-from bot.capabilities import Capabilities, Chart, SectionContext
 from reports.digest.sections import collect
 
 

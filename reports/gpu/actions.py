@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import boto3
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -70,8 +71,6 @@ def audit_channels(session: Session, config: GpuConfig, team_id: str) -> list[st
 
 
 def _ec2_for(config: GpuConfig, source: str) -> Any:
-    import boto3
-
     raw = next((s for s in config.sources if config.source_name(s) == source and s["type"] == "cloudwatch"), None)
     if raw is None:
         raise UserError("This GPU does not come from a CloudWatch source, so I cannot stop its instance.")

@@ -16,6 +16,7 @@ from bot.errors import ConfigError
 from bot.runtime import current
 from reports.digest import service as digest
 from reports.gpu import config as gpu_config
+from reports.gpu.ids import Job
 from reports.gpu.models import GpuRefresh
 from reports.gpu.sources.sample import DEMO_FLEET
 
@@ -53,7 +54,7 @@ def schedule(session: Session) -> list[DesiredJob]:
             continue
         hour, minute = parse_time_of_day(row.local_time)
         at = datetime(2000, 1, 2, hour, minute) + DM_LAG
-        jobs.append(DesiredJob(id=f"gpu:{row.team_id}:{row.channel_id}", job="gpu.owners",
+        jobs.append(DesiredJob(id=f"gpu:{row.team_id}:{row.channel_id}", job=Job.OWNERS.value,
                                scope=f"{row.team_id}:{row.channel_id}",
                                trigger=CronTrigger(hour=at.hour, minute=at.minute, timezone=row.timezone)))
     return jobs

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -12,10 +11,12 @@ from sqlalchemy.orm import Session
 from bot import outbox
 from bot.jobs import job
 from bot.runtime import Runtime
+from reports import people
 from reports.digest import service as digest
 from reports.digest.jobs import channel_day
 from reports.gpu import config as gpu_config
 from reports.gpu import owners, render
+from reports.gpu.ids import Job
 from reports.gpu.section import refresh_and_report
 from reports.gpu.service import IdleReport
 from reports.gpu.sources import nvml
@@ -28,14 +29,14 @@ def five_minutes(rt: Runtime, scope: str) -> str:
     return now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0).isoformat()
 
 
-@job("gpu.sample", period=five_minutes, description="Record one NVML reading of this host's GPUs")
+@job(Job.SAMPLE.value, period=five_minutes, description="Record one NVML reading of this host's GPUs")
 def record_sample(rt: Runtime, scope: str, period: str) -> None:
     with rt.database.session() as s:
         rows = nvml.sample(s, nvml.load_nvml(), rt.clock.now(), host=scope or None)
     log.info("gpu sample recorded gpus=%d", len(rows))
 
 
-@job("gpu.owners", period=channel_day, description="DM owners of idle GPUs and remind team leads")
+@job(Job.OWNERS.value, period=channel_day, description="DM owners of idle GPUs and remind team leads")
 def notify_owners(rt: Runtime, scope: str, period: str) -> None:
     team_id, _, channel_id = scope.partition(":")
     config = gpu_config.load(rt.settings)
@@ -47,16 +48,11 @@ def notify_owners(rt: Runtime, scope: str, period: str) -> None:
         tz = row.timezone if row else rt.settings.timezone
         day = (digest.local_day(row, now) if row else now.date()) - timedelta(days=1)
         report = refresh_and_report(s, config, day, now, tz)
-        client = rt.clients.for_team(team_id or None)
-
-        def lookup(email: str) -> str | None:
-            return client.users_lookupByEmail(email=email)["user"]["id"]
-
-        notify(s, config, report, team_id=team_id, now=now, lookup=lookup)
+        notify(s, config, report, team_id=team_id, now=now, lookup=rt.directory(team_id or None).user_by_email)
 
 
 def notify(s: Session, config: gpu_config.GpuConfig, report: IdleReport, *, team_id: str, now: datetime,
-           lookup: Callable[[str], str | None] | None) -> int:
+           lookup: people.Lookup | None) -> int:
     """One DM per idle GPU per owner per day (unless answered), one lead reminder per idle stretch."""
     sent = 0
     for g in report.idle:

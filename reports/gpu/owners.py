@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from reports import people
@@ -32,6 +31,6 @@ def excluded(info: GpuInfo, owner: str, config: GpuConfig, now: datetime) -> boo
     return bool(young and info.launched_at and now - info.launched_at < young)
 
 
-def slack_user(owner: str, config: GpuConfig, lookup: Callable[[str], str | None] | None) -> str | None:
+def slack_user(owner: str, config: GpuConfig, lookup: people.Lookup | None) -> str | None:
     """A Slack user id for an owner: the explicit map, an id as is, or users.lookupByEmail."""
     return people.slack_user(owner, config.users, lookup)

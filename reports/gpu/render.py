@@ -10,12 +10,12 @@ from typing import Any
 from bot import blocks
 from bot.charts import new_figure, to_png
 from bot.templates import render
+from reports.gpu.ids import Action, Block
 from reports.gpu.service import GpuLine, IdleReport
 
 TOP = 8
 RESPONSES = {"in_use": "in use, says the owner", "releasing": "owner is releasing it",
              "snoozed": "snoozed by the owner", "stopped": "stopped by an admin"}
-ACTION_IN_USE, ACTION_RELEASE, ACTION_SNOOZE, ACTION_STOP = "gpu.in_use", "gpu.release", "gpu.snooze", "gpu.stop"
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 
@@ -109,13 +109,14 @@ def owners_blocks(rows: list[tuple[str, str, str, str | None]]) -> tuple[str, bl
 def dm_blocks(g: GpuLine, currency: str, *, can_stop: bool) -> tuple[str, blocks.Blocks]:
     h = _helpers(currency)
     text = render("reports.gpu", "dm.md.j2", g=g, **h)
-    buttons = [blocks.button("In use", ACTION_IN_USE, g.key, style="primary"),
-               blocks.button("I'll release it", ACTION_RELEASE, g.key),
-               blocks.button("Snooze 3 days", ACTION_SNOOZE, g.key)]
+    buttons = [blocks.button("In use", Action.IN_USE, g.key, style="primary"),
+               blocks.button("I'll release it", Action.RELEASE, g.key),
+               blocks.button("Snooze 3 days", Action.SNOOZE, g.key)]
     if can_stop and g.instance_id:
-        buttons.append(blocks.button("Stop instance", ACTION_STOP, g.key, style="danger", confirm=blocks.confirm_dialog(
-            "Stop the instance?", f"This stops EC2 instance {g.instance_id} and every GPU on it.", ok="Stop it")))
-    return text, [blocks.section(text), blocks.actions(*buttons, block_id="gpu.answer")]
+        confirm = blocks.confirm_dialog("Stop the instance?",
+                                        f"This stops EC2 instance {g.instance_id} and every GPU on it.", ok="Stop it")
+        buttons.append(blocks.button("Stop instance", Action.STOP, g.key, style="danger", confirm=confirm))
+    return text, [blocks.section(text), blocks.actions(*buttons, block_id=Block.ANSWER)]
 
 
 def lead_text(g: GpuLine, currency: str, warn_hours: int) -> str:

@@ -168,8 +168,9 @@ def report(session: Session, config: GpuConfig, day: date, now: datetime, team: 
     result.prev_avg_h = prev_h / 7
     result.prev_avg_cost = (prev_cost / 7).quantize(CENT, ROUND_HALF_UP)
     result.teams = {k: (v[0], v[1]) for k, v in sorted(teams.items(), key=lambda kv: -kv[1][0]) if v[0] > 0}
-    result.unavailable = dict(session.execute(select(GpuRefresh.source, GpuRefresh.error).where(
-        GpuRefresh.day == day, GpuRefresh.ok.is_(False))).all())
+    failed = session.execute(select(GpuRefresh.source, GpuRefresh.error).where(
+        GpuRefresh.day == day, GpuRefresh.ok.is_(False)))
+    result.unavailable = {name: error or "" for name, error in failed}
     return result
 
 

@@ -50,9 +50,11 @@ def choose(mlflow: MlflowClient, run: RunView, primary: str | None, model: str |
     """`best` gives the experiment's best earlier run (a poll passes the watch's stored pointer);
     without it MLflow is asked, which is fine on demand but slow on big experiments."""
     if model:
-        found = source.alias_run(mlflow, model, config.alias)
-        if found and found[1] and found[1] != run.run_id:
-            return Baseline("champion", source.get_run(mlflow, found[1]), model, found[0], config.alias)
+        champion = source.alias_run(mlflow, model, config.alias)
+        if champion is not None:
+            version, run_id = champion
+            if run_id and run_id != run.run_id:
+                return Baseline("champion", source.get_run(mlflow, run_id), model, version, config.alias)
     before = run.end_ms or run.start_ms
     how = analysis.direction(primary, config.directions) if primary else "neutral"
     if primary and how != "neutral":

@@ -13,6 +13,8 @@ from bot.errors import ConfigError
 from bot.runtime import current
 from reports.runs import config as runs_config
 from reports.runs import configured, service
+from reports.runs import demo as runs_demo
+from reports.runs.ids import Job
 
 if TYPE_CHECKING:
     from bot.demo_context import DemoContext
@@ -40,10 +42,10 @@ def status(session: Session, team_id: str, channel_id: str | None) -> list[Statu
 def schedule(session: Session) -> list[DesiredJob]:
     config = _config()
     trigger = poll_trigger(config.poll_minutes)
-    jobs = [DesiredJob(id=f"runs:{row.id}", job="runs.poll", scope=str(row.id), trigger=trigger)
+    jobs = [DesiredJob(id=f"runs:{row.id}", job=Job.POLL.value, scope=str(row.id), trigger=trigger)
             for row in service.watches(session)]
     if config.watches or configured.any_owned(session):  # also to stop the watches taken out of the file
-        jobs.append(DesiredJob(id="runs:config", job="runs.config", scope="", trigger=trigger))
+        jobs.append(DesiredJob(id="runs:config", job=Job.CONFIG.value, scope="", trigger=trigger))
     return jobs
 
 
@@ -56,8 +58,6 @@ def poll_trigger(minutes: int) -> CronTrigger:
 
 def demo(ctx: DemoContext) -> None:
     """A local MLflow store with a champion, a challenger that beats it, a failure and a sweep."""
-    from reports.runs import demo as runs_demo
-
     rt = ctx.runtime
     section = {"poll_minutes": 60, "users": {"ada": "UADA", "grace": "UGRACE"}, "promoters": ["UADA"]}
     rt.settings = dataclasses.replace(rt.settings, file={**rt.settings.file, "runs": section},

@@ -5,12 +5,14 @@ the last poll. One claim per poll slot, so two workers never poll the same watch
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from bot.jobs import job
 from bot.runtime import Runtime
 from reports import people
 from reports.runs import config as runs_config
 from reports.runs import configured, service, source, tracking_index
+from reports.runs.ids import Job
 from reports.runs.models import RunWatch
 
 log = logging.getLogger(__name__)
@@ -24,13 +26,12 @@ def poll_slot(rt: Runtime, scope: str) -> str:
     return floored.strftime("%Y-%m-%dT%H:%M")
 
 
-def _lookup(rt: Runtime, team_id: str) -> people.Lookup:
-    def lookup(email: str) -> str | None:
-        return rt.clients.for_team(team_id or None).users_lookupByEmail(email=email)["user"]["id"]
-    return lookup
+def _lookup_in(rt: Runtime) -> Callable[[str], people.Lookup]:
+    """users.lookupByEmail in a watch's workspace, for failed-run DMs (through the typed port)."""
+    return lambda team_id: rt.directory(team_id or None).user_by_email
 
 
-@job("runs.poll", period=poll_slot, description="Announce MLflow runs that ended since the last poll")
+@job(Job.POLL.value, period=poll_slot, description="Announce MLflow runs that ended since the last poll")
 def poll(rt: Runtime, scope: str, period: str) -> None:
     config = runs_config.load(rt.settings)
     try:
@@ -38,7 +39,7 @@ def poll(rt: Runtime, scope: str, period: str) -> None:
         if config.tracking_index:
             tracking_index.ensure_once(source.tracking_uri(rt.settings))
         with rt.database.session() as s:
-            service.poll(s, mlflow, int(scope), config, rt.clock.now(), lookup_in=lambda team: _lookup(rt, team))
+            service.poll(s, mlflow, int(scope), config, rt.clock.now(), lookup_in=_lookup_in(rt))
     except Exception as exc:
         # The claim is released by the job runner; the watch keeps its watermark, so nothing is lost.
         with rt.database.session() as s:
@@ -48,7 +49,7 @@ def poll(rt: Runtime, scope: str, period: str) -> None:
         raise
 
 
-@job("runs.config", period=poll_slot, description="Start, update or stop the watches listed in ritualbot.yaml")
+@job(Job.CONFIG.value, period=poll_slot, description="Start, update or stop the watches listed in ritualbot.yaml")
 def sync_config(rt: Runtime, scope: str, period: str) -> None:
     config = runs_config.load(rt.settings)
     mlflow = source.client(rt.settings)

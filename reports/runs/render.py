@@ -6,11 +6,11 @@ from bot import blocks as b
 from bot.templates import render as template
 from reports.runs.analysis import MetricDelta
 from reports.runs.baseline import Comparison
+from reports.runs.ids import Action
 from reports.runs.models import RunWatch
 from reports.runs.source import RunView
 
 PKG = "reports.runs"
-PROMOTE = "runs.promote"
 MARK = {"better": "🟢", "worse": "🔴"}
 NOUN = {"champion": "champion", "best": "the best run", "previous": "the previous run", "given": "the other run"}
 
@@ -105,7 +105,7 @@ def card(c: Comparison, experiment: str, ui_url: str | None, promote_value: str 
             b.actions(
                 b.button(
                     "Promote to champion",
-                    PROMOTE,
+                    Action.PROMOTE,
                     promote_value,
                     style="primary",
                     confirm=b.confirm_dialog("Promote?", f"Point the alias at run {run.name}?", ok="Promote"),
@@ -160,7 +160,8 @@ def sweep(
         if verdict:
             blocks.append(b.section(f"Best run: {verdict}"))
         if promote_value and first.verdict and first.verdict.beats:
-            blocks.append(b.actions(b.button("Promote to champion", PROMOTE, promote_value, style="primary")))
+            promote = b.button("Promote to champion", Action.PROMOTE, promote_value, style="primary")
+            blocks.append(b.actions(promote))
     if parent is not None:
         blocks.append(b.context(f"Parent run {link(parent, ui_url)}"))
     return _plain(headline), blocks
@@ -181,7 +182,7 @@ def promoted(user: str, run: RunView, version: str, model: str, alias: str, ui_u
 def without_promote(blocks: b.Blocks, note: str) -> b.Blocks:
     """A card after its run was promoted: the button gives way to who promoted it."""
     kept = [blk for blk in blocks if not (blk.get("type") == "actions" and any(
-        e.get("action_id") == PROMOTE for e in blk.get("elements", [])))]
+        e.get("action_id") == Action.PROMOTE for e in blk.get("elements", [])))]
     return [*kept, b.context(note)]
 
 

@@ -198,8 +198,9 @@ def same_config(mlflow: MlflowClient, experiment_id: str, params: dict[str, str]
     return [view(r) for r in page]
 
 
-def alias_run(mlflow: MlflowClient, model: str, alias: str) -> tuple[str, str] | None:
-    """(version, run_id) of the model version behind `model@alias`, or None when unset."""
+def alias_run(mlflow: MlflowClient, model: str, alias: str) -> tuple[str, str | None] | None:
+    """(version, run_id) of the model version behind `model@alias` (run_id None for a version not made
+    from a run), or None when unset."""
     try:
         version = mlflow.get_model_version_by_alias(model, alias)
     except MlflowException:

@@ -17,6 +17,7 @@ from bot.config import parse_time_of_day
 from bot.runtime import current
 from reports.digest import service as digest
 from reports.spend import config as spend_config
+from reports.spend.ids import Job
 from reports.spend.models import SpendSourceState
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def schedule(session: Session) -> list[DesiredJob]:
             continue
         hour, minute = parse_time_of_day(row.local_time)
         at = datetime(2000, 1, 2, hour, minute) - ALERT_LEAD
-        jobs.append(DesiredJob(id=f"spend:{row.team_id}:{row.channel_id}", job="spend.alerts",
+        jobs.append(DesiredJob(id=f"spend:{row.team_id}:{row.channel_id}", job=Job.ALERTS.value,
                                scope=f"{row.team_id}:{row.channel_id}",
                                trigger=CronTrigger(hour=at.hour, minute=at.minute, timezone=row.timezone)))
     return jobs

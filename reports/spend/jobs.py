@@ -10,13 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import outbox
+from bot.capabilities import SectionContext
 from bot.jobs import job
 from bot.runtime import Runtime
 from reports.digest import service as digest
 from reports.digest.jobs import channel_day
-from bot.capabilities import SectionContext
 from reports.spend import config as spend_config
 from reports.spend import render, service
+from reports.spend.ids import Job
 from reports.spend.models import SpendAlert
 from reports.spend.section import refresh_and_build
 from reports.spend.service import TOTAL, SpendReport
@@ -24,7 +25,7 @@ from reports.spend.service import TOTAL, SpendReport
 log = logging.getLogger(__name__)
 
 
-@job("spend.alerts", period=channel_day, description="Post budget threshold alerts for the channel")
+@job(Job.ALERTS.value, period=channel_day, description="Post budget threshold alerts for the channel")
 def post_alerts(rt: Runtime, scope: str, period: str) -> None:
     team_id, _, channel_id = scope.partition(":")
     now = rt.clock.now()

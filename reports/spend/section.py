@@ -44,4 +44,4 @@ def section(ctx: SectionContext) -> Section | None:
 
 def _sum_team_budgets(report: SpendReport) -> Decimal | None:
     amounts = [t.budget for t in report.teams if t.budget is not None and t.team != TOTAL]
-    return sum(amounts) if amounts else None
+    return sum(amounts, Decimal(0)) if amounts else None

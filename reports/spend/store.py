@@ -15,6 +15,8 @@ from bot.errors import UserError
 from reports.spend.config import SpendConfig
 from reports.spend.models import SpendBudget, SpendDay, SpendSourceState
 from reports.spend.sources import CostRow, Extras, SourceError
+from reports.spend.sources.cost_explorer import CostExplorerSource
+from reports.spend.sources.focus import FocusSource
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +31,7 @@ class Source(Protocol):
 
 def build_source(config: SpendConfig) -> Source:
     if config.source == "cost_explorer":
-        from reports.spend.sources.cost_explorer import CostExplorerSource
-
         return CostExplorerSource(config)
-    from reports.spend.sources.focus import FocusSource
-
     return FocusSource(config)
 
 

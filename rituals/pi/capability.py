@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from bot.capabilities import DesiredJob, StatusLine
 from rituals.pi import calendar, render, service, votes
+from rituals.pi.ids import Job
 from rituals.pi.models import ProgramIncrement
 
-WEEKLY = (("checkin", "pi.checkin", timedelta()), ("remind", "pi.remind", calendar.REMIND_AFTER),
-          ("summary", "pi.summary", calendar.SUMMARY_AFTER))
+WEEKLY = (("checkin", Job.CHECKIN.value, timedelta()), ("remind", Job.REMIND.value, calendar.REMIND_AFTER),
+          ("summary", Job.SUMMARY.value, calendar.SUMMARY_AFTER))
 
 
 def _running(session: Session, team_id: str | None, channel_id: str | None) -> list[ProgramIncrement]:

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.charts import new_figure, to_png
-
-if TYPE_CHECKING:
-    from rituals.pi.closing import History
+from rituals.pi.predictability import History
 
 
 def predictability_png(history: list[History]) -> bytes:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot import outbox
 from bot.errors import UserError
 from rituals.pi import calendar, render, service
+from rituals.pi.ids import Block
 from rituals.pi.models import STATUSES, CheckIn, Objective, ProgramIncrement, Risk
 
 
@@ -51,10 +52,10 @@ def record(s: Session, objective_id: int, *, user: str, status: str, progress: s
     if user not in (objective.owner_id, pi.created_by):
         raise UserError(f"Only the owner (<@{objective.owner_id}>) updates this objective.")
     if status not in STATUSES:
-        raise UserError("Pick a status: on track, at risk, off track or done.", field="status")
+        raise UserError("Pick a status: on track, at risk, off track or done.", field=Block.STATUS)
     raw = progress.strip().rstrip("%").strip()
     if not raw.isdigit() or not 0 <= int(raw) <= 100:
-        raise UserError(f"Progress is a percentage from 0 to 100 (got “{progress[:20]}”).", field="progress")
+        raise UserError(f"Progress is a percentage from 0 to 100 (got “{progress[:20]}”).", field=Block.PROGRESS)
     week = calendar.current_week(pi, now)
     checkin = s.scalars(select(CheckIn).where(CheckIn.objective_id == objective.id, CheckIn.week == week)).first()
     if checkin is None:

@@ -4,9 +4,7 @@ predictability-over-time chart once the channel has two or more closed PIs)."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,16 +12,12 @@ from sqlalchemy.orm import Session
 from bot import outbox
 from bot.errors import UserError
 from rituals.pi import render, service
+from rituals.pi.chart import predictability_png
+from rituals.pi.ids import Block
 from rituals.pi.models import Objective, ProgramIncrement
-from rituals.pi.predictability import ObjectiveValue, Predictability, measure
+from rituals.pi.predictability import History, ObjectiveValue, Predictability, measure
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class History:
-    name: str
-    percent: Decimal | None
 
 
 def start_close(s: Session, pi: ProgramIncrement, *, actor: str, now: datetime) -> list[str]:
@@ -67,7 +61,8 @@ def enter_actual(s: Session, objective_id: int, *, user: str, value: str, now: d
         raise UserError(f"Only the owner (<@{objective.owner_id}>) enters this objective's actual value.")
     raw = value.strip()
     if not raw.isdigit() or not 0 <= int(raw) <= 10:
-        raise UserError(f"Actual business value is a whole number from 0 to 10 (got “{raw[:20]}”).", field="actual_bv")
+        raise UserError(f"Actual business value is a whole number from 0 to 10 (got “{raw[:20]}”).",
+                        field=Block.ACTUAL_BV)
     objective.actual_bv = int(raw)
     s.flush()
     if any(o.actual_bv is None for o in service.objectives(s, pi.id)):
@@ -98,10 +93,6 @@ def finalize(s: Session, pi: ProgramIncrement, now: datetime) -> None:
     log.info("pi closed pi=%s planned=%s actual=%s percent=%s", pi.id, figure.planned, figure.actual, figure.percent)
     past = history(s, pi.team_id, pi.channel_id)
     if len(past) >= 2:
-        from rituals.pi.chart import (
-            predictability_png,  # matplotlib only when there is a chart to draw
-        )
-
         outbox.upload(s, channel=pi.channel_id, team_id=pi.team_id, filename=f"pi-predictability-{pi.id}.png",
                       content=predictability_png(past), now=now, title="Predictability per PI",
                       thread_of=row, dedupe_key=f"pi:{pi.id}:chart")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot.jobs import job
 from bot.runtime import Runtime
 from rituals.pi import calendar, checkins
+from rituals.pi.ids import Job
 from rituals.pi.models import ProgramIncrement
 
 log = logging.getLogger(__name__)
@@ -31,21 +32,21 @@ def _active(rt: Runtime, s: Session, scope: str, after: timedelta = timedelta())
     return pi
 
 
-@job("pi.checkin", period=local_day, description="DM PI objective owners for the weekly check-in")
+@job(Job.CHECKIN.value, period=local_day, description="DM PI objective owners for the weekly check-in")
 def ask(rt: Runtime, scope: str, period: str) -> None:
     with rt.database.session() as s:
         if pi := _active(rt, s, scope):
             checkins.ask(s, pi, rt.clock.now())
 
 
-@job("pi.remind", period=local_day, description="remind owners who have not updated their PI objectives")
+@job(Job.REMIND.value, period=local_day, description="remind owners who have not updated their PI objectives")
 def remind(rt: Runtime, scope: str, period: str) -> None:
     with rt.database.session() as s:
         if pi := _active(rt, s, scope, calendar.REMIND_AFTER):
             checkins.ask(s, pi, rt.clock.now(), reminder=True)
 
 
-@job("pi.summary", period=local_day, description="post the PI's weekly check-in summary at the cut-off")
+@job(Job.SUMMARY.value, period=local_day, description="post the PI's weekly check-in summary at the cut-off")
 def summary(rt: Runtime, scope: str, period: str) -> None:
     with rt.database.session() as s:
         if pi := _active(rt, s, scope, calendar.SUMMARY_AFTER):

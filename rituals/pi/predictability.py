@@ -31,6 +31,14 @@ class Predictability:
         return "n/a (no committed objectives)" if self.percent is None else f"{self.percent}%"
 
 
+@dataclass(frozen=True)
+class History:
+    """One closed PI's predictability, for the over-time chart."""
+
+    name: str
+    percent: Decimal | None
+
+
 def measure(objectives: Iterable[ObjectiveValue]) -> Predictability:
     kept = [o for o in objectives if not o.dropped]
     planned = sum(o.planned for o in kept if o.committed)

@@ -9,6 +9,7 @@ from bot import blocks as bk
 from bot.blocks import Blocks, escape
 from bot.templates import render as template
 from rituals.pi.calendar import WEEKDAYS
+from rituals.pi.ids import VOTES, Action, Block
 from rituals.pi.models import ConfidenceVote, Objective, ProgramIncrement, Risk
 from rituals.pi.predictability import Predictability, band
 
@@ -21,7 +22,6 @@ STATUS_NAMES = {"on_track": "on track", "at_risk": "at risk", "off_track": "off 
 STATUS_ICONS = {"on_track": ":large_green_circle:", "at_risk": ":large_yellow_circle:",
                 "off_track": ":red_circle:", "done": ":white_check_mark:", None: ":white_circle:"}
 ROAM_NAMES = {"resolved": "Resolved", "owned": "Owned", "accepted": "Accepted", "mitigated": "Mitigated"}
-VOTE_ACTIONS = [f"pi.vote_{n}" for n in range(1, 6)]
 Message = tuple[str, Blocks]
 
 
@@ -60,7 +60,7 @@ def risk_lines(risks: list[Risk]) -> list[str]:
 def roam_select(r: Risk) -> dict[str, object]:
     options = [{"text": {"type": "plain_text", "text": name}, "value": f"{r.id}:{key}"}
                for key, name in ROAM_NAMES.items()]
-    return {"type": "static_select", "action_id": "pi.risk_roam", "options": options,
+    return {"type": "static_select", "action_id": Action.RISK_ROAM, "options": options,
             "initial_option": next(o for o in options if o["value"] == f"{r.id}:{r.roam}")}
 
 
@@ -85,6 +85,19 @@ def dashboard(pi: ProgramIncrement, objectives: list[Objective], risks: list[Ris
     return text, out
 
 
+def objective_list(pi: ProgramIncrement, objectives: list[Objective]) -> Message:
+    """`/pi objectives`: each objective with its Edit and Drop buttons."""
+    out: Blocks = [bk.header(f"{pi.name} · objectives")]
+    for o in objectives[:23]:
+        out.append(bk.section(objective_text(o)))
+        confirm = bk.confirm_dialog("Drop objective?", f"“{o.title[:200]}” will no longer count.", ok="Drop")
+        out.append(bk.actions(bk.button("Edit", Action.OBJECTIVE_EDIT, str(o.id)),
+                              bk.button("Drop", Action.OBJECTIVE_DROP, str(o.id), style="danger", confirm=confirm)))
+    if not objectives:
+        out.append(bk.section("_No objectives yet: `/pi objective` adds one._"))
+    return f"{pi.name}: {len(objectives)} objectives", out
+
+
 def vote_message(pi: ProgramIncrement, vote: ConfidenceVote, tally: Tally) -> Message:
     title = f"Confidence vote · {pi.name}"
     if vote.is_open:
@@ -93,11 +106,11 @@ def vote_message(pi: ProgramIncrement, vote: ConfidenceVote, tally: Tally) -> Me
                bk.section("How confident are you that we will meet this PI's committed objectives? "
                           "Fist of five: 1 = no chance, 5 = certain. Votes are private; you can change yours "
                           "until the vote closes."),
-               bk.actions(*(bk.button(str(n), VOTE_ACTIONS[n - 1], str(vote.id)) for n in range(1, 6)),
-                          block_id="pi.vote"),
+               bk.actions(*(bk.button(str(n), action_id, str(vote.id)) for n, action_id in enumerate(VOTES, start=1)),
+                          block_id=Block.VOTE),
                bk.context(f"{counted} · facilitator <@{vote.facilitator_id}>"),
-               bk.actions(bk.button("Close vote", "pi.vote_close", str(vote.id), style="danger"),
-                          block_id="pi.vote_admin")]
+               bk.actions(bk.button("Close vote", Action.VOTE_CLOSE, str(vote.id), style="danger"),
+                          block_id=Block.VOTE_ADMIN)]
         return f"{title}: {counted}", out
     bars = "\n".join(f"{n} {'✊' if n == 1 else '🖐' if n == 5 else '✋'} `{'█' * tally.distribution[n] or '·'}` "
                      f"{tally.distribution[n]}" for n in range(5, 0, -1))
@@ -116,7 +129,7 @@ def checkin_dm(pi: ProgramIncrement, week: int, objectives: list[Objective], *, 
     text = template(PKG, "checkin_dm.txt.j2", pi=pi, week=week, count=len(objectives), reminder=reminder)
     out: Blocks = [bk.section(escape(text))]
     for o in objectives:
-        out.append(bk.section(objective_text(o), accessory=bk.button("Update", "pi.checkin_open", str(o.id))))
+        out.append(bk.section(objective_text(o), accessory=bk.button("Update", Action.CHECKIN_OPEN, str(o.id))))
     return text, out
 
 
@@ -143,7 +156,7 @@ def actual_dm(pi: ProgramIncrement, objectives: list[Objective]) -> Message:
     text = f"{pi.name} is closing: enter the actual business value (0–10) your objectives delivered."
     out: Blocks = [bk.section(escape(text))]
     for o in objectives:
-        out.append(bk.section(objective_text(o), accessory=bk.button("Enter actual BV", "pi.actual_open", str(o.id))))
+        out.append(bk.section(objective_text(o), accessory=bk.button("Enter actual BV", Action.ACTUAL_OPEN, str(o.id))))
     return text, out
 
 

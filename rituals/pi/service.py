@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from rituals.pi.calendar import parse_hhmm
+from rituals.pi.ids import Block
 from rituals.pi.models import ROAM, Objective, ProgramIncrement, Risk
 
 TARGET = re.compile(r"^\s*([A-Za-z_][\w.\-/]*)\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
@@ -43,28 +44,29 @@ class ObjectiveInput:
 
 def create_pi(s: Session, *, team_id: str, data: PiInput, actor: str, now: datetime) -> ProgramIncrement:
     if not data.name.strip():
-        raise UserError("Give the PI a name, e.g. “PI 2027.1”.", field="name")
+        raise UserError("Give the PI a name, e.g. “PI 2027.1”.", field=Block.NAME)
     if data.start_on is None:
-        raise UserError("Pick the PI's start date.", field="start")
+        raise UserError("Pick the PI's start date.", field=Block.START)
     if data.end_on is None:
-        raise UserError("Pick the PI's end date.", field="end")
+        raise UserError("Pick the PI's end date.", field=Block.END)
     if data.end_on <= data.start_on:
-        raise UserError("The end date must be after the start date.", field="end")
+        raise UserError("The end date must be after the start date.", field=Block.END)
     if data.weekday is None or not 0 <= data.weekday <= 6:
-        raise UserError("Pick the weekday of the weekly check-in.", field="weekday")
+        raise UserError("Pick the weekday of the weekly check-in.", field=Block.WEEKDAY)
     at = parse_hhmm(data.checkin_time)
     if at is None:
-        raise UserError("Pick the check-in time (HH:MM).", field="time")
+        raise UserError("Pick the check-in time (HH:MM).", field=Block.TIME)
     try:
         ZoneInfo(data.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"Unknown timezone {data.timezone!r}; set yours in your Slack profile.", field="time") from None
+        raise UserError(f"Unknown timezone {data.timezone!r}; set yours in your Slack profile.",
+                        field=Block.TIME) from None
     if not data.channel_id:
-        raise UserError("Pick the team channel for the PI.", field="channel")
+        raise UserError("Pick the team channel for the PI.", field=Block.CHANNEL)
     existing = active_pi(s, team_id, data.channel_id)
     if existing is not None:
         raise UserError(f"<#{data.channel_id}> already has an active PI, “{existing.name}”. Close it with "
-                        "`/pi close` first (past PIs are kept).", field="channel")
+                        "`/pi close` first (past PIs are kept).", field=Block.CHANNEL)
     pi = ProgramIncrement(team_id=team_id, channel_id=data.channel_id, name=data.name.strip()[:120],
                           start_on=data.start_on, end_on=data.end_on, checkin_weekday=data.weekday,
                           checkin_time=at.strftime("%H:%M"), timezone=data.timezone, state="active",
@@ -123,18 +125,18 @@ def save_objective(s: Session, pi: ProgramIncrement, data: ObjectiveInput, *, ac
     if pi.state != "active":
         raise UserError(f"PI “{pi.name}” is closed for planning; objectives can no longer change.")
     if not data.title.strip():
-        raise UserError("Give the objective a title.", field="title")
+        raise UserError("Give the objective a title.", field=Block.TITLE)
     raw_bv = data.planned_bv.strip()
     if not raw_bv.isdigit() or not 1 <= int(raw_bv) <= 10:
         raise UserError(f"Planned business value is a whole number from 1 to 10 (got “{raw_bv[:20]}”).",
-                        field="planned_bv")
+                        field=Block.PLANNED_BV)
     if not data.owner_id:
-        raise UserError("Pick the objective's owner.", field="owner")
+        raise UserError("Pick the objective's owner.", field=Block.OWNER)
     target = parse_target(data.target) if data.target.strip() else None
     if data.target.strip() and target is None:
-        raise UserError("Write the target as `metric >= value`, e.g. `val_auc >= 0.85`.", field="target")
+        raise UserError("Write the target as `metric >= value`, e.g. `val_auc >= 0.85`.", field=Block.TARGET)
     if (data.experiment.strip() or data.kill_criterion.strip()) and target is None:
-        raise UserError("An ML hypothesis needs a target, e.g. `val_auc >= 0.85`.", field="target")
+        raise UserError("An ML hypothesis needs a target, e.g. `val_auc >= 0.85`.", field=Block.TARGET)
     if objective_id is None:
         objective = Objective(pi_id=pi.id, created_at=now, progress=0, dropped=False)
         s.add(objective)
@@ -176,11 +178,11 @@ def _editable(s: Session, pi: ProgramIncrement, objective_id: int, actor: str) -
 def add_risk(s: Session, pi: ProgramIncrement, *, description: str, owner_id: str, roam: str, actor: str,
              now: datetime) -> Risk:
     if not description.strip():
-        raise UserError("Describe the risk.", field="description")
+        raise UserError("Describe the risk.", field=Block.DESCRIPTION)
     if not owner_id:
-        raise UserError("Pick the risk's owner.", field="owner")
+        raise UserError("Pick the risk's owner.", field=Block.OWNER)
     if roam not in ROAM:
-        raise UserError("Pick the ROAM state: Resolved, Owned, Accepted or Mitigated.", field="roam")
+        raise UserError("Pick the ROAM state: Resolved, Owned, Accepted or Mitigated.", field=Block.ROAM)
     risk = Risk(pi_id=pi.id, description=description.strip()[:2000], owner_id=owner_id, roam=roam,
                 created_by=actor, created_at=now, updated_at=now)
     s.add(risk)

@@ -7,16 +7,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.capabilities import DesiredJob, StatusLine
-from rituals.retro import followup, service
+from rituals.retro import followup
+from rituals.retro.ids import Job
 from rituals.retro.jobs import REMINDER_LEAD
-from rituals.retro.models import OPEN_PHASES, Retro
+from rituals.retro.models import OPEN_PHASES, PHASE_NAMES, Retro
 
 
 def status(session: Session, team_id: str, channel_id: str | None) -> list[StatusLine]:
     query = select(Retro).where(Retro.team_id == team_id, Retro.phase.in_(OPEN_PHASES))
     if channel_id:
         query = query.where(Retro.channel_id == channel_id)
-    lines = [StatusLine("Retro", f"“{r.title}” is {'abandoned' if r.abandoned else service.PHASE_NAMES[r.phase]}",
+    lines = [StatusLine("Retro", f"“{r.title}” is {'abandoned' if r.abandoned else PHASE_NAMES[r.phase]}",
                         r.channel_id) for r in session.scalars(query.order_by(Retro.id))]
     for _, action in followup.open_actions(session, team_id, channel_id):
         due = f", due {action.due_on.isoformat()}" if action.due_on else ""
@@ -35,8 +36,8 @@ def schedule(session: Session) -> list[DesiredJob]:
     for retro in session.scalars(select(Retro).where(Retro.phase == "collect", Retro.abandoned.is_(False),
                                                      Retro.deadline_at.is_not(None))):
         assert retro.deadline_at is not None
-        jobs.append(DesiredJob(id=f"retro:{retro.id}:remind", job="retro.remind", scope=str(retro.id),
+        jobs.append(DesiredJob(id=f"retro:{retro.id}:remind", job=Job.REMIND.value, scope=str(retro.id),
                                trigger=DateTrigger(run_date=retro.deadline_at - REMINDER_LEAD)))
-        jobs.append(DesiredJob(id=f"retro:{retro.id}:deadline", job="retro.deadline", scope=str(retro.id),
+        jobs.append(DesiredJob(id=f"retro:{retro.id}:deadline", job=Job.DEADLINE.value, scope=str(retro.id),
                                trigger=DateTrigger(run_date=retro.deadline_at)))
     return jobs

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -10,23 +9,23 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from rituals.retro import publish
+from rituals.retro.ids import Block
 from rituals.retro.models import Retro, RetroAction, RetroItem
+from rituals.retro.queries import AdminCheck, actions_of, items_of, load, require_facilitator
 
 REVIEW_STATUSES = {"done": "done", "open": "open", "drop": "dropped"}
 
 
 def add_action(s: Session, retro_id: int, *, item_id: int | None, owner: str, text: str, due_on: date | None,
                actor: str, now: datetime) -> RetroAction:
-    from rituals.retro import service
-
-    retro = service.load(s, retro_id, "discuss")
+    retro = load(s, retro_id, "discuss")
     text = (text or "").strip()
     if not text:
-        raise UserError("Describe the action: what will be done?", field="text")
+        raise UserError("Describe the action: what will be done?", field=Block.TEXT)
     if not owner:
-        raise UserError("Pick an owner for the action.", field="owner")
+        raise UserError("Pick an owner for the action.", field=Block.OWNER)
     if due_on is not None and due_on < now.date():
-        raise UserError("The due date is in the past; pick today or later.", field="due")
+        raise UserError("The due date is in the past; pick today or later.", field=Block.DUE)
     if item_id is not None:
         item = s.get(RetroItem, item_id)
         if item is None or item.retro_id != retro.id:
@@ -38,10 +37,6 @@ def add_action(s: Session, retro_id: int, *, item_id: int | None, owner: str, te
     publish.post_action(s, retro, action, now)
     publish.refresh_root(s, retro, now)
     return action
-
-
-def actions_of(s: Session, retro_id: int) -> list[RetroAction]:
-    return list(s.scalars(select(RetroAction).where(RetroAction.retro_id == retro_id).order_by(RetroAction.id)))
 
 
 def open_actions(s: Session, team_id: str, channel_id: str | None = None) -> list[tuple[Retro, RetroAction]]:
@@ -65,7 +60,7 @@ def carry_over(s: Session, retro: Retro, previous: Retro | None) -> list[RetroIt
     """Copy the previous retro's undiscussed groups into the new retro (the review lists them)."""
     if previous is None:
         return []
-    items = list(s.scalars(select(RetroItem).where(RetroItem.retro_id == previous.id).order_by(RetroItem.id)))
+    items = items_of(s, previous.id)
     columns = {c["key"] for c in retro.columns}
     carried = []
     for lead in (i for i in items if i.group_id is None and not i.discussed):
@@ -86,10 +81,8 @@ def post_review(s: Session, retro: Retro, now: datetime, carried: list[RetroItem
 
 
 def review_action(s: Session, retro_id: int, action_id: int, verdict: str, *, actor: str,
-                  is_admin: Callable[[], bool], now: datetime) -> RetroAction:
-    from rituals.retro import service
-
-    retro = service.load(s, retro_id)
+                  is_admin: AdminCheck, now: datetime) -> RetroAction:
+    retro = load(s, retro_id)
     action = s.get(RetroAction, action_id)
     source = s.get(Retro, action.retro_id) if action else None
     if action is None or source is None or source.channel_id != retro.channel_id or verdict not in REVIEW_STATUSES:
@@ -102,12 +95,10 @@ def review_action(s: Session, retro_id: int, action_id: int, verdict: str, *, ac
     return action
 
 
-def drop_carried(s: Session, retro_id: int, item_id: int, *, actor: str, is_admin: Callable[[], bool],
+def drop_carried(s: Session, retro_id: int, item_id: int, *, actor: str, is_admin: AdminCheck,
                  now: datetime) -> None:
-    from rituals.retro import service
-
-    retro = service.load(s, retro_id, "collect")
-    service.require_facilitator(retro, actor, is_admin, "drop a carried-over item")
+    retro = load(s, retro_id, "collect")
+    require_facilitator(retro, actor, is_admin, "drop a carried-over item")
     item = s.get(RetroItem, item_id)
     if item is None or item.retro_id != retro.id or item.carried_from_id is None:
         raise UserError("That carried-over item is already gone.")

@@ -11,7 +11,7 @@ from bot import outbox
 from bot.errors import UserError
 from bot.templates import render as template
 from rituals.retro import publish, service
-from rituals.retro.models import Retro
+from rituals.retro.models import PHASE_NAMES, Retro
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def link(s: Session, retro: Retro) -> str | None:
 def entries(s: Session, team_id: str, channel_id: str) -> list[Entry]:
     out = []
     for retro in service.history(s, team_id, channel_id):
-        phase = "abandoned" if retro.abandoned else service.PHASE_NAMES[retro.phase]
+        phase = "abandoned" if retro.abandoned else PHASE_NAMES[retro.phase]
         out.append(Entry(retro.id, retro.title, phase, retro.created_at, link(s, retro),
                          len(publish.snapshot(s, retro).actions)))
     return out

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from rituals.retro import publish, service
+from rituals.retro.ids import Block
 from rituals.retro.models import Retro, RetroItem, RetroVote
+from rituals.retro.queries import AdminCheck, load, require_facilitator
 
 MAX_TEXT = 2000
 
@@ -35,17 +37,17 @@ def hash_secret(secret: str) -> str:
 def _clean(retro: Retro, column: str, text: str) -> tuple[str, str]:
     text = (text or "").strip()
     if not text:
-        raise UserError("Write something first: the item is empty.", field="text")
+        raise UserError("Write something first: the item is empty.", field=Block.TEXT)
     if len(text) > MAX_TEXT:
-        raise UserError(f"Keep an item under {MAX_TEXT} characters (this one has {len(text)}).", field="text")
+        raise UserError(f"Keep an item under {MAX_TEXT} characters (this one has {len(text)}).", field=Block.TEXT)
     if column not in {c["key"] for c in retro.columns}:
-        raise UserError("Pick one of this retro's columns.", field="column")
+        raise UserError("Pick one of this retro's columns.", field=Block.COLUMN)
     return column, text
 
 
 def add_item(s: Session, retro_id: int, *, author: str, column: str, text: str, anonymous: bool,
              now: datetime) -> Added:
-    retro = service.load(s, retro_id, "collect")
+    retro = load(s, retro_id, "collect")
     column, text = _clean(retro, column, text)
     secret = secrets.token_urlsafe(24) if anonymous else None
     item = RetroItem(retro_id=retro.id, column_key=column, text=text, discussed=False,
@@ -61,7 +63,7 @@ def owned(s: Session, item_id: int, actor: str, secret: str | None) -> RetroItem
     item = s.get(RetroItem, item_id)
     if item is None:
         raise UserError("That item was deleted.")
-    service.load(s, item.retro_id, "collect")
+    load(s, item.retro_id, "collect")
     if item.author_id is not None:
         if item.author_id != actor:
             raise UserError("You can only change your own items.")
@@ -94,14 +96,14 @@ def own_items(s: Session, retro_id: int, user_id: str) -> list[RetroItem]:
                           .order_by(RetroItem.id)))
 
 
-def merge(s: Session, retro_id: int, item_ids: list[int], *, actor: str, is_admin: service.AdminCheck,
+def merge(s: Session, retro_id: int, item_ids: list[int], *, actor: str, is_admin: AdminCheck,
           now: datetime) -> RetroItem:
     """Merge items into one group; the earliest becomes the group's lead (votes go to the lead)."""
-    retro = service.load(s, retro_id, "group")
-    service.require_facilitator(retro, actor, is_admin, "merge items")
+    retro = load(s, retro_id, "group")
+    require_facilitator(retro, actor, is_admin, "merge items")
     items = [s.get(RetroItem, i) for i in sorted(set(item_ids))]
     if len(items) < 2 or any(i is None or i.retro_id != retro.id for i in items):
-        raise UserError("Pick at least two items of this retro to merge.", field="items")
+        raise UserError("Pick at least two items of this retro to merge.", field=Block.ITEMS)
     leads = sorted({i.group_id or i.id for i in items if i is not None})
     lead_id = leads[0]
     for item in s.scalars(select(RetroItem).where(RetroItem.retro_id == retro.id)):
@@ -123,7 +125,7 @@ def votes_used(s: Session, retro_id: int, voter: str) -> int:
 
 def vote(s: Session, retro_id: int, item_id: int, *, voter: str, now: datetime) -> int:
     """Put one of the voter's dots on a group; returns how many they have left."""
-    retro = service.load(s, retro_id, "vote")
+    retro = load(s, retro_id, "vote")
     item = s.get(RetroItem, item_id)
     if item is None or item.retro_id != retro.id or item.group_id is not None:
         raise UserError("That item is not on this retro's ballot.")
@@ -144,6 +146,6 @@ def vote(s: Session, retro_id: int, item_id: int, *, voter: str, now: datetime) 
 
 
 def take_back_votes(s: Session, retro_id: int, *, voter: str) -> int:
-    retro = service.load(s, retro_id, "vote")
+    retro = load(s, retro_id, "vote")
     s.execute(delete(RetroVote).where(RetroVote.retro_id == retro.id, RetroVote.voter_id == voter))
     return retro.votes_per_person

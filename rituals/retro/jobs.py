@@ -9,6 +9,7 @@ from datetime import timedelta
 from bot.jobs import job
 from bot.runtime import Runtime
 from rituals.retro import publish, service
+from rituals.retro.ids import Job
 from rituals.retro.models import Retro
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def _period_before(lead: timedelta) -> Callable[[Runtime, str], str]:
     return period
 
 
-@job("retro.remind", period=_period_before(REMINDER_LEAD),
+@job(Job.REMIND.value, period=_period_before(REMINDER_LEAD),
      description="remind a retro's thread an hour before collection closes")
 def remind(rt: Runtime, scope: str, period: str) -> None:
     now = rt.clock.now()
@@ -42,7 +43,7 @@ def remind(rt: Runtime, scope: str, period: str) -> None:
         publish.post_reminder(s, retro, now)
 
 
-@job("retro.deadline", period=_period_before(timedelta(0)), description="end a retro's collection at its deadline")
+@job(Job.DEADLINE.value, period=_period_before(timedelta(0)), description="end a retro's collection at its deadline")
 def deadline(rt: Runtime, scope: str, period: str) -> None:
     now = rt.clock.now()
     with rt.database.session() as s:

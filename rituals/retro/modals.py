@@ -7,6 +7,7 @@ from typing import Any
 
 from bot import blocks as bk
 from bot.blocks import escape
+from rituals.retro.ids import Action, Block, Option, View
 from rituals.retro.models import Retro, RetroItem
 from rituals.retro.snapshot import Snapshot
 
@@ -39,7 +40,7 @@ def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool
 
 def _columns(retro: Retro, selected: str | None) -> dict[str, Any]:
     options = [_option(c["key"], c["label"]) for c in retro.columns]
-    element = {"type": "static_select", "action_id": "value", "options": options}
+    element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options}
     chosen = next((o for o in options if o["value"] == selected), options[0])
     element["initial_option"] = chosen
     return element
@@ -55,36 +56,36 @@ def _text(initial: str = "") -> dict[str, Any]:
 
 def add_item(retro: Retro) -> dict[str, Any]:
     anonymous = {"type": "checkboxes", "action_id": "value",
-                 "options": [_option("anonymous", "Post anonymously (nobody, not even the bot's database, "
+                 "options": [_option(Option.ANONYMOUS, "Post anonymously (nobody, not even the bot's database, "
                                                   "will know it was you)")]}
-    return _modal("retro.add_item_modal", "Add an item", [
-        _input("column", "Column", _columns(retro, None)),
-        _input("text", "Your item", _text()),
-        _input("anonymous", "Anonymity", anonymous, optional=True),
+    return _modal(View.ADD_ITEM, "Add an item", [
+        _input(Block.COLUMN, "Column", _columns(retro, None)),
+        _input(Block.TEXT, "Your item", _text()),
+        _input(Block.ANONYMOUS, "Anonymity", anonymous, optional=True),
     ], {"retro": retro.id}, submit="Add")
 
 
 def edit_item(retro: Retro, item: RetroItem, secret: str | None) -> dict[str, Any]:
-    return _modal("retro.edit_item_modal", "Edit your item", [
-        _input("column", "Column", _columns(retro, item.column_key)),
-        _input("text", "Your item", _text(item.text)),
+    return _modal(View.EDIT_ITEM, "Edit your item", [
+        _input(Block.COLUMN, "Column", _columns(retro, item.column_key)),
+        _input(Block.TEXT, "Your item", _text(item.text)),
     ], {"retro": retro.id, "item": item.id, "secret": secret})
 
 
 def anonymous_added(retro: Retro, item: RetroItem, secret: str, note: str = "Added anonymously.") -> dict[str, Any]:
     """Shown only to the author: the secret lives in this view's private metadata, nowhere else."""
     meta = {"retro": retro.id, "item": item.id, "secret": secret}
-    return _modal("retro.anonymous_item", "Your anonymous item", [
+    return _modal(View.ANONYMOUS_ITEM, "Your anonymous item", [
         bk.section(f"*{note}*\n> {escape(item.text)[:2800]}"),
         bk.context("Only this window can change it: the bot stores no link between you and the item. "
                    "Once you close it, the item can no longer be edited or deleted."),
-        bk.actions(bk.button("Edit", "retro.edit_item", str(item.id)),
-                   bk.button("Delete", "retro.delete_item", str(item.id), style="danger")),
+        bk.actions(bk.button("Edit", Action.EDIT_ITEM, str(item.id)),
+                   bk.button("Delete", Action.DELETE_ITEM, str(item.id), style="danger")),
     ], meta, submit=None)
 
 
 def gone(title: str, text: str) -> dict[str, Any]:
-    return _modal("retro.done", title, [bk.section(text)], {}, submit=None)
+    return _modal(View.DONE, title, [bk.section(text)], {}, submit=None)
 
 
 def my_items(retro: Retro, items: list[RetroItem]) -> dict[str, Any]:
@@ -92,12 +93,12 @@ def my_items(retro: Retro, items: list[RetroItem]) -> dict[str, Any]:
     body: list[dict[str, Any]] = []
     for item in items[:40]:
         body.append(bk.section(f"_{escape(labels.get(item.column_key, ''))}_ · {escape(item.text)[:2800]}"))
-        body.append(bk.actions(bk.button("Edit", "retro.edit_item", str(item.id)),
-                               bk.button("Delete", "retro.delete_item", str(item.id), style="danger")))
+        body.append(bk.actions(bk.button("Edit", Action.EDIT_ITEM, str(item.id)),
+                               bk.button("Delete", Action.DELETE_ITEM, str(item.id), style="danger")))
     if not items:
         body.append(bk.section("You have no named items in this retro yet."))
     body.append(bk.context("Anonymous items are not listed: only the window you added one in can change it."))
-    return _modal("retro.my_items_view", "My items", body, {"retro": retro.id}, submit=None)
+    return _modal(View.MY_ITEMS, "My items", body, {"retro": retro.id}, submit=None)
 
 
 def merge(snap: Snapshot) -> dict[str, Any]:
@@ -105,30 +106,30 @@ def merge(snap: Snapshot) -> dict[str, Any]:
     options = [_option(str(g.id), f"{labels[g.column]}: {g.full_text}") for g in snap.groups][:100]
     element = {"type": "multi_static_select", "action_id": "value", "options": options,
                "placeholder": _plain("Pick the items that say the same thing")}
-    return _modal("retro.merge_modal", "Merge items", [_input("items", "Items to merge into one group", element)],
+    return _modal(View.MERGE, "Merge items", [_input(Block.ITEMS, "Items to merge into one group", element)],
                   {"retro": snap.retro.id}, submit="Merge")
 
 
 def add_action(retro: Retro, item_id: int, owner: str) -> dict[str, Any]:
-    return _modal("retro.action_modal", "Add an action item", [
-        _input("owner", "Owner", {"type": "users_select", "action_id": "value", "initial_user": owner}),
-        _input("text", "What will be done", _text()),
-        _input("due", "Due date", {"type": "datepicker", "action_id": "value"}, optional=True),
+    return _modal(View.ACTION, "Add an action item", [
+        _input(Block.OWNER, "Owner", {"type": "users_select", "action_id": "value", "initial_user": owner}),
+        _input(Block.TEXT, "What will be done", _text()),
+        _input(Block.DUE, "Due date", {"type": "datepicker", "action_id": "value"}, optional=True),
     ], {"retro": retro.id, "item": item_id}, submit="Add")
 
 
 def settings(retro: Retro) -> dict[str, Any]:
-    visible = _option("visible", "Show items while collecting")
+    visible = _option(Option.VISIBLE, "Show items while collecting")
     checkbox: dict[str, Any] = {"type": "checkboxes", "action_id": "value", "options": [visible]}
     if retro.visible_while_collecting:
         checkbox["initial_options"] = [visible]
     deadline = {"type": "static_select", "action_id": "value",
                 "options": [_option(v, label) for v, label in DEADLINE_CHOICES]}
     blocks = [
-        _input("votes", "Votes per person",
+        _input(Block.VOTES, "Votes per person",
                {"type": "plain_text_input", "action_id": "value", "initial_value": str(retro.votes_per_person)}),
-        _input("visible", "Visibility", checkbox, optional=True),
+        _input(Block.VISIBLE, "Visibility", checkbox, optional=True),
     ]
     if retro.phase == "collect":
-        blocks.append(_input("deadline", "Collection deadline (then items are revealed)", deadline, optional=True))
-    return _modal("retro.settings_modal", "Retro settings", blocks, {"retro": retro.id})
+        blocks.append(_input(Block.DEADLINE, "Collection deadline (then items are revealed)", deadline, optional=True))
+    return _modal(View.SETTINGS, "Retro settings", blocks, {"retro": retro.id})

@@ -23,6 +23,10 @@ def root_ref(retro: Retro) -> str:
     return f"retro:{retro.id}:root"
 
 
+def review_ref(retro: Retro) -> str:
+    return f"retro:{retro.id}:review"
+
+
 def root_row(s: Session, retro: Retro) -> OutboxMessage:
     row = outbox.find_by_ref(s, root_ref(retro))
     if row is None:
@@ -89,12 +93,12 @@ def _titles(s: Session, actions: list[RetroAction]) -> dict[int, str]:
 
 def post_review(s: Session, retro: Retro, actions: list[RetroAction], carried: list[RetroItem], now: datetime) -> None:
     _thread(s, retro, render.review(retro, actions, _titles(s, actions), carried), now,
-            ref=f"retro:{retro.id}:review")
+            ref=review_ref(retro))
 
 
 def update_review(s: Session, retro: Retro, actions: list[RetroAction], carried: list[RetroItem],
                   now: datetime) -> None:
-    row = outbox.find_by_ref(s, f"retro:{retro.id}:review")
+    row = outbox.find_by_ref(s, review_ref(retro))
     if row is None:
         return
     text, blocks = render.review(retro, actions, _titles(s, actions), carried)

@@ -8,6 +8,7 @@ from datetime import datetime
 from bot import blocks as bk
 from bot.blocks import Blocks, escape
 from bot.templates import render as template
+from rituals.retro.ids import Action, Block
 from rituals.retro.models import Retro, RetroAction, RetroItem
 from rituals.retro.snapshot import ColumnView, ItemView, Snapshot, item_count
 
@@ -43,7 +44,7 @@ def root(snap: Snapshot) -> tuple[str, Blocks]:
         return text, out
     out.extend(_board_body(snap))
     if not retro.abandoned:
-        out.append(bk.actions(*_phase_buttons(snap), block_id=f"retro.root.{retro.id}"))
+        out.append(bk.actions(*_phase_buttons(snap), block_id=f"{Block.ROOT}.{retro.id}"))
     return text, out
 
 
@@ -75,16 +76,16 @@ def _phase_buttons(snap: Snapshot) -> Blocks:
     retro, rid = snap.retro, str(snap.retro.id)
     buttons = []
     if retro.phase == "collect":
-        buttons += [bk.button("Add item", "retro.add_item", rid, style="primary"),
-                    bk.button("My items", "retro.my_items", rid)]
+        buttons += [bk.button("Add item", Action.ADD_ITEM, rid, style="primary"),
+                    bk.button("My items", Action.MY_ITEMS, rid)]
     if retro.phase == "group":
-        buttons.append(bk.button("Merge items", "retro.merge", rid))
+        buttons.append(bk.button("Merge items", Action.MERGE, rid))
     if retro.phase in ("collect", "group"):
-        buttons.append(bk.button("Settings", "retro.settings", rid))
+        buttons.append(bk.button("Settings", Action.SETTINGS, rid))
     if retro.phase in ADVANCE_LABEL:
-        buttons.append(bk.button(ADVANCE_LABEL[retro.phase], "retro.advance", f"{rid}:{retro.phase}"))
+        buttons.append(bk.button(ADVANCE_LABEL[retro.phase], Action.ADVANCE, f"{rid}:{retro.phase}"))
     if retro.phase == "discuss":
-        buttons.append(bk.button("Close retro", "retro.close", rid, style="danger", confirm=bk.confirm_dialog(
+        buttons.append(bk.button("Close retro", Action.CLOSE, rid, style="danger", confirm=bk.confirm_dialog(
             "Close the retro?", "Undiscussed items carry over to the next retro; action owners get a DM.")))
     return buttons
 
@@ -126,8 +127,8 @@ def ballot(snap: Snapshot) -> tuple[str, Blocks]:
     for group in snap.groups:
         label = next(c.label for c in snap.columns if c.key == group.column)
         out.append(bk.section(f"_{escape(label)}_ · {escape(group.full_text)[:2800]}",
-                              accessory=bk.button("Vote", "retro.vote", f"{retro.id}:{group.id}")))
-    out.append(bk.actions(bk.button("Take back my votes", "retro.take_back", str(retro.id))))
+                              accessory=bk.button("Vote", Action.VOTE, f"{retro.id}:{group.id}")))
+    out.append(bk.actions(bk.button("Take back my votes", Action.TAKE_BACK, str(retro.id))))
     return f"Voting is open for “{retro.title}”", out
 
 
@@ -144,9 +145,9 @@ def discussion(snap: Snapshot) -> tuple[str, Blocks]:
     group = snap.group(retro.discuss_order[retro.discuss_pos])
     assert group is not None
     n, total = retro.discuss_pos + 1, len(retro.discuss_order)
-    buttons = [bk.button("Add action item", "retro.add_action", f"{retro.id}:{group.id}", style="primary")]
+    buttons = [bk.button("Add action item", Action.ADD_ACTION, f"{retro.id}:{group.id}", style="primary")]
     if n < total:
-        buttons.append(bk.button("Next ▶", "retro.next", f"{retro.id}:{retro.discuss_pos}"))
+        buttons.append(bk.button("Next ▶", Action.NEXT, f"{retro.id}:{retro.discuss_pos}"))
     tail = "" if n < total else "\n_Last item: the facilitator closes the retro from the main message._"
     return (f"Discussing {n}/{total}: {group.full_text[:200]}",
             [bk.section(f"*{n}/{total}* · {group.votes} vote{'' if group.votes == 1 else 's'}\n"
@@ -174,14 +175,14 @@ def review(retro: Retro, actions: list[RetroAction], titles: dict[int, str], car
                               f" · *{a.status}*"))
         if a.status == "open":
             value = f"{retro.id}:{a.id}"
-            out.append(bk.actions(bk.button("Done", "retro.review", f"{value}:done", style="primary"),
-                                  bk.button("Still open", "retro.review", f"{value}:open"),
-                                  bk.button("Drop", "retro.review", f"{value}:drop")))
+            out.append(bk.actions(bk.button("Done", Action.REVIEW, f"{value}:done", style="primary"),
+                                  bk.button("Still open", Action.REVIEW, f"{value}:open"),
+                                  bk.button("Drop", Action.REVIEW, f"{value}:drop")))
     if carried:
         out.append(bk.section("*Carried over* (not discussed last time; they are already on this board):"))
         for item in carried:
             out.append(bk.section(f"• {escape(item.text)[:2800]}",
-                                  accessory=bk.button("Drop", "retro.drop_carried", f"{retro.id}:{item.id}")))
+                                  accessory=bk.button("Drop", Action.DROP_CARRIED, f"{retro.id}:{item.id}")))
     return f"Review for “{retro.title}”: {len(actions)} action items, {len(carried)} carried-over items", out
 
 

@@ -6,24 +6,22 @@ All state lives in the database, so a retro survives restarts and can be resumed
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from rituals.retro import followup, publish
 from rituals.retro.boards import Board
-from rituals.retro.models import OPEN_PHASES, Retro, RetroItem, RetroParticipant, RetroVote
+from rituals.retro.ids import Block
+from rituals.retro.models import OPEN_PHASES, PHASE_NAMES, Retro, RetroParticipant
+from rituals.retro.queries import AdminCheck, items_of, load, require_facilitator, vote_tallies
 
 log = logging.getLogger(__name__)
 
 NEXT_PHASE = {"collect": "group", "group": "vote", "vote": "discuss"}
-PHASE_NAMES = {"collect": "collecting", "group": "grouping", "vote": "voting", "discuss": "discussing",
-               "closed": "closed"}
-AdminCheck = Callable[[], bool]
 
 
 def start_retro(s: Session, *, team_id: str, channel_id: str, facilitator: str, board: Board, title: str,
@@ -54,28 +52,6 @@ def current_retro(s: Session, team_id: str, channel_id: str) -> Retro | None:
                      .order_by(Retro.id.desc()).limit(1)).first()
 
 
-def load(s: Session, retro_id: int, *phases: str) -> Retro:
-    """The retro a button or modal refers to, refusing stale or forged references clearly."""
-    retro = s.get(Retro, retro_id)
-    if retro is None:
-        raise UserError("That retro does not exist (any more). Start one with `/retro start`.")
-    if retro.phase == "closed":
-        raise UserError(f"“{retro.title}” is closed, so its buttons no longer change anything. "
-                        "Start a new retro with `/retro start`.")
-    if retro.abandoned:
-        raise UserError(f"“{retro.title}” was abandoned; the facilitator can bring it back with `/retro resume`.")
-    if phases and retro.phase not in phases:
-        wanted = " or ".join(PHASE_NAMES[p] for p in phases)
-        raise UserError(f"“{retro.title}” is {PHASE_NAMES[retro.phase]} now, not {wanted}; "
-                        "that button belongs to another phase. Use the buttons on the latest messages.")
-    return retro
-
-
-def require_facilitator(retro: Retro, actor: str, is_admin: AdminCheck, doing: str) -> None:
-    if actor != retro.facilitator_id and not is_admin():
-        raise UserError(f"Only the facilitator (<@{retro.facilitator_id}>) or a workspace admin can {doing}.")
-
-
 def join(s: Session, retro: Retro, user_id: str) -> bool:
     """Count the user as a participant; True when they are new."""
     if s.get(RetroParticipant, (retro.id, user_id)) is not None:
@@ -83,11 +59,6 @@ def join(s: Session, retro: Retro, user_id: str) -> bool:
     s.add(RetroParticipant(retro_id=retro.id, user_id=user_id))
     s.flush()
     return True
-
-
-def participant_count(s: Session, retro_id: int) -> int:
-    return s.scalar(select(func.count()).select_from(RetroParticipant)
-                    .where(RetroParticipant.retro_id == retro_id)) or 0
 
 
 def advance(s: Session, retro_id: int, *, from_phase: str, actor: str, is_admin: AdminCheck, now: datetime) -> Retro:
@@ -99,7 +70,7 @@ def advance(s: Session, retro_id: int, *, from_phase: str, actor: str, is_admin:
 
 
 def _advance(s: Session, retro: Retro, now: datetime) -> None:
-    if retro.phase == "collect" and not _items(s, retro.id):
+    if retro.phase == "collect" and not items_of(s, retro.id):
         raise UserError("Nobody has added an item yet: there is nothing to reveal. Ask the team to press *Add item*.")
     retro.phase = NEXT_PHASE[retro.phase]
     s.flush()
@@ -118,7 +89,7 @@ def _advance(s: Session, retro: Retro, now: datetime) -> None:
 
 def move_on_by_deadline(s: Session, retro: Retro, now: datetime) -> bool:
     """The collection deadline passed: move to grouping as if the facilitator had pressed Reveal."""
-    if retro.phase != "collect" or retro.abandoned or not _items(s, retro.id):
+    if retro.phase != "collect" or retro.abandoned or not items_of(s, retro.id):
         return False
     _advance(s, retro, now)
     return True
@@ -153,29 +124,19 @@ def close(s: Session, retro_id: int, *, actor: str, is_admin: AdminCheck, now: d
 def _mark_discussed(s: Session, retro: Retro) -> None:
     if 0 <= retro.discuss_pos < len(retro.discuss_order):
         lead_id = retro.discuss_order[retro.discuss_pos]
-        for item in _items(s, retro.id):
+        for item in items_of(s, retro.id):
             if item.id == lead_id or item.group_id == lead_id:
                 item.discussed = True
 
 
 def discussion_order(s: Session, retro_id: int) -> list[int]:
     """Groups by total votes, most first (ties: the earlier item first); unvoted groups only if none got votes."""
-    return rank([i.id for i in _items(s, retro_id) if i.group_id is None], vote_tallies(s, retro_id))
+    return rank([i.id for i in items_of(s, retro_id) if i.group_id is None], vote_tallies(s, retro_id))
 
 
 def rank(leads: list[int], tallies: dict[int, int]) -> list[int]:
     voted = [lead for lead in leads if tallies.get(lead, 0) > 0] or sorted(leads)
     return sorted(voted, key=lambda lead: (-tallies.get(lead, 0), lead))
-
-
-def vote_tallies(s: Session, retro_id: int) -> dict[int, int]:
-    rows = s.execute(select(RetroVote.item_id, func.sum(RetroVote.count)).where(RetroVote.retro_id == retro_id)
-                     .group_by(RetroVote.item_id)).all()
-    return {item_id: int(total) for item_id, total in rows}
-
-
-def _items(s: Session, retro_id: int) -> list[RetroItem]:
-    return list(s.scalars(select(RetroItem).where(RetroItem.retro_id == retro_id).order_by(RetroItem.id)))
 
 
 @dataclass(frozen=True)
@@ -190,14 +151,14 @@ def configure(s: Session, retro_id: int, wanted: Settings, *, actor: str, is_adm
     retro = load(s, retro_id)
     require_facilitator(retro, actor, is_admin, "change the retro's settings")
     if not 1 <= wanted.votes_per_person <= 20:
-        raise UserError("Votes per person must be a whole number from 1 to 20.", field="votes")
+        raise UserError("Votes per person must be a whole number from 1 to 20.", field=Block.VOTES)
     if retro.phase not in ("collect", "group") and wanted.votes_per_person != retro.votes_per_person:
-        raise UserError("Voting has started, so the number of votes can no longer change.", field="votes")
+        raise UserError("Voting has started, so the number of votes can no longer change.", field=Block.VOTES)
     retro.votes_per_person = wanted.votes_per_person
     retro.visible_while_collecting = wanted.visible_while_collecting
     if wanted.deadline_hours is not None:
         if retro.phase != "collect":
-            raise UserError("Collection is already over, so a deadline no longer applies.", field="deadline")
+            raise UserError("Collection is already over, so a deadline no longer applies.", field=Block.DEADLINE)
         retro.deadline_at = now + timedelta(hours=wanted.deadline_hours) if wanted.deadline_hours else None
     publish.refresh_root(s, retro, now)
     return retro

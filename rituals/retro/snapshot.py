@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rituals.retro.models import Retro, RetroAction, RetroItem
+from rituals.retro.models import Retro
+from rituals.retro.queries import actions_of, items_of, participant_count, vote_tallies
 
 
 @dataclass(frozen=True)
@@ -61,10 +61,8 @@ class Snapshot:
 
 
 def take(s: Session, retro: Retro, board_name: str) -> Snapshot:
-    from rituals.retro import service
-
-    items = list(s.scalars(select(RetroItem).where(RetroItem.retro_id == retro.id).order_by(RetroItem.id)))
-    tallies = service.vote_tallies(s, retro.id) if retro.phase in ("discuss", "closed") else {}
+    items = items_of(s, retro.id)
+    tallies = vote_tallies(s, retro.id) if retro.phase in ("discuss", "closed") else {}
     columns = []
     for column in retro.columns:
         views = [ItemView(i.id, i.column_key, i.text, i.author_id, tallies.get(i.id, 0),
@@ -72,9 +70,8 @@ def take(s: Session, retro: Retro, board_name: str) -> Snapshot:
                           carried=retro.phase == "closed" and not i.discussed, discussed=i.discussed)
                  for i in items if i.group_id is None and i.column_key == column["key"]]
         columns.append(ColumnView(column["key"], column["label"], views))
-    actions = [ActionView(a.id, a.text, a.owner_id, a.due_on, a.status) for a in
-               s.scalars(select(RetroAction).where(RetroAction.retro_id == retro.id).order_by(RetroAction.id))]
-    return Snapshot(retro, board_name, columns, service.participant_count(s, retro.id), actions,
+    actions = [ActionView(a.id, a.text, a.owner_id, a.due_on, a.status) for a in actions_of(s, retro.id)]
+    return Snapshot(retro, board_name, columns, participant_count(s, retro.id), actions,
                     sum(tallies.values()))
 
 

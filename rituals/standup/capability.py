@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.capabilities import DesiredJob, StatusLine
 from rituals.standup import calendar, service
+from rituals.standup.ids import Job
 from rituals.standup.models import Standup
 
 
@@ -21,16 +22,16 @@ def schedule(session: Session) -> list[DesiredJob]:
                 unknown = True  # looked up by standup.roster first; asked from then on
                 continue
             scope = f"{standup.id}:{member.user_id}"
-            wanted.append(DesiredJob(id=f"standup:{scope}:ask", job="standup.ask", scope=scope,
+            wanted.append(DesiredJob(id=f"standup:{scope}:ask", job=Job.ASK.value, scope=scope,
                                      trigger=calendar.cron(standup.days, standup.ask_time, member.timezone)))
             if standup.reminder_minutes:
-                wanted.append(DesiredJob(id=f"standup:{scope}:remind", job="standup.remind", scope=scope,
+                wanted.append(DesiredJob(id=f"standup:{scope}:remind", job=Job.REMIND.value, scope=scope,
                                          trigger=calendar.cron(standup.days, standup.ask_time, member.timezone,
                                                                plus_minutes=standup.reminder_minutes)))
         if unknown:
-            wanted.append(DesiredJob(id=f"standup:{standup.id}:roster", job="standup.roster", scope=str(standup.id),
+            wanted.append(DesiredJob(id=f"standup:{standup.id}:roster", job=Job.ROSTER.value, scope=str(standup.id),
                                      trigger=CronTrigger(minute="*/5", timezone="UTC")))
-        wanted.append(DesiredJob(id=f"standup:{standup.id}:digest", job="standup.digest", scope=str(standup.id),
+        wanted.append(DesiredJob(id=f"standup:{standup.id}:digest", job=Job.DIGEST.value, scope=str(standup.id),
                                  trigger=calendar.cron(standup.days, standup.digest_time, standup.timezone)))
     return wanted
 

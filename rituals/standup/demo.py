@@ -9,6 +9,7 @@ from bot import jobs
 from bot.demo_context import DemoContext
 from bot.models import OutboxMessage
 from rituals.standup import daily, service
+from rituals.standup.ids import Job
 from rituals.standup.models import StandupEntry
 
 
@@ -34,10 +35,10 @@ def run(ctx: DemoContext) -> None:
     ctx.deliver()
     _ask(ctx, sid, "UGRACE", 17, 0)
     ctx.at(17, 30)
-    jobs.run("standup.remind", f"{sid}:UGRACE", rt=ctx.runtime)
+    jobs.run(Job.REMIND, f"{sid}:UGRACE", rt=ctx.runtime)
     ctx.deliver()
     ctx.at(18, 0)
-    jobs.run("standup.digest", str(sid), rt=ctx.runtime)
+    jobs.run(Job.DIGEST, str(sid), rt=ctx.runtime)
     ctx.deliver()
     ctx.at(18, 20)
     with ctx.session() as s:
@@ -50,7 +51,7 @@ def run(ctx: DemoContext) -> None:
 
 def _ask(ctx: DemoContext, sid: int, user: str, hour: int, minute: int) -> int:
     ctx.at(hour, minute)
-    jobs.run("standup.ask", f"{sid}:{user}", rt=ctx.runtime)
+    jobs.run(Job.ASK, f"{sid}:{user}", rt=ctx.runtime)
     ctx.deliver()
     with ctx.session() as s:
         return s.query(StandupEntry).filter_by(standup_id=sid, user_id=user).one().id
@@ -60,5 +61,6 @@ def _dm(ctx: DemoContext, sid: int, user: str, text: str, n: int) -> None:
     with ctx.session() as s:
         entry = s.query(StandupEntry).filter_by(standup_id=sid, user_id=user).one()
         ask = s.get(OutboxMessage, entry.ask_message_id)
+        assert ask is not None, "the ask job posted the question"
         daily.dm_message(s, user, f"{ask.ts}{n}", ask.ts, text, ctx.clock.now())
     ctx.deliver()

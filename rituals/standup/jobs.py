@@ -12,13 +12,16 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.directory import DirectoryError, Person, humans
 from bot.jobs import job
 from bot.runtime import Runtime
-from rituals.standup import answers, calendar, people, publish, service
+from rituals.standup import answers, calendar, publish, service
+from rituals.standup.ids import Job
 from rituals.standup.models import Standup, StandupMember
 
 log = logging.getLogger(__name__)
 DONE_STATES = ("answered", "skipped", "away", "holiday", "status")
+SLACK_UNAVAILABLE = (DirectoryError, OSError)  # Slack said no, or could not be reached
 ROSTER_BATCH = 50  # users.info is Tier 4 (100+ a minute); the roster runs every 5 minutes
 
 
@@ -44,7 +47,7 @@ def team_day(rt: Runtime, scope: str) -> str:
         return calendar.local_date(rt.clock.now(), standup.timezone if standup else "UTC").isoformat()
 
 
-@job("standup.ask", period=member_day, description="DM one member their standup questions at their local time")
+@job(Job.ASK, period=member_day, description="DM one member their standup questions at their local time")
 def ask(rt: Runtime, scope: str, period: str) -> None:
     day, now = date.fromisoformat(period), rt.clock.now()
     with rt.database.session() as s:
@@ -54,11 +57,11 @@ def ask(rt: Runtime, scope: str, period: str) -> None:
             return
         team_id, user_id, member_tz = standup.team_id, member.user_id, member.timezone
     try:
-        person = people.lookup(rt.clients.for_team(team_id), user_id)
-    except Exception:  # noqa: BLE001 — Slack hiccup: ask with what we know rather than skip the day
+        person = rt.directory(team_id).person(user_id)
+    except SLACK_UNAVAILABLE:  # ask with what we know rather than skip the day
         log.warning("standup users.info failed, asking with the stored profile standup=%s user=%s", scope, user_id,
                     exc_info=True)
-        person = people.Person(id=user_id, tz=member_tz)
+        person = Person(id=user_id, tz=member_tz)
     with rt.database.session() as s:
         standup, member = _member(s, scope)
         assert standup is not None and member is not None
@@ -83,7 +86,7 @@ def ask(rt: Runtime, scope: str, period: str) -> None:
         publish.ask(s, standup, entry, now)
 
 
-@job("standup.remind", period=member_day, description="nudge a member who has not answered the standup")
+@job(Job.REMIND, period=member_day, description="nudge a member who has not answered the standup")
 def remind(rt: Runtime, scope: str, period: str) -> None:
     now = rt.clock.now()
     with rt.database.session() as s:
@@ -96,7 +99,7 @@ def remind(rt: Runtime, scope: str, period: str) -> None:
         publish.remind(s, standup, entry, now)
 
 
-@job("standup.digest", period=team_day, description="post a standup's digest in its channel")
+@job(Job.DIGEST, period=team_day, description="post a standup's digest in its channel")
 def digest(rt: Runtime, scope: str, period: str) -> None:
     day, now = date.fromisoformat(period), rt.clock.now()
     with rt.database.session() as s:
@@ -105,22 +108,23 @@ def digest(rt: Runtime, scope: str, period: str) -> None:
             return
         team_id, channel_id, everyone = standup.team_id, standup.channel_id, standup.everyone
         known = {m.user_id: m.active for m in service.members(s, standup.id, active_only=False)}
-    client = rt.clients.for_team(team_id)
+    directory = rt.directory(team_id)
     try:
-        in_channel: set[str] | None = set(people.channel_members(client, channel_id))
-    except Exception:  # noqa: BLE001 — the digest still goes out; membership is re-checked tomorrow
+        in_channel: set[str] | None = set(directory.channel_members(channel_id))
+    except SLACK_UNAVAILABLE:  # the digest still goes out; membership is re-checked tomorrow
         log.warning("standup roster check failed, members kept standup=%s channel=%s", scope, channel_id,
                     exc_info=True)
         in_channel = None
     newcomers = [u for u in sorted(in_channel or ()) if not known.get(u)] if everyone else []
-    joined = people.humans(client, newcomers)
+    joined = humans(directory, newcomers)
     with rt.database.session() as s:
         standup = s.get(Standup, int(scope))
         assert standup is not None
-        for member in service.members(s, standup.id) if in_channel is not None else []:
-            if member.user_id not in in_channel:
-                member.active, member.inactive_reason = False, "left"
-                log.info("standup member left the channel standup=%s user=%s", standup.id, member.user_id)
+        gone = [m for m in service.members(s, standup.id) if m.user_id not in in_channel] if in_channel is not None \
+            else []
+        for member in gone:
+            member.active, member.inactive_reason = False, "left"
+            log.info("standup member left the channel standup=%s user=%s", standup.id, member.user_id)
         if joined:
             current = {m.user_id: m.timezone for m in service.members(s, standup.id)}
             service.sync_members(s, standup, {**current, **{p.id: p.tz for p in joined}})
@@ -132,7 +136,7 @@ def minute_period(rt: Runtime, scope: str) -> str:
     return rt.clock.now().strftime("%Y%m%dT%H%M")
 
 
-@job("standup.roster", period=minute_period, description="look up the timezones of a new standup's members")
+@job(Job.ROSTER, period=minute_period, description="look up the timezones of a new standup's members")
 def roster(rt: Runtime, scope: str, period: str) -> None:
     """Large setups cannot look everyone up within Slack's 3 seconds: the rest is done here, in batches."""
     with rt.database.session() as s:
@@ -141,8 +145,8 @@ def roster(rt: Runtime, scope: str, period: str) -> None:
             return
         pending = [m.user_id for m in service.members(s, standup.id) if not m.timezone][:ROSTER_BATCH]
         team_id = standup.team_id
-    client = rt.clients.for_team(team_id)
-    found = {user_id: people.lookup(client, user_id) for user_id in pending}
+    directory = rt.directory(team_id)
+    found = {user_id: directory.person(user_id) for user_id in pending}
     with rt.database.session() as s:
         for member in service.members(s, int(scope)):
             if member.user_id not in found:

@@ -7,11 +7,11 @@ from typing import Any
 
 from bot import blocks as b
 from rituals.standup import calendar
+from rituals.standup.ids import Block, View, question_block
 from rituals.standup.models import Standup, StandupEntry
 from rituals.standup.service import DEFAULT_QUESTIONS
 
-SETUP = "standup.setup"
-ANSWER = "standup.answer"
+ELEMENT = "value"  # every input block holds one element; handlers read it by block id
 REMINDERS = [("15", "15 minutes"), ("30", "30 minutes"), ("60", "1 hour"), ("120", "2 hours"), ("0", "No reminder")]
 MODES = [("thread", "A message per member in the day's thread"), ("summary", "One summary message, updated in place")]
 
@@ -32,7 +32,7 @@ def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool
     return block
 
 
-def _plain(value: str = "", *, multiline: bool = False, action_id: str = "value") -> dict[str, Any]:
+def _plain(value: str = "", *, multiline: bool = False, action_id: str = ELEMENT) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "plain_text_input", "action_id": action_id, "multiline": multiline}
     if value:
         element["initial_value"] = value
@@ -46,41 +46,41 @@ def setup(channel_id: str, timezone: str, standup: Standup | None = None,
     blocker = (standup.blocker_index + 1 if standup.blocker_index is not None else None) if standup else 3
     reminder = str(standup.reminder_minutes or 0) if standup else "30"
     mode = standup.post_mode if standup else "thread"
-    users: dict[str, Any] = {"type": "multi_users_select", "action_id": "value"}
+    users: dict[str, Any] = {"type": "multi_users_select", "action_id": ELEMENT}
     if members:
         users["initial_users"] = members
-    everyone: dict[str, Any] = {"type": "checkboxes", "action_id": "value",
+    everyone: dict[str, Any] = {"type": "checkboxes", "action_id": ELEMENT,
                                 "options": [_option("yes", "Everyone in this channel")]}
     if standup and standup.everyone:
         everyone["initial_options"] = everyone["options"]
     day_options = [_option(str(i + 1), name) for i, name in enumerate(calendar.DAY_NAMES)]
     blocks = [
-        _input("name", "Name", _plain(standup.name if standup else "Daily standup")),
-        _input("participants", "Participants", users, optional=True),
-        _input("everyone", "Or", everyone, optional=True),
-        _input("days", "Days", {"type": "checkboxes", "action_id": "value", "options": day_options,
+        _input(Block.NAME, "Name", _plain(standup.name if standup else "Daily standup")),
+        _input(Block.PARTICIPANTS, "Participants", users, optional=True),
+        _input(Block.EVERYONE, "Or", everyone, optional=True),
+        _input(Block.DAYS, "Days", {"type": "checkboxes", "action_id": ELEMENT, "options": day_options,
                                 "initial_options": [day_options[d - 1] for d in days]}),
-        _input("ask_time", "Ask at (each member's own Slack timezone)",
-               {"type": "timepicker", "action_id": "value", "initial_time": standup.ask_time if standup else "09:00"}),
-        _input("questions", "Questions, one per line", _plain("\n".join(questions), multiline=True),
+        _input(Block.ASK_TIME, "Ask at (each member's own Slack timezone)",
+               {"type": "timepicker", "action_id": ELEMENT, "initial_time": standup.ask_time if standup else "09:00"}),
+        _input(Block.QUESTIONS, "Questions, one per line", _plain("\n".join(questions), multiline=True),
                hint="Add, remove or reorder lines to change the questions."),
-        _input("blocker", "Blocker question number", _plain(str(blocker) if blocker else ""), optional=True,
+        _input(Block.BLOCKER, "Blocker question number", _plain(str(blocker) if blocker else ""), optional=True,
                hint="Answers to this question other than “no/none/-/n/a” are listed as blockers."),
-        _input("digest_time", "Post the digest at",
-               {"type": "timepicker", "action_id": "value",
+        _input(Block.DIGEST_TIME, "Post the digest at",
+               {"type": "timepicker", "action_id": ELEMENT,
                 "initial_time": standup.digest_time if standup else "17:00"}),
-        _input("timezone", "Team timezone (for the digest)", _plain(standup.timezone if standup else timezone)),
-        _input("reminder", "Remind who has not answered after",
-               {"type": "static_select", "action_id": "value", "options": [_option(v, t) for v, t in REMINDERS],
+        _input(Block.TIMEZONE, "Team timezone (for the digest)", _plain(standup.timezone if standup else timezone)),
+        _input(Block.REMINDER, "Remind who has not answered after",
+               {"type": "static_select", "action_id": ELEMENT, "options": [_option(v, t) for v, t in REMINDERS],
                 "initial_option": _option(reminder, dict(REMINDERS)[reminder])}),
-        _input("post_mode", "Post answers as",
-               {"type": "radio_buttons", "action_id": "value", "options": [_option(v, t) for v, t in MODES],
+        _input(Block.POST_MODE, "Post answers as",
+               {"type": "radio_buttons", "action_id": ELEMENT, "options": [_option(v, t) for v, t in MODES],
                 "initial_option": _option(mode, dict(MODES)[mode])}),
-        _input("holidays", "Channel holidays (YYYY-MM-DD, comma separated)",
+        _input(Block.HOLIDAYS, "Channel holidays (YYYY-MM-DD, comma separated)",
                _plain(", ".join(standup.holidays) if standup else ""), optional=True),
     ]
     meta = json.dumps({"channel": channel_id, "standup": standup.id if standup else None})
-    return {"type": "modal", "callback_id": SETUP, "private_metadata": meta,
+    return {"type": "modal", "callback_id": View.SETUP, "private_metadata": meta,
             "title": _text("Edit standup" if standup else "Set up a standup"), "submit": _text("Save"),
             "close": _text("Cancel"), "blocks": blocks}
 
@@ -88,8 +88,8 @@ def setup(channel_id: str, timezone: str, standup: Standup | None = None,
 def answer(standup: Standup, entry: StandupEntry) -> dict[str, Any]:
     blocks: b.Blocks = [b.context(f"*{b.escape(standup.name)}* in <#{standup.channel_id}> · {entry.day:%a %d %b}")]
     for i, question in enumerate(entry.questions):
-        blocks.append(_input(f"q{i}", question[:150], _plain(entry.answers[i] or "", multiline=True),
+        blocks.append(_input(question_block(i), question[:150], _plain(entry.answers[i] or "", multiline=True),
                              optional=True))
-    return {"type": "modal", "callback_id": ANSWER, "private_metadata": str(entry.id),
+    return {"type": "modal", "callback_id": View.ANSWER, "private_metadata": str(entry.id),
             "title": _text("Your standup"), "submit": _text("Save" if entry.status == "answered" else "Post"),
             "close": _text("Cancel"), "blocks": blocks}

@@ -9,11 +9,10 @@ from datetime import date
 from bot import blocks as b
 from bot.templates import render as template
 from rituals.standup.answers import is_blocker
+from rituals.standup.ids import Action
 from rituals.standup.models import Standup, StandupBlocker, StandupEntry
 
 PKG = "rituals.standup"
-ANSWER_BUTTON = "standup.open_answer"
-CLEAR_BLOCKER = "standup.clear_blocker"
 AWAY_LABELS = {"holiday": "holiday", "skipped": "skipped today", "away": "away", "status": "away (status)",
                "left": "left the channel", "deactivated": "deactivated"}
 
@@ -25,7 +24,7 @@ def day_label(day: date) -> str:
 def ask(standup: Standup, entry: StandupEntry) -> tuple[str, b.Blocks]:
     text = template(PKG, "ask.md.j2", standup=b.escape(standup.name), channel=standup.channel_id,
                     day=day_label(entry.day), total=len(entry.questions), first=b.escape(entry.questions[0]))
-    return text, [b.section(text), b.actions(b.button("Answer standup", ANSWER_BUTTON, str(entry.id),
+    return text, [b.section(text), b.actions(b.button("Answer standup", Action.OPEN_ANSWER, str(entry.id),
                                                       style="primary"))]
 
 
@@ -37,7 +36,7 @@ def reminder(standup: Standup, entry: StandupEntry) -> tuple[str, b.Blocks]:
     answered = sum(1 for a in entry.answers if a is not None)
     text = template(PKG, "reminder.md.j2", standup=b.escape(standup.name), channel=standup.channel_id,
                     answered=answered, total=len(entry.questions))
-    return text, [b.section(text), b.actions(b.button("Answer standup", ANSWER_BUTTON, str(entry.id)))]
+    return text, [b.section(text), b.actions(b.button("Answer standup", Action.OPEN_ANSWER, str(entry.id)))]
 
 
 def thanks(standup: Standup, entry: StandupEntry, *, late: bool) -> str:
@@ -60,6 +59,15 @@ def answer_post(standup: Standup, entry: StandupEntry) -> tuple[str, b.Blocks]:
     text = f"Standup from <@{entry.user_id}> for {day_label(entry.day)}"
     blocks = [b.section(f"*<@{entry.user_id}>*")] + [b.section(line) for line in _answer_lines(standup, entry)]
     return text, blocks
+
+
+def delete_prompt(standup: Standup) -> tuple[str, b.Blocks]:
+    """The ephemeral "are you sure" of `/standup delete`, with its confirmed button."""
+    confirm = b.confirm_dialog("Delete standup?", f"“{standup.name}” and all its answers will be deleted.",
+                               ok="Delete")
+    return f"Delete “{standup.name}”?", [
+        b.section(f"Delete *{b.escape(standup.name)}* with all its answers and history?"),
+        b.actions(b.button("Delete standup", Action.DELETE, str(standup.id), style="danger", confirm=confirm))]
 
 
 def thread_parent(standup: Standup, day: date) -> tuple[str, b.Blocks]:
@@ -100,7 +108,7 @@ def digest(view: DayView) -> tuple[str, b.Blocks]:
             # The "File a ticket" button (stage-ticket modal, prefilled) joins "Cleared" once the tickets
             # capability offers that modal; until then it stays hidden.
             blocks.append(b.section(f"<@{blocker.user_id}> — {b.escape(blocker.text)} _({since})_",
-                                    accessory=b.button("Cleared", CLEAR_BLOCKER, f"{blocker.id}:{view.day}")))
+                                    accessory=b.button("Cleared", Action.CLEAR_BLOCKER, f"{blocker.id}:{view.day}")))
         blocks.append(b.divider())
     names = ", ".join(f"<@{e.user_id}>" for e in view.answered) or "nobody yet"
     blocks.append(b.section(f":white_check_mark: *Answered ({len(view.answered)}/{view.total})*: {names}"))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from rituals.standup import calendar
+from rituals.standup.ids import Block
 from rituals.standup.models import POST_MODES, Standup, StandupBlocker, StandupDay, StandupEntry, StandupMember
 
 log = logging.getLogger(__name__)
@@ -41,23 +42,24 @@ class SetupForm:
 
 def validate(form: SetupForm) -> None:
     if not form.participants:
-        raise UserError("Pick at least one participant, or tick “everyone in this channel”.", field="participants")
+        raise UserError("Pick at least one participant, or tick “everyone in this channel”.",
+                        field=Block.PARTICIPANTS)
     if not form.days or any(d not in range(1, 8) for d in form.days):
-        raise UserError("Pick at least one day of the week.", field="days")
-    calendar.parse_time(form.ask_time, field="ask_time")
-    calendar.parse_time(form.digest_time, field="digest_time")
-    calendar.zone(form.timezone, field="timezone")
+        raise UserError("Pick at least one day of the week.", field=Block.DAYS)
+    calendar.parse_time(form.ask_time, field=Block.ASK_TIME)
+    calendar.parse_time(form.digest_time, field=Block.DIGEST_TIME)
+    calendar.zone(form.timezone, field=Block.TIMEZONE)
     questions = [q.strip() for q in form.questions if q.strip()]
     if not questions:
-        raise UserError("Write at least one question, one per line.", field="questions")
+        raise UserError("Write at least one question, one per line.", field=Block.QUESTIONS)
     if len(questions) > MAX_QUESTIONS:
-        raise UserError(f"At most {MAX_QUESTIONS} questions, please.", field="questions")
+        raise UserError(f"At most {MAX_QUESTIONS} questions, please.", field=Block.QUESTIONS)
     form.questions = questions
     if form.blocker_number is not None and not 1 <= form.blocker_number <= len(questions):
         raise UserError(f"The blocker question must be a number from 1 to {len(questions)} (or empty).",
-                        field="blocker")
+                        field=Block.BLOCKER)
     if form.post_mode not in POST_MODES:
-        raise UserError("Choose how answers are posted.", field="post_mode")
+        raise UserError("Choose how answers are posted.", field=Block.POST_MODE)
 
 
 def save(session: Session, *, team_id: str, channel_id: str, user_id: str, form: SetupForm, now: datetime,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot import blocks as b
 from bot import outbox
+from bot.charts import new_figure, to_png
 from bot.errors import UserError
 from bot.templates import render as template
 from rituals.standup import calendar, service
@@ -96,8 +97,6 @@ def _chart(standup: Standup, members: list[MemberStats]) -> bytes | None:
     rated = [m for m in members if m.rate is not None]
     if not rated:
         return None
-    from bot.charts import new_figure, to_png
-
     fig, ax = new_figure(6, 3)
     ax.bar([m.user_id for m in rated], [100 * (m.rate or 0) for m in rated], color="#2c7be5")
     ax.set_ylim(0, 100)

@@ -75,12 +75,12 @@ def build(session: Session, setup: TicketSetup, *, team_id: str, project_name: s
         query = query.where(Ticket.project_id == project.id)
         title = project.name
     columns = {s.name: Column(s.name) for s in setup.stages}
-    for ticket, project in session.execute(query):
+    for ticket, ticket_project_name in session.execute(query):
         column = columns.setdefault(ticket.stage, Column(ticket.stage))
         if ticket.status == "closed":
             column.closed += 1
         else:
-            column.items.append(_item(ticket, project, now))
+            column.items.append(_item(ticket, ticket_project_name, now))
     return Board(title, list(columns.values()))
 
 

@@ -33,7 +33,7 @@ def create(
     setup: TicketSetup,
     *,
     team_id: str,
-    channel_id: str,
+    channel_id: str | None,
     user_id: str,
     name: str,
     now: datetime,

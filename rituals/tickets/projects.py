@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import UserError
+from rituals.tickets.ids import Block, ProjectChoice
 from rituals.tickets.models import TicketChannelDefault, TicketProject
 from rituals.tickets.setup import TicketSetup
 
@@ -97,3 +98,18 @@ def default_project(session: Session, team_id: str, channel_id: str | None) -> T
         )
     )
     return session.get(TicketProject, row.project_id) if row else None
+
+
+def chosen_name(session: Session, team_id: str, chosen: str | None, new_name: str | None) -> str | None:
+    """The project the filing modal names: a new one typed in, an existing one picked, or none."""
+    new_name = " ".join((new_name or "").split())
+    if chosen == ProjectChoice.NEW or (new_name and chosen in (None, ProjectChoice.NONE)):
+        if not new_name:
+            raise UserError("Name the new project.", field=Block.NEW_PROJECT)
+        return new_name
+    if chosen and chosen.isdigit():
+        project = session.get(TicketProject, int(chosen))
+        if project is None or project.team_id != team_id:
+            raise UserError("That project is gone; pick another.", field=Block.PROJECT)
+        return project.name
+    return None

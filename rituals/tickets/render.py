@@ -9,17 +9,11 @@ from typing import Any
 from bot import blocks
 from bot.templates import render as template
 from rituals.tickets.board import Board, Item
+from rituals.tickets.ids import Action, Block, Modal, ProjectChoice
 from rituals.tickets.models import Ticket, TicketDraft, TicketProject
 from rituals.tickets.stages import Stage
 
 PKG = "rituals.tickets"
-FILE_MODAL = "tickets.file_modal"
-RETRY = "tickets.retry"
-RETRY_PROJECT = "tickets.retry_project"
-OPEN_FROM_REACTION = "tickets.open_from_reaction"
-SHORTCUT = "tickets.file_from_message"
-NEW_PROJECT = "__new__"
-NO_PROJECT = "__none__"
 SHOWN_PER_STAGE = 5
 
 
@@ -54,7 +48,7 @@ def failed_message(draft: TicketDraft, tracker: str, reason: str) -> tuple[str, 
     )
     return text, [
         blocks.section(text),
-        blocks.actions(blocks.button("Retry", RETRY, draft.id, style="primary")),
+        blocks.actions(blocks.button("Retry", Action.RETRY, draft.id, style="primary")),
     ]
 
 
@@ -86,7 +80,7 @@ def checklist_message(
         text += f"\n:warning: {error}"
         body += [
             blocks.section(f":warning: {blocks.escape(error)}\nRetry files only the missing stages."),
-            blocks.actions(blocks.button("Retry", RETRY_PROJECT, project.name[:150], style="primary")),
+            blocks.actions(blocks.button("Retry", Action.RETRY_PROJECT, project.name[:150], style="primary")),
         ]
     return text, body
 
@@ -131,7 +125,7 @@ def reaction_prompt(channel: str, ts: str) -> tuple[str, list[dict[str, Any]]]:
     return text, [
         blocks.section(
             text,
-            accessory=blocks.button("File stage ticket", OPEN_FROM_REACTION, value, style="primary"),
+            accessory=blocks.button("File stage ticket", Action.OPEN_FROM_REACTION, value, style="primary"),
         )
     ]
 
@@ -141,7 +135,7 @@ def _option(text: str, value: str) -> dict[str, Any]:
 
 
 def _input(
-    block_id: str,
+    block_id: Block,
     label: str,
     element: dict[str, Any],
     *,
@@ -171,9 +165,9 @@ def file_modal(
     stage: Stage | None = None,
 ) -> dict[str, Any]:
     options = (
-        [_option("No project", NO_PROJECT)]
+        [_option("No project", ProjectChoice.NONE)]
         + [_option(p.name, str(p.id)) for p in projects[:97]]
-        + [_option("➕ New project…", NEW_PROJECT)]
+        + [_option("➕ New project…", ProjectChoice.NEW)]
     )
     project_select: dict[str, Any] = {"type": "static_select", "options": options}
     if default is not None:
@@ -196,26 +190,26 @@ def file_modal(
         description_input["initial_value"] = description[:3000]
     return {
         "type": "modal",
-        "callback_id": FILE_MODAL,
+        "callback_id": Modal.FILE,
         "private_metadata": json.dumps(meta)[:3000],
         "title": {"type": "plain_text", "text": "File stage ticket"},
         "submit": {"type": "plain_text", "text": "File"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
-            _input("project", "Project (epic)", project_select, optional=True),
+            _input(Block.PROJECT, "Project (epic)", project_select, optional=True),
             _input(
-                "new_project",
+                Block.NEW_PROJECT,
                 "New project name",
                 {"type": "plain_text_input", "max_length": 120},
                 optional=True,
                 hint="Only when you picked “New project…”",
             ),
-            _input("stage", "Stage", stage_select),
-            _input("summary", "Summary", summary_input),
-            _input("description", "Description", description_input, optional=True),
-            _input("assignee", "Assignee", {"type": "users_select"}, optional=True),
+            _input(Block.STAGE, "Stage", stage_select),
+            _input(Block.SUMMARY, "Summary", summary_input),
+            _input(Block.DESCRIPTION, "Description", description_input, optional=True),
+            _input(Block.ASSIGNEE, "Assignee", {"type": "users_select"}, optional=True),
             _input(
-                "labels",
+                Block.LABELS,
                 "Labels",
                 {"type": "plain_text_input", "max_length": 200},
                 optional=True,

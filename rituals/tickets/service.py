@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.errors import ConfigError, UserError
 from rituals.tickets import projects
 from rituals.tickets import stages as stage_mod
+from rituals.tickets.ids import Block
 from rituals.tickets.models import Ticket, TicketDraft, TicketProject
 from rituals.tickets.setup import TicketSetup
 from rituals.tickets.trackers.base import RemoteTicket, TicketSpec, TrackerError
@@ -51,12 +52,12 @@ def new_draft(
     """Validate and keep what the user typed; nothing goes to a tracker yet."""
     summary = " ".join((summary or "").split())
     if not summary:
-        raise UserError("Give the ticket a summary.", field="summary")
+        raise UserError("Give the ticket a summary.", field=Block.SUMMARY)
     if len(summary) > MAX_SUMMARY:
-        raise UserError(f"Keep the summary under {MAX_SUMMARY} characters.", field="summary")
+        raise UserError(f"Keep the summary under {MAX_SUMMARY} characters.", field=Block.SUMMARY)
     project = " ".join((project or "").split()) or None
     if project and len(project) > 120:
-        raise UserError("Keep the project name under 120 characters.", field="new_project")
+        raise UserError("Keep the project name under 120 characters.", field=Block.NEW_PROJECT)
     payload: dict[str, Any] = {
         "stage": stage,
         "summary": summary,
@@ -232,5 +233,5 @@ def close(session: Session, setup: TicketSetup, *, team_id: str, key: str, now: 
 
 def stages_match(setup: TicketSetup, chosen: str | None) -> stage_mod.Stage:
     if not chosen:
-        raise UserError("Pick a stage.", field="stage")
+        raise UserError("Pick a stage.", field=Block.STAGE)
     return stage_mod.by_name(setup.stages, chosen)

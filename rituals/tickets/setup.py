@@ -25,6 +25,8 @@ from bot.errors import ConfigError
 from rituals.tickets import stages as stage_mod
 from rituals.tickets.trackers.base import Tracker
 from rituals.tickets.trackers.builtin import BuiltinTracker
+from rituals.tickets.trackers.github import GitHubTracker
+from rituals.tickets.trackers.jira import JiraTracker
 
 TRACKERS = ("builtin", "jira", "github")
 
@@ -76,9 +78,5 @@ class TicketSetup:
             raise ConfigError(f"{env} is not available")
         token = self.secret(str(env))
         if name == "jira":
-            from rituals.tickets.trackers.jira import JiraTracker
-
             return JiraTracker(config, token, timeout=self.timeout)
-        from rituals.tickets.trackers.github import GitHubTracker
-
         return GitHubTracker(config, token, timeout=self.timeout)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import ConfigError, UserError
+from rituals.tickets.ids import Block
 
 DEFAULT_STAGES = (
     "Business case",
@@ -64,7 +65,7 @@ def match(stages: Sequence[Stage], typed: str) -> Stage:
     if len(found) == 1:
         return found[0]
     why = f"`{typed[:40]}` matches {len(found)} stages" if found else f"There is no stage `{typed[:40]}`"
-    raise UserError(f"{why}. Use a stage number or the start of its name:\n{stage_list(stages)}", field="stage")
+    raise UserError(f"{why}. Use a stage number or the start of its name:\n{stage_list(stages)}", field=Block.STAGE)
 
 
 def by_name(stages: Sequence[Stage], name: str) -> Stage:

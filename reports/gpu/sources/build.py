@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import boto3
 from sqlalchemy.orm import Session
 
 from reports.gpu.config import GpuConfig
 from reports.gpu.sources import Source
+from reports.gpu.sources.cloudwatch import CloudWatchSource
+from reports.gpu.sources.nvml import StoredNvmlSource
+from reports.gpu.sources.prometheus import PrometheusSource
+from reports.gpu.sources.sample import SampleSource
 
 
 def build(config: GpuConfig, session: Session) -> list[Source]:
@@ -18,20 +23,10 @@ def build(config: GpuConfig, session: Session) -> list[Source]:
 def _one(name: str, raw: Mapping[str, Any], session: Session) -> Source:
     kind = raw["type"]
     if kind == "prometheus":
-        from reports.gpu.sources.prometheus import PrometheusSource
-
         return PrometheusSource(name, str(raw["url"]), timeout=float(raw.get("timeout", 20)))
     if kind == "cloudwatch":
-        import boto3
-
-        from reports.gpu.sources.cloudwatch import CloudWatchSource
-
         params = {"region_name": raw.get("region", "us-east-1"), "endpoint_url": raw.get("endpoint_url") or None}
         return CloudWatchSource(name, boto3.client("cloudwatch", **params), boto3.client("ec2", **params))
-    if kind == "nvml":
-        from reports.gpu.sources.nvml import StoredNvmlSource
-
+    if kind == "nvml":  # reads stored samples; only the sampling job needs pynvml (see nvml.load_nvml)
         return StoredNvmlSource(name, session)
-    from reports.gpu.sources.sample import SampleSource
-
     return SampleSource(name, str(raw["path"]))

@@ -22,8 +22,10 @@ MIB = 1024 * 1024
 
 
 def load_nvml() -> Any:
+    # Imported here, not at the top: nvidia-ml-py is the optional `gpu` extra, needed only on the GPU
+    # box that runs `gpu.sample`; everything else (StoredNvmlSource, the digest) works without it.
     try:
-        import pynvml  # type: ignore[import-not-found]
+        import pynvml
     except ImportError:
         raise SourceError("nvml: nvidia-ml-py is not installed (pip install 'ritualbot[gpu]')") from None
     return pynvml

@@ -31,7 +31,7 @@ class CostExplorerSource:
         self.ce = ce or _client("ce", config)
         # forecast/anomalies may come from a different client (tests stub them; moto lacks them)
         self.insights = insights or self.ce
-        self.budgets = budgets or (_client("budgets", config) if config.aws_budgets else None)
+        self.budgets: Any = budgets or (_client("budgets", config) if config.aws_budgets else None)
 
     def fetch(self, start: date, end: date) -> list[CostRow]:
         """Daily cost for [start, end] inclusive, grouped by the team tag and SERVICE."""

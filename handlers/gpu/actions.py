@@ -1,0 +1,40 @@
+"""The buttons on an idle-GPU DM: the owner's answer (in use, release, snooze) and an admin's stop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.config import Settings
+from handlers.gpu.helpers import gpu_settings
+from reports.gpu import actions
+from reports.gpu.ids import Action
+
+ANSWERS = {Action.IN_USE: "in_use", Action.RELEASE: "releasing", Action.SNOOZE: "snoozed"}
+
+
+def register(app: App) -> None:
+    for action_id in ANSWERS:
+        app.action(action_id)(handle_answer)
+    app.action(Action.STOP)(handle_stop)
+
+
+def handle_answer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, db: Session,
+                  clock: Clock, settings: Settings) -> None:
+    ack()
+    reply = actions.answer(db, action["value"], body["user"]["id"], ANSWERS[Action(action["action_id"])],
+                           clock.now(), settings.timezone)
+    original = body.get("message", {}).get("text", "")
+    respond(replace_original=True, text=f"{original}\n{reply}".strip())
+
+
+def handle_stop(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, db: Session, clock: Clock,
+                settings: Settings) -> None:
+    ack()
+    config = gpu_settings(settings)
+    reply = actions.stop_instance(db, config, action["value"], body["user"]["id"], clock.now(),
+                                  team_id=body.get("team", {}).get("id", ""))
+    respond(replace_original=False, response_type="ephemeral", text=reply)

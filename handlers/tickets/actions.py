@@ -1,0 +1,141 @@
+"""Ticket buttons and the message shortcut: Retry of a draft or a project checklist a tracker
+refused, and opening the filing modal from a message (its shortcut or the :ticket: reaction's prompt)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import WebClient
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.errors import UserError
+from handlers.tickets.helpers import checklist_reply, file_draft, open_modal, setup_of
+from rituals.tickets import checklist, service
+from rituals.tickets.ids import Action, Shortcut
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    app.shortcut(Shortcut.FILE_FROM_MESSAGE)(handle_message_shortcut)
+    app.action(Action.RETRY)(handle_retry)
+    app.action(Action.RETRY_PROJECT)(handle_retry_project)
+    app.action(Action.OPEN_FROM_REACTION)(handle_open_from_reaction)
+
+
+def _permalink(client: WebClient, channel: str | None, ts: str | None) -> str | None:
+    """The link back to the message; a ticket is still worth filing without it (e.g. a private DM)."""
+    if not channel or not ts:
+        return None
+    try:
+        return client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+    except SlackApiError as exc:
+        log.info("no permalink channel=%s error=%s", channel, exc.response.get("error"))
+        return None
+
+
+def handle_message_shortcut(
+    ack: Ack, shortcut: dict[str, Any], db: Session, settings: Settings, client: WebClient
+) -> None:
+    ack()
+    setup = setup_of(settings)
+    channel = (shortcut.get("channel") or {}).get("id")
+    message = shortcut.get("message") or {}
+    ts = message.get("ts") or shortcut.get("message_ts")
+    permalink = _permalink(client, channel, ts)
+    text = (message.get("text") or "").strip()
+    first_line = text.split("\n", 1)[0][:150]
+    meta = {
+        "channel": channel,
+        "origin_channel": channel,
+        "origin_ts": message.get("thread_ts") or ts,
+        "permalink": permalink,
+    }
+    open_modal(
+        db,
+        client,
+        setup,
+        trigger_id=shortcut["trigger_id"],
+        team_id=shortcut["team"]["id"],
+        meta=meta,
+        channel=channel,
+        summary=first_line,
+        description=text,
+    )
+
+
+def handle_open_from_reaction(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    settings: Settings,
+    client: WebClient,
+) -> None:
+    ack()
+    try:
+        where = json.loads(action.get("value") or "")
+        channel, ts = str(where["channel"]), str(where["ts"])
+    except (ValueError, KeyError, TypeError):
+        raise UserError("That button no longer points at a message. Use the message's shortcut menu instead.") from None
+    permalink = _permalink(client, channel, ts)
+    meta = {"channel": channel, "origin_channel": channel, "origin_ts": ts, "permalink": permalink}
+    open_modal(
+        db,
+        client,
+        setup_of(settings),
+        trigger_id=body["trigger_id"],
+        team_id=body["team"]["id"],
+        meta=meta,
+        channel=channel,
+        description=f"From Slack: {permalink}" if permalink else "",
+    )
+
+
+def handle_retry(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    db: Session,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    ack()
+    team = body["team"]["id"]
+    draft = service.draft_of(db, team, action.get("value") or "")
+    if draft.user_id != body["user"]["id"]:
+        raise UserError("Only the person who wrote this draft can retry it.")
+    text, blocks, _ok = file_draft(db, setup_of(settings), draft, clock, team_id=team, channel=draft.channel_id)
+    respond(text=text, blocks=blocks or None, response_type="ephemeral", replace_original=True)
+
+
+def handle_retry_project(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    db: Session,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    ack()
+    setup = setup_of(settings)
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    result = checklist.create(
+        db,
+        setup,
+        team_id=body["team"]["id"],
+        channel_id=channel,
+        user_id=body["user"]["id"],
+        name=action.get("value") or "",
+        now=clock.now(),
+    )
+    text, blocks = checklist_reply(setup, result)
+    respond(text=text, blocks=blocks or None, response_type="ephemeral", replace_original=True)

@@ -1,0 +1,98 @@
+"""What several ticket listeners share: the workspace's ticket setup, the filing modal, filing a
+draft, a checklist's reply, an ephemeral answer through the outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.web import WebClient
+from sqlalchemy.orm import Session
+
+from bot import outbox
+from bot.clock import Clock
+from bot.config import Settings
+from bot.errors import ConfigError, UserError
+from rituals.tickets import notify, projects, render, service
+from rituals.tickets.checklist import Checklist
+from rituals.tickets.models import TicketDraft
+from rituals.tickets.setup import TicketSetup
+from rituals.tickets.trackers.base import TrackerError
+
+Blocks = list[dict[str, Any]]
+
+
+def setup_of(settings: Settings) -> TicketSetup:
+    try:
+        return TicketSetup.from_settings(settings)
+    except ConfigError as exc:
+        raise UserError(f"Stage tickets are not set up correctly: {exc}. Ask whoever runs ritualbot.") from None
+
+
+def open_modal(
+    db: Session,
+    client: WebClient,
+    setup: TicketSetup,
+    *,
+    trigger_id: str,
+    team_id: str,
+    meta: dict[str, Any],
+    channel: str | None,
+    summary: str = "",
+    description: str = "",
+) -> None:
+    view = render.file_modal(
+        setup.stages,
+        projects.projects(db, team_id),
+        default=projects.default_project(db, team_id, channel),
+        meta=meta,
+        summary=summary,
+        description=description,
+    )
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def file_draft(
+    db: Session,
+    setup: TicketSetup,
+    draft: TicketDraft,
+    clock: Clock,
+    *,
+    team_id: str,
+    channel: str | None,
+) -> tuple[str, Blocks, bool]:
+    """Submit a draft; returns (text, blocks, ok). On failure the draft stays for Retry."""
+    try:
+        result = service.submit(db, setup, draft, now=clock.now())
+    except TrackerError as exc:
+        text, blocks = render.failed_message(draft, exc.tracker, exc.reason)
+        return text, blocks, False
+    notify.filed(db, result, channel=channel, team_id=team_id, now=clock.now())
+    text = f"Filed {render.ticket_line(result.ticket)} in *{result.ticket.stage}*."
+    return text, [], True
+
+
+def checklist_reply(setup: TicketSetup, result: Checklist) -> tuple[str, Blocks]:
+    """A project checklist as filed so far, with the tracker's refusal and a Retry when it stopped."""
+    error = f"{result.error.tracker}: {result.error.reason}" if result.error else None
+    return render.checklist_message(result.project, result.tickets, result.created, len(setup.stages), error)
+
+
+def ephemeral_to(
+    db: Session,
+    clock: Clock,
+    *,
+    team_id: str,
+    channel: str | None,
+    user: str,
+    text: str,
+    blocks: Blocks,
+) -> None:
+    outbox.ephemeral(
+        db,
+        channel=channel or user,
+        user=user,
+        text=text,
+        blocks=blocks or None,
+        now=clock.now(),
+        team_id=team_id,
+    )

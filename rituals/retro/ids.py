@@ -1,0 +1,69 @@
+"""Every id the retro's messages and modals carry and its listeners answer, defined once.
+
+The string values are what Slack sends back (and what stored messages already hold): never change one.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    """Button action ids (messages and modals)."""
+
+    ADD_ITEM = "retro.add_item"
+    MY_ITEMS = "retro.my_items"
+    EDIT_ITEM = "retro.edit_item"
+    DELETE_ITEM = "retro.delete_item"
+    SETTINGS = "retro.settings"
+    ADVANCE = "retro.advance"
+    MERGE = "retro.merge"
+    VOTE = "retro.vote"
+    TAKE_BACK = "retro.take_back"
+    NEXT = "retro.next"
+    ADD_ACTION = "retro.add_action"
+    CLOSE = "retro.close"
+    REVIEW = "retro.review"
+    DROP_CARRIED = "retro.drop_carried"
+
+
+class View(StrEnum):
+    """Modal callback ids; the ones without a submit button have no listener."""
+
+    ADD_ITEM = "retro.add_item_modal"
+    EDIT_ITEM = "retro.edit_item_modal"
+    MERGE = "retro.merge_modal"
+    ACTION = "retro.action_modal"
+    SETTINGS = "retro.settings_modal"
+    ANONYMOUS_ITEM = "retro.anonymous_item"
+    MY_ITEMS = "retro.my_items_view"
+    DONE = "retro.done"
+
+
+class Block(StrEnum):
+    """Input block ids of the modals (also the `field` of a UserError about that input)."""
+
+    COLUMN = "column"
+    TEXT = "text"
+    ANONYMOUS = "anonymous"
+    ITEMS = "items"
+    OWNER = "owner"
+    DUE = "due"
+    VOTES = "votes"
+    VISIBLE = "visible"
+    DEADLINE = "deadline"
+    ROOT = "retro.root"  # the root message's button row: f"{Block.ROOT}.{retro_id}"
+
+
+class Option(StrEnum):
+    """Checkbox option values the listeners look for."""
+
+    ANONYMOUS = "anonymous"
+    VISIBLE = "visible"
+
+
+class Job(StrEnum):
+    """Scheduled job names (the job store keeps them as plain strings: pass `.value`)."""
+
+    REMIND = "retro.remind"
+    DEADLINE = "retro.deadline"

@@ -1,0 +1,57 @@
+"""Reading a retro: the checked load every button and modal goes through, the facilitator guard, and the
+tallies and lists the snapshot and the lifecycle share. Imports no other retro module but the models,
+so every retro module can build on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.errors import UserError
+from rituals.retro.models import PHASE_NAMES, Retro, RetroAction, RetroItem, RetroParticipant, RetroVote
+
+AdminCheck = Callable[[], bool]
+
+
+def load(s: Session, retro_id: int, *phases: str) -> Retro:
+    """The retro a button or modal refers to, refusing stale or forged references clearly."""
+    retro = s.get(Retro, retro_id)
+    if retro is None:
+        raise UserError("That retro does not exist (any more). Start one with `/retro start`.")
+    if retro.phase == "closed":
+        raise UserError(f"“{retro.title}” is closed, so its buttons no longer change anything. "
+                        "Start a new retro with `/retro start`.")
+    if retro.abandoned:
+        raise UserError(f"“{retro.title}” was abandoned; the facilitator can bring it back with `/retro resume`.")
+    if phases and retro.phase not in phases:
+        wanted = " or ".join(PHASE_NAMES[p] for p in phases)
+        raise UserError(f"“{retro.title}” is {PHASE_NAMES[retro.phase]} now, not {wanted}; "
+                        "that button belongs to another phase. Use the buttons on the latest messages.")
+    return retro
+
+
+def require_facilitator(retro: Retro, actor: str, is_admin: AdminCheck, doing: str) -> None:
+    if actor != retro.facilitator_id and not is_admin():
+        raise UserError(f"Only the facilitator (<@{retro.facilitator_id}>) or a workspace admin can {doing}.")
+
+
+def participant_count(s: Session, retro_id: int) -> int:
+    return s.scalar(select(func.count()).select_from(RetroParticipant)
+                    .where(RetroParticipant.retro_id == retro_id)) or 0
+
+
+def vote_tallies(s: Session, retro_id: int) -> dict[int, int]:
+    rows = s.execute(select(RetroVote.item_id, func.sum(RetroVote.count)).where(RetroVote.retro_id == retro_id)
+                     .group_by(RetroVote.item_id)).all()
+    return {item_id: int(total) for item_id, total in rows}
+
+
+def items_of(s: Session, retro_id: int) -> list[RetroItem]:
+    return list(s.scalars(select(RetroItem).where(RetroItem.retro_id == retro_id).order_by(RetroItem.id)))
+
+
+def actions_of(s: Session, retro_id: int) -> list[RetroAction]:
+    return list(s.scalars(select(RetroAction).where(RetroAction.retro_id == retro_id).order_by(RetroAction.id)))
