@@ -27,8 +27,9 @@ def main(argv: list[str]) -> int:
     if name in BENCHES:
         return importlib.import_module(BENCHES[name]).main(rest)
     if name != "all":
-        print(f"python -m bench: unknown benchmark {name!r}; choose all or one of {', '.join(BENCHES)}",
-              file=sys.stderr)
+        print(
+            f"python -m bench: unknown benchmark {name!r}; choose all or one of {', '.join(BENCHES)}", file=sys.stderr
+        )
         return 2
     quick = "--quick" in rest
     results = []
@@ -40,8 +41,18 @@ def main(argv: list[str]) -> int:
             traceback.print_exc()
             results.append({"name": key, "ratio": None, "target": "-", "ok": False, "error": str(exc)})
     print("\n=== summary")
-    print_table([[r["name"], "-" if r.get("ratio") is None else f"{r['ratio']:.2f}", r["target"],
-                  "ok" if r["ok"] else "SHORT"] for r in results], ["benchmark", "ratio", "target", "verdict"])
+    print_table(
+        [
+            [
+                r["name"],
+                "-" if r.get("ratio") is None else f"{r['ratio']:.2f}",
+                r["target"],
+                "ok" if r["ok"] else "SHORT",
+            ]
+            for r in results
+        ],
+        ["benchmark", "ratio", "target", "verdict"],
+    )
     path = write("all", {"quick": quick, "results": results})
     print(f"\nresults: {path}")
     return 0 if all(r["ok"] for r in results) else 1

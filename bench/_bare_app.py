@@ -17,8 +17,13 @@ def main() -> None:
     parser.add_argument("--token", required=True)
     parser.add_argument("--secret", required=True)
     args = parser.parse_args()
-    app = App(signing_secret=args.secret, client=WebClient(token=args.token, base_url=args.api_url),
-              token=args.token, process_before_response=True, token_verification_enabled=False)
+    app = App(
+        signing_secret=args.secret,
+        client=WebClient(token=args.token, base_url=args.api_url),
+        token=args.token,
+        process_before_response=True,
+        token_verification_enabled=False,
+    )
 
     @app.command("/echo")
     def echo(ack):  # noqa: ANN001 — the baseline stays as bare as Bolt's hello world

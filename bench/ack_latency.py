@@ -77,8 +77,15 @@ def _wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise RuntimeError(f"server at {url} not ready after {timeout}s")
 
 
-def run(quick: bool = False, *, database_url: str | None = None, rate: float = 200, seconds: float = 30,
-        clients: int = 50, scenarios: list[str] | None = None) -> dict:
+def run(
+    quick: bool = False,
+    *,
+    database_url: str | None = None,
+    rate: float = 200,
+    seconds: float = 30,
+    clients: int = 50,
+    scenarios: list[str] | None = None,
+) -> dict:
     from bench.scenarios import scenarios as build_scenarios
     from bench.scenarios import seed
     from tests.slack.double import SlackDouble
@@ -87,22 +94,54 @@ def run(quick: bool = False, *, database_url: str | None = None, rate: float = 2
         rate, seconds = min(rate, 100), min(seconds, 5)
     slack = SlackDouble()
     slack.start()
-    for uid, name, tz in [("U0001", "ada", "Europe/Berlin"), ("U0002", "grace", "America/Los_Angeles"),
-                          ("U0003", "ravi", "Asia/Kolkata")]:
+    for uid, name, tz in [
+        ("U0001", "ada", "Europe/Berlin"),
+        ("U0002", "grace", "America/Los_Angeles"),
+        ("U0003", "ravi", "Asia/Kolkata"),
+    ]:
         slack.add_user(uid, name, tz=tz)
     slack.members["C0001"] = ["U0001", "U0002", "U0003"]
     workdir = tempfile.mkdtemp(prefix="ritualbot-bench-")
     ours_port, bare_port = free_port(), free_port()
-    env = {**os.environ, "DATABASE_URL": database_url or f"sqlite:///{workdir}/bench.db",
-           "SLACK_BOT_TOKEN": slack.token, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.base_url,
-           "PORT": str(ours_port), "LOG_LEVEL": "WARNING", "RITUALBOT_AUTO_MIGRATE": "true"}
-    subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, check=True, cwd=ROOT,
-                   capture_output=True)
-    ours = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    bare = subprocess.Popen([sys.executable, "-m", "bench._bare_app", "--port", str(bare_port), "--api-url",
-                             slack.base_url, "--token", slack.token, "--secret", SECRET], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url or f"sqlite:///{workdir}/bench.db",
+        "SLACK_BOT_TOKEN": slack.token,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.base_url,
+        "PORT": str(ours_port),
+        "LOG_LEVEL": "WARNING",
+        "RITUALBOT_AUTO_MIGRATE": "true",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, check=True, cwd=ROOT, capture_output=True
+    )
+    ours = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    bare = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench._bare_app",
+            "--port",
+            str(bare_port),
+            "--api-url",
+            slack.base_url,
+            "--token",
+            slack.token,
+            "--secret",
+            SECRET,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     rows, table = [], []
     try:
         _wait_ready(f"http://127.0.0.1:{ours_port}/healthz", ours)
@@ -120,31 +159,54 @@ def run(quick: bool = False, *, database_url: str | None = None, rate: float = 2
             asyncio.run(_load(ours_url, build, 20, 2, clients))  # warm-up, discarded
             lat, err = asyncio.run(_load(ours_url, build, rate, seconds, clients))
             ratio = percentile(lat, 0.99) / base_p99
-            rows.append({"scenario": name, "p50_ms": percentile(lat, 0.5), "p95_ms": percentile(lat, 0.95),
-                         "p99_ms": percentile(lat, 0.99), "errors": err, "requests": len(lat), "ratio_p99": ratio})
+            rows.append(
+                {
+                    "scenario": name,
+                    "p50_ms": percentile(lat, 0.5),
+                    "p95_ms": percentile(lat, 0.95),
+                    "p99_ms": percentile(lat, 0.99),
+                    "errors": err,
+                    "requests": len(lat),
+                    "ratio_p99": ratio,
+                }
+            )
             table.append([name, *_fmt(lat), err, f"{ratio:.2f}"])
     finally:
         for proc in (ours, bare):
             proc.terminate()
             proc.wait(timeout=10)
         slack.stop()
-    print(f"ack latency: {rate:.0f} req/s for {seconds:.0f}s, {clients} clients, "
-          f"database {'postgresql' if database_url else 'sqlite'}")
+    print(
+        f"ack latency: {rate:.0f} req/s for {seconds:.0f}s, {clients} clients, "
+        f"database {'postgresql' if database_url else 'sqlite'}"
+    )
     print_table(table, ["scenario", "p50 ms", "p95 ms", "p99 ms", "errors", "p99 / bare"])
     worst = max((r["ratio_p99"] for r in rows), default=float("nan"))
     errors = sum(r["errors"] for r in rows) + base_err
-    result = Result("ack_latency", {"scenarios": rows, "bare_p99_ms": base_p99, "rate": rate,
-                                    "seconds": seconds, "clients": clients}, worst, f"p99 ratio <= {TARGET}, 0 errors",
-                    worst <= TARGET and errors == 0)
+    result = Result(
+        "ack_latency",
+        {"scenarios": rows, "bare_p99_ms": base_p99, "rate": rate, "seconds": seconds, "clients": clients},
+        worst,
+        f"p99 ratio <= {TARGET}, 0 errors",
+        worst <= TARGET and errors == 0,
+    )
     write("ack_latency", result.as_dict())
     return result.as_dict()
 
 
 def _echo(response_url: str) -> Builder:
     def build(n: int) -> tuple[str, str]:
-        form = {"team_id": "T0001", "channel_id": "C0001", "user_id": "U0001", "command": "/echo", "text": "",
-                "response_url": response_url, "trigger_id": f"t.{n}"}
+        form = {
+            "team_id": "T0001",
+            "channel_id": "C0001",
+            "user_id": "U0001",
+            "command": "/echo",
+            "text": "",
+            "response_url": response_url,
+            "trigger_id": f"t.{n}",
+        }
         return urlencode(form), "application/x-www-form-urlencoded"
+
     return build
 
 
@@ -153,8 +215,9 @@ def _fmt(lat: list[float]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.ack_latency", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.ack_latency", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="100 req/s for 5 s")
     parser.add_argument("--rate", type=float, default=200, help="requests per second (default 200)")
     parser.add_argument("--seconds", type=float, default=30, help="duration per scenario (default 30)")
@@ -162,8 +225,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="run our app on this database (e.g. PostgreSQL) instead of SQLite")
     parser.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
     args = parser.parse_args(argv)
-    result = run(args.quick, database_url=args.database_url, rate=args.rate, seconds=args.seconds,
-                 clients=args.clients, scenarios=args.scenario)
+    result = run(
+        args.quick,
+        database_url=args.database_url,
+        rate=args.rate,
+        seconds=args.seconds,
+        clients=args.clients,
+        scenarios=args.scenario,
+    )
     return 0 if result["ok"] else 1
 
 

@@ -43,8 +43,12 @@ def free_port() -> int:
 def machine() -> dict[str, Any]:
     import os
 
-    return {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-            "system": platform.platform()}
+    return {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "system": platform.platform(),
+    }
 
 
 def write(name: str, payload: dict[str, Any]) -> Path:

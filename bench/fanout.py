@@ -34,16 +34,22 @@ def run(quick: bool = False, *, participants: int = 500, rate: float = 10.0) -> 
     slack.start()
     slack.rate_limit("chat.postMessage", per_second=rate, burst=max(1, int(rate)))
     workdir = tempfile.mkdtemp(prefix="ritualbot-fanout-")
-    settings = Settings(database_url=f"sqlite:///{workdir}/fanout.db", slack_bot_token=slack.token,
-                        slack_api_url=slack.base_url)
+    settings = Settings(
+        database_url=f"sqlite:///{workdir}/fanout.db", slack_bot_token=slack.token, slack_api_url=slack.base_url
+    )
     database = Database(settings.database_url)
     database.upgrade()
     rt = build_runtime(settings, clock=SystemClock(), database=database)
     started = time.perf_counter()
     with database.session() as s:
         for n in range(participants):
-            outbox.post(s, channel=f"U{n:05d}", text="Time for the standup: what did you do since yesterday?",
-                        now=rt.clock.now(), dedupe_key=f"bench:ask:{n}")
+            outbox.post(
+                s,
+                channel=f"U{n:05d}",
+                text="Time for the standup: what did you do since yesterday?",
+                now=rt.clock.now(),
+                dedupe_key=f"bench:ask:{n}",
+            )
     enqueued = time.perf_counter() - started
     rounds = 0
     deadline = time.perf_counter() + max(60, 4 * participants / rate)
@@ -64,21 +70,46 @@ def run(quick: bool = False, *, participants: int = 500, rate: float = 10.0) -> 
     ratio = total / minimum if minimum else None
     lost = participants - delivered
     print(f"fan-out: {participants} DMs through the outbox, double limited to {rate:g}/s")
-    print_table([[participants, delivered, lost, throttled, f"{enqueued:.2f}", f"{total:.1f}", f"{minimum:.1f}",
-                  f"{ratio:.2f}" if ratio else "-"]],
-                ["participants", "delivered", "lost", "429s", "enqueue s", "total s", "minimum s", "ratio"])
-    result = Result("fanout", {"participants": participants, "delivered": delivered, "lost": lost,
-                               "throttled_429": throttled, "enqueue_s": enqueued, "total_s": total,
-                               "theoretical_min_s": minimum, "rate_per_s": rate, "rounds": rounds},
-                    ratio, f"0 lost, total/minimum <= {TARGET_RATIO}",
-                    lost == 0 and (ratio is None or ratio <= TARGET_RATIO))
+    print_table(
+        [
+            [
+                participants,
+                delivered,
+                lost,
+                throttled,
+                f"{enqueued:.2f}",
+                f"{total:.1f}",
+                f"{minimum:.1f}",
+                f"{ratio:.2f}" if ratio else "-",
+            ]
+        ],
+        ["participants", "delivered", "lost", "429s", "enqueue s", "total s", "minimum s", "ratio"],
+    )
+    result = Result(
+        "fanout",
+        {
+            "participants": participants,
+            "delivered": delivered,
+            "lost": lost,
+            "throttled_429": throttled,
+            "enqueue_s": enqueued,
+            "total_s": total,
+            "theoretical_min_s": minimum,
+            "rate_per_s": rate,
+            "rounds": rounds,
+        },
+        ratio,
+        f"0 lost, total/minimum <= {TARGET_RATIO}",
+        lost == 0 and (ratio is None or ratio <= TARGET_RATIO),
+    )
     write("fanout", result.as_dict())
     return result.as_dict()
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.fanout", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.fanout", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="100 participants")
     parser.add_argument("--participants", type=int, default=500)
     parser.add_argument("--rate", type=float, default=10.0, help="messages per second the double allows")

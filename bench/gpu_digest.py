@@ -44,8 +44,10 @@ def _matrix(gpus: int, start: int, end: int, metric: str) -> bytes:
     parts = []
     for n in range(gpus):
         kind = n % 4
-        labels = (f'{{"Hostname":"node-{n // 8:03d}","gpu":"{n % 8}","UUID":"GPU-{n:06d}",'
-                  f'"modelName":"NVIDIA A100-SXM4-80GB","namespace":"team-{n % 12}"}}')
+        labels = (
+            f'{{"Hostname":"node-{n // 8:03d}","gpu":"{n % 8}","UUID":"GPU-{n:06d}",'
+            f'"modelName":"NVIDIA A100-SXM4-80GB","namespace":"team-{n % 12}"}}'
+        )
         values = []
         for t in range(start, end + 1, STEP):
             if "UTIL" in metric:
@@ -59,8 +61,10 @@ def _matrix(gpus: int, start: int, end: int, metric: str) -> bytes:
 
 class PrometheusDouble(httpx.BaseTransport):
     def __init__(self, gpus: int, start: int, end: int) -> None:
-        self.answers = {metric: _matrix(gpus, start, end, metric) for metric in
-                        ("DCGM_FI_PROF_GR_ENGINE_ACTIVE", "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED")}
+        self.answers = {
+            metric: _matrix(gpus, start, end, metric)
+            for metric in ("DCGM_FI_PROF_GR_ENGINE_ACTIVE", "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED")
+        }
         self.queries = 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -93,16 +97,27 @@ def run(quick: bool = False) -> dict[str, Any]:
         total, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         db.dispose()
     ok = cpu < TARGET_SECONDS and double.queries <= MAX_QUERIES and not refreshed.errors
-    return {"name": "gpu_digest",
-            "target": f"digest build < {TARGET_SECONDS:.0f} s CPU and <= {MAX_QUERIES} source queries "
-                      f"({gpus} GPUs x {days} days at {STEP // 60}-min steps)",
-            "ratio": round(cpu / TARGET_SECONDS, 3), "ok": ok,
-            "metrics": {"gpus": gpus, "days": days, "points_per_series": (days * 86400) // STEP,
-                        "source_queries": double.queries, "fetch_analyse_store_s": round(fetched_s, 3),
-                        "build_wall_s": round(total, 3),
-                        "build_cpu_s": round(cpu, 3), "idle_gpu_hours": round(report.idle_h, 1),
-                        "idle_cost": str(report.idle_cost), "blocks": len(blocks), "chart_png_bytes": len(png),
-                        "window_end": (day + timedelta(days=1)).isoformat()}}
+    return {
+        "name": "gpu_digest",
+        "target": f"digest build < {TARGET_SECONDS:.0f} s CPU and <= {MAX_QUERIES} source queries "
+        f"({gpus} GPUs x {days} days at {STEP // 60}-min steps)",
+        "ratio": round(cpu / TARGET_SECONDS, 3),
+        "ok": ok,
+        "metrics": {
+            "gpus": gpus,
+            "days": days,
+            "points_per_series": (days * 86400) // STEP,
+            "source_queries": double.queries,
+            "fetch_analyse_store_s": round(fetched_s, 3),
+            "build_wall_s": round(total, 3),
+            "build_cpu_s": round(cpu, 3),
+            "idle_gpu_hours": round(report.idle_h, 1),
+            "idle_cost": str(report.idle_cost),
+            "blocks": len(blocks),
+            "chart_png_bytes": len(png),
+            "window_end": (day + timedelta(days=1)).isoformat(),
+        },
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

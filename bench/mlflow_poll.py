@@ -175,8 +175,11 @@ def run(quick: bool = False) -> dict[str, Any]:
         few = measure(small, repeats, tmp)
         many = measure(large, repeats, tmp)
     ratio = many["poll_median_s"] / few["poll_median_s"]
-    metrics = {"new_runs_per_poll": NEW_RUNS, "repeats": repeats,
-               "unindexed_ratio": round(many["unindexed_poll_median_s"] / few["unindexed_poll_median_s"], 3)}
+    metrics = {
+        "new_runs_per_poll": NEW_RUNS,
+        "repeats": repeats,
+        "unindexed_ratio": round(many["unindexed_poll_median_s"] / few["unindexed_poll_median_s"], 3),
+    }
     for size, found in ((small, few), (large, many)):
         metrics.update({f"history_{size}_{k}": round(v, 4) if isinstance(v, float) else v for k, v in found.items()})
     return {

@@ -19,11 +19,17 @@ def seed(database_url: str) -> dict[str, Any]:
     db = Database(database_url)
     now = SystemClock().now()
     with db.session() as s:
-        retro = service.start_retro(s, team_id="T0001", channel_id="C0002", facilitator="U0001",
-                                    board=boards.find({}, None), title="Bench retro", now=now)
+        retro = service.start_retro(
+            s,
+            team_id="T0001",
+            channel_id="C0002",
+            facilitator="U0001",
+            board=boards.find({}, None),
+            title="Bench retro",
+            now=now,
+        )
         column = retro.columns[0]["key"]
-        item = items.add_item(s, retro.id, author="U0001", column=column, text="Bench item", anonymous=False,
-                              now=now)
+        item = items.add_item(s, retro.id, author="U0001", column=column, text="Bench item", anonymous=False, now=now)
         for phase in ("collect", "group"):
             service.advance(s, retro.id, from_phase=phase, actor="U0001", is_admin=lambda: False, now=now)
         ids = {"retro_id": retro.id, "item_id": item.item.id}
@@ -34,19 +40,39 @@ def seed(database_url: str) -> dict[str, Any]:
 def scenarios(seeded: dict[str, Any], response_url: str) -> dict[str, Builder]:
     def command(name: str, text: str) -> Builder:
         def build(n: int) -> tuple[str, str]:
-            form = {"team_id": "T0001", "channel_id": "C0001", "user_id": "U0001", "command": name,
-                    "text": text.replace("{n}", str(n)), "response_url": response_url, "trigger_id": f"t.{n}"}
+            form = {
+                "team_id": "T0001",
+                "channel_id": "C0001",
+                "user_id": "U0001",
+                "command": name,
+                "text": text.replace("{n}", str(n)),
+                "response_url": response_url,
+                "trigger_id": f"t.{n}",
+            }
             return urlencode(form), "application/x-www-form-urlencoded"
+
         return build
 
     def vote(n: int) -> tuple[str, str]:
         # a different voter each time: every vote is a real write, not the over-the-limit answer
-        payload = {"type": "block_actions", "team": {"id": "T0001"}, "user": {"id": f"UV{n:06d}"},
-                   "channel": {"id": "C0002"}, "response_url": response_url, "trigger_id": f"t.{n}",
-                   "container": {"type": "message", "message_ts": "1800000000.000001", "channel_id": "C0002"},
-                   "message": {"ts": "1800000000.000001", "text": ""},
-                   "actions": [{"type": "button", "action_id": "retro.vote", "block_id": "b",
-                                "value": f"{seeded['retro_id']}:{seeded['item_id']}"}]}
+        payload = {
+            "type": "block_actions",
+            "team": {"id": "T0001"},
+            "user": {"id": f"UV{n:06d}"},
+            "channel": {"id": "C0002"},
+            "response_url": response_url,
+            "trigger_id": f"t.{n}",
+            "container": {"type": "message", "message_ts": "1800000000.000001", "channel_id": "C0002"},
+            "message": {"ts": "1800000000.000001", "text": ""},
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": "retro.vote",
+                    "block_id": "b",
+                    "value": f"{seeded['retro_id']}:{seeded['item_id']}",
+                }
+            ],
+        }
         return urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
 
     return {

@@ -44,9 +44,18 @@ def seed(db: Database, teams: int, days: int, today: date) -> int:
             day = today - timedelta(days=n + 1)
             for k, svc in enumerate(SERVICES):
                 cost = Decimal(50 + (t * 7 + n * 3 + k * 11) % 40) + (Decimal(900) if n == 0 and t % 10 == 0 else 0)
-                rows.append({"source": "focus", "day": day, "team": f"team-{t:02d}", "service": svc,
-                             "gpu": svc.endswith("Compute Cloud"), "amount": cost, "currency": "USD",
-                             "fetched_at": now})
+                rows.append(
+                    {
+                        "source": "focus",
+                        "day": day,
+                        "team": f"team-{t:02d}",
+                        "service": svc,
+                        "gpu": svc.endswith("Compute Cloud"),
+                        "amount": cost,
+                        "currency": "USD",
+                        "fetched_at": now,
+                    }
+                )
     with db.session() as s:
         s.execute(insert(SpendDay), rows)
     return len(rows)
@@ -55,8 +64,9 @@ def seed(db: Database, teams: int, days: int, today: date) -> int:
 def run(quick: bool = False) -> dict[str, Any]:
     teams, days, repeats = (10, 100, 2) if quick else (50, 400, 5)
     today = date(2026, 11, 23)
-    config = SpendConfig(source="focus", focus_path="unused", budgets={(f"team-{t:02d}", ""): Decimal(60000)
-                                                                        for t in range(teams)})
+    config = SpendConfig(
+        source="focus", focus_path="unused", budgets={(f"team-{t:02d}", ""): Decimal(60000) for t in range(teams)}
+    )
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{tmp}/bench.db")
         started = time.perf_counter()
@@ -73,12 +83,23 @@ def run(quick: bool = False) -> dict[str, Any]:
             chart_bytes, anomalies = len(png or b""), len(report.anomalies)
         db.dispose()
     build = statistics.median(timings)
-    return {"name": "spend_digest", "target": f"median digest build < {TARGET_SECONDS:.1f} s "
-                                               f"({teams} teams x {days} days)",
-            "ratio": round(build / TARGET_SECONDS, 3), "ok": build < TARGET_SECONDS,
-            "metrics": {"teams": teams, "days": days, "rows": count, "seed_s": round(seed_s, 3),
-                        "build_median_s": round(build, 3), "build_max_s": round(max(timings), 3),
-                        "blocks": len(blocks), "anomalies": anomalies, "chart_png_bytes": chart_bytes}}
+    return {
+        "name": "spend_digest",
+        "target": f"median digest build < {TARGET_SECONDS:.1f} s ({teams} teams x {days} days)",
+        "ratio": round(build / TARGET_SECONDS, 3),
+        "ok": build < TARGET_SECONDS,
+        "metrics": {
+            "teams": teams,
+            "days": days,
+            "rows": count,
+            "seed_s": round(seed_s, 3),
+            "build_median_s": round(build, 3),
+            "build_max_s": round(max(timings), 3),
+            "blocks": len(blocks),
+            "anomalies": anomalies,
+            "chart_png_bytes": chart_bytes,
+        },
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,9 +31,22 @@ from handlers import fallback
 log = logging.getLogger(__name__)
 
 BOT_SCOPES = [
-    "app_mentions:read", "channels:read", "chat:write", "chat:write.public", "commands", "files:write",
-    "groups:read", "im:history", "im:read", "im:write", "reactions:read", "reactions:write",
-    "usergroups:read", "users:read", "users:read.email", "users.profile:read",
+    "app_mentions:read",
+    "channels:read",
+    "chat:write",
+    "chat:write.public",
+    "commands",
+    "files:write",
+    "groups:read",
+    "im:history",
+    "im:read",
+    "im:write",
+    "reactions:read",
+    "reactions:write",
+    "usergroups:read",
+    "users:read",
+    "users:read.email",
+    "users.profile:read",
 ]
 
 
@@ -44,9 +57,14 @@ class RitualApp(App):
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         session = self.runtime.database.new_session()
-        req.context.update(db=session, clock=self.runtime.clock, settings=self.runtime.settings,
-                           database=self.runtime.database, runtime=self.runtime,
-                           capabilities=self.runtime.capabilities)
+        req.context.update(
+            db=session,
+            clock=self.runtime.clock,
+            settings=self.runtime.settings,
+            database=self.runtime.database,
+            runtime=self.runtime,
+            capabilities=self.runtime.capabilities,
+        )
         try:
             response = super().dispatch(req)
             if req.context.get("rollback_only"):
@@ -77,13 +95,18 @@ def create_app(settings: Settings, *, client: WebClient | None = None, runtime: 
     if settings.oauth_enabled and client is None:
         engine = runtime.database.engine
         kwargs["oauth_settings"] = OAuthSettings(
-            client_id=settings.slack_client_id, client_secret=settings.slack_client_secret, scopes=BOT_SCOPES,
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret,
+            scopes=BOT_SCOPES,
             installation_store=SQLAlchemyInstallationStore(
-                client_id=settings.slack_client_id or "", engine=engine, bots_table_name=BOTS_TABLE,
-                installations_table_name=INSTALLATIONS_TABLE),
-            state_store=SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine,
-                                                  table_name=OAUTH_STATES_TABLE),
-            install_path="/slack/install", redirect_uri_path="/slack/oauth_redirect",
+                client_id=settings.slack_client_id or "",
+                engine=engine,
+                bots_table_name=BOTS_TABLE,
+                installations_table_name=INSTALLATIONS_TABLE,
+            ),
+            state_store=SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine, table_name=OAUTH_STATES_TABLE),
+            install_path="/slack/install",
+            redirect_uri_path="/slack/oauth_redirect",
         )
         if settings.slack_api_url:
             kwargs["client"] = WebClient(base_url=settings.slack_api_url)
@@ -120,8 +143,9 @@ def _once_per_event(body: dict[str, Any], context: BoltContext, next: Any) -> Bo
     return None
 
 
-def _handle_error(error: Exception, body: dict[str, Any], context: BoltContext,
-                  response: BoltResponse | None) -> BoltResponse:
+def _handle_error(
+    error: Exception, body: dict[str, Any], context: BoltContext, response: BoltResponse | None
+) -> BoltResponse:
     context["rollback_only"] = True
     db = context.get("db")
     if db is not None:
@@ -130,8 +154,14 @@ def _handle_error(error: Exception, body: dict[str, Any], context: BoltContext,
         message = error.message
     else:
         error_id = uuid.uuid4().hex[:8]
-        log.error("unhandled error error_id=%s type=%s team=%s user=%s", error_id, body.get("type") or "command",
-                  context.get("team_id"), context.get("user_id"), exc_info=error)
+        log.error(
+            "unhandled error error_id=%s type=%s team=%s user=%s",
+            error_id,
+            body.get("type") or "command",
+            context.get("team_id"),
+            context.get("user_id"),
+            exc_info=error,
+        )
         message = _apology(error_id)["text"]
     kind = body.get("type")
     if kind == "view_submission":
@@ -158,6 +188,8 @@ def _first_input_block(body: dict[str, Any]) -> str | None:
 
 
 def _apology(error_id: str) -> dict[str, str]:
-    return {"response_type": "ephemeral",
-            "text": f"Sorry, something went wrong on our side (error id `{error_id}`). "
-                    "Nothing was changed; please try again, and tell your admin the id if it keeps happening."}
+    return {
+        "response_type": "ephemeral",
+        "text": f"Sorry, something went wrong on our side (error id `{error_id}`). "
+        "Nothing was changed; please try again, and tell your admin the id if it keeps happening.",
+    }

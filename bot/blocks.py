@@ -51,8 +51,10 @@ def fields(items: Sequence[str]) -> dict[str, Any]:
 
 
 def context(*texts: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _cut(t, MAX_FIELD_TEXT)}
-                                            for t in texts[:MAX_CONTEXT_ELEMENTS]]}
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": _cut(t, MAX_FIELD_TEXT)} for t in texts[:MAX_CONTEXT_ELEMENTS]],
+    }
 
 
 def divider() -> dict[str, Any]:
@@ -66,10 +68,20 @@ def image(url: str, alt: str, title: str | None = None) -> dict[str, Any]:
     return block
 
 
-def button(text: str, action_id: str, value: str = "", *, style: str | None = None,
-           url: str | None = None, confirm: dict[str, Any] | None = None) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "button", "text": {"type": "plain_text", "text": _cut(text, MAX_BUTTON_TEXT)},
-                               "action_id": action_id}
+def button(
+    text: str,
+    action_id: str,
+    value: str = "",
+    *,
+    style: str | None = None,
+    url: str | None = None,
+    confirm: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": _cut(text, MAX_BUTTON_TEXT)},
+        "action_id": action_id,
+    }
     if value:
         element["value"] = value
     if style:
@@ -82,10 +94,12 @@ def button(text: str, action_id: str, value: str = "", *, style: str | None = No
 
 
 def confirm_dialog(title: str, text: str, ok: str = "Yes", deny: str = "Cancel") -> dict[str, Any]:
-    return {"title": {"type": "plain_text", "text": _cut(title, 100)},
-            "text": {"type": "mrkdwn", "text": _cut(text, 300)},
-            "confirm": {"type": "plain_text", "text": _cut(ok, 30)},
-            "deny": {"type": "plain_text", "text": _cut(deny, 30)}}
+    return {
+        "title": {"type": "plain_text", "text": _cut(title, 100)},
+        "text": {"type": "mrkdwn", "text": _cut(text, 300)},
+        "confirm": {"type": "plain_text", "text": _cut(ok, 30)},
+        "deny": {"type": "plain_text", "text": _cut(deny, 30)},
+    }
 
 
 def actions(*elements: dict[str, Any], block_id: str | None = None) -> dict[str, Any]:
@@ -119,11 +133,13 @@ def fit_message(text: str, blocks: Blocks | None) -> list[Message]:
     for block in blocks:
         fitted.extend(_fit_block(block))
     validate(fitted)
-    chunks = [fitted[i:i + MAX_BLOCKS_MESSAGE] for i in range(0, len(fitted), MAX_BLOCKS_MESSAGE)]
+    chunks = [fitted[i : i + MAX_BLOCKS_MESSAGE] for i in range(0, len(fitted), MAX_BLOCKS_MESSAGE)]
     if len(chunks) == 1:
         return [Message(text, chunks[0])]
-    return [Message(text if n == 0 else f"{_cut(text, 200)} (continued {n + 1}/{len(chunks)})", chunk)
-            for n, chunk in enumerate(chunks)]
+    return [
+        Message(text if n == 0 else f"{_cut(text, 200)} (continued {n + 1}/{len(chunks)})", chunk)
+        for n, chunk in enumerate(chunks)
+    ]
 
 
 def truncate_blocks(blocks: Blocks, limit: int = MAX_BLOCKS_MESSAGE) -> Blocks:

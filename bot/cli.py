@@ -28,8 +28,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="ritualbot", description="Standups, retros, PI check-ins, stage tickets and "
-                     "cost reports for data-science teams, in Slack.")
+    parser = _Parser(
+        prog="ritualbot",
+        description="Standups, retros, PI check-ins, stage tickets and cost reports for data-science teams, in Slack.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     sub.add_parser("serve", help="run the web process (Slack HTTP endpoint on $PORT, or Socket Mode)")
     sub.add_parser("worker", help="run the scheduler and the outbox sender")
@@ -38,8 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="migrate the database to the latest schema")
     db_sub.add_parser("current", help="print the database's schema revision")
     run_job = sub.add_parser("run-job", help="run one scheduled job now (once per period)")
-    run_job.add_argument("name", help="job name, e.g. digest.post (`ritualbot run-job --list` lists them)",
-                         nargs="?")
+    run_job.add_argument("name", help="job name, e.g. digest.post (`ritualbot run-job --list` lists them)", nargs="?")
     run_job.add_argument("--scope", default="", help="what the job runs for, e.g. T123:C456 for a channel")
     run_job.add_argument("--period", help="the period to claim (default: the current one)")
     run_job.add_argument("--list", action="store_true", help="list the registered jobs")
@@ -65,8 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     settings = load_settings()
     level = settings.log_level if args.command != "demo" or "LOG_LEVEL" in settings.env else "WARNING"
-    logging.basicConfig(level=level,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "demo":
         return run_demo(out_dir=args.out, quiet=args.quiet)
     for extra in CAPABILITIES.cli_commands():
@@ -100,12 +100,16 @@ def _run_job(args: argparse.Namespace, rt: Runtime) -> int:
     install(rt)
     outcome = jobs.run(args.name, args.scope, args.period, rt)
     if not outcome.ran:
-        print(f"{outcome.job} already ran for scope={outcome.scope or '-'} period={outcome.period}; "
-              "pass --period to run another period")
+        print(
+            f"{outcome.job} already ran for scope={outcome.scope or '-'} period={outcome.period}; "
+            "pass --period to run another period"
+        )
         return 0
     report = rt.sender.deliver_due()
-    print(f"{outcome.job} ran for scope={outcome.scope or '-'} period={outcome.period}: "
-          f"{report.sent} sent, {report.deferred} deferred, {report.failed} failed")
+    print(
+        f"{outcome.job} ran for scope={outcome.scope or '-'} period={outcome.period}: "
+        f"{report.sent} sent, {report.deferred} deferred, {report.failed} failed"
+    )
     return 1 if report.failed else 0
 
 

@@ -103,8 +103,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         digest_time=_time_of_day("RITUALBOT_DIGEST_TIME", env.get("RITUALBOT_DIGEST_TIME", "09:00")),
         admins=tuple(a.strip() for a in env.get("RITUALBOT_ADMINS", "").split(",") if a.strip()),
         log_level=_log_level(env.get("LOG_LEVEL", "INFO")),
-        auto_migrate=_bool("RITUALBOT_AUTO_MIGRATE", env.get("RITUALBOT_AUTO_MIGRATE"),
-                           default=database_url.startswith("sqlite")),
+        auto_migrate=_bool(
+            "RITUALBOT_AUTO_MIGRATE", env.get("RITUALBOT_AUTO_MIGRATE"), default=database_url.startswith("sqlite")
+        ),
         config_path=config_path,
         file=file,
         env=env,
@@ -133,7 +134,7 @@ def _normalise_db_url(url: str) -> str:
     # Heroku-style URLs name the dialect only; we talk to PostgreSQL through psycopg 3.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     if not url.startswith(("sqlite", "postgresql+psycopg")):
         raise ConfigError("DATABASE_URL must use sqlite or postgresql (psycopg 3)")
     return url

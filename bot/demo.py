@@ -62,26 +62,40 @@ def run_demo(*, out_dir: str = "demo-output", quiet: bool = False, day: date | N
     clock = FrozenClock(datetime.combine(day, time(0, 0), tzinfo=UTC))
     printer = _Printer(out, quiet, clock)
     slack = OfflineSlack(users={u.id: u for u in DEMO_USERS}, on_call=printer)
-    settings = Settings(database_url=f"sqlite:///{out / 'ritualbot-demo.db'}",
-                        mlflow_tracking_uri=str(out / "mlruns"), timezone="Europe/Berlin",
-                        slack_bot_token="xoxb-offline-demo")
+    settings = Settings(
+        database_url=f"sqlite:///{out / 'ritualbot-demo.db'}",
+        mlflow_tracking_uri=str(out / "mlruns"),
+        timezone="Europe/Berlin",
+        slack_bot_token="xoxb-offline-demo",
+    )
     database = Database(settings.database_url)
     database.upgrade()
     rt = build_runtime(settings, clock=clock, clients=slack, database=database)
     install(rt)
     ctx = DemoContext(runtime=rt, clock=clock, day=day, out_dir=out)
-    print(f"ritualbot demo — team {TEAM_ID}, channel #{CHANNEL_ID}, day {day:%a %d %b %Y}; "
-          f"members: {', '.join(f'{u.name} ({u.tz})' for u in DEMO_USERS)}")
+    print(
+        f"ritualbot demo — team {TEAM_ID}, channel #{CHANNEL_ID}, day {day:%a %d %b %Y}; "
+        f"members: {', '.join(f'{u.name} ({u.tz})' for u in DEMO_USERS)}"
+    )
     with ctx.session() as s:
-        digest.enable(s, team_id=TEAM_ID, channel_id=CHANNEL_ID, user_id="UADA", now=clock.now(),
-                      local_time="09:00", timezone="Europe/Berlin")
+        digest.enable(
+            s,
+            team_id=TEAM_ID,
+            channel_id=CHANNEL_ID,
+            user_id="UADA",
+            now=clock.now(),
+            local_time="09:00",
+            timezone="Europe/Berlin",
+        )
     for demo in rt.capabilities.demos():
         demo(ctx)
         ctx.deliver()
     ran = _simulate_day(ctx)
     database.dispose()
-    print(f"\nSimulated {ran} scheduled job runs; {printer.count} messages. Block Kit JSON in {out}/ "
-          "(paste a file into Slack's Block Kit Builder).")
+    print(
+        f"\nSimulated {ran} scheduled job runs; {printer.count} messages. Block Kit JSON in {out}/ "
+        "(paste a file into Slack's Block Kit Builder)."
+    )
     return 0
 
 

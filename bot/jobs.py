@@ -102,8 +102,11 @@ def scheduled(name: str, scope: str) -> None:
 def claim(rt: Runtime, name: str, scope: str, period: str) -> bool:
     try:
         with rt.database.session() as s:
-            s.add(JobClaim(job=name, scope=scope, period=period, status="running",
-                           owner=_owner(), claimed_at=rt.clock.now()))
+            s.add(
+                JobClaim(
+                    job=name, scope=scope, period=period, status="running", owner=_owner(), claimed_at=rt.clock.now()
+                )
+            )
         return True
     except IntegrityError:
         return False
@@ -111,22 +114,25 @@ def claim(rt: Runtime, name: str, scope: str, period: str) -> bool:
 
 def finish(rt: Runtime, name: str, scope: str, period: str) -> None:
     with rt.database.session() as s:
-        row = s.scalars(select(JobClaim).where(JobClaim.job == name, JobClaim.scope == scope,
-                                               JobClaim.period == period)).one()
+        row = s.scalars(
+            select(JobClaim).where(JobClaim.job == name, JobClaim.scope == scope, JobClaim.period == period)
+        ).one()
         row.status, row.finished_at = "done", rt.clock.now()
 
 
 def release(rt: Runtime, name: str, scope: str, period: str) -> None:
     with rt.database.session() as s:
-        s.execute(delete(JobClaim).where(JobClaim.job == name, JobClaim.scope == scope,
-                                         JobClaim.period == period))
+        s.execute(delete(JobClaim).where(JobClaim.job == name, JobClaim.scope == scope, JobClaim.period == period))
 
 
 def last_run(rt: Runtime, name: str, scope: str) -> datetime | None:
     with rt.database.session() as s:
-        return s.scalar(select(JobClaim.finished_at).where(JobClaim.job == name, JobClaim.scope == scope,
-                                                           JobClaim.status == "done")
-                        .order_by(JobClaim.finished_at.desc()).limit(1))
+        return s.scalar(
+            select(JobClaim.finished_at)
+            .where(JobClaim.job == name, JobClaim.scope == scope, JobClaim.status == "done")
+            .order_by(JobClaim.finished_at.desc())
+            .limit(1)
+        )
 
 
 def _owner() -> str:

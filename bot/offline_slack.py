@@ -50,9 +50,18 @@ class OfflineSlack:
             user = self.users.get(params.get("user", ""))
             if user is None:
                 return {"ok": False, "error": "user_not_found"}
-            return {"ok": True, "user": {"id": user.id, "name": user.name, "real_name": user.name, "tz": user.tz,
-                                         "deleted": False, "is_bot": False,
-                                         "profile": {"email": user.email, "status_emoji": ""}}}
+            return {
+                "ok": True,
+                "user": {
+                    "id": user.id,
+                    "name": user.name,
+                    "real_name": user.name,
+                    "tz": user.tz,
+                    "deleted": False,
+                    "is_bot": False,
+                    "profile": {"email": user.email, "status_emoji": ""},
+                },
+            }
         if method == "users.lookupByEmail":
             match = [u for u in self.users.values() if u.email == params.get("email")]
             return {"ok": True, "user": {"id": match[0].id}} if match else {"ok": False, "error": "users_not_found"}
@@ -62,8 +71,13 @@ class OfflineSlack:
             return {"ok": True, "members": list(self.users), "response_metadata": {"next_cursor": ""}}
         if method == "chat.getPermalink":
             return {"ok": True, "permalink": f"https://example.slack.com/archives/{params.get('channel')}/p{n}"}
-        return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts") or ts,
-                "view": {"id": f"V{n}"}, "files": [{"id": f"F{n}"}]}
+        return {
+            "ok": True,
+            "channel": params.get("channel"),
+            "ts": params.get("ts") or ts,
+            "view": {"id": f"V{n}"},
+            "files": [{"id": f"F{n}"}],
+        }
 
 
 class _OfflineClient(WebClient):
@@ -71,12 +85,23 @@ class _OfflineClient(WebClient):
         super().__init__(token="xoxb-offline-demo")
         self._owner = owner
 
-    def api_call(self, api_method: str, *, http_verb: str = "POST", files: Any = None, data: Any = None,
-                 params: Any = None, json: Any = None, headers: Any = None, auth: Any = None) -> SlackResponse:
+    def api_call(
+        self,
+        api_method: str,
+        *,
+        http_verb: str = "POST",
+        files: Any = None,
+        data: Any = None,
+        params: Any = None,
+        json: Any = None,
+        headers: Any = None,
+        auth: Any = None,
+    ) -> SlackResponse:
         merged = {**(params or {}), **(data or {}), **(json or {})}
         body = self._owner.answer(api_method, merged)
-        return SlackResponse(client=self, http_verb=http_verb, api_url=api_method, req_args={}, data=body,
-                             headers={}, status_code=200)
+        return SlackResponse(
+            client=self, http_verb=http_verb, api_url=api_method, req_args={}, data=body, headers={}, status_code=200
+        )
 
     def files_upload_v2(self, **kwargs: Any) -> SlackResponse:
         content = kwargs.pop("content", b"")

@@ -27,16 +27,43 @@ from bot.models import OutboxMessage
 log = logging.getLogger(__name__)
 
 PERMANENT_ERRORS = {
-    "invalid_blocks", "invalid_arguments", "channel_not_found", "not_in_channel", "is_archived",
-    "msg_too_long", "no_text", "invalid_auth", "account_inactive", "token_revoked", "not_authed",
-    "user_not_found", "cannot_dm_bot", "message_not_found", "cant_update_message", "missing_scope",
-    "user_not_in_channel", "invalid_blocks_format", "restricted_action", "already_reacted",
+    "invalid_blocks",
+    "invalid_arguments",
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "msg_too_long",
+    "no_text",
+    "invalid_auth",
+    "account_inactive",
+    "token_revoked",
+    "not_authed",
+    "user_not_found",
+    "cannot_dm_bot",
+    "message_not_found",
+    "cant_update_message",
+    "missing_scope",
+    "user_not_in_channel",
+    "invalid_blocks_format",
+    "restricted_action",
+    "already_reacted",
 }
 
 
-def post(session: Session, *, channel: str, text: str, now: datetime, blocks: Blocks | None = None,
-         team_id: str | None = None, thread_of: OutboxMessage | None = None, thread_ts: str | None = None,
-         dedupe_key: str | None = None, ref: str | None = None, **extra: Any) -> OutboxMessage:
+def post(
+    session: Session,
+    *,
+    channel: str,
+    text: str,
+    now: datetime,
+    blocks: Blocks | None = None,
+    team_id: str | None = None,
+    thread_of: OutboxMessage | None = None,
+    thread_ts: str | None = None,
+    dedupe_key: str | None = None,
+    ref: str | None = None,
+    **extra: Any,
+) -> OutboxMessage:
     """Enqueue chat.postMessage; an oversized message becomes several. Returns the first row."""
     rows: list[OutboxMessage] = []
     for n, message in enumerate(fit_message(text, blocks)):
@@ -45,65 +72,130 @@ def post(session: Session, *, channel: str, text: str, now: datetime, blocks: Bl
             payload["blocks"] = message.blocks
         if thread_ts:
             payload["thread_ts"] = thread_ts
-        rows.append(_add(session, method="chat.postMessage", payload=payload, now=now, team_id=team_id,
-                         dedupe_key=f"{dedupe_key}#{n}" if dedupe_key and n else dedupe_key,
-                         ref=ref if n == 0 else None, thread_of=thread_of))
+        rows.append(
+            _add(
+                session,
+                method="chat.postMessage",
+                payload=payload,
+                now=now,
+                team_id=team_id,
+                dedupe_key=f"{dedupe_key}#{n}" if dedupe_key and n else dedupe_key,
+                ref=ref if n == 0 else None,
+                thread_of=thread_of,
+            )
+        )
     return rows[0]
 
 
-def update(session: Session, original: OutboxMessage, *, text: str, now: datetime,
-           blocks: Blocks | None = None) -> OutboxMessage:
+def update(
+    session: Session, original: OutboxMessage, *, text: str, now: datetime, blocks: Blocks | None = None
+) -> OutboxMessage:
     """Enqueue chat.update of a message posted through the outbox (sent or still pending)."""
     payload: dict[str, Any] = {"text": fit_message(text, None)[0].text}
     if blocks is not None:
         payload["blocks"] = truncate_blocks(blocks)
-    return _add(session, method="chat.update", payload=payload, now=now, team_id=original.team_id,
-                update_of=original)
+    return _add(session, method="chat.update", payload=payload, now=now, team_id=original.team_id, update_of=original)
 
 
-def ephemeral(session: Session, *, channel: str, user: str, text: str, now: datetime,
-              blocks: Blocks | None = None, team_id: str | None = None) -> OutboxMessage:
+def ephemeral(
+    session: Session,
+    *,
+    channel: str,
+    user: str,
+    text: str,
+    now: datetime,
+    blocks: Blocks | None = None,
+    team_id: str | None = None,
+) -> OutboxMessage:
     payload: dict[str, Any] = {"channel": channel, "user": user, "text": fit_message(text, None)[0].text}
     if blocks:
         payload["blocks"] = truncate_blocks(blocks)
     return _add(session, method="chat.postEphemeral", payload=payload, now=now, team_id=team_id)
 
 
-def upload(session: Session, *, channel: str, filename: str, content: bytes, now: datetime,
-           title: str | None = None, comment: str | None = None, team_id: str | None = None,
-           thread_of: OutboxMessage | None = None, ref: str | None = None,
-           dedupe_key: str | None = None) -> OutboxMessage:
+def upload(
+    session: Session,
+    *,
+    channel: str,
+    filename: str,
+    content: bytes,
+    now: datetime,
+    title: str | None = None,
+    comment: str | None = None,
+    team_id: str | None = None,
+    thread_of: OutboxMessage | None = None,
+    ref: str | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage:
     """Enqueue a file (a chart PNG) for the two-step external upload."""
-    payload = {"channel": channel, "filename": filename, "title": title or filename,
-               "content_b64": base64.b64encode(content).decode("ascii")}
+    payload = {
+        "channel": channel,
+        "filename": filename,
+        "title": title or filename,
+        "content_b64": base64.b64encode(content).decode("ascii"),
+    }
     if comment:
         payload["initial_comment"] = comment
-    return _add(session, method="files.upload", payload=payload, now=now, team_id=team_id,
-                thread_of=thread_of, ref=ref, dedupe_key=dedupe_key)
+    return _add(
+        session,
+        method="files.upload",
+        payload=payload,
+        now=now,
+        team_id=team_id,
+        thread_of=thread_of,
+        ref=ref,
+        dedupe_key=dedupe_key,
+    )
 
 
-def call(session: Session, method: str, payload: dict[str, Any], *, now: datetime,
-         team_id: str | None = None, dedupe_key: str | None = None) -> OutboxMessage:
+def call(
+    session: Session,
+    method: str,
+    payload: dict[str, Any],
+    *,
+    now: datetime,
+    team_id: str | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage:
     """Any other Web API call that must survive a crash (views.publish, reactions.add ...)."""
     return _add(session, method=method, payload=payload, now=now, team_id=team_id, dedupe_key=dedupe_key)
 
 
 def find_by_ref(session: Session, ref: str) -> OutboxMessage | None:
-    return session.scalars(select(OutboxMessage).where(OutboxMessage.ref == ref)
-                           .order_by(OutboxMessage.id.desc()).limit(1)).first()
+    return session.scalars(
+        select(OutboxMessage).where(OutboxMessage.ref == ref).order_by(OutboxMessage.id.desc()).limit(1)
+    ).first()
 
 
 def already_enqueued(session: Session, dedupe_key: str) -> bool:
     return session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)) is not None
 
 
-def _add(session: Session, *, method: str, payload: dict[str, Any], now: datetime, team_id: str | None,
-         dedupe_key: str | None = None, ref: str | None = None, thread_of: OutboxMessage | None = None,
-         update_of: OutboxMessage | None = None) -> OutboxMessage:
-    row = OutboxMessage(method=method, payload=payload, team_id=team_id, dedupe_key=dedupe_key, ref=ref,
-                        status="pending", attempts=0, next_attempt_at=now, created_at=now,
-                        thread_of_id=thread_of.id if thread_of else None,
-                        update_of_id=update_of.id if update_of else None)
+def _add(
+    session: Session,
+    *,
+    method: str,
+    payload: dict[str, Any],
+    now: datetime,
+    team_id: str | None,
+    dedupe_key: str | None = None,
+    ref: str | None = None,
+    thread_of: OutboxMessage | None = None,
+    update_of: OutboxMessage | None = None,
+) -> OutboxMessage:
+    row = OutboxMessage(
+        method=method,
+        payload=payload,
+        team_id=team_id,
+        dedupe_key=dedupe_key,
+        ref=ref,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        thread_of_id=thread_of.id if thread_of else None,
+        update_of_id=update_of.id if update_of else None,
+    )
     if (thread_of and thread_of.id is None) or (update_of and update_of.id is None):
         session.flush()
         row.thread_of_id = thread_of.id if thread_of else None
@@ -130,8 +222,17 @@ class _Wait(Exception):
 
 
 class OutboxSender:
-    def __init__(self, database: Database, clients: ClientProvider, clock: Clock, *, owner: str = "sender",
-                 lease: timedelta = timedelta(minutes=2), max_attempts: int = 8, batch: int = 100) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clients: ClientProvider,
+        clock: Clock,
+        *,
+        owner: str = "sender",
+        lease: timedelta = timedelta(minutes=2),
+        max_attempts: int = 8,
+        batch: int = 100,
+    ) -> None:
         self.database = database
         self.clients = clients
         self.clock = clock
@@ -165,25 +266,43 @@ class OutboxSender:
 
     def next_due_at(self) -> datetime | None:
         with self.database.session() as s:
-            return s.scalar(select(OutboxMessage.next_attempt_at).where(OutboxMessage.status == "pending")
-                            .order_by(OutboxMessage.next_attempt_at).limit(1))
+            return s.scalar(
+                select(OutboxMessage.next_attempt_at)
+                .where(OutboxMessage.status == "pending")
+                .order_by(OutboxMessage.next_attempt_at)
+                .limit(1)
+            )
 
     def _due_ids(self) -> list[int]:
         now = self.clock.now()
         with self.database.session() as s:
-            return list(s.scalars(
-                select(OutboxMessage.id).where(or_(
-                    and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-                    and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now),
-                )).order_by(OutboxMessage.id).limit(self.batch)))
+            return list(
+                s.scalars(
+                    select(OutboxMessage.id)
+                    .where(
+                        or_(
+                            and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+                            and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now),
+                        )
+                    )
+                    .order_by(OutboxMessage.id)
+                    .limit(self.batch)
+                )
+            )
 
     def _claim(self, s: Session, row_id: int, now: datetime) -> OutboxMessage | None:
         claimed = s.execute(
-            sql_update(OutboxMessage).where(OutboxMessage.id == row_id, or_(
-                and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-                and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now),
-            )).values(status="sending", locked_until=now + self.lease, attempts=OutboxMessage.attempts + 1)
-            .execution_options(synchronize_session=False))
+            sql_update(OutboxMessage)
+            .where(
+                OutboxMessage.id == row_id,
+                or_(
+                    and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+                    and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now),
+                ),
+            )
+            .values(status="sending", locked_until=now + self.lease, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
         s.commit()
         if getattr(claimed, "rowcount", 0) != 1:
             return None
@@ -233,9 +352,15 @@ class OutboxSender:
                 raise RuntimeError("the message to update failed to deliver")
             if target.status != "sent":
                 raise _Wait()
-            newer = s.scalar(select(OutboxMessage.id).where(
-                OutboxMessage.update_of_id == row.update_of_id, OutboxMessage.id > row.id,
-                OutboxMessage.status.in_(("pending", "sending"))).limit(1))
+            newer = s.scalar(
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.update_of_id == row.update_of_id,
+                    OutboxMessage.id > row.id,
+                    OutboxMessage.status.in_(("pending", "sending")),
+                )
+                .limit(1)
+            )
             if newer is not None:
                 return None  # a later edit of the same message replaces this one
             payload.update(channel=target.channel, ts=target.ts)
@@ -271,10 +396,11 @@ class OutboxSender:
             report.errors.append(error)
             log.error("outbox delivery failed id=%s method=%s error=%s", row.id, row.method, error)
             return
-        row.status, row.next_attempt_at = "pending", now + timedelta(seconds=min(2 ** row.attempts, 300))
+        row.status, row.next_attempt_at = "pending", now + timedelta(seconds=min(2**row.attempts, 300))
         report.deferred += 1
-        log.warning("outbox transient error id=%s method=%s error=%s attempt=%s", row.id, row.method,
-                    error, row.attempts)
+        log.warning(
+            "outbox transient error id=%s method=%s error=%s attempt=%s", row.id, row.method, error, row.attempts
+        )
 
     def _is_paused(self, row: OutboxMessage, now: datetime) -> bool:
         until = self._paused.get((row.team_id, row.method))

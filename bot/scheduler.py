@@ -22,29 +22,46 @@ JOB_PREFIX = "rb:"
 
 def build_scheduler(rt: Runtime) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=rt.database.engine, tablename="apscheduler_jobs"),
-                   "local": MemoryJobStore()},
+        jobstores={
+            "default": SQLAlchemyJobStore(engine=rt.database.engine, tablename="apscheduler_jobs"),
+            "local": MemoryJobStore(),
+        },
         job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1},
         timezone=UTC,
     )
-    scheduler.add_job(sync_jobs, "interval", seconds=SYNC_EVERY_SECONDS, args=[scheduler, rt],
-                      id="rb-sync", jobstore="local", replace_existing=True)
+    scheduler.add_job(
+        sync_jobs,
+        "interval",
+        seconds=SYNC_EVERY_SECONDS,
+        args=[scheduler, rt],
+        id="rb-sync",
+        jobstore="local",
+        replace_existing=True,
+    )
     return scheduler
 
 
 def sync_jobs(scheduler: BackgroundScheduler, rt: Runtime) -> tuple[int, int]:
     """Add or replace the jobs capabilities want; remove ours that are no longer wanted."""
     with rt.database.session() as s:
-        desired = {d.id if d.id.startswith(JOB_PREFIX) else JOB_PREFIX + d.id: d
-                   for d in rt.capabilities.desired_jobs(s)}
+        desired = {
+            d.id if d.id.startswith(JOB_PREFIX) else JOB_PREFIX + d.id: d for d in rt.capabilities.desired_jobs(s)
+        }
     existing = {j.id: j for j in scheduler.get_jobs(jobstore="default") if j.id.startswith(JOB_PREFIX)}
     added = removed = 0
     for job_id, want in desired.items():
         have = existing.get(job_id)
         if have is not None and str(have.trigger) == str(want.trigger) and list(have.args) == [want.job, want.scope]:
             continue
-        scheduler.add_job("bot.jobs:scheduled", trigger=want.trigger, args=[want.job, want.scope], id=job_id,
-                          name=f"{want.job} {want.scope}", jobstore="default", replace_existing=True)
+        scheduler.add_job(
+            "bot.jobs:scheduled",
+            trigger=want.trigger,
+            args=[want.job, want.scope],
+            id=job_id,
+            name=f"{want.job} {want.scope}",
+            jobstore="default",
+            replace_existing=True,
+        )
         added += 1
     for job_id in existing.keys() - desired.keys():
         scheduler.remove_job(job_id, jobstore="default")

@@ -24,8 +24,9 @@ def build_client(token: str | None, base_url: str | None = None, *, retries: boo
     """A WebClient that waits out a 429 once (interactive calls). The outbox sender passes
     retries=False: it reschedules rate-limited rows itself instead of blocking a thread."""
     handlers = [ConnectionErrorRetryHandler(max_retry_count=1), RateLimitErrorRetryHandler(max_retry_count=1)]
-    return WebClient(token=token, base_url=base_url or WebClient.BASE_URL, timeout=15,
-                     retry_handlers=handlers if retries else [])
+    return WebClient(
+        token=token, base_url=base_url or WebClient.BASE_URL, timeout=15, retry_handlers=handlers if retries else []
+    )
 
 
 class SlackClients:
@@ -79,9 +80,14 @@ class SlackDirectory:
                 return None
             raise SlackDirectoryError.of("users.info", exc) from exc
         profile = user.get("profile") or {}
-        return Person(id=user_id, tz=user.get("tz") or "UTC", deleted=bool(user.get("deleted")),
-                      is_bot=bool(user.get("is_bot")), status_emoji=profile.get("status_emoji") or "",
-                      is_admin=bool(user.get("is_admin") or user.get("is_owner")))
+        return Person(
+            id=user_id,
+            tz=user.get("tz") or "UTC",
+            deleted=bool(user.get("deleted")),
+            is_bot=bool(user.get("is_bot")),
+            status_emoji=profile.get("status_emoji") or "",
+            is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+        )
 
     def channel_members(self, channel_id: str) -> list[str]:
         members: list[str] = []

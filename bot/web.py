@@ -63,8 +63,14 @@ def make_server(app: App, runtime: Runtime, *, host: str, port: int, threads: in
     """A waitress server (not yet serving); port 0 picks a free port (tests)."""
     from waitress.server import create_server
 
-    return create_server(wsgi_app(app, runtime), host=host, port=port, threads=threads,
-                         ident="ritualbot", clear_untrusted_proxy_headers=True)
+    return create_server(
+        wsgi_app(app, runtime),
+        host=host,
+        port=port,
+        threads=threads,
+        ident="ritualbot",
+        clear_untrusted_proxy_headers=True,
+    )
 
 
 def start_sender_thread(runtime: Runtime, stop: threading.Event) -> threading.Thread:

@@ -16,18 +16,33 @@ from bot.slack_client import SlackClients
 from handlers import CAPABILITIES
 
 
-def build_runtime(settings: Settings, *, clock: Clock | None = None, clients: ClientProvider | None = None,
-                  database: Database | None = None, capabilities: Capabilities | None = None) -> Runtime:
+def build_runtime(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    clients: ClientProvider | None = None,
+    database: Database | None = None,
+    capabilities: Capabilities | None = None,
+) -> Runtime:
     """Everything a process needs, from settings; tests pass a frozen clock and the Slack double."""
     database = database or Database(settings.database_url)
     clock = clock or SystemClock()
     if clients is None:
         store = None
         if settings.oauth_enabled:
-            store = SQLAlchemyInstallationStore(client_id=settings.slack_client_id or "", engine=database.engine,
-                                                bots_table_name=BOTS_TABLE,
-                                                installations_table_name=INSTALLATIONS_TABLE)
+            store = SQLAlchemyInstallationStore(
+                client_id=settings.slack_client_id or "",
+                engine=database.engine,
+                bots_table_name=BOTS_TABLE,
+                installations_table_name=INSTALLATIONS_TABLE,
+            )
         clients = SlackClients(settings, store)
     sender = OutboxSender(database, clients, clock)
-    return Runtime(settings=settings, database=database, clock=clock, clients=clients, sender=sender,
-                   capabilities=capabilities if capabilities is not None else CAPABILITIES)
+    return Runtime(
+        settings=settings,
+        database=database,
+        clock=clock,
+        clients=clients,
+        sender=sender,
+        capabilities=capabilities if capabilities is not None else CAPABILITIES,
+    )

@@ -10,16 +10,18 @@ from __future__ import annotations
 from bot.capabilities import Capabilities
 from handlers import gpu, pi, retro, ritual, runs, spend, standup, tickets
 
-CAPABILITIES = Capabilities([
-    ritual.CAPABILITY,
-    spend.CAPABILITY,
-    retro.CAPABILITY,
-    tickets.CAPABILITY,
-    pi.CAPABILITY,
-    runs.CAPABILITY,
-    standup.CAPABILITY,
-    gpu.CAPABILITY,
-])
+CAPABILITIES = Capabilities(
+    [
+        ritual.CAPABILITY,
+        spend.CAPABILITY,
+        retro.CAPABILITY,
+        tickets.CAPABILITY,
+        pi.CAPABILITY,
+        runs.CAPABILITY,
+        standup.CAPABILITY,
+        gpu.CAPABILITY,
+    ]
+)
 
 
 def declared(attribute: str) -> list[str]:

@@ -14,8 +14,10 @@ from slack_bolt import Ack, App, Respond
 log = logging.getLogger(__name__)
 
 ANY = re.compile(".*")
-STALE = ("That button belongs to something that no longer exists or was changed since. "
-         "Run the command again to get a fresh message.")
+STALE = (
+    "That button belongs to something that no longer exists or was changed since. "
+    "Run the command again to get a fresh message."
+)
 
 
 def register(app: App) -> None:

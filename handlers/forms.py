@@ -99,8 +99,11 @@ class Form:
     def of(cls, view: Mapping[str, Any] | None) -> Form:
         view = view or {}
         values = (view.get("state") or {}).get("values") or {}
-        return cls(values=values if isinstance(values, Mapping) else {},
-                   metadata=parse_metadata(view.get("private_metadata")), callback_id=view.get("callback_id") or "")
+        return cls(
+            values=values if isinstance(values, Mapping) else {},
+            metadata=parse_metadata(view.get("private_metadata")),
+            callback_id=view.get("callback_id") or "",
+        )
 
     def value(self, block: str, action_id: str | None = None) -> Any:
         """The block's element value (the named action_id, else its one element); None when absent."""

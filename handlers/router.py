@@ -101,13 +101,32 @@ class Router:
         word = word.lower()
         return next((s for s in self.subs if word == s.name or word in s.aliases), None)
 
-    def handle(self, ack: Ack, command: dict[str, Any], db: Session, clock: Clock, settings: Settings,
-               client: WebClient, context: BoltContext, capabilities: Capabilities) -> None:
+    def handle(
+        self,
+        ack: Ack,
+        command: dict[str, Any],
+        db: Session,
+        clock: Clock,
+        settings: Settings,
+        client: WebClient,
+        context: BoltContext,
+        capabilities: Capabilities,
+    ) -> None:
         """The Bolt listener for the command."""
         words = (command.get("text") or "").split()
         word = words[0] if words else self.default
-        request = CommandRequest(ack=ack, command=command, db=db, clock=clock, settings=settings, client=client,
-                                 context=context, sub=word, args=words[1:], capabilities=capabilities)
+        request = CommandRequest(
+            ack=ack,
+            command=command,
+            db=db,
+            clock=clock,
+            settings=settings,
+            client=client,
+            context=context,
+            sub=word,
+            args=words[1:],
+            capabilities=capabilities,
+        )
         sub = self.find(word)
         if sub is None and word.lower() == "help":  # a table's own `help` entry (`/ritual help`) comes first
             request.reply(self.help_text())

@@ -18,8 +18,9 @@ url = config.get_main_option("sqlalchemy.url") or load_settings().database_url
 
 
 def run_offline() -> None:
-    context.configure(url=url, target_metadata=target_metadata(), literal_binds=True,
-                      render_as_batch=True, compare_type=True)
+    context.configure(
+        url=url, target_metadata=target_metadata(), literal_binds=True, render_as_batch=True, compare_type=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -27,8 +28,9 @@ def run_offline() -> None:
 def run_online() -> None:
     engine = make_engine(url)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata(),
-                          render_as_batch=True, compare_type=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata(), render_as_batch=True, compare_type=True
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -77,11 +77,16 @@ def _empty_postgres(url: str) -> None:
     faster than TRUNCATE on many small tables."""
     engine = create_engine(url)
     with engine.begin() as conn:
-        tables = conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"
-        )).scalars().all()
-        sequences = conn.execute(text(
-            "SELECT sequencename FROM pg_sequences WHERE schemaname='public'")).scalars().all()
+        tables = (
+            conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")
+            )
+            .scalars()
+            .all()
+        )
+        sequences = (
+            conn.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname='public'")).scalars().all()
+        )
         statements = ["SET LOCAL session_replication_role = replica"]
         statements += [f'DELETE FROM "{t}"' for t in tables]
         statements += [f'ALTER SEQUENCE "{q}" RESTART' for q in sequences]
@@ -115,8 +120,13 @@ def slack() -> Iterator[SlackDouble]:
 
 @pytest.fixture
 def settings(database_url: str, slack: SlackDouble) -> Settings:
-    return Settings(database_url=database_url, slack_bot_token=slack.token, slack_signing_secret=SIGNING_SECRET,
-                    slack_api_url=slack.base_url, auto_migrate=False)
+    return Settings(
+        database_url=database_url,
+        slack_bot_token=slack.token,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.base_url,
+        auto_migrate=False,
+    )
 
 
 @pytest.fixture

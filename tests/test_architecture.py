@@ -126,8 +126,12 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def _violations(modules: list[str], forbidden: tuple[str, ...]) -> list[str]:
-    return [f"{imp.source}:{imp.line} imports {imp.target}" for name in modules for imp in IMPORTS[name]
-            if any(imp.target == f or imp.target.startswith(f + ".") for f in forbidden)]
+    return [
+        f"{imp.source}:{imp.line} imports {imp.target}"
+        for name in modules
+        for imp in IMPORTS[name]
+        if any(imp.target == f or imp.target.startswith(f + ".") for f in forbidden)
+    ]
 
 
 def test_the_checker_sees_every_package_and_its_imports():
@@ -175,9 +179,13 @@ def _sql_in(path: Path) -> list[str]:
                 found.append(f"{path.name}:{node.lineno} imports {node.module}: {sorted(names)}")
         elif isinstance(node, ast.Import) and any(a.name.split(".")[0] == "sqlalchemy" for a in node.names):
             found.append(f"{path.name}:{node.lineno} imports sqlalchemy")
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-              and node.func.attr in SQL_METHODS and isinstance(node.func.value, ast.Name)
-              and node.func.value.id in {"db", "session", "s"}):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in SQL_METHODS
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in {"db", "session", "s"}
+        ):
             found.append(f"{path.name}:{node.lineno} calls {node.func.value.id}.{node.func.attr}()")
     return found
 
@@ -195,8 +203,11 @@ def test_the_sql_check_catches_a_query_in_a_listener(tmp_path):
 
 @pytest.mark.parametrize("package", PACKAGES)
 def test_no_module_is_over_400_lines(package):
-    long = {name: n for name, path in ALL.items() if name.startswith(package)
-            and (n := len(path.read_text().splitlines())) > MAX_LINES}
+    long = {
+        name: n
+        for name, path in ALL.items()
+        if name.startswith(package) and (n := len(path.read_text().splitlines())) > MAX_LINES
+    }
     assert long == {}
 
 
@@ -220,8 +231,12 @@ def _id_literals() -> dict[str, list[str]]:
         tree = ast.parse(path.read_text())
         docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
-                    and pattern.match(node.value)):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+                and pattern.match(node.value)
+            ):
                 found.setdefault(node.value, []).append(f"{name}:{node.lineno}")
     return found
 

@@ -20,14 +20,17 @@ def test_defaults_make_embedded_mode_work_with_nothing_set(tmp_path, monkeypatch
     assert settings.port == 3000 and settings.auto_migrate
 
 
-@pytest.mark.parametrize(("env", "names"), [
-    ({"PORT": "eighty"}, "PORT"),
-    ({"RITUALBOT_TIMEZONE": "Mars/Base"}, "RITUALBOT_TIMEZONE"),
-    ({"RITUALBOT_DIGEST_TIME": "9am"}, "RITUALBOT_DIGEST_TIME"),
-    ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
-    ({"SLACK_API_URL": "ftp://x"}, "SLACK_API_URL"),
-    ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
-])
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({"PORT": "eighty"}, "PORT"),
+        ({"RITUALBOT_TIMEZONE": "Mars/Base"}, "RITUALBOT_TIMEZONE"),
+        ({"RITUALBOT_DIGEST_TIME": "9am"}, "RITUALBOT_DIGEST_TIME"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({"SLACK_API_URL": "ftp://x"}, "SLACK_API_URL"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+    ],
+)
 def test_malformed_setting_names_the_variable(env, names, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError, match=names):
@@ -58,8 +61,9 @@ def test_secrets_come_from_the_variable_the_config_names(tmp_path, monkeypatch):
 def _cli(args, tmp_path, **env):
     full = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
     full.update(env)
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=tmp_path, env=full,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], cwd=tmp_path, env=full, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_serve_without_signing_secret_exits_with_one_line(tmp_path):
@@ -80,7 +84,11 @@ def test_bad_arguments_and_unknown_job_exit_non_zero_without_traceback(tmp_path)
 
 
 def test_app_refuses_an_unmigrated_database_when_auto_migrate_is_off(tmp_path):
-    result = _cli(["run-job", "digest.post"], tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/empty.db",
-                  RITUALBOT_AUTO_MIGRATE="false")
+    result = _cli(
+        ["run-job", "digest.post"],
+        tmp_path,
+        DATABASE_URL=f"sqlite:///{tmp_path}/empty.db",
+        RITUALBOT_AUTO_MIGRATE="false",
+    )
     assert result.returncode == 2
     assert "run `ritualbot db upgrade` first" in result.stderr and "Traceback" not in result.stderr

@@ -18,19 +18,36 @@ from reports.digest import service as digest
 
 def _enable_digest(database, clock, channel="C0001", tz="Europe/Berlin", at="09:00"):
     with database.session() as s:
-        digest.enable(s, team_id="T0001", channel_id=channel, user_id="U0001", now=clock.now(),
-                      local_time=at, timezone=tz)
+        digest.enable(
+            s, team_id="T0001", channel_id=channel, user_id="U0001", now=clock.now(), local_time=at, timezone=tz
+        )
 
 
 def test_two_worker_processes_running_the_same_job_for_the_same_period_post_once(settings, database, clock, slack):
     _enable_digest(database, clock)
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "SLACK_BOT_TOKEN": slack.token,
-           "SLACK_API_URL": slack.base_url, "SLACK_SIGNING_SECRET": "x", "RITUALBOT_AUTO_MIGRATE": "false",
-           "LOG_LEVEL": "WARNING"}
-    cmd = [sys.executable, "-m", "bot.cli", "run-job", "digest.post", "--scope", "T0001:C0001",
-           "--period", "2026-11-23"]
-    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "SLACK_BOT_TOKEN": slack.token,
+        "SLACK_API_URL": slack.base_url,
+        "SLACK_SIGNING_SECRET": "x",
+        "RITUALBOT_AUTO_MIGRATE": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run-job",
+        "digest.post",
+        "--scope",
+        "T0001:C0001",
+        "--period",
+        "2026-11-23",
+    ]
+    procs = [
+        subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     said = " ".join(out for out, _ in outputs)
@@ -41,7 +58,8 @@ def test_two_worker_processes_running_the_same_job_for_the_same_period_post_once
     with database.session() as s:
         claims = s.scalars(select(JobClaim)).all()
         assert [(c.job, c.scope, c.period, c.status) for c in claims] == [
-            ("digest.post", "T0001:C0001", "2026-11-23", "done")]
+            ("digest.post", "T0001:C0001", "2026-11-23", "done")
+        ]
 
 
 def test_replayed_misfire_in_the_same_period_is_skipped(runtime, database, clock, slack):

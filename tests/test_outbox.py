@@ -13,8 +13,13 @@ from bot.wiring import build_runtime
 
 def _post(runtime, **kwargs):
     with runtime.database.session() as s:
-        row = outbox.post(s, channel=kwargs.pop("channel", "C0001"), text=kwargs.pop("text", "hello"),
-                          now=runtime.clock.now(), **kwargs)
+        row = outbox.post(
+            s,
+            channel=kwargs.pop("channel", "C0001"),
+            text=kwargs.pop("text", "hello"),
+            now=runtime.clock.now(),
+            **kwargs,
+        )
         return row.id
 
 
@@ -119,8 +124,15 @@ def test_expired_lease_of_a_crashed_sender_is_taken_over(runtime, clock, databas
 def test_chart_upload_uses_the_two_step_external_upload(runtime, slack, database):
     with database.session() as s:
         root = outbox.post(s, channel="C0001", text="digest", now=runtime.clock.now())
-        outbox.upload(s, channel="C0001", filename="chart.png", content=b"\x89PNG fake", now=runtime.clock.now(),
-                      title="Chart", thread_of=root)
+        outbox.upload(
+            s,
+            channel="C0001",
+            filename="chart.png",
+            content=b"\x89PNG fake",
+            now=runtime.clock.now(),
+            title="Chart",
+            thread_of=root,
+        )
     runtime.sender.deliver_due()
     runtime.sender.deliver_due()
     step1 = slack.calls_to("files.getUploadURLExternal")

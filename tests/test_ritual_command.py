@@ -36,8 +36,9 @@ def test_bad_signature_is_rejected_without_side_effects(signed, database, slack)
 def test_stale_timestamp_is_rejected_even_with_valid_signature(signed, database):
     stale = int(time.time()) - 6 * 60
     body = "command=%2Fritual&text=digest+on&team_id=T0001&channel_id=C0001&user_id=U0001"
-    response = signed.post(body, "application/x-www-form-urlencoded", timestamp=stale,
-                           signature=sign(signed.secret, str(stale), body))
+    response = signed.post(
+        body, "application/x-www-form-urlencoded", timestamp=stale, signature=sign(signed.secret, str(stale), body)
+    )
     assert response.status_code == 401
     with database.session() as s:
         assert s.scalar(select(func.count()).select_from(DigestChannel)) == 0
@@ -84,8 +85,13 @@ def test_digest_off_when_never_on_explains(signed):
 
 def test_app_home_is_published_on_open_and_retried_event_is_processed_once(signed, slack, database):
     signed.command("/ritual", "digest on 09:00 Europe/Berlin")
-    event = {"type": "app_home_opened", "user": "U0001", "channel": "D0001", "tab": "home",
-             "event_ts": "1800000000.000100"}
+    event = {
+        "type": "app_home_opened",
+        "user": "U0001",
+        "channel": "D0001",
+        "tab": "home",
+        "event_ts": "1800000000.000100",
+    }
     first = signed.event(event, event_id="Ev0000HOME")
     retry = signed.event(event, event_id="Ev0000HOME", retry_num=1)
     assert (first.status_code, retry.status_code) == (200, 200)

@@ -14,17 +14,73 @@ from sqlalchemy import MetaData, func, select
 import handlers
 
 APOLOGY = "something went wrong on our side"
-SWEEP = settings(max_examples=150, deadline=None, derandomize=True, database=None,
-                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SWEEP = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 COUNTS: dict[str, int] = {}
 
-words = st.sampled_from(["help", "status", "on", "off", "setup", "start", "new", "vote", "close", "edit",
-                         "skip", "away", "report", "answer", "move", "board", "mine", "default", "budget",
-                         "watch", "latest", "compare", "idle", "owners", "project", "delete", "pause"])
-nasty = st.sampled_from(["", " ", "x" * 4000, "2026-02-30", "2026-13-01", "0000-00-00 9999-99-99", '"',
-                         "'", "<@U0001>", "<#C0001|team>", "<!channel>", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 🎉", "\u0000", "-1",
-                         "1e309", "NaN", "%s%n", "DS-999999", "; DROP TABLE outbox; --", "\n\n\t", "99:99",
-                         "Mars/Base", "999999999999999999999"])
+words = st.sampled_from(
+    [
+        "help",
+        "status",
+        "on",
+        "off",
+        "setup",
+        "start",
+        "new",
+        "vote",
+        "close",
+        "edit",
+        "skip",
+        "away",
+        "report",
+        "answer",
+        "move",
+        "board",
+        "mine",
+        "default",
+        "budget",
+        "watch",
+        "latest",
+        "compare",
+        "idle",
+        "owners",
+        "project",
+        "delete",
+        "pause",
+    ]
+)
+nasty = st.sampled_from(
+    [
+        "",
+        " ",
+        "x" * 4000,
+        "2026-02-30",
+        "2026-13-01",
+        "0000-00-00 9999-99-99",
+        '"',
+        "'",
+        "<@U0001>",
+        "<#C0001|team>",
+        "<!channel>",
+        "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 🎉",
+        "\u0000",
+        "-1",
+        "1e309",
+        "NaN",
+        "%s%n",
+        "DS-999999",
+        "; DROP TABLE outbox; --",
+        "\n\n\t",
+        "99:99",
+        "Mars/Base",
+        "999999999999999999999",
+    ]
+)
 command_text = st.one_of(
     st.text(max_size=300),
     nasty,
@@ -46,8 +102,11 @@ def _row_counts(database) -> dict[str, int]:
     meta = MetaData()
     meta.reflect(database.engine)
     with database.engine.connect() as conn:
-        return {name: conn.execute(select(func.count()).select_from(table)).scalar_one()
-                for name, table in meta.tables.items() if name not in ("processed_events", "alembic_version")}
+        return {
+            name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+            for name, table in meta.tables.items()
+            if name not in ("processed_events", "alembic_version")
+        }
 
 
 @pytest.fixture(autouse=True)
@@ -88,10 +147,13 @@ def test_unknown_or_malformed_interactivity_changes_nothing(signed, slack, datab
 
     @seed(20261124)
     @SWEEP
-    @given(action_id=st.one_of(st.text(min_size=1, max_size=60), st.sampled_from(["retro.vote", "standup.answer",
-                                                                                   "pi.vote", "x" * 255])),
-           value=st.one_of(st.text(max_size=100), st.just("{not json"), st.just("999999"), st.just("")),
-           ts=st.sampled_from(["1.0", "0", "9999999999.999999", "not-a-ts"]))
+    @given(
+        action_id=st.one_of(
+            st.text(min_size=1, max_size=60), st.sampled_from(["retro.vote", "standup.answer", "pi.vote", "x" * 255])
+        ),
+        value=st.one_of(st.text(max_size=100), st.just("{not json"), st.just("999999"), st.just("")),
+        ts=st.sampled_from(["1.0", "0", "9999999999.999999", "not-a-ts"]),
+    )
     def sweep(action_id, value, ts):
         response = signed.action(action_id, value, message_ts=ts)
         _count("action")
@@ -107,9 +169,11 @@ def test_unknown_or_malformed_interactivity_changes_nothing(signed, slack, datab
 def test_view_submissions_with_unknown_callbacks_or_garbage_values_never_500(signed, database):
     @seed(20261125)
     @SWEEP
-    @given(callback=st.one_of(st.text(min_size=1, max_size=40), st.sampled_from(["", "pi.new", "retro.add_item"])),
-           value=st.one_of(st.text(max_size=50), st.just("11"), st.just("-5"), st.just("2026-02-30")),
-           metadata=st.one_of(st.just(""), st.just("{bad"), st.text(max_size=50)))
+    @given(
+        callback=st.one_of(st.text(min_size=1, max_size=40), st.sampled_from(["", "pi.new", "retro.add_item"])),
+        value=st.one_of(st.text(max_size=50), st.just("11"), st.just("-5"), st.just("2026-02-30")),
+        metadata=st.one_of(st.just(""), st.just("{bad"), st.text(max_size=50)),
+    )
     def sweep(callback, value, metadata):
         values = {"b": {"a": {"type": "plain_text_input", "value": value}}}
         response = signed.view_submission(callback or "x", values, private_metadata=metadata)
@@ -126,10 +190,16 @@ def test_events_of_unknown_types_and_missing_fields_are_acknowledged(signed, dat
 
     @seed(20261126)
     @SWEEP
-    @given(event_type=st.one_of(st.text(min_size=1, max_size=30), st.sampled_from(["message", "reaction_added",
-                                                                                    "app_home_opened"])),
-           extra=st.dictionaries(st.sampled_from(["user", "channel", "text", "ts", "channel_type", "item"]),
-                                 st.one_of(st.text(max_size=20), st.none(), st.integers()), max_size=4))
+    @given(
+        event_type=st.one_of(
+            st.text(min_size=1, max_size=30), st.sampled_from(["message", "reaction_added", "app_home_opened"])
+        ),
+        extra=st.dictionaries(
+            st.sampled_from(["user", "channel", "text", "ts", "channel_type", "item"]),
+            st.one_of(st.text(max_size=20), st.none(), st.integers()),
+            max_size=4,
+        ),
+    )
     def sweep(event_type, extra):
         response = signed.event({"type": event_type, **extra})
         _count("event")
@@ -146,8 +216,10 @@ def test_events_of_unknown_types_and_missing_fields_are_acknowledged(signed, dat
 def test_transport_garbage_gets_a_4xx(signed):
     @seed(20261127)
     @SWEEP
-    @given(body=st.one_of(st.binary(max_size=300).map(lambda b: b.decode("latin-1")), st.text(max_size=300)),
-           ctype=st.sampled_from(["application/json", "application/x-www-form-urlencoded", "text/plain"]))
+    @given(
+        body=st.one_of(st.binary(max_size=300).map(lambda b: b.decode("latin-1")), st.text(max_size=300)),
+        ctype=st.sampled_from(["application/json", "application/x-www-form-urlencoded", "text/plain"]),
+    )
     def sweep(body, ctype):
         response = signed.post(body, ctype)
         _count("garbage")

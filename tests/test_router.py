@@ -22,19 +22,34 @@ class Recorder:
         def go(req: CommandRequest) -> None:
             self.ran.append((name, req.args))
             req.reply(f"{name} for {req.user} in {req.channel}")
+
         return go
 
 
 def _router(rec: Recorder, **kwargs: Any) -> Router:
-    return Router("/x", [Sub("start", "start [template]", "start one", rec.run("start"), aliases=("begin",)),
-                         Sub("stop", "stop", "stop it", rec.run("stop")),
-                         Sub("secret", "secret", "not listed", rec.run("secret"), listed=False)], **kwargs)
+    return Router(
+        "/x",
+        [
+            Sub("start", "start [template]", "start one", rec.run("start"), aliases=("begin",)),
+            Sub("stop", "stop", "stop it", rec.run("stop")),
+            Sub("secret", "secret", "not listed", rec.run("secret"), listed=False),
+        ],
+        **kwargs,
+    )
 
 
 def _call(router: Router, rec: Recorder, text: str) -> None:
     command = {"text": text, "team_id": "T1", "channel_id": "C1", "user_id": "U1", "trigger_id": "t"}
-    router.handle(ack=rec.ack, command=command, db=None, clock=None, settings=None, client=None,  # type: ignore[arg-type]
-                  context={}, capabilities=None)  # type: ignore[arg-type]
+    router.handle(
+        ack=rec.ack,
+        command=command,
+        db=None,
+        clock=None,
+        settings=None,
+        client=None,  # type: ignore[arg-type]
+        context={},
+        capabilities=None,
+    )  # type: ignore[arg-type]
 
 
 def test_the_subcommand_runs_with_the_words_after_it():

@@ -15,6 +15,16 @@ def register(app: App) -> None:
 
 
 CAPABILITY = Capability(
-    name="gpu", register=register, commands=[commands.ROUTER.command], help=commands.ROUTER.help(),
-    status=capability.status, schedule=capability.schedule, jobs=jobs, models=models, section=section.section,
-    section_order=30, demo=capability.demo, demo_order=210)
+    name="gpu",
+    register=register,
+    commands=[commands.ROUTER.command],
+    help=commands.ROUTER.help(),
+    status=capability.status,
+    schedule=capability.schedule,
+    jobs=jobs,
+    models=models,
+    section=section.section,
+    section_order=30,
+    demo=capability.demo,
+    demo_order=210,
+)

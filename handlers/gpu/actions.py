@@ -22,19 +22,35 @@ def register(app: App) -> None:
     app.action(Action.STOP)(handle_stop)
 
 
-def handle_answer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, db: Session,
-                  clock: Clock, settings: Settings) -> None:
+def handle_answer(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    db: Session,
+    clock: Clock,
+    settings: Settings,
+) -> None:
     ack()
-    reply = actions.answer(db, action["value"], body["user"]["id"], ANSWERS[Action(action["action_id"])],
-                           clock.now(), settings.timezone)
+    reply = actions.answer(
+        db, action["value"], body["user"]["id"], ANSWERS[Action(action["action_id"])], clock.now(), settings.timezone
+    )
     original = body.get("message", {}).get("text", "")
     respond(replace_original=True, text=f"{original}\n{reply}".strip())
 
 
-def handle_stop(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, db: Session, clock: Clock,
-                settings: Settings) -> None:
+def handle_stop(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    db: Session,
+    clock: Clock,
+    settings: Settings,
+) -> None:
     ack()
     config = gpu_settings(settings)
-    reply = actions.stop_instance(db, config, action["value"], body["user"]["id"], clock.now(),
-                                  team_id=body.get("team", {}).get("id", ""))
+    reply = actions.stop_instance(
+        db, config, action["value"], body["user"]["id"], clock.now(), team_id=body.get("team", {}).get("id", "")
+    )
     respond(replace_original=False, response_type="ephemeral", text=reply)

@@ -42,10 +42,15 @@ def usage(req: CommandRequest) -> None:
     raise UserError(USAGE)
 
 
-ROUTER = Router("/gpu", [
-    Sub("idle", "idle [team]", "yesterday's idle GPUs, their owners and cost (only you see it)", idle),
-    Sub("owners", "owners", "who owns which GPU, from tags, labels and ritualbot.yaml", owners),
-], default="", fallback=usage)
+ROUTER = Router(
+    "/gpu",
+    [
+        Sub("idle", "idle [team]", "yesterday's idle GPUs, their owners and cost (only you see it)", idle),
+        Sub("owners", "owners", "who owns which GPU, from tags, labels and ritualbot.yaml", owners),
+    ],
+    default="",
+    fallback=usage,
+)
 
 
 def register(app: App) -> None:

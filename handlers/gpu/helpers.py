@@ -13,6 +13,8 @@ def gpu_settings(settings: Settings) -> gpu_config.GpuConfig:
     except ConfigError as exc:
         raise UserError(f"The gpu settings in ritualbot.yaml need fixing: {exc}") from None
     if not config.enabled:
-        raise UserError("Idle-GPU reports are not set up: add a `gpu:` section with `sources:` "
-                        "(prometheus, cloudwatch, nvml or sample) to ritualbot.yaml.")
+        raise UserError(
+            "Idle-GPU reports are not set up: add a `gpu:` section with `sources:` "
+            "(prometheus, cloudwatch, nvml or sample) to ritualbot.yaml."
+        )
     return config

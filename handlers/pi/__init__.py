@@ -16,5 +16,14 @@ def register(app: App) -> None:
 
 
 CAPABILITY = Capability(
-    name="pi", register=register, commands=[commands.ROUTER.command], help=commands.ROUTER.help(),
-    status=capability.status, schedule=capability.schedule, jobs=jobs, models=models, demo=demo.run, demo_order=50)
+    name="pi",
+    register=register,
+    commands=[commands.ROUTER.command],
+    help=commands.ROUTER.help(),
+    status=capability.status,
+    schedule=capability.schedule,
+    jobs=jobs,
+    models=models,
+    demo=demo.run,
+    demo_order=50,
+)

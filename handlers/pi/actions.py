@@ -36,13 +36,18 @@ def button_id(action: dict[str, Any]) -> int:
 
 
 def _voter(score: int) -> Callable[..., None]:
-    def cast(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock,
-             respond: Respond) -> None:
+    def cast(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock, respond: Respond
+    ) -> None:
         ack()
         changed = votes.cast(db, button_id(action), user=body["user"]["id"], score=score, now=clock.now())
-        respond(response_type="ephemeral", replace_original=False,
-                text=f"Your vote is {'now ' if changed else ''}{score}. Only you see this; "
-                     "you can change it until the vote closes.")
+        respond(
+            response_type="ephemeral",
+            replace_original=False,
+            text=f"Your vote is {'now ' if changed else ''}{score}. Only you see this; "
+            "you can change it until the vote closes.",
+        )
+
     cast.__name__ = f"cast_vote_{score}"
     return cast
 
@@ -52,13 +57,15 @@ def close_vote(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Sessi
     votes.close(db, button_id(action), actor=body["user"]["id"], now=clock.now())
 
 
-def open_checkin(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock,
-                 client: WebClient) -> None:
+def open_checkin(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock, client: WebClient
+) -> None:
     ack()
     objective = service.load_objective(db, button_id(action))
     pi = service.load_pi(db, objective.pi_id)
-    client.views_open(trigger_id=body["trigger_id"],
-                      view=modals.checkin(objective, calendar.current_week(pi, clock.now())))
+    client.views_open(
+        trigger_id=body["trigger_id"], view=modals.checkin(objective, calendar.current_week(pi, clock.now()))
+    )
 
 
 def open_actual(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, client: WebClient) -> None:
@@ -76,8 +83,11 @@ def open_edit(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Sessio
 def drop(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, respond: Respond) -> None:
     ack()
     objective = service.drop_objective(db, button_id(action), actor=body["user"]["id"])
-    respond(response_type="ephemeral", replace_original=False,
-            text=f"Dropped “{objective.title}”: it no longer counts towards the plan or predictability.")
+    respond(
+        response_type="ephemeral",
+        replace_original=False,
+        text=f"Dropped “{objective.title}”: it no longer counts towards the plan or predictability.",
+    )
 
 
 def change_roam(ack: Ack, action: dict[str, Any], db: Session, clock: Clock, respond: Respond) -> None:
@@ -86,5 +96,8 @@ def change_roam(ack: Ack, action: dict[str, Any], db: Session, clock: Clock, res
     if not risk_id.isdigit():
         raise UserError("That menu is not one of this bot's risk menus any more. Use `/pi status` again.")
     risk = service.set_roam(db, int(risk_id), roam, now=clock.now())
-    respond(response_type="ephemeral", replace_original=False,
-            text=f"Risk “{risk.description[:100]}” is now {render.ROAM_NAMES[risk.roam]}.")
+    respond(
+        response_type="ephemeral",
+        replace_original=False,
+        text=f"Risk “{risk.description[:100]}” is now {render.ROAM_NAMES[risk.roam]}.",
+    )

@@ -41,33 +41,50 @@ def vote(req: CommandRequest) -> None:
 
 def status(req: CommandRequest) -> None:
     pi = service.require_pi(req.db, req.team, req.channel, state=None)
-    req.reply(*render.dashboard(pi, service.objectives(req.db, pi.id), service.risks(req.db, pi.id),
-                                votes.last_average(req.db, pi.id), calendar.current_week(pi, req.clock.now()),
-                                calendar.total_weeks(pi)))
+    req.reply(
+        *render.dashboard(
+            pi,
+            service.objectives(req.db, pi.id),
+            service.risks(req.db, pi.id),
+            votes.last_average(req.db, pi.id),
+            calendar.current_week(pi, req.clock.now()),
+            calendar.total_weeks(pi),
+        )
+    )
 
 
 def close(req: CommandRequest) -> None:
     pi = service.require_pi(req.db, req.team, req.channel, state=None)
     if req.args and req.args[0].lower() == "now":
         figure = closing.close_now(req.db, pi, actor=req.user, now=req.clock.now())
-        req.reply(f"“{pi.name}” is closed with predictability {figure.label}; "
-                  "objectives without an actual value count as 0.")
+        req.reply(
+            f"“{pi.name}” is closed with predictability {figure.label}; objectives without an actual value count as 0."
+        )
         return
     waiting = closing.start_close(req.db, pi, actor=req.user, now=req.clock.now())
     who = ", ".join(f"<@{u}>" for u in waiting)
-    req.reply(f"Closing “{pi.name}”: waiting for actual business value from {who}."
-              if waiting else f"“{pi.name}” is closed; the report is in the channel.")
+    req.reply(
+        f"Closing “{pi.name}”: waiting for actual business value from {who}."
+        if waiting
+        else f"“{pi.name}” is closed; the report is in the channel."
+    )
 
 
-ROUTER = Router("/pi", [
-    Sub("new", "new", "start a program increment (PI) for a team channel", new),
-    Sub("objective", "objective", "add a PI objective (optionally a measurable ML hypothesis)", objective),
-    Sub("objectives", "objectives", "list this PI's objectives to edit or drop them", objectives),
-    Sub("vote", "vote", "post a fist-of-five confidence vote", vote),
-    Sub("risk", "risk", "record a risk with its ROAM state", risk),
-    Sub("status", "status", "the PI dashboard: objectives, confidence, risk board", status),
-    Sub("close", "close", "close the PI: owners enter actual business value, then the predictability report", close),
-], extra_help=[("/pi close now", "finish closing without the missing actual values (they count as 0)")])
+ROUTER = Router(
+    "/pi",
+    [
+        Sub("new", "new", "start a program increment (PI) for a team channel", new),
+        Sub("objective", "objective", "add a PI objective (optionally a measurable ML hypothesis)", objective),
+        Sub("objectives", "objectives", "list this PI's objectives to edit or drop them", objectives),
+        Sub("vote", "vote", "post a fist-of-five confidence vote", vote),
+        Sub("risk", "risk", "record a risk with its ROAM state", risk),
+        Sub("status", "status", "the PI dashboard: objectives, confidence, risk board", status),
+        Sub(
+            "close", "close", "close the PI: owners enter actual business value, then the predictability report", close
+        ),
+    ],
+    extra_help=[("/pi close now", "finish closing without the missing actual values (they count as 0)")],
+)
 
 
 def register(app: App) -> None:

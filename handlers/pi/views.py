@@ -55,10 +55,15 @@ def _user(body: dict[str, Any]) -> str:
 def submit_new(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
     form = Form.of(view)
     weekday = form.text(Block.WEEKDAY)
-    data = service.PiInput(name=form.text(Block.NAME), start_on=_date(form, Block.START),
-                           end_on=_date(form, Block.END), weekday=int(weekday) if weekday.isdigit() else None,
-                           checkin_time=form.text(Block.TIME), channel_id=form.text(Block.CHANNEL),
-                           timezone=str(metadata(form).get("tz") or "UTC"))
+    data = service.PiInput(
+        name=form.text(Block.NAME),
+        start_on=_date(form, Block.START),
+        end_on=_date(form, Block.END),
+        weekday=int(weekday) if weekday.isdigit() else None,
+        checkin_time=form.text(Block.TIME),
+        channel_id=form.text(Block.CHANNEL),
+        timezone=str(metadata(form).get("tz") or "UTC"),
+    )
     service.create_pi(db, team_id=body["user"]["team_id"], data=data, actor=_user(body), now=clock.now())
     ack()
 
@@ -67,32 +72,54 @@ def submit_objective(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: S
     form = Form.of(view)
     pi = service.load_pi(db, _id(form, "pi"))
     data = service.ObjectiveInput(
-        title=form.text(Block.TITLE), description=form.text(Block.DESCRIPTION),
-        planned_bv=form.text(Block.PLANNED_BV), committed=form.text(Block.COMMITTED) != Commitment.UNCOMMITTED,
-        owner_id=form.text(Block.OWNER), link=form.text(Block.LINK), experiment=form.text(Block.EXPERIMENT),
-        target=form.text(Block.TARGET), kill_criterion=form.text(Block.KILL))
-    service.save_objective(db, pi, data, actor=_user(body), now=clock.now(),
-                           objective_id=_id(form, "objective") or None)
+        title=form.text(Block.TITLE),
+        description=form.text(Block.DESCRIPTION),
+        planned_bv=form.text(Block.PLANNED_BV),
+        committed=form.text(Block.COMMITTED) != Commitment.UNCOMMITTED,
+        owner_id=form.text(Block.OWNER),
+        link=form.text(Block.LINK),
+        experiment=form.text(Block.EXPERIMENT),
+        target=form.text(Block.TARGET),
+        kill_criterion=form.text(Block.KILL),
+    )
+    service.save_objective(
+        db, pi, data, actor=_user(body), now=clock.now(), objective_id=_id(form, "objective") or None
+    )
     ack()
 
 
 def submit_risk(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
     form = Form.of(view)
     pi = service.load_pi(db, _id(form, "pi"))
-    service.add_risk(db, pi, description=form.text(Block.DESCRIPTION), owner_id=form.text(Block.OWNER),
-                     roam=form.text(Block.ROAM), actor=_user(body), now=clock.now())
+    service.add_risk(
+        db,
+        pi,
+        description=form.text(Block.DESCRIPTION),
+        owner_id=form.text(Block.OWNER),
+        roam=form.text(Block.ROAM),
+        actor=_user(body),
+        now=clock.now(),
+    )
     ack()
 
 
 def submit_checkin(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
     form = Form.of(view)
-    checkins.record(db, _id(form, "objective"), user=_user(body), status=form.text(Block.STATUS),
-                    progress=form.text(Block.PROGRESS), note=form.text(Block.NOTE), now=clock.now())
+    checkins.record(
+        db,
+        _id(form, "objective"),
+        user=_user(body),
+        status=form.text(Block.STATUS),
+        progress=form.text(Block.PROGRESS),
+        note=form.text(Block.NOTE),
+        now=clock.now(),
+    )
     ack()
 
 
 def submit_actual(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
     form = Form.of(view)
-    closing.enter_actual(db, _id(form, "objective"), user=_user(body), value=form.text(Block.ACTUAL_BV),
-                         now=clock.now())
+    closing.enter_actual(
+        db, _id(form, "objective"), user=_user(body), value=form.text(Block.ACTUAL_BV), now=clock.now()
+    )
     ack()

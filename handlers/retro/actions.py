@@ -52,8 +52,9 @@ def _user(body: dict[str, Any]) -> str:
     return str(body["user"]["id"])
 
 
-def add_item(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock,
-             client: WebClient) -> None:
+def add_item(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock, client: WebClient
+) -> None:
     ack()
     retro = queries.load(db, button_id(action), "collect")
     if service.join(db, retro, _user(body)):
@@ -76,8 +77,9 @@ def edit_item(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Sessio
     client.views_update(view_id=body["view"]["id"], view=modals.edit_item(retro, item, meta.get("secret")))
 
 
-def delete_item(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock,
-                client: WebClient) -> None:
+def delete_item(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock, client: WebClient
+) -> None:
     ack()
     meta, user = metadata(body.get("view")), _user(body)
     items.delete_item(db, button_id(action), actor=user, secret=meta.get("secret"), now=clock.now())
@@ -89,27 +91,43 @@ def delete_item(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Sess
     client.views_update(view_id=body["view"]["id"], view=view)
 
 
-def settings_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, settings: Settings,
-                    client: WebClient) -> None:
+def settings_button(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, settings: Settings, client: WebClient
+) -> None:
     ack()
     retro = queries.load(db, button_id(action), "collect", "group")
-    queries.require_facilitator(retro, _user(body), admin_check(client, settings, _user(body)),
-                                "change the retro's settings")
+    queries.require_facilitator(
+        retro, _user(body), admin_check(client, settings, _user(body)), "change the retro's settings"
+    )
     client.views_open(trigger_id=body["trigger_id"], view=modals.settings(retro))
 
 
-def advance(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock, settings: Settings,
-            client: WebClient) -> None:
+def advance(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    settings: Settings,
+    client: WebClient,
+) -> None:
     ack()
     phase = str(action.get("value") or "").partition(":")[2]
     if phase not in service.NEXT_PHASE:
         raise stale_button()
-    service.advance(db, button_id(action), from_phase=phase, actor=_user(body),
-                    is_admin=admin_check(client, settings, _user(body)), now=clock.now())
+    service.advance(
+        db,
+        button_id(action),
+        from_phase=phase,
+        actor=_user(body),
+        is_admin=admin_check(client, settings, _user(body)),
+        now=clock.now(),
+    )
 
 
-def merge(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, settings: Settings,
-          client: WebClient) -> None:
+def merge(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, settings: Settings, client: WebClient
+) -> None:
     ack()
     retro = queries.load(db, button_id(action), "group")
     queries.require_facilitator(retro, _user(body), admin_check(client, settings, _user(body)), "merge items")
@@ -120,23 +138,42 @@ def vote(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, cl
     ack()
     retro_id, item_id = button_pair(action)
     left = items.vote(db, retro_id, item_id, voter=_user(body), now=clock.now())
-    respond(response_type="ephemeral", replace_original=False,
-            text=f"Vote counted (only you see this). You have {left} vote{'' if left == 1 else 's'} left.")
+    respond(
+        response_type="ephemeral",
+        replace_original=False,
+        text=f"Vote counted (only you see this). You have {left} vote{'' if left == 1 else 's'} left.",
+    )
 
 
 def take_back(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, respond: Respond) -> None:
     ack()
     left = items.take_back_votes(db, button_id(action), voter=_user(body))
-    respond(response_type="ephemeral", replace_original=False,
-            text=f"Your votes are taken back: you have all {left} to place again.")
+    respond(
+        response_type="ephemeral",
+        replace_original=False,
+        text=f"Your votes are taken back: you have all {left} to place again.",
+    )
 
 
-def next_item(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock,
-              settings: Settings, client: WebClient) -> None:
+def next_item(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    settings: Settings,
+    client: WebClient,
+) -> None:
     ack()
     retro_id, position = button_pair(action)
-    service.next_item(db, retro_id, position=position, actor=_user(body),
-                      is_admin=admin_check(client, settings, _user(body)), now=clock.now())
+    service.next_item(
+        db,
+        retro_id,
+        position=position,
+        actor=_user(body),
+        is_admin=admin_check(client, settings, _user(body)),
+        now=clock.now(),
+    )
 
 
 def add_action(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, client: WebClient) -> None:
@@ -146,34 +183,73 @@ def add_action(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Sessi
     client.views_open(trigger_id=body["trigger_id"], view=modals.add_action(retro, item_id, _user(body)))
 
 
-def close(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock, settings: Settings,
-          client: WebClient) -> None:
+def close(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    settings: Settings,
+    client: WebClient,
+) -> None:
     ack()
-    service.close(db, button_id(action), actor=_user(body),
-                  is_admin=admin_check(client, settings, _user(body)), now=clock.now())
+    service.close(
+        db, button_id(action), actor=_user(body), is_admin=admin_check(client, settings, _user(body)), now=clock.now()
+    )
 
 
-def review(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock, settings: Settings,
-           client: WebClient) -> None:
+def review(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    settings: Settings,
+    client: WebClient,
+) -> None:
     ack()
     retro_id, action_id = button_pair(action)
     verdict = (action.get("value") or "").rsplit(":", 1)[-1]
-    followup.review_action(db, retro_id, action_id, verdict, actor=_user(body),
-                           is_admin=admin_check(client, settings, _user(body)), now=clock.now())
+    followup.review_action(
+        db,
+        retro_id,
+        action_id,
+        verdict,
+        actor=_user(body),
+        is_admin=admin_check(client, settings, _user(body)),
+        now=clock.now(),
+    )
 
 
-def drop_carried(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock,
-                 settings: Settings, client: WebClient) -> None:
+def drop_carried(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    settings: Settings,
+    client: WebClient,
+) -> None:
     ack()
     retro_id, item_id = button_pair(action)
-    followup.drop_carried(db, retro_id, item_id, actor=_user(body),
-                          is_admin=admin_check(client, settings, _user(body)), now=clock.now())
+    followup.drop_carried(
+        db, retro_id, item_id, actor=_user(body), is_admin=admin_check(client, settings, _user(body)), now=clock.now()
+    )
 
 
 ACTIONS: dict[Action, Callable[..., None]] = {
-    Action.ADD_ITEM: add_item, Action.MY_ITEMS: my_items, Action.EDIT_ITEM: edit_item,
-    Action.DELETE_ITEM: delete_item, Action.SETTINGS: settings_button, Action.ADVANCE: advance,
-    Action.MERGE: merge, Action.VOTE: vote, Action.TAKE_BACK: take_back, Action.NEXT: next_item,
-    Action.ADD_ACTION: add_action, Action.CLOSE: close, Action.REVIEW: review,
+    Action.ADD_ITEM: add_item,
+    Action.MY_ITEMS: my_items,
+    Action.EDIT_ITEM: edit_item,
+    Action.DELETE_ITEM: delete_item,
+    Action.SETTINGS: settings_button,
+    Action.ADVANCE: advance,
+    Action.MERGE: merge,
+    Action.VOTE: vote,
+    Action.TAKE_BACK: take_back,
+    Action.NEXT: next_item,
+    Action.ADD_ACTION: add_action,
+    Action.CLOSE: close,
+    Action.REVIEW: review,
     Action.DROP_CARRIED: drop_carried,
 }

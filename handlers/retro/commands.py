@@ -20,23 +20,37 @@ def start(req: CommandRequest) -> None:
     config = req.settings.section("retro")
     key = req.args[0] if req.args and boards.slug(req.args[0]) in boards.available(config) else None
     title = " ".join(req.args[1:] if key else req.args) or f"Retro {req.clock.now():%Y-%m-%d}"
-    retro = service.start_retro(req.db, team_id=req.team, channel_id=req.channel, facilitator=req.user,
-                                board=boards.find(config, key), title=title, now=req.clock.now())
+    retro = service.start_retro(
+        req.db,
+        team_id=req.team,
+        channel_id=req.channel,
+        facilitator=req.user,
+        board=boards.find(config, key),
+        title=title,
+        now=req.clock.now(),
+    )
     req.reply(f"Retro “{retro.title}” started: you facilitate. Use the buttons on its message to move between phases.")
 
 
 def templates(req: CommandRequest) -> None:
-    lines = [f"`{b.key}` — {b.name}: {', '.join(c.label for c in b.columns)}"
-             for b in boards.available(req.settings.section("retro")).values()]
+    lines = [
+        f"`{b.key}` — {b.name}: {', '.join(c.label for c in b.columns)}"
+        for b in boards.available(req.settings.section("retro")).values()
+    ]
     req.reply("Retro templates (`/retro start <key> [title]`):\n" + "\n".join(lines))
 
 
 def past(req: CommandRequest) -> None:
-    lines = [f"#{e.id} · {f'<{e.link}|{e.title}>' if e.link else e.title} · {e.started:%Y-%m-%d} · {e.phase}"
-             f" · {e.actions} action item{'' if e.actions == 1 else 's'}"
-             for e in history.entries(req.db, req.team, req.channel)]
-    req.reply("Retros in this channel:\n" + "\n".join(lines) if lines
-              else "No retros in this channel yet. Start one with `/retro start`.")
+    lines = [
+        f"#{e.id} · {f'<{e.link}|{e.title}>' if e.link else e.title} · {e.started:%Y-%m-%d} · {e.phase}"
+        f" · {e.actions} action item{'' if e.actions == 1 else 's'}"
+        for e in history.entries(req.db, req.team, req.channel)
+    ]
+    req.reply(
+        "Retros in this channel:\n" + "\n".join(lines)
+        if lines
+        else "No retros in this channel yet. Start one with `/retro start`."
+    )
 
 
 def export(req: CommandRequest) -> None:
@@ -49,22 +63,37 @@ def export(req: CommandRequest) -> None:
 
 
 def abandon(req: CommandRequest) -> None:
-    retro = service.abandon(req.db, req.team, req.channel, actor=req.user,
-                            is_admin=admin_check(req.client, req.settings, req.user), now=req.clock.now())
+    retro = service.abandon(
+        req.db,
+        req.team,
+        req.channel,
+        actor=req.user,
+        is_admin=admin_check(req.client, req.settings, req.user),
+        now=req.clock.now(),
+    )
     req.reply(f"Retro “{retro.title}” is put aside: `/retro resume` brings it back.")
 
 
 def resume(req: CommandRequest) -> None:
-    retro = service.resume(req.db, req.team, req.channel, actor=req.user,
-                           is_admin=admin_check(req.client, req.settings, req.user), now=req.clock.now())
+    retro = service.resume(
+        req.db,
+        req.team,
+        req.channel,
+        actor=req.user,
+        is_admin=admin_check(req.client, req.settings, req.user),
+        now=req.clock.now(),
+    )
     req.reply(f"Retro “{retro.title}” is back on.")
 
 
-ROUTER = Router("/retro", [
-    Sub("start", "start [template] [title]", "start a retrospective in this channel (you facilitate)", start),
-    Sub("templates", "templates", "list the retro templates (built-in and your team's)", templates),
-    Sub("history", "history", "past retros of this channel, with links", past),
-    Sub("export", "export <id>", "a retro as Markdown", export),
-    Sub("abandon", "abandon | resume", "put the running retro aside, or bring it back", abandon),
-    Sub("resume", "resume", "bring an abandoned retro back", resume, listed=False),
-])
+ROUTER = Router(
+    "/retro",
+    [
+        Sub("start", "start [template] [title]", "start a retrospective in this channel (you facilitate)", start),
+        Sub("templates", "templates", "list the retro templates (built-in and your team's)", templates),
+        Sub("history", "history", "past retros of this channel, with links", past),
+        Sub("export", "export <id>", "a retro as Markdown", export),
+        Sub("abandon", "abandon | resume", "put the running retro aside, or bring it back", abandon),
+        Sub("resume", "resume", "bring an abandoned retro back", resume, listed=False),
+    ],
+)

@@ -17,6 +17,16 @@ def register(app: App) -> None:
 
 
 CAPABILITY = Capability(
-    name="digest", register=register, commands=[commands.ROUTER.command], events=events.EVENTS,
-    help=commands.ROUTER.help(), status=capability.status, schedule=capability.schedule, jobs=jobs, models=models,
-    section=rituals_section.section, section_order=0, demo_order=1000)
+    name="digest",
+    register=register,
+    commands=[commands.ROUTER.command],
+    events=events.EVENTS,
+    help=commands.ROUTER.help(),
+    status=capability.status,
+    schedule=capability.schedule,
+    jobs=jobs,
+    models=models,
+    section=rituals_section.section,
+    section_order=0,
+    demo_order=1000,
+)

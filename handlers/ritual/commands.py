@@ -39,8 +39,15 @@ def digest_off(req: CommandRequest) -> str:
 def digest_on(req: CommandRequest) -> str:
     local_time = req.args[1] if len(req.args) > 1 else req.settings.digest_time
     timezone = req.args[2] if len(req.args) > 2 else _user_timezone(req)
-    row = digest.enable(req.db, team_id=req.team, channel_id=req.channel, user_id=req.user, now=req.clock.now(),
-                        local_time=local_time, timezone=timezone)
+    row = digest.enable(
+        req.db,
+        team_id=req.team,
+        channel_id=req.channel,
+        user_id=req.user,
+        now=req.clock.now(),
+        local_time=local_time,
+        timezone=timezone,
+    )
     return f"The daily digest will be posted here every day at {row.local_time} ({row.timezone})."
 
 
@@ -49,9 +56,17 @@ def _user_timezone(req: CommandRequest) -> str:
     return person.tz if person else req.settings.timezone
 
 
-ROUTER = Router("/ritual", [
-    Sub("help", "help", "list every command", show_help),
-    Sub("status", "status", "what this channel has running", status),
-    Sub("digest", "digest on [HH:MM] [Area/City]",
-        "post the daily digest in this channel (default 09:00, your timezone)", digest_switch),
-], extra_help=[("/ritual digest off", "stop the daily digest in this channel")])
+ROUTER = Router(
+    "/ritual",
+    [
+        Sub("help", "help", "list every command", show_help),
+        Sub("status", "status", "what this channel has running", status),
+        Sub(
+            "digest",
+            "digest on [HH:MM] [Area/City]",
+            "post the daily digest in this channel (default 09:00, your timezone)",
+            digest_switch,
+        ),
+    ],
+    extra_help=[("/ritual digest off", "stop the daily digest in this channel")],
+)

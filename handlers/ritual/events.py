@@ -18,8 +18,9 @@ def register(app: App) -> None:
     app.event("app_home_opened")(handle_app_home_opened)
 
 
-def handle_app_home_opened(event: dict[str, Any], context: BoltContext, db: Session, client: WebClient,
-                           capabilities: Capabilities) -> None:
+def handle_app_home_opened(
+    event: dict[str, Any], context: BoltContext, db: Session, client: WebClient, capabilities: Capabilities
+) -> None:
     if event.get("tab") not in (None, "home") or not isinstance(event.get("user"), str):
         return
     groups = capabilities.status_lines(db, context["team_id"], None)

@@ -7,8 +7,10 @@ from typing import Any
 from bot import blocks
 from bot.capabilities import StatusLine
 
-EMPTY_STATE = ("Nothing is set up yet. Start with `/ritual digest on` in a team channel to get a daily "
-               "digest there, and `/ritual help` for every command.")
+EMPTY_STATE = (
+    "Nothing is set up yet. Start with `/ritual digest on` in a team channel to get a daily "
+    "digest there, and `/ritual help` for every command."
+)
 
 
 def help_blocks(entries: list[tuple[str, str]]) -> blocks.Blocks:
@@ -26,7 +28,9 @@ def status_blocks(groups: dict[str, list[StatusLine]], *, where: str) -> blocks.
         return [blocks.section(f"*Rituals and reports {where}*\n{EMPTY_STATE}")]
     body = "\n".join(
         f"• *{line.title}*{f' in <#{line.channel_id}>' if line.channel_id and where == 'in this workspace' else ''}"
-        f" — {line.detail}" for line in lines)
+        f" — {line.detail}"
+        for line in lines
+    )
     return [blocks.section(f"*Rituals and reports {where}*\n{body}")]
 
 
@@ -36,6 +40,9 @@ def status_text(groups: dict[str, list[StatusLine]]) -> str:
 
 
 def home_view(groups: dict[str, list[StatusLine]]) -> dict[str, Any]:
-    body = [blocks.header("ritualbot"), *status_blocks(groups, where="in this workspace"),
-            blocks.context("Type `/ritual help` in any channel for every command.")]
+    body = [
+        blocks.header("ritualbot"),
+        *status_blocks(groups, where="in this workspace"),
+        blocks.context("Type `/ritual help` in any channel for every command."),
+    ]
     return {"type": "home", "blocks": blocks.truncate_blocks(body, blocks.MAX_BLOCKS_VIEW)}

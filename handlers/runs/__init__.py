@@ -16,6 +16,17 @@ def register(app: App) -> None:
 
 
 CAPABILITY = Capability(
-    name="runs", register=register, commands=[commands.ROUTER.command], help=commands.ROUTER.help(),
-    status=capability.status, schedule=capability.schedule, jobs=jobs, models=models, section=section.section,
-    section_order=40, cli=cli.CLI, demo=capability.demo, demo_order=300)
+    name="runs",
+    register=register,
+    commands=[commands.ROUTER.command],
+    help=commands.ROUTER.help(),
+    status=capability.status,
+    schedule=capability.schedule,
+    jobs=jobs,
+    models=models,
+    section=section.section,
+    section_order=40,
+    cli=cli.CLI,
+    demo=capability.demo,
+    demo_order=300,
+)

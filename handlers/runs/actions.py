@@ -25,22 +25,40 @@ def register(app: App) -> None:
     app.action(Action.PROMOTE)(handle_promote)
 
 
-def handle_promote(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock,
-                   settings: Settings, client: WebClient) -> None:
+def handle_promote(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    settings: Settings,
+    client: WebClient,
+) -> None:
     ack()
     container = body.get("container") or {}
     channel_id = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
     config = runs_settings(settings)
-    call(settings, lambda m: service.promote(
-        db, m, config, value=action.get("value") or "", user_id=body["user"]["id"], channel_id=channel_id,
-        thread_ts=container.get("thread_ts") or container.get("message_ts"), now=clock.now(),
-        members_of=group_members(client)))
+    call(
+        settings,
+        lambda m: service.promote(
+            db,
+            m,
+            config,
+            value=action.get("value") or "",
+            user_id=body["user"]["id"],
+            channel_id=channel_id,
+            thread_ts=container.get("thread_ts") or container.get("message_ts"),
+            now=clock.now(),
+            members_of=group_members(client),
+        ),
+    )
 
 
 def group_members(client: WebClient) -> Callable[[str], set[str]]:
     """Members of a promoter user group, given by id (S…) or @handle, from Slack.
 
     Only the Promote button asks, so the user-group calls stay here rather than in the domain's port."""
+
     def members_of(group: str) -> set[str]:
         try:
             if group.startswith("@"):
@@ -53,7 +71,10 @@ def group_members(client: WebClient) -> Callable[[str], set[str]]:
         except SlackApiError as exc:
             error = exc.response.get("error")
             log.warning("promoter group lookup failed group=%s error=%s", group, error)
-            raise UserError(f"I could not read the members of the promoter group `{group}` (Slack said `{error}`): "
-                            "ask an admin to check `runs.promoters` and that the app has the `usergroups:read` "
-                            "scope.") from None
+            raise UserError(
+                f"I could not read the members of the promoter group `{group}` (Slack said `{error}`): "
+                "ask an admin to check `runs.promoters` and that the app has the `usergroups:read` "
+                "scope."
+            ) from None
+
     return members_of

@@ -18,13 +18,26 @@ _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(\|[^>]*)?>$|^([CG][A-Z0-9]{6,})$")
 def watch(req: CommandRequest) -> None:
     config = runs_settings(req.settings)
     experiment, options, channel = _watch_args(_args(req))
-    row = call(req.settings, lambda m: service.watch(
-        req.db, m, team_id=req.team, channel_id=channel or req.channel, experiment=experiment,
-        primary=options.get("primary"), model=options.get("model"), user_id=req.user, now=req.clock.now()))
+    row = call(
+        req.settings,
+        lambda m: service.watch(
+            req.db,
+            m,
+            team_id=req.team,
+            channel_id=channel or req.channel,
+            experiment=experiment,
+            primary=options.get("primary"),
+            model=options.get("model"),
+            user_id=req.user,
+            now=req.clock.now(),
+        ),
+    )
     extra = f", primary metric `{row.primary_metric}`" if row.primary_metric else ""
     model = f", champion `{row.registered_model}@{config.alias}`" if row.registered_model else ""
-    req.reply(f"<#{row.channel_id}> now gets finished runs of *{row.experiment_name}*{extra}{model}, "
-              f"checked every {config.poll_minutes} minutes.")
+    req.reply(
+        f"<#{row.channel_id}> now gets finished runs of *{row.experiment_name}*{extra}{model}, "
+        f"checked every {config.poll_minutes} minutes."
+    )
 
 
 def unwatch(req: CommandRequest) -> None:
@@ -43,8 +56,10 @@ def watch_list(req: CommandRequest) -> None:
 def latest(req: CommandRequest) -> None:
     config = runs_settings(req.settings)
     experiment = " ".join(_args(req)) or None
-    card = call(req.settings, lambda m: service.latest(req.db, m, config, team_id=req.team, channel_id=req.channel,
-                                                       experiment=experiment))
+    card = call(
+        req.settings,
+        lambda m: service.latest(req.db, m, config, team_id=req.team, channel_id=req.channel, experiment=experiment),
+    )
     req.reply(card.text, card.blocks)
 
 
@@ -59,14 +74,21 @@ def compare(req: CommandRequest) -> None:
     req.reply(card.text, card.blocks)
 
 
-ROUTER = Router("/runs", [
-    Sub("watch", "watch <experiment> [#channel] [primary=<metric>] [model=<registered model>]",
-        "announce finished MLflow runs of an experiment in a channel", watch),
-    Sub("unwatch", "unwatch <experiment>", "stop announcing an experiment here", unwatch),
-    Sub("list", "list", "experiments this channel watches", watch_list),
-    Sub("latest", "latest [experiment]", "the newest finished run against its baseline (only you see it)", latest),
-    Sub("compare", "compare <run_a> <run_b>", "run B's metric deltas against run A (only you see it)", compare),
-])
+ROUTER = Router(
+    "/runs",
+    [
+        Sub(
+            "watch",
+            "watch <experiment> [#channel] [primary=<metric>] [model=<registered model>]",
+            "announce finished MLflow runs of an experiment in a channel",
+            watch,
+        ),
+        Sub("unwatch", "unwatch <experiment>", "stop announcing an experiment here", unwatch),
+        Sub("list", "list", "experiments this channel watches", watch_list),
+        Sub("latest", "latest [experiment]", "the newest finished run against its baseline (only you see it)", latest),
+        Sub("compare", "compare <run_a> <run_b>", "run B's metric deltas against run A (only you see it)", compare),
+    ],
+)
 
 
 def register(app: App) -> None:
@@ -78,8 +100,10 @@ def _args(req: CommandRequest) -> list[str]:
     try:
         return shlex.split(str(req.command.get("text") or ""))[1:]
     except ValueError:
-        raise UserError("A quote is not closed: put experiment names with spaces in matching quotes, "
-                        'e.g. `/runs watch "churn model"`.') from None
+        raise UserError(
+            "A quote is not closed: put experiment names with spaces in matching quotes, "
+            'e.g. `/runs watch "churn model"`.'
+        ) from None
 
 
 def _watch_args(args: list[str]) -> tuple[str, dict[str, str], str | None]:
@@ -104,7 +128,8 @@ def _options(args: list[str], allowed: set[str]) -> dict[str, str]:
     for arg in args:
         key, _, value = arg.partition("=")
         if key not in allowed or not value:
-            raise UserError(f"`{arg[:40]}` is not an option here: use " + ", ".join(f"`{k}=…`" for k in sorted(allowed))
-                            + ".")
+            raise UserError(
+                f"`{arg[:40]}` is not an option here: use " + ", ".join(f"`{k}=…`" for k in sorted(allowed)) + "."
+            )
         found[key] = value
     return found

@@ -29,8 +29,9 @@ def call(settings: Settings, fn: Callable[[MlflowClient], T]) -> T:
     except ConfigError as exc:
         raise UserError(f"The MLflow tracking URI needs fixing: {exc}") from None
     except OSError as exc:
-        raise UserError(f"Could not reach the MLflow tracking server: {exc.strerror or exc}. "
-                        "Check MLFLOW_TRACKING_URI.") from None
+        raise UserError(
+            f"Could not reach the MLflow tracking server: {exc.strerror or exc}. Check MLFLOW_TRACKING_URI."
+        ) from None
 
 
 def runs_settings(settings: Settings) -> runs_config.RunsConfig:

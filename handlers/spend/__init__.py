@@ -7,6 +7,16 @@ from handlers.spend import commands
 from reports.spend import capability, jobs, models, section
 
 CAPABILITY = Capability(
-    name="spend", register=commands.register, commands=[commands.ROUTER.command], help=commands.ROUTER.help(),
-    status=capability.status, schedule=capability.schedule, jobs=jobs, models=models, section=section.section,
-    section_order=20, demo=capability.demo, demo_order=200)
+    name="spend",
+    register=commands.register,
+    commands=[commands.ROUTER.command],
+    help=commands.ROUTER.help(),
+    status=capability.status,
+    schedule=capability.schedule,
+    jobs=jobs,
+    models=models,
+    section=section.section,
+    section_order=20,
+    demo=capability.demo,
+    demo_order=200,
+)

@@ -38,20 +38,31 @@ def budget(req: CommandRequest) -> None:
     month = args[2] if len(args) == 3 else ""
     if month and not _MONTH.match(month):
         raise UserError(f"`{month[:20]}` is not a month: use YYYY-MM, e.g. `2026-12`.")
-    row = store.set_budget(req.db, team_id=req.team, team=args[0], amount=args[1], month=month,
-                           user_id=req.user, now=req.clock.now())
+    row = store.set_budget(
+        req.db, team_id=req.team, team=args[0], amount=args[1], month=month, user_id=req.user, now=req.clock.now()
+    )
     currency = store.currency_of(req.db, config.source) or ""
     amount = money.fmt(row.amount, currency) if currency else f"{row.amount:,.2f}"
     when = f"for {month}" if month else "for every month"
     req.reply(f"Budget for *{row.team}* {when}: {amount}. Threshold alerts at {_thresholds(config)}.")
 
 
-ROUTER = Router("/spend", [
-    Sub("budget", "budget <team> <amount> [YYYY-MM]", "set a team's monthly budget (every month, or one month)",
-        budget),
-], default="", fallback=report, extra_help=[
-    ("/spend [team] [yesterday|7d|30d|month]", "cloud spend from the stored daily costs (only you see it)"),
-])
+ROUTER = Router(
+    "/spend",
+    [
+        Sub(
+            "budget",
+            "budget <team> <amount> [YYYY-MM]",
+            "set a team's monthly budget (every month, or one month)",
+            budget,
+        ),
+    ],
+    default="",
+    fallback=report,
+    extra_help=[
+        ("/spend [team] [yesterday|7d|30d|month]", "cloud spend from the stored daily costs (only you see it)"),
+    ],
+)
 
 
 def register(app: App) -> None:
@@ -64,8 +75,9 @@ def _config(settings: Settings) -> spend_config.SpendConfig:
     except ConfigError as exc:
         raise UserError(f"The spend settings in ritualbot.yaml need fixing: {exc}") from None
     if not config.enabled:
-        raise UserError("Spend reports are not set up: add a `spend:` section (source: cost_explorer or focus) "
-                        "to ritualbot.yaml.")
+        raise UserError(
+            "Spend reports are not set up: add a `spend:` section (source: cost_explorer or focus) to ritualbot.yaml."
+        )
     return config
 
 
@@ -77,8 +89,9 @@ def _parse(words: list[str]) -> tuple[str | None, str]:
         elif team is None:
             team = word
         else:
-            raise UserError(f"`{word[:40]}` is not a period: use yesterday, 7d, 30d or month, "
-                            "e.g. `/spend ml-research 7d`.")
+            raise UserError(
+                f"`{word[:40]}` is not a period: use yesterday, 7d, 30d or month, e.g. `/spend ml-research 7d`."
+            )
     return team, period
 
 

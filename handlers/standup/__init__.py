@@ -18,6 +18,15 @@ def register(app: App) -> None:
 
 
 CAPABILITY = Capability(
-    name="standup", register=register, commands=[commands.ROUTER.command], events=events.EVENTS,
-    help=commands.ROUTER.help(), status=capability.status, schedule=capability.schedule, jobs=jobs, models=models,
-    demo=demo.run, demo_order=20)
+    name="standup",
+    register=register,
+    commands=[commands.ROUTER.command],
+    events=events.EVENTS,
+    help=commands.ROUTER.help(),
+    status=capability.status,
+    schedule=capability.schedule,
+    jobs=jobs,
+    models=models,
+    demo=demo.run,
+    demo_order=20,
+)

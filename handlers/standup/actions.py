@@ -36,8 +36,15 @@ def clear_blocker(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Se
     ack()
 
 
-def delete_standup(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, respond: Respond,
-                   client: WebClient, settings: Settings) -> None:
+def delete_standup(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    respond: Respond,
+    client: WebClient,
+    settings: Settings,
+) -> None:
     standup = service.get(db, body["user"]["team_id"], int(action["value"]))
     service.check_manager(standup, body["user"]["id"], admin_check(client, settings, body["user"]["id"]))
     name = service.delete_standup(db, standup)

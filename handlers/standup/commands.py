@@ -53,8 +53,7 @@ def answer(req: CommandRequest) -> None:
 
 
 def skip(req: CommandRequest) -> None:
-    names = ", ".join(f"“{s.name}”" for s in daily.skip_today(req.db, req.team, req.channel, req.user,
-                                                               req.clock.now()))
+    names = ", ".join(f"“{s.name}”" for s in daily.skip_today(req.db, req.team, req.channel, req.user, req.clock.now()))
     req.reply(f"Skipped today's {names}: you are shown as away, not missing.")
 
 
@@ -74,15 +73,22 @@ def report(req: CommandRequest) -> None:
     req.reply(f"Posting the {result.period} report of “{standup.name}” in this channel.")
 
 
-ROUTER = Router("/standup", [
-    Sub("setup", "setup", "set up an async standup in this channel (opens a form)", setup),
-    Sub("edit", "edit | pause | resume | delete [name]", "change, pause, resume or delete this channel's standup",
-        edit),
-    Sub("pause", "pause [name]", "pause this channel's standup", pause_or_resume, listed=False),
-    Sub("resume", "resume [name]", "resume this channel's standup", pause_or_resume, listed=False),
-    Sub("delete", "delete [name]", "delete this channel's standup", delete, listed=False),
-    Sub("answer", "answer", "answer today's standup now (or tomorrow's, once today's is done)", answer),
-    Sub("skip", "skip", "skip today's standup", skip),
-    Sub("away", "away <from> <to>", "away from YYYY-MM-DD to YYYY-MM-DD: not asked, shown as away", away),
-    Sub("report", "report [week|month]", "participation, streaks, blockers and answer times, with a chart", report),
-])
+ROUTER = Router(
+    "/standup",
+    [
+        Sub("setup", "setup", "set up an async standup in this channel (opens a form)", setup),
+        Sub(
+            "edit",
+            "edit | pause | resume | delete [name]",
+            "change, pause, resume or delete this channel's standup",
+            edit,
+        ),
+        Sub("pause", "pause [name]", "pause this channel's standup", pause_or_resume, listed=False),
+        Sub("resume", "resume [name]", "resume this channel's standup", pause_or_resume, listed=False),
+        Sub("delete", "delete [name]", "delete this channel's standup", delete, listed=False),
+        Sub("answer", "answer", "answer today's standup now (or tomorrow's, once today's is done)", answer),
+        Sub("skip", "skip", "skip today's standup", skip),
+        Sub("away", "away <from> <to>", "away from YYYY-MM-DD to YYYY-MM-DD: not asked, shown as away", away),
+        Sub("report", "report [week|month]", "participation, streaks, blockers and answer times, with a chart", report),
+    ],
+)

@@ -28,8 +28,9 @@ def dm_message(ack: Ack, event: dict[str, Any], db: Session, clock: Clock) -> No
     if subtype == "message_changed":
         message = event.get("message") or {}
         if message.get("user") and not message.get("bot_id"):
-            daily.dm_edit(db, message["user"], message["ts"], message.get("thread_ts"), message.get("text") or "",
-                          clock.now())
+            daily.dm_edit(
+                db, message["user"], message["ts"], message.get("thread_ts"), message.get("text") or "", clock.now()
+            )
         return
     if subtype or event.get("bot_id") or not event.get("user"):
         return

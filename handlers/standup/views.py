@@ -50,19 +50,31 @@ def _participants(client: WebClient, channel: str, chosen: list[str], everyone: 
 
 
 def setup_form(form: Form, participants: dict[str, str], everyone: bool) -> SetupForm:
-    return SetupForm(participants=participants,
-                     days=[int(d) for d in form.options(Block.DAYS)], ask_time=form.text(Block.ASK_TIME),
-                     questions=form.text(Block.QUESTIONS).splitlines(),
-                     blocker_number=_blocker_number(form.text(Block.BLOCKER)),
-                     digest_time=form.text(Block.DIGEST_TIME), timezone=form.text(Block.TIMEZONE).strip(),
-                     reminder_minutes=int(form.option(Block.REMINDER) or 0) or None,
-                     post_mode=form.option(Block.POST_MODE) or "thread", everyone=everyone,
-                     holidays=calendar.parse_dates(form.text(Block.HOLIDAYS), field=Block.HOLIDAYS),
-                     name=form.text(Block.NAME))
+    return SetupForm(
+        participants=participants,
+        days=[int(d) for d in form.options(Block.DAYS)],
+        ask_time=form.text(Block.ASK_TIME),
+        questions=form.text(Block.QUESTIONS).splitlines(),
+        blocker_number=_blocker_number(form.text(Block.BLOCKER)),
+        digest_time=form.text(Block.DIGEST_TIME),
+        timezone=form.text(Block.TIMEZONE).strip(),
+        reminder_minutes=int(form.option(Block.REMINDER) or 0) or None,
+        post_mode=form.option(Block.POST_MODE) or "thread",
+        everyone=everyone,
+        holidays=calendar.parse_dates(form.text(Block.HOLIDAYS), field=Block.HOLIDAYS),
+        name=form.text(Block.NAME),
+    )
 
 
-def submit_setup(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock,
-                 client: WebClient, settings: Settings) -> None:
+def submit_setup(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    client: WebClient,
+    settings: Settings,
+) -> None:
     form = Form.of(view)
     meta = form.metadata
     team, user = body["user"]["team_id"], body["user"]["id"]
@@ -71,14 +83,26 @@ def submit_setup(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Sessi
     everyone = form.checked(Block.EVERYONE)
     participants = _participants(client, meta["channel"], form.options(Block.PARTICIPANTS), everyone)
     setup = setup_form(form, participants, everyone)
-    standup = service.save(db, team_id=team, channel_id=meta["channel"], user_id=user, form=setup, now=clock.now(),
-                           standup_id=meta.get("standup"))
+    standup = service.save(
+        db,
+        team_id=team,
+        channel_id=meta["channel"],
+        user_id=user,
+        form=setup,
+        now=clock.now(),
+        standup_id=meta.get("standup"),
+    )
     ack()
     members = ", ".join(f"<@{u}>" for u in setup.participants)
     verb = "updated" if meta.get("standup") else "set up"
-    outbox.post(db, channel=standup.channel_id, team_id=team, now=clock.now(),
-                text=f"<@{user}> {verb} *{standup.name}*: {len(setup.participants)} members ({members}), asked at "
-                     f"{standup.ask_time} in each one's timezone, digest at {standup.digest_time} {standup.timezone}.")
+    outbox.post(
+        db,
+        channel=standup.channel_id,
+        team_id=team,
+        now=clock.now(),
+        text=f"<@{user}> {verb} *{standup.name}*: {len(setup.participants)} members ({members}), asked at "
+        f"{standup.ask_time} in each one's timezone, digest at {standup.digest_time} {standup.timezone}.",
+    )
 
 
 def submit_answer(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:

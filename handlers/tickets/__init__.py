@@ -19,6 +19,14 @@ def register(app: App) -> None:
 
 
 CAPABILITY = Capability(
-    name="tickets", register=register, commands=[commands.ROUTER.command], shortcuts=[Shortcut.FILE_FROM_MESSAGE],
-    events=events.EVENTS, help=commands.ROUTER.help(), status=capability.status, models=models,
-    demo=capability.demo, demo_order=60)
+    name="tickets",
+    register=register,
+    commands=[commands.ROUTER.command],
+    shortcuts=[Shortcut.FILE_FROM_MESSAGE],
+    events=events.EVENTS,
+    help=commands.ROUTER.help(),
+    status=capability.status,
+    models=models,
+    demo=capability.demo,
+    demo_order=60,
+)

@@ -27,5 +27,6 @@ def is_ticket_reaction(event: dict[str, Any], context: BoltContext) -> bool:
 def handle_reaction(event: dict[str, Any], context: BoltContext, db: Session, clock: Clock) -> None:
     item = event["item"]
     text, blocks = render.reaction_prompt(item["channel"], item["ts"])
-    ephemeral_to(db, clock, team_id=context["team_id"], channel=item["channel"], user=event["user"], text=text,
-                 blocks=blocks)
+    ephemeral_to(
+        db, clock, team_id=context["team_id"], channel=item["channel"], user=event["user"], text=text, blocks=blocks
+    )

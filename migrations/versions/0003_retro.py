@@ -63,8 +63,9 @@ def upgrade() -> None:
         sa.Column("carried_from_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["retro_id"], ["retros.id"], name=op.f("fk_retro_items_retro_id_retros")),
         sa.ForeignKeyConstraint(["group_id"], ["retro_items.id"], name=op.f("fk_retro_items_group_id_retro_items")),
-        sa.ForeignKeyConstraint(["carried_from_id"], ["retro_items.id"],
-                                name=op.f("fk_retro_items_carried_from_id_retro_items")),
+        sa.ForeignKeyConstraint(
+            ["carried_from_id"], ["retro_items.id"], name=op.f("fk_retro_items_carried_from_id_retro_items")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_retro_items")),
     )
     op.create_index(op.f("ix_retro_items_retro_id"), "retro_items", ["retro_id"], unique=False)

@@ -74,8 +74,9 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(32), nullable=False),
         sa.Column("updated_at", UTC, nullable=False),
         sa.ForeignKeyConstraint(["pi_id"], ["pis.id"], name=op.f("fk_pi_checkins_pi_id_pis")),
-        sa.ForeignKeyConstraint(["objective_id"], ["pi_objectives.id"],
-                                name=op.f("fk_pi_checkins_objective_id_pi_objectives")),
+        sa.ForeignKeyConstraint(
+            ["objective_id"], ["pi_objectives.id"], name=op.f("fk_pi_checkins_objective_id_pi_objectives")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pi_checkins")),
         sa.UniqueConstraint("objective_id", "week", name=op.f("uq_pi_checkins_objective_id_week")),
     )

@@ -32,8 +32,9 @@ def upgrade() -> None:
         sa.Column("currency", sa.String(8), nullable=False),
         sa.Column("fetched_at", bot.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_spend_days")),
-        sa.UniqueConstraint("source", "day", "team", "service", "gpu",
-                            name=op.f("uq_spend_days_source_day_team_service_gpu")),
+        sa.UniqueConstraint(
+            "source", "day", "team", "service", "gpu", name=op.f("uq_spend_days_source_day_team_service_gpu")
+        ),
     )
     op.create_index(op.f("ix_spend_days_day"), "spend_days", ["day"], unique=False)
     op.create_table(
@@ -59,8 +60,14 @@ def upgrade() -> None:
         sa.Column("threshold", sa.String(16), nullable=False),
         sa.Column("created_at", bot.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_spend_alerts")),
-        sa.UniqueConstraint("team_id", "channel_id", "team", "month", "threshold",
-                            name=op.f("uq_spend_alerts_team_id_channel_id_team_month_threshold")),
+        sa.UniqueConstraint(
+            "team_id",
+            "channel_id",
+            "team",
+            "month",
+            "threshold",
+            name=op.f("uq_spend_alerts_team_id_channel_id_team_month_threshold"),
+        ),
     )
     op.create_table(
         "spend_source_state",

@@ -38,8 +38,9 @@ def upgrade() -> None:
         sa.Column("last_polled_at", bot.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.String(500), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_run_watches")),
-        sa.UniqueConstraint("team_id", "channel_id", "experiment_id",
-                            name=op.f("uq_run_watches_team_id_channel_id_experiment_id")),
+        sa.UniqueConstraint(
+            "team_id", "channel_id", "experiment_id", name=op.f("uq_run_watches_team_id_channel_id_experiment_id")
+        ),
     )
     op.create_table(
         "run_announcements",
@@ -50,8 +51,9 @@ def upgrade() -> None:
         sa.Column("end_time_ms", sa.BigInteger(), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("announced_at", bot.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["watch_id"], ["run_watches.id"], ondelete="CASCADE",
-                                name=op.f("fk_run_announcements_watch_id_run_watches")),
+        sa.ForeignKeyConstraint(
+            ["watch_id"], ["run_watches.id"], ondelete="CASCADE", name=op.f("fk_run_announcements_watch_id_run_watches")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_run_announcements")),
         sa.UniqueConstraint("watch_id", "run_id", name=op.f("uq_run_announcements_watch_id_run_id")),
     )

@@ -12,8 +12,11 @@ from reports.digest.ids import Job
 
 
 def status(session: Session, team_id: str, channel_id: str | None) -> list[StatusLine]:
-    rows = [r for r in service.enabled_channels(session) if r.team_id == team_id
-            and (channel_id is None or r.channel_id == channel_id)]
+    rows = [
+        r
+        for r in service.enabled_channels(session)
+        if r.team_id == team_id and (channel_id is None or r.channel_id == channel_id)
+    ]
     return [StatusLine("Daily digest", f"every day at {r.local_time} {r.timezone}", r.channel_id) for r in rows]
 
 
@@ -21,7 +24,12 @@ def schedule(session: Session) -> list[DesiredJob]:
     jobs = []
     for row in service.enabled_channels(session):
         hour, minute = parse_time_of_day(row.local_time)
-        jobs.append(DesiredJob(id=f"digest:{row.team_id}:{row.channel_id}", job=Job.POST.value,
-                               scope=f"{row.team_id}:{row.channel_id}",
-                               trigger=CronTrigger(hour=hour, minute=minute, timezone=row.timezone)))
+        jobs.append(
+            DesiredJob(
+                id=f"digest:{row.team_id}:{row.channel_id}",
+                job=Job.POST.value,
+                scope=f"{row.team_id}:{row.channel_id}",
+                trigger=CronTrigger(hour=hour, minute=minute, timezone=row.timezone),
+            )
+        )
     return jobs

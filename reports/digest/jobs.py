@@ -37,8 +37,25 @@ def post_digest(rt: Runtime, scope: str, period: str) -> None:
         day = service.local_day(row, now)
         digest = service.build(s, rt.settings, row, now, day, rt.capabilities)
         key = f"digest:{scope}:{period}"
-        root = outbox.post(s, channel=row.channel_id, text=digest.text, blocks=digest.blocks, now=now,
-                           team_id=row.team_id, dedupe_key=key, ref=key)
+        root = outbox.post(
+            s,
+            channel=row.channel_id,
+            text=digest.text,
+            blocks=digest.blocks,
+            now=now,
+            team_id=row.team_id,
+            dedupe_key=key,
+            ref=key,
+        )
         for n, chart in enumerate(digest.charts):
-            outbox.upload(s, channel=row.channel_id, filename=chart.filename, content=chart.png, now=now,
-                          title=chart.title, team_id=row.team_id, thread_of=root, dedupe_key=f"{key}:chart{n}")
+            outbox.upload(
+                s,
+                channel=row.channel_id,
+                filename=chart.filename,
+                content=chart.png,
+                now=now,
+                title=chart.title,
+                team_id=row.team_id,
+                thread_of=root,
+                dedupe_key=f"{key}:chart{n}",
+            )

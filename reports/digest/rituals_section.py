@@ -11,8 +11,12 @@ def section_for(lines: list[StatusLine]) -> Section:
         body = "Nothing is set up in this channel yet. Run `/ritual help` to see what you can start."
     else:
         body = "\n".join(f"• *{line.title}* — {line.detail}" for line in lines)
-    return Section(key="rituals", title="In this channel", summary=f"{len(lines)} rituals and reports",
-                   blocks=[blocks.section(f"*In this channel*\n{body}")])
+    return Section(
+        key="rituals",
+        title="In this channel",
+        summary=f"{len(lines)} rituals and reports",
+        blocks=[blocks.section(f"*In this channel*\n{body}")],
+    )
 
 
 def section(ctx: SectionContext) -> Section:

@@ -21,10 +21,13 @@ def collect(ctx: SectionContext) -> list[Section]:
             result = provider(ctx)
         except Exception as exc:  # noqa: BLE001 — one broken source must not sink the digest
             log.exception("digest section failed capability=%s channel=%s", name, ctx.channel_id)
-            result = Section(key=name, title=name, summary=f"{name} unavailable",
-                             blocks=[section(f"*{name}*"),
-                                     context(f":warning: {name} was unavailable: {_reason(exc)}")],
-                             unavailable=True)
+            result = Section(
+                key=name,
+                title=name,
+                summary=f"{name} unavailable",
+                blocks=[section(f"*{name}*"), context(f":warning: {name} was unavailable: {_reason(exc)}")],
+                unavailable=True,
+            )
         if result is not None:
             sections.append(result)
     return sections

@@ -27,17 +27,20 @@ class Digest:
 
 
 def get(session: Session, team_id: str, channel_id: str) -> DigestChannel | None:
-    return session.scalar(select(DigestChannel).where(DigestChannel.team_id == team_id,
-                                                      DigestChannel.channel_id == channel_id))
+    return session.scalar(
+        select(DigestChannel).where(DigestChannel.team_id == team_id, DigestChannel.channel_id == channel_id)
+    )
 
 
 def enabled_channels(session: Session) -> list[DigestChannel]:
-    return list(session.scalars(select(DigestChannel).where(DigestChannel.enabled.is_(True))
-                                .order_by(DigestChannel.id)))
+    return list(
+        session.scalars(select(DigestChannel).where(DigestChannel.enabled.is_(True)).order_by(DigestChannel.id))
+    )
 
 
-def enable(session: Session, *, team_id: str, channel_id: str, user_id: str, now: datetime,
-           local_time: str, timezone: str) -> DigestChannel:
+def enable(
+    session: Session, *, team_id: str, channel_id: str, user_id: str, now: datetime, local_time: str, timezone: str
+) -> DigestChannel:
     """Turn the daily digest on for a channel (or change its time/timezone)."""
     try:
         hour, minute = parse_time_of_day(local_time)
@@ -49,8 +52,15 @@ def enable(session: Session, *, team_id: str, channel_id: str, user_id: str, now
         raise UserError(f"`{timezone}` is not a timezone: use a name like `Europe/Berlin` or `UTC`.") from None
     row = get(session, team_id, channel_id)
     if row is None:
-        row = DigestChannel(team_id=team_id, channel_id=channel_id, created_by=user_id, created_at=now,
-                            local_time="", timezone="", updated_at=now)
+        row = DigestChannel(
+            team_id=team_id,
+            channel_id=channel_id,
+            created_by=user_id,
+            created_at=now,
+            local_time="",
+            timezone="",
+            updated_at=now,
+        )
         session.add(row)
     row.local_time, row.timezone, row.enabled, row.updated_at = f"{hour:02d}:{minute:02d}", timezone, True, now
     session.flush()
@@ -69,10 +79,19 @@ def local_day(row: DigestChannel, now: datetime) -> date:
     return now.astimezone(ZoneInfo(row.timezone)).date()
 
 
-def build(session: Session, settings: Settings, row: DigestChannel, now: datetime, day: date,
-          capabilities: Capabilities) -> Digest:
-    ctx = SectionContext(session=session, settings=settings, now=now, team_id=row.team_id,
-                         channel_id=row.channel_id, day=day, timezone=row.timezone, capabilities=capabilities)
+def build(
+    session: Session, settings: Settings, row: DigestChannel, now: datetime, day: date, capabilities: Capabilities
+) -> Digest:
+    ctx = SectionContext(
+        session=session,
+        settings=settings,
+        now=now,
+        team_id=row.team_id,
+        channel_id=row.channel_id,
+        day=day,
+        timezone=row.timezone,
+        capabilities=capabilities,
+    )
     sections = collect(ctx)
     title = render("reports.digest", "title.txt.j2", day=day)
     body: blocks.Blocks = [blocks.header(title)]

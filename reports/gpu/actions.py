@@ -19,9 +19,11 @@ from reports.gpu.config import GpuConfig
 from reports.gpu.models import GpuDay, GpuResponse
 
 log = logging.getLogger(__name__)
-ANSWERS = {"in_use": "Noted: in use. I won't ask about it again today.",
-           "releasing": "Thanks for releasing it. The next digest shows it as being released.",
-           "snoozed": "Snoozed for 3 days."}
+ANSWERS = {
+    "in_use": "Noted: in use. I won't ask about it again today.",
+    "releasing": "Thanks for releasing it. The next digest shows it as being released.",
+    "snoozed": "Snoozed for 3 days.",
+}
 
 
 def latest(session: Session, gpu_key: str) -> GpuDay:
@@ -43,12 +45,21 @@ def answer(session: Session, gpu_key: str, user_id: str, response: str, now: dat
     return ANSWERS[response]
 
 
-def stop_instance(session: Session, config: GpuConfig, gpu_key: str, user_id: str, now: datetime, *,
-                  team_id: str, ec2: Any | None = None) -> str:
+def stop_instance(
+    session: Session,
+    config: GpuConfig,
+    gpu_key: str,
+    user_id: str,
+    now: datetime,
+    *,
+    team_id: str,
+    ec2: Any | None = None,
+) -> str:
     """Stop the EC2 instance behind a GPU (admins only, opt-in) and post an audit line in the channels."""
     if not config.stop_enabled:
-        raise UserError("Stopping instances is turned off: an admin can set gpu.stop_instances.enabled "
-                        "in ritualbot.yaml.")
+        raise UserError(
+            "Stopping instances is turned off: an admin can set gpu.stop_instances.enabled in ritualbot.yaml."
+        )
     if user_id not in config.stop_admins:
         raise UserError("Only the admins listed in gpu.stop_instances.admins can stop instances.")
     row = latest(session, gpu_key)
@@ -56,8 +67,9 @@ def stop_instance(session: Session, config: GpuConfig, gpu_key: str, user_id: st
         raise UserError(f"{row.host} is not an EC2 instance I can stop.")
     client = ec2 or _ec2_for(config, row.source)
     client.stop_instances(InstanceIds=[row.instance_id])
-    session.add(GpuResponse(gpu_key=gpu_key, user_id=user_id, response="stopped", until=now + timedelta(days=1),
-                            created_at=now))
+    session.add(
+        GpuResponse(gpu_key=gpu_key, user_id=user_id, response="stopped", until=now + timedelta(days=1), created_at=now)
+    )
     line = f":octagonal_sign: <@{user_id}> stopped EC2 instance `{row.instance_id}` ({row.host}, idle GPU {row.gpu})."
     for channel in audit_channels(session, config, team_id):
         outbox.post(session, channel=channel, text=line, now=now, team_id=team_id)
@@ -66,8 +78,9 @@ def stop_instance(session: Session, config: GpuConfig, gpu_key: str, user_id: st
 
 
 def audit_channels(session: Session, config: GpuConfig, team_id: str) -> list[str]:
-    return [r.channel_id for r in digest.enabled_channels(session)
-            if r.team_id == team_id and config.covers(r.channel_id)]
+    return [
+        r.channel_id for r in digest.enabled_channels(session) if r.team_id == team_id and config.covers(r.channel_id)
+    ]
 
 
 def _ec2_for(config: GpuConfig, source: str) -> Any:

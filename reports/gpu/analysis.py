@@ -85,8 +85,9 @@ def counted(states: list[str], step: int, th: Thresholds) -> list[str]:
 
 def day_starts(first: date, days: int, tz: str) -> list[int]:
     zone = ZoneInfo(tz)
-    return [int(datetime.combine(first + timedelta(days=d), datetime.min.time(), zone).timestamp())
-            for d in range(days + 1)]
+    return [
+        int(datetime.combine(first + timedelta(days=d), datetime.min.time(), zone).timestamp()) for d in range(days + 1)
+    ]
 
 
 def gpu_days(series: GpuSeries, first: date, days: int, step: int, th: Thresholds, tz: str = "UTC") -> list[GpuDay]:
@@ -97,12 +98,19 @@ def gpu_days(series: GpuSeries, first: date, days: int, step: int, th: Threshold
     hours = step / 3600
     result, streak = [], 0
     for d in range(days):
-        part = states[(bounds[d] - bounds[0]) // step:(bounds[d + 1] - bounds[0]) // step]
+        part = states[(bounds[d] - bounds[0]) // step : (bounds[d + 1] - bounds[0]) // step]
         tally = {s: part.count(s) for s in (IDLE, HELD, NODATA)}
         run = next((n for n, s in enumerate(reversed(part)) if s not in (IDLE, HELD)), len(part))
         streak = streak + run if run == len(part) else run
         steps = len(part)
-        result.append(GpuDay(day=first + timedelta(days=d), allocated_h=(steps - tally[NODATA]) * hours,
-                             idle_h=tally[IDLE] * hours, held_h=tally[HELD] * hours,
-                             nodata_h=tally[NODATA] * hours, streak_h=streak * hours))
+        result.append(
+            GpuDay(
+                day=first + timedelta(days=d),
+                allocated_h=(steps - tally[NODATA]) * hours,
+                idle_h=tally[IDLE] * hours,
+                held_h=tally[HELD] * hours,
+                nodata_h=tally[NODATA] * hours,
+                streak_h=streak * hours,
+            )
+        )
     return result

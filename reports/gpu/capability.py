@@ -39,8 +39,9 @@ def status(session: Session, team_id: str, channel_id: str | None) -> list[Statu
         return []
     names = ", ".join(config.source_name(s) for s in config.sources)
     detail = f"idle GPUs in the daily digest, from {names}"
-    failed = session.scalars(select(GpuRefresh).where(GpuRefresh.ok.is_(False))
-                             .order_by(GpuRefresh.at.desc()).limit(1)).first()
+    failed = session.scalars(
+        select(GpuRefresh).where(GpuRefresh.ok.is_(False)).order_by(GpuRefresh.at.desc()).limit(1)
+    ).first()
     if failed is not None:
         detail += f"; last failure: {failed.source} on {failed.day:%d %b}"
     return [StatusLine("Idle GPUs", detail, channel_id)]
@@ -54,15 +55,23 @@ def schedule(session: Session) -> list[DesiredJob]:
             continue
         hour, minute = parse_time_of_day(row.local_time)
         at = datetime(2000, 1, 2, hour, minute) + DM_LAG
-        jobs.append(DesiredJob(id=f"gpu:{row.team_id}:{row.channel_id}", job=Job.OWNERS.value,
-                               scope=f"{row.team_id}:{row.channel_id}",
-                               trigger=CronTrigger(hour=at.hour, minute=at.minute, timezone=row.timezone)))
+        jobs.append(
+            DesiredJob(
+                id=f"gpu:{row.team_id}:{row.channel_id}",
+                job=Job.OWNERS.value,
+                scope=f"{row.team_id}:{row.channel_id}",
+                trigger=CronTrigger(hour=at.hour, minute=at.minute, timezone=row.timezone),
+            )
+        )
     return jobs
 
 
 def demo(ctx: DemoContext) -> None:
     """Idle GPUs from the bundled sample fleet: an H100 idle for 3 days, a T4 pinned by a notebook."""
     rt = ctx.runtime
-    section = {"sources": [{"type": "sample", "name": "demo-fleet", "path": str(DEMO_FLEET)}],
-               "team_leads": {"nlp": "UADA"}, "escalation": {"warn_hours": 24, "lead_hours": 48}}
+    section = {
+        "sources": [{"type": "sample", "name": "demo-fleet", "path": str(DEMO_FLEET)}],
+        "team_leads": {"nlp": "UADA"},
+        "escalation": {"warn_hours": 24, "lead_hours": 48},
+    }
     rt.settings = dataclasses.replace(rt.settings, file={**rt.settings.file, "gpu": section})

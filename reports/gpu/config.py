@@ -1,25 +1,25 @@
 """The `gpu:` section of ritualbot.yaml, parsed once into a typed object.
 
-    gpu:
-      sources:                          # several at once
-        - {type: prometheus, url: "http://prometheus:9090", timeout: 20}
-        - {type: cloudwatch, region: us-east-1, endpoint_url: null}
-        - {type: nvml}                  # samples stored by the `gpu.sample` job
-        - {type: sample, path: reports/gpu/data/demo-fleet.json}
-      util_threshold: 5                 # % below which a GPU counts as idle
-      memory_threshold_mib: 1024        # memory used below this (where known) counts as idle
-      min_idle_minutes: 60              # idle stretches shorter than this are ignored
-      step_seconds: 300
-      history_days: 14
-      currency: USD
-      prices: {A100: 4.10, p4d.24xlarge: 32.77}   # per GPU model (per GPU-hour) or instance type (per hour)
-      exclude: {users: [], hosts: [], tags: {env: prod}, younger_than_hours: 6}
-      owners: {"host:gpu-box-1": {owner: ada@example.com, team: vision}, "namespace:nlp": {team: nlp}}
-      users: {ada: U0123}               # owner name or email -> Slack user id
-      team_leads: {vision: U0456}
-      escalation: {warn_hours: 24, lead_hours: 72}
-      stop_instances: {enabled: false, admins: [U0123]}
-      channels: [C0123]                 # default: every digest channel
+gpu:
+  sources:                          # several at once
+    - {type: prometheus, url: "http://prometheus:9090", timeout: 20}
+    - {type: cloudwatch, region: us-east-1, endpoint_url: null}
+    - {type: nvml}                  # samples stored by the `gpu.sample` job
+    - {type: sample, path: reports/gpu/data/demo-fleet.json}
+  util_threshold: 5                 # % below which a GPU counts as idle
+  memory_threshold_mib: 1024        # memory used below this (where known) counts as idle
+  min_idle_minutes: 60              # idle stretches shorter than this are ignored
+  step_seconds: 300
+  history_days: 14
+  currency: USD
+  prices: {A100: 4.10, p4d.24xlarge: 32.77}   # per GPU model (per GPU-hour) or instance type (per hour)
+  exclude: {users: [], hosts: [], tags: {env: prod}, younger_than_hours: 6}
+  owners: {"host:gpu-box-1": {owner: ada@example.com, team: vision}, "namespace:nlp": {team: nlp}}
+  users: {ada: U0123}               # owner name or email -> Slack user id
+  team_leads: {vision: U0456}
+  escalation: {warn_hours: 24, lead_hours: 72}
+  stop_instances: {enabled: false, admins: [U0123]}
+  channels: [C0123]                 # default: every digest channel
 """
 
 from __future__ import annotations

@@ -51,8 +51,15 @@ def notify_owners(rt: Runtime, scope: str, period: str) -> None:
         notify(s, config, report, team_id=team_id, now=now, lookup=rt.directory(team_id or None).user_by_email)
 
 
-def notify(s: Session, config: gpu_config.GpuConfig, report: IdleReport, *, team_id: str, now: datetime,
-           lookup: people.Lookup | None) -> int:
+def notify(
+    s: Session,
+    config: gpu_config.GpuConfig,
+    report: IdleReport,
+    *,
+    team_id: str,
+    now: datetime,
+    lookup: people.Lookup | None,
+) -> int:
     """One DM per idle GPU per owner per day (unless answered), one lead reminder per idle stretch."""
     sent = 0
     for g in report.idle:
@@ -73,7 +80,13 @@ def notify(s: Session, config: gpu_config.GpuConfig, report: IdleReport, *, team
             since = report.day - timedelta(days=int(g.streak_h // 24))
             key = f"gpu:lead:{g.key}:{since}"
             if not outbox.already_enqueued(s, key):
-                outbox.post(s, channel=lead, text=render.lead_text(g, report.currency, config.warn_hours),
-                            now=now, team_id=team_id, dedupe_key=key)
+                outbox.post(
+                    s,
+                    channel=lead,
+                    text=render.lead_text(g, report.currency, config.warn_hours),
+                    now=now,
+                    team_id=team_id,
+                    dedupe_key=key,
+                )
                 sent += 1
     return sent

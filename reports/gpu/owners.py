@@ -14,8 +14,13 @@ UNOWNED = "unowned"
 def owner_and_team(info: GpuInfo, config: GpuConfig) -> tuple[str, str]:
     """Tags and labels first, then the static map by instance, host, namespace or pod."""
     owner, team = info.owner, info.team
-    for key in (f"instance:{info.instance_id}", f"host:{info.host}", f"uuid:{info.uuid}",
-                f"namespace:{info.labels.get('namespace', '')}", f"pod:{info.labels.get('pod', '')}"):
+    for key in (
+        f"instance:{info.instance_id}",
+        f"host:{info.host}",
+        f"uuid:{info.uuid}",
+        f"namespace:{info.labels.get('namespace', '')}",
+        f"pod:{info.labels.get('pod', '')}",
+    ):
         mapped = config.owners.get(key)
         if mapped:
             owner, team = owner or mapped.get("owner", ""), team or mapped.get("team", "")

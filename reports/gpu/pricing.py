@@ -7,18 +7,29 @@ from decimal import Decimal
 
 # AWS us-east-1 on-demand, USD per instance-hour, and GPUs per instance (GPU models in GPU_OF).
 INSTANCE_TYPES: dict[str, tuple[Decimal, int]] = {
-    "p3.2xlarge": (Decimal("3.06"), 1), "p3.8xlarge": (Decimal("12.24"), 4),
-    "p3.16xlarge": (Decimal("24.48"), 8), "p4d.24xlarge": (Decimal("32.7726"), 8),
-    "p5.48xlarge": (Decimal("98.32"), 8), "g4dn.xlarge": (Decimal("0.526"), 1),
-    "g4dn.12xlarge": (Decimal("3.912"), 4), "g5.xlarge": (Decimal("1.006"), 1),
-    "g5.12xlarge": (Decimal("5.672"), 4), "g5.48xlarge": (Decimal("16.288"), 8),
-    "g6.xlarge": (Decimal("0.8048"), 1), "g6.12xlarge": (Decimal("4.6016"), 4),
+    "p3.2xlarge": (Decimal("3.06"), 1),
+    "p3.8xlarge": (Decimal("12.24"), 4),
+    "p3.16xlarge": (Decimal("24.48"), 8),
+    "p4d.24xlarge": (Decimal("32.7726"), 8),
+    "p5.48xlarge": (Decimal("98.32"), 8),
+    "g4dn.xlarge": (Decimal("0.526"), 1),
+    "g4dn.12xlarge": (Decimal("3.912"), 4),
+    "g5.xlarge": (Decimal("1.006"), 1),
+    "g5.12xlarge": (Decimal("5.672"), 4),
+    "g5.48xlarge": (Decimal("16.288"), 8),
+    "g6.xlarge": (Decimal("0.8048"), 1),
+    "g6.12xlarge": (Decimal("4.6016"), 4),
 }
 GPU_OF = {"p3": "V100", "p4d": "A100", "p5": "H100", "g4dn": "T4", "g5": "A10G", "g6": "L4"}
 # Per GPU-hour, matched as a substring of the reported model name (longest match wins).
 GPU_MODELS: dict[str, Decimal] = {
-    "H100": Decimal("12.29"), "A100": Decimal("4.10"), "V100": Decimal("3.06"), "A10G": Decimal("1.006"),
-    "L4": Decimal("0.805"), "T4": Decimal("0.526"), "L40S": Decimal("1.86"),
+    "H100": Decimal("12.29"),
+    "A100": Decimal("4.10"),
+    "V100": Decimal("3.06"),
+    "A10G": Decimal("1.006"),
+    "L4": Decimal("0.805"),
+    "T4": Decimal("0.526"),
+    "L40S": Decimal("1.86"),
 }
 
 

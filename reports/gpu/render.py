@@ -14,8 +14,12 @@ from reports.gpu.ids import Action, Block
 from reports.gpu.service import GpuLine, IdleReport
 
 TOP = 8
-RESPONSES = {"in_use": "in use, says the owner", "releasing": "owner is releasing it",
-             "snoozed": "snoozed by the owner", "stopped": "stopped by an admin"}
+RESPONSES = {
+    "in_use": "in use, says the owner",
+    "releasing": "owner is releasing it",
+    "snoozed": "snoozed by the owner",
+    "stopped": "stopped by an admin",
+}
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 
@@ -31,8 +35,14 @@ def _helpers(currency: str, users: Mapping[str, str] | None = None) -> dict[str,
             return f"<@{user}>"
         return blocks.escape(g.owner) if g.owner else "unowned"
 
-    return {"money": money, "hours": lambda h: f"{h:,.1f}".removesuffix(".0"),
-            "signed_h": lambda h: f"{h:+,.1f} GPU-h", "streak": _streak, "owner": owner, "responses": RESPONSES}
+    return {
+        "money": money,
+        "hours": lambda h: f"{h:,.1f}".removesuffix(".0"),
+        "signed_h": lambda h: f"{h:+,.1f} GPU-h",
+        "streak": _streak,
+        "owner": owner,
+        "responses": RESPONSES,
+    }
 
 
 def _streak(hours: float) -> str:
@@ -51,15 +61,23 @@ def section_blocks(r: IdleReport, users: Mapping[str, str] | None = None) -> blo
         lines = [render("reports.gpu", "gpu_line.md.j2", g=g, **h) for g in r.held[:TOP]]
         out.append(blocks.section("*Memory held, no compute*\n" + "\n".join(lines)))
     if r.teams:
-        out.append(blocks.section("*Per team*\n" + "\n".join(
-            f"• *{blocks.escape(team)}* {h['hours'](hours)} GPU-h ({h['money'](cost)})"
-            for team, (hours, cost) in r.teams.items())))
+        out.append(
+            blocks.section(
+                "*Per team*\n"
+                + "\n".join(
+                    f"• *{blocks.escape(team)}* {h['hours'](hours)} GPU-h ({h['money'](cost)})"
+                    for team, (hours, cost) in r.teams.items()
+                )
+            )
+        )
     notes = []
     if r.nodata:
         plural = "" if len(r.nodata) == 1 else "s"
         notes.append(f"No data for {len(r.nodata)} GPU{plural} (not counted as idle or busy)")
-    notes += [f":warning: source *{blocks.escape(name)}* was unavailable: {blocks.escape(err or '')[:150]}"
-              for name, err in r.unavailable.items()]
+    notes += [
+        f":warning: source *{blocks.escape(name)}* was unavailable: {blocks.escape(err or '')[:150]}"
+        for name, err in r.unavailable.items()
+    ]
     if notes:
         out.append(blocks.context(*notes[:10]))
     return out
@@ -99,22 +117,30 @@ def owners_blocks(rows: list[tuple[str, str, str, str | None]]) -> tuple[str, bl
     """rows: (gpu label, owner, team, Slack user id or None)."""
     if not rows:
         return "No GPUs are known yet.", [blocks.section("No GPUs are known yet: they arrive with the next refresh.")]
-    lines = [f"• *{blocks.escape(label)}* — {('<@' + user + '>') if user else blocks.escape(owner or 'unowned')}"
-             f" · {blocks.escape(team)}" for label, owner, team, user in rows]
+    lines = [
+        f"• *{blocks.escape(label)}* — {('<@' + user + '>') if user else blocks.escape(owner or 'unowned')}"
+        f" · {blocks.escape(team)}"
+        for label, owner, team, user in rows
+    ]
     text = f"GPU owners: {len(rows)} GPUs"
-    return text, [blocks.section("*GPU owners* (from tags, labels and ritualbot.yaml)"),
-                  *[blocks.section("\n".join(lines[n:n + 30])) for n in range(0, len(lines), 30)]]
+    return text, [
+        blocks.section("*GPU owners* (from tags, labels and ritualbot.yaml)"),
+        *[blocks.section("\n".join(lines[n : n + 30])) for n in range(0, len(lines), 30)],
+    ]
 
 
 def dm_blocks(g: GpuLine, currency: str, *, can_stop: bool) -> tuple[str, blocks.Blocks]:
     h = _helpers(currency)
     text = render("reports.gpu", "dm.md.j2", g=g, **h)
-    buttons = [blocks.button("In use", Action.IN_USE, g.key, style="primary"),
-               blocks.button("I'll release it", Action.RELEASE, g.key),
-               blocks.button("Snooze 3 days", Action.SNOOZE, g.key)]
+    buttons = [
+        blocks.button("In use", Action.IN_USE, g.key, style="primary"),
+        blocks.button("I'll release it", Action.RELEASE, g.key),
+        blocks.button("Snooze 3 days", Action.SNOOZE, g.key),
+    ]
     if can_stop and g.instance_id:
-        confirm = blocks.confirm_dialog("Stop the instance?",
-                                        f"This stops EC2 instance {g.instance_id} and every GPU on it.", ok="Stop it")
+        confirm = blocks.confirm_dialog(
+            "Stop the instance?", f"This stops EC2 instance {g.instance_id} and every GPU on it.", ok="Stop it"
+        )
         buttons.append(blocks.button("Stop instance", Action.STOP, g.key, style="danger", confirm=confirm))
     return text, [blocks.section(text), blocks.actions(*buttons, block_id=Block.ANSWER)]
 

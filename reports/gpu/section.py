@@ -12,8 +12,9 @@ from reports.gpu import render, service
 from reports.gpu.sources import build
 
 
-def refresh_and_report(session: Session, config: gpu_config.GpuConfig, day: date, now: datetime,
-                       tz: str, team: str | None = None) -> service.IdleReport:
+def refresh_and_report(
+    session: Session, config: gpu_config.GpuConfig, day: date, now: datetime, tz: str, team: str | None = None
+) -> service.IdleReport:
     """Refresh yesterday's window from every source that has not answered yet, then report it."""
     service.refresh(session, config, build.build(config, session), day, now, tz)
     return service.report(session, config, day, now, team)
@@ -27,7 +28,18 @@ def section(ctx: SectionContext) -> Section | None:
     charts = []
     png = render.chart(report)
     if png:
-        charts.append(Chart(filename=f"gpu-idle-{report.day.isoformat()}.png", png=png,
-                            title=f"Idle GPU-hours by team to {report.day:%d %b}"))
-    return Section(key="gpu", title="Idle GPUs", blocks=render.section_blocks(report, config.users),
-                   summary=render.summary(report), charts=charts, unavailable=bool(report.unavailable))
+        charts.append(
+            Chart(
+                filename=f"gpu-idle-{report.day.isoformat()}.png",
+                png=png,
+                title=f"Idle GPU-hours by team to {report.day:%d %b}",
+            )
+        )
+    return Section(
+        key="gpu",
+        title="Idle GPUs",
+        blocks=render.section_blocks(report, config.users),
+        summary=render.summary(report),
+        charts=charts,
+        unavailable=bool(report.unavailable),
+    )

@@ -36,8 +36,9 @@ def window(last_day: date, config: GpuConfig, tz: str) -> tuple[date, datetime, 
     return first, start, end
 
 
-def refresh(session: Session, config: GpuConfig, sources: list[Source], last_day: date, now: datetime,
-            tz: str = "UTC") -> RefreshResult:
+def refresh(
+    session: Session, config: GpuConfig, sources: list[Source], last_day: date, now: datetime, tz: str = "UTC"
+) -> RefreshResult:
     """Fetch every source that has not answered yet for this day and store its GPU-days."""
     first, start, end = window(last_day, config, tz)
     done = set(session.scalars(select(GpuRefresh.source).where(GpuRefresh.day == last_day, GpuRefresh.ok.is_(True))))
@@ -54,8 +55,7 @@ def refresh(session: Session, config: GpuConfig, sources: list[Source], last_day
             _mark(session, last_day, source.name, str(exc)[:480], getattr(source, "queries", 0), now)
             continue
         result.queries += fetched.queries
-        session.execute(delete(GpuDay).where(GpuDay.source == source.name, GpuDay.day >= first,
-                                             GpuDay.day <= last_day))
+        session.execute(delete(GpuDay).where(GpuDay.source == source.name, GpuDay.day >= first, GpuDay.day <= last_day))
         for series in fetched.series:
             owner, team = owners.owner_and_team(series.info, config)
             if owners.excluded(series.info, owner, config, now):
@@ -64,12 +64,28 @@ def refresh(session: Session, config: GpuConfig, sources: list[Source], last_day
             price = pricing.price_per_gpu_hour(series.info.model, series.info.instance_type, config.prices)
             for d in analysis.gpu_days(series, first, config.history_days, config.step_seconds, th, tz):
                 info = series.info
-                session.add(GpuDay(day=d.day, gpu_key=info.key, source=info.source, host=info.host[:200],
-                                   gpu=info.gpu[:16], model=info.model[:128], instance_id=info.instance_id,
-                                   instance_type=info.instance_type, owner=owner[:200], team=team[:128],
-                                   allocated_h=d.allocated_h, idle_h=d.idle_h, held_h=d.held_h,
-                                   nodata_h=d.nodata_h, streak_h=d.streak_h, price=price,
-                                   currency=config.currency, fetched_at=now))
+                session.add(
+                    GpuDay(
+                        day=d.day,
+                        gpu_key=info.key,
+                        source=info.source,
+                        host=info.host[:200],
+                        gpu=info.gpu[:16],
+                        model=info.model[:128],
+                        instance_id=info.instance_id,
+                        instance_type=info.instance_type,
+                        owner=owner[:200],
+                        team=team[:128],
+                        allocated_h=d.allocated_h,
+                        idle_h=d.idle_h,
+                        held_h=d.held_h,
+                        nodata_h=d.nodata_h,
+                        streak_h=d.streak_h,
+                        price=price,
+                        currency=config.currency,
+                        fetched_at=now,
+                    )
+                )
         _mark(session, last_day, source.name, None, fetched.queries, now)
     session.flush()
     return result
@@ -139,8 +155,13 @@ class IdleReport:
 
 def report(session: Session, config: GpuConfig, day: date, now: datetime, team: str | None = None) -> IdleReport:
     """Yesterday's idle GPUs (`day`), the 7 days before for the trend, and 14 days for the chart."""
-    rows = list(session.scalars(select(GpuDay).where(GpuDay.day > day - timedelta(days=14), GpuDay.day <= day)
-                                .order_by(GpuDay.day, GpuDay.gpu_key)))
+    rows = list(
+        session.scalars(
+            select(GpuDay)
+            .where(GpuDay.day > day - timedelta(days=14), GpuDay.day <= day)
+            .order_by(GpuDay.day, GpuDay.gpu_key)
+        )
+    )
     if team:
         rows = [r for r in rows if r.team == team]
     answers = current_responses(session, now)
@@ -154,10 +175,20 @@ def report(session: Session, config: GpuConfig, day: date, now: datetime, team: 
             prev_cost += cost(row.idle_h, row.price)
         if row.day != day:
             continue
-        line = GpuLine(key=row.gpu_key, label=f"{row.host}/gpu{row.gpu}" + (f" ({row.model})" if row.model else ""),
-                       owner=row.owner, team=row.team, idle_h=row.idle_h, held_h=row.held_h, nodata_h=row.nodata_h,
-                       streak_h=row.streak_h, cost=cost(row.idle_h, row.price), held_cost=cost(row.held_h, row.price),
-                       response=answers.get(row.gpu_key, ""), instance_id=row.instance_id)
+        line = GpuLine(
+            key=row.gpu_key,
+            label=f"{row.host}/gpu{row.gpu}" + (f" ({row.model})" if row.model else ""),
+            owner=row.owner,
+            team=row.team,
+            idle_h=row.idle_h,
+            held_h=row.held_h,
+            nodata_h=row.nodata_h,
+            streak_h=row.streak_h,
+            cost=cost(row.idle_h, row.price),
+            held_cost=cost(row.held_h, row.price),
+            response=answers.get(row.gpu_key, ""),
+            instance_id=row.instance_id,
+        )
         result.gpus.append(line)
         result.idle_h += line.idle_h
         result.idle_cost += line.cost
@@ -168,15 +199,18 @@ def report(session: Session, config: GpuConfig, day: date, now: datetime, team: 
     result.prev_avg_h = prev_h / 7
     result.prev_avg_cost = (prev_cost / 7).quantize(CENT, ROUND_HALF_UP)
     result.teams = {k: (v[0], v[1]) for k, v in sorted(teams.items(), key=lambda kv: -kv[1][0]) if v[0] > 0}
-    failed = session.execute(select(GpuRefresh.source, GpuRefresh.error).where(
-        GpuRefresh.day == day, GpuRefresh.ok.is_(False)))
+    failed = session.execute(
+        select(GpuRefresh.source, GpuRefresh.error).where(GpuRefresh.day == day, GpuRefresh.ok.is_(False))
+    )
     result.unavailable = {name: error or "" for name, error in failed}
     return result
 
 
 def current_responses(session: Session, now: datetime) -> dict[str, str]:
     """Answers still in force, and those given since yesterday's digest (so the next digest shows them)."""
-    rows = session.scalars(select(GpuResponse).where(
-        (GpuResponse.until > now) | (GpuResponse.created_at >= now - timedelta(days=1)))
-        .order_by(GpuResponse.created_at))
+    rows = session.scalars(
+        select(GpuResponse)
+        .where((GpuResponse.until > now) | (GpuResponse.created_at >= now - timedelta(days=1)))
+        .order_by(GpuResponse.created_at)
+    )
     return {r.gpu_key: r.response for r in rows}

@@ -51,8 +51,12 @@ def delta(name: str, value: float, baseline: float, how: str) -> MetricDelta:
     return MetricDelta(name, value, baseline, absolute, relative, how, outcome)
 
 
-def deltas(run: Mapping[str, float], baseline: Mapping[str, float], primary: str | None,
-           configured: Mapping[str, str] | None = None) -> list[MetricDelta]:
+def deltas(
+    run: Mapping[str, float],
+    baseline: Mapping[str, float],
+    primary: str | None,
+    configured: Mapping[str, str] | None = None,
+) -> list[MetricDelta]:
     """Every metric both runs have; the primary metric first, then by name."""
     common = sorted(set(run) & set(baseline), key=lambda m: (m != primary, m))
     return [delta(m, run[m], baseline[m], direction(m, configured)) for m in common]

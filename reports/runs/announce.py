@@ -36,8 +36,15 @@ def sweep_ref(watch_id: int, key: str) -> str:
     return f"runs:sweep:{watch_id}:{key}"
 
 
-def announce(s: Session, mlflow: MlflowClient, watch: RunWatch, batch: Batch, config: RunsConfig, now: datetime,
-             lookup: people.Lookup | None = None) -> int:
+def announce(
+    s: Session,
+    mlflow: MlflowClient,
+    watch: RunWatch,
+    batch: Batch,
+    config: RunsConfig,
+    now: datetime,
+    lookup: people.Lookup | None = None,
+) -> int:
     """Post the batch; returns the number of channel messages enqueued. `lookup(email)` finds the
     Slack user of a failed run whose MLflow user is an email."""
     posted = 0
@@ -211,8 +218,9 @@ def _best_of(
     return lambda: best.current(mlflow, watch, primary, how, known)
 
 
-def _failed(s: Session, watch: RunWatch, run: RunView, config: RunsConfig, now: datetime,
-            lookup: people.Lookup | None) -> None:
+def _failed(
+    s: Session, watch: RunWatch, run: RunView, config: RunsConfig, now: datetime, lookup: people.Lookup | None
+) -> None:
     text = render.failed(run, watch.experiment_name, config.ui_url)
     anchor = latest_card(s, watch.id)
     outbox.post(

@@ -45,8 +45,14 @@ def primary_metric(run: RunView, configured: str | None, config: RunsConfig) -> 
     return known[0] if known else None
 
 
-def choose(mlflow: MlflowClient, run: RunView, primary: str | None, model: str | None,
-           config: RunsConfig, best: Callable[[], RunView | None] | None = None) -> Baseline | None:
+def choose(
+    mlflow: MlflowClient,
+    run: RunView,
+    primary: str | None,
+    model: str | None,
+    config: RunsConfig,
+    best: Callable[[], RunView | None] | None = None,
+) -> Baseline | None:
     """`best` gives the experiment's best earlier run (a poll passes the watch's stored pointer);
     without it MLflow is asked, which is fine on demand but slow on big experiments."""
     if model:
@@ -58,16 +64,20 @@ def choose(mlflow: MlflowClient, run: RunView, primary: str | None, model: str |
     before = run.end_ms or run.start_ms
     how = analysis.direction(primary, config.directions) if primary else "neutral"
     if primary and how != "neutral":
-        found = best() if best else source.best_before(mlflow, run.experiment_id, primary, how == "lower",
-                                                         before, run.run_id)
+        found = (
+            best()
+            if best
+            else source.best_before(mlflow, run.experiment_id, primary, how == "lower", before, run.run_id)
+        )
         if found is not None and found.run_id != run.run_id:
             return Baseline("best", found)
     previous = source.previous_named(mlflow, run.experiment_id, run.name, before, run.run_id)
     return Baseline("previous", previous) if previous else None
 
 
-def seed_noise(mlflow: MlflowClient, baseline: RunView, primary: str | None,
-               cache: dict[str, Any] | None = None) -> analysis.Noise | None:
+def seed_noise(
+    mlflow: MlflowClient, baseline: RunView, primary: str | None, cache: dict[str, Any] | None = None
+) -> analysis.Noise | None:
     """Spread of the primary metric over finished runs of the baseline's config with other seeds.
     `cache` (a watch's noise_cache) keeps the answer per baseline until a run of that config ends:
     the params query costs time proportional to the experiment's size."""
@@ -79,8 +89,11 @@ def seed_noise(mlflow: MlflowClient, baseline: RunView, primary: str | None,
         return analysis.Noise(hit["seeds"], hit["spread"]) if hit["seeds"] else None
     found = _seed_noise(mlflow, baseline, primary)
     if cache is not None:
-        cache[key] = {"seeds": found.seeds if found else 0, "spread": found.spread if found else 0.0,
-                      "config": config_of(baseline.params)}
+        cache[key] = {
+            "seeds": found.seeds if found else 0,
+            "spread": found.spread if found else 0.0,
+            "config": config_of(baseline.params),
+        }
     return found
 
 
@@ -90,23 +103,45 @@ def config_of(params: dict[str, str]) -> dict[str, str]:
 
 def _seed_noise(mlflow: MlflowClient, baseline: RunView, primary: str) -> analysis.Noise | None:
     config = config_of(baseline.params)
-    by_seed = {r.seed: r.metrics[primary] for r in source.same_config(mlflow, baseline.experiment_id, config)
-               if r.seed is not None and primary in r.metrics and set(r.params) - {"seed"} == set(config)}
+    by_seed = {
+        r.seed: r.metrics[primary]
+        for r in source.same_config(mlflow, baseline.experiment_id, config)
+        if r.seed is not None and primary in r.metrics and set(r.params) - {"seed"} == set(config)
+    }
     return analysis.noise(by_seed)
 
 
-def compare(mlflow: MlflowClient, run: RunView, primary: str | None, model: str | None,
-            config: RunsConfig, best: Callable[[], RunView | None] | None = None,
-            cache: dict[str, Any] | None = None) -> Comparison:
+def compare(
+    mlflow: MlflowClient,
+    run: RunView,
+    primary: str | None,
+    model: str | None,
+    config: RunsConfig,
+    best: Callable[[], RunView | None] | None = None,
+    cache: dict[str, Any] | None = None,
+) -> Comparison:
     chosen = choose(mlflow, run, primary, model, config, best)
     if chosen is None:
         return Comparison(run, primary, None, [], [], None, None)
     return compare_to(mlflow, run, chosen, primary, config, cache)
 
 
-def compare_to(mlflow: MlflowClient, run: RunView, chosen: Baseline, primary: str | None,
-               config: RunsConfig, cache: dict[str, Any] | None = None) -> Comparison:
+def compare_to(
+    mlflow: MlflowClient,
+    run: RunView,
+    chosen: Baseline,
+    primary: str | None,
+    config: RunsConfig,
+    cache: dict[str, Any] | None = None,
+) -> Comparison:
     compared = analysis.deltas(run.metrics, chosen.run.metrics, primary, config.directions)
     spread = seed_noise(mlflow, chosen.run, primary, cache)
-    return Comparison(run, primary, chosen, compared, analysis.changed_params(run.params, chosen.run.params),
-                      spread, analysis.verdict(primary, compared, spread))
+    return Comparison(
+        run,
+        primary,
+        chosen,
+        compared,
+        analysis.changed_params(run.params, chosen.run.params),
+        spread,
+        analysis.verdict(primary, compared, spread),
+    )

@@ -18,8 +18,9 @@ from reports.runs.source import RunView
 RECENT = 200
 
 
-def current(mlflow: MlflowClient, watch: RunWatch, metric: str, how: str,
-            known: dict[str, RunView] | None = None) -> RunView | None:
+def current(
+    mlflow: MlflowClient, watch: RunWatch, metric: str, how: str, known: dict[str, RunView] | None = None
+) -> RunView | None:
     """The best run so far; computes the pointer when the metric changed. `known` holds runs already
     read in this poll (its own runs, the pointer once fetched), so a poll reads the pointer once."""
     known = {} if known is None else known
@@ -46,13 +47,15 @@ def advance(watch: RunWatch, runs: Iterable[RunView], metric: str | None, how: s
         if run.status != "FINISHED" or metric not in run.metrics:
             continue
         value = run.metrics[metric]
-        if watch.best_value is None or analysis.rank_key({metric: value}, metric, how) < \
-                analysis.rank_key({metric: watch.best_value}, metric, how):
+        if watch.best_value is None or analysis.rank_key({metric: value}, metric, how) < analysis.rank_key(
+            {metric: watch.best_value}, metric, how
+        ):
             watch.best_run_id, watch.best_value = run.run_id, value
 
 
-def backfill(mlflow: MlflowClient, experiment_id: str, metric: str, lower_is_better: bool,
-             before_ms: int) -> RunView | None:
+def backfill(
+    mlflow: MlflowClient, experiment_id: str, metric: str, lower_is_better: bool, before_ms: int
+) -> RunView | None:
     """Best of the recent runs, then only runs beating it are sorted by MLflow (usually few)."""
     recent = source.recent_finished(mlflow, experiment_id, before_ms, RECENT)
     scored = [r for r in recent if metric in r.metrics]
@@ -60,6 +63,7 @@ def backfill(mlflow: MlflowClient, experiment_id: str, metric: str, lower_is_bet
         return source.best_before(mlflow, experiment_id, metric, lower_is_better, before_ms, "")
     pick = min if lower_is_better else max
     seed = pick(scored, key=lambda r: r.metrics[metric])
-    better = source.best_before(mlflow, experiment_id, metric, lower_is_better, before_ms, "",
-                                beyond=seed.metrics[metric])
+    better = source.best_before(
+        mlflow, experiment_id, metric, lower_is_better, before_ms, "", beyond=seed.metrics[metric]
+    )
     return better or seed

@@ -42,8 +42,10 @@ def status(session: Session, team_id: str, channel_id: str | None) -> list[Statu
 def schedule(session: Session) -> list[DesiredJob]:
     config = _config()
     trigger = poll_trigger(config.poll_minutes)
-    jobs = [DesiredJob(id=f"runs:{row.id}", job=Job.POLL.value, scope=str(row.id), trigger=trigger)
-            for row in service.watches(session)]
+    jobs = [
+        DesiredJob(id=f"runs:{row.id}", job=Job.POLL.value, scope=str(row.id), trigger=trigger)
+        for row in service.watches(session)
+    ]
     if config.watches or configured.any_owned(session):  # also to stop the watches taken out of the file
         jobs.append(DesiredJob(id="runs:config", job=Job.CONFIG.value, scope="", trigger=trigger))
     return jobs
@@ -60,6 +62,7 @@ def demo(ctx: DemoContext) -> None:
     """A local MLflow store with a champion, a challenger that beats it, a failure and a sweep."""
     rt = ctx.runtime
     section = {"poll_minutes": 60, "users": {"ada": "UADA", "grace": "UGRACE"}, "promoters": ["UADA"]}
-    rt.settings = dataclasses.replace(rt.settings, file={**rt.settings.file, "runs": section},
-                                      mlflow_tracking_uri=str(ctx.out_dir / "mlruns"))
+    rt.settings = dataclasses.replace(
+        rt.settings, file={**rt.settings.file, "runs": section}, mlflow_tracking_uri=str(ctx.out_dir / "mlruns")
+    )
     runs_demo.seed(ctx)

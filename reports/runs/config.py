@@ -1,22 +1,22 @@
 """The `runs:` section of ritualbot.yaml, parsed once into a typed object.
 
-    runs:
-      ui_url: https://mlflow.example.com/   # links to runs (default: MLFLOW_UI_URL)
-      alias: champion                       # registered-model alias that names the incumbent
-      poll_minutes: 5
-      lookback_seconds: 120                 # re-read this much before the watermark (client clock skew)
-      promoters: [U0123, S0456, "@ml-leads"] # who may press "Promote": users, and user groups by id or
-                                            # @handle (default: RITUALBOT_ADMINS; groups need usergroups:read)
-      directions: {val_score: higher}       # per metric; else guessed by name
-      sweep_min: 5                          # this many top-level runs in one poll are a sweep
-      sweep_top: 3                          # best N runs shown in a sweep message
-      users: {ada: U0001}                   # MLflow user -> Slack user, for failed-run DMs (an MLflow
-                                            # user that is an email is looked up in Slack by itself)
-      watches:                              # watches kept from this file (`/runs watch` makes others)
-        - {experiment: churn, channel: C0123ABCD, primary: val_auc, model: churn-model}
-                                            # (and `team: T…` when ritualbot serves several workspaces)
-      tracking_index: true                  # the worker adds ritualbot_runs_experiment_end_time to a
-                                            # SQL tracking store it reaches (reports/runs/tracking_index.py)
+runs:
+  ui_url: https://mlflow.example.com/   # links to runs (default: MLFLOW_UI_URL)
+  alias: champion                       # registered-model alias that names the incumbent
+  poll_minutes: 5
+  lookback_seconds: 120                 # re-read this much before the watermark (client clock skew)
+  promoters: [U0123, S0456, "@ml-leads"] # who may press "Promote": users, and user groups by id or
+                                        # @handle (default: RITUALBOT_ADMINS; groups need usergroups:read)
+  directions: {val_score: higher}       # per metric; else guessed by name
+  sweep_min: 5                          # this many top-level runs in one poll are a sweep
+  sweep_top: 3                          # best N runs shown in a sweep message
+  users: {ada: U0001}                   # MLflow user -> Slack user, for failed-run DMs (an MLflow
+                                        # user that is an email is looked up in Slack by itself)
+  watches:                              # watches kept from this file (`/runs watch` makes others)
+    - {experiment: churn, channel: C0123ABCD, primary: val_auc, model: churn-model}
+                                        # (and `team: T…` when ritualbot serves several workspaces)
+  tracking_index: true                  # the worker adds ritualbot_runs_experiment_end_time to a
+                                        # SQL tracking store it reaches (reports/runs/tracking_index.py)
 """
 
 from __future__ import annotations
@@ -110,10 +110,19 @@ def _watches(raw: Any) -> tuple[ConfiguredWatch, ...]:
         if not experiment:
             raise ConfigError(f"{where}.experiment must name an MLflow experiment (its name or id)")
         if not CHANNEL_ID.match(channel):
-            raise ConfigError(f"{where}.channel must be a channel id like C0123ABCD (in Slack: channel details, "
-                              f"at the bottom of About), got {channel!r}")
-        found.append(ConfiguredWatch(experiment, channel, _text(entry.get("primary")), _text(entry.get("model")),
-                                     str(entry.get("team") or "")))
+            raise ConfigError(
+                f"{where}.channel must be a channel id like C0123ABCD (in Slack: channel details, "
+                f"at the bottom of About), got {channel!r}"
+            )
+        found.append(
+            ConfiguredWatch(
+                experiment,
+                channel,
+                _text(entry.get("primary")),
+                _text(entry.get("model")),
+                str(entry.get("team") or ""),
+            )
+        )
     return tuple(found)
 
 

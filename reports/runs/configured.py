@@ -39,12 +39,21 @@ def sync(s: Session, mlflow: MlflowClient, wanted: tuple[ConfiguredWatch, ...], 
         except UserError as exc:
             result.problems.append(f"runs.watches {entry.experiment} -> {entry.channel}: {exc}")
             continue
-        row = s.scalars(select(RunWatch).where(RunWatch.channel_id == entry.channel,
-                                               RunWatch.experiment_id == experiment_id).order_by(RunWatch.id)).first()
+        row = s.scalars(
+            select(RunWatch)
+            .where(RunWatch.channel_id == entry.channel, RunWatch.experiment_id == experiment_id)
+            .order_by(RunWatch.id)
+        ).first()
         if row is None:
-            row = RunWatch(team_id=entry.team, channel_id=entry.channel, experiment_id=experiment_id,
-                           experiment_name=name, watermark_ms=int(now.timestamp() * 1000), created_by=FROM_CONFIG,
-                           created_at=now)
+            row = RunWatch(
+                team_id=entry.team,
+                channel_id=entry.channel,
+                experiment_id=experiment_id,
+                experiment_name=name,
+                watermark_ms=int(now.timestamp() * 1000),
+                created_by=FROM_CONFIG,
+                created_at=now,
+            )
             s.add(row)
         elif not row.enabled:
             row.watermark_ms = int(now.timestamp() * 1000)  # what ended while it was stopped is not news
@@ -53,15 +62,20 @@ def sync(s: Session, mlflow: MlflowClient, wanted: tuple[ConfiguredWatch, ...], 
         s.flush()
         result.active.append(row.id)
     for row in s.scalars(select(RunWatch).where(RunWatch.created_by == FROM_CONFIG, RunWatch.enabled.is_(True))):
-        listed = any(e.channel == row.channel_id and e.experiment in (row.experiment_name, row.experiment_id)
-                     for e in wanted)
+        listed = any(
+            e.channel == row.channel_id and e.experiment in (row.experiment_name, row.experiment_id) for e in wanted
+        )
         if row.id not in result.active and not listed:
             row.enabled = False
             result.stopped.append(row.id)
     for problem in result.problems:
         log.warning("runs config watch skipped problem=%r", problem)
-    log.info("runs config watches synced active=%s stopped=%s problems=%s", len(result.active),
-             len(result.stopped), len(result.problems))
+    log.info(
+        "runs config watches synced active=%s stopped=%s problems=%s",
+        len(result.active),
+        len(result.stopped),
+        len(result.problems),
+    )
     return result
 
 
@@ -70,5 +84,7 @@ def owned(row: RunWatch) -> bool:
 
 
 def any_owned(s: Session) -> bool:
-    return s.scalar(select(RunWatch.id).where(RunWatch.created_by == FROM_CONFIG, RunWatch.enabled.is_(True))
-                    .limit(1)) is not None
+    return (
+        s.scalar(select(RunWatch.id).where(RunWatch.created_by == FROM_CONFIG, RunWatch.enabled.is_(True)).limit(1))
+        is not None
+    )

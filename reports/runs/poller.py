@@ -57,8 +57,13 @@ def fetch(s: Session, mlflow: MlflowClient, watch: RunWatch, config: RunsConfig)
 def announced(s: Session, watch_id: int, run_ids: list[str]) -> set[str]:
     found: set[str] = set()
     for i in range(0, len(run_ids), CHUNK):
-        found.update(s.scalars(select(AnnouncedRun.run_id).where(
-            AnnouncedRun.watch_id == watch_id, AnnouncedRun.run_id.in_(run_ids[i:i + CHUNK]))))
+        found.update(
+            s.scalars(
+                select(AnnouncedRun.run_id).where(
+                    AnnouncedRun.watch_id == watch_id, AnnouncedRun.run_id.in_(run_ids[i : i + CHUNK])
+                )
+            )
+        )
     return found
 
 

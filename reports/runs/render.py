@@ -181,8 +181,13 @@ def promoted(user: str, run: RunView, version: str, model: str, alias: str, ui_u
 
 def without_promote(blocks: b.Blocks, note: str) -> b.Blocks:
     """A card after its run was promoted: the button gives way to who promoted it."""
-    kept = [blk for blk in blocks if not (blk.get("type") == "actions" and any(
-        e.get("action_id") == Action.PROMOTE for e in blk.get("elements", [])))]
+    kept = [
+        blk
+        for blk in blocks
+        if not (
+            blk.get("type") == "actions" and any(e.get("action_id") == Action.PROMOTE for e in blk.get("elements", []))
+        )
+    ]
     return [*kept, b.context(note)]
 
 

@@ -29,18 +29,26 @@ def section(ctx: SectionContext) -> Section | None:
     finished = sum(f for f, _ in counts.values())
     failed = sum(x for _, x in counts.values())
     summary = render.digest_summary(finished, failed)
-    return Section(key="runs", title="MLflow runs",
-                   blocks=[b.section(f"*MLflow runs* · {yesterday:%a %d %b}"), b.section("\n".join(lines))],
-                   summary=summary)
+    return Section(
+        key="runs",
+        title="MLflow runs",
+        blocks=[b.section(f"*MLflow runs* · {yesterday:%a %d %b}"), b.section("\n".join(lines))],
+        summary=summary,
+    )
 
 
 def day_counts(s: Session, watch_ids: list[int], start: datetime, end: datetime) -> dict[int, tuple[int, int]]:
     """{watch id: (finished, failed or killed)} of the runs announced that ended in [start, end)."""
     failed = AnnouncedRun.status != "FINISHED"
-    rows = s.execute(select(AnnouncedRun.watch_id, failed, func.count()).where(
-        AnnouncedRun.watch_id.in_(watch_ids),
-        AnnouncedRun.end_time_ms >= int(start.timestamp() * 1000),
-        AnnouncedRun.end_time_ms < int(end.timestamp() * 1000)).group_by(AnnouncedRun.watch_id, failed))
+    rows = s.execute(
+        select(AnnouncedRun.watch_id, failed, func.count())
+        .where(
+            AnnouncedRun.watch_id.in_(watch_ids),
+            AnnouncedRun.end_time_ms >= int(start.timestamp() * 1000),
+            AnnouncedRun.end_time_ms < int(end.timestamp() * 1000),
+        )
+        .group_by(AnnouncedRun.watch_id, failed)
+    )
     found: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for watch_id, is_failed, count in rows:
         found[watch_id][1 if is_failed else 0] += count

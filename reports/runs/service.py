@@ -21,20 +21,46 @@ from reports.runs.models import RunWatch
 log = logging.getLogger(__name__)
 
 
-def watch(s: Session, mlflow: MlflowClient, *, team_id: str, channel_id: str, experiment: str,
-          primary: str | None, model: str | None, user_id: str, now: datetime) -> RunWatch:
+def watch(
+    s: Session,
+    mlflow: MlflowClient,
+    *,
+    team_id: str,
+    channel_id: str,
+    experiment: str,
+    primary: str | None,
+    model: str | None,
+    user_id: str,
+    now: datetime,
+) -> RunWatch:
     """Follow an experiment from now on (earlier runs are history, not news)."""
     experiment_id, name = source.find_experiment(mlflow, experiment)
     if model:
         source.check_model(mlflow, model)
-    row = s.scalars(select(RunWatch).where(RunWatch.team_id.in_([team_id, ""]), RunWatch.channel_id == channel_id,
-                                           RunWatch.experiment_id == experiment_id).order_by(RunWatch.id)).first()
+    row = s.scalars(
+        select(RunWatch)
+        .where(
+            RunWatch.team_id.in_([team_id, ""]),
+            RunWatch.channel_id == channel_id,
+            RunWatch.experiment_id == experiment_id,
+        )
+        .order_by(RunWatch.id)
+    ).first()
     if row is not None and row.enabled and configured.owned(row):
-        raise UserError(f"*{name}* is watched in <#{channel_id}> from ritualbot.yaml (`runs.watches`): change its "
-                        "primary metric or model there.")
+        raise UserError(
+            f"*{name}* is watched in <#{channel_id}> from ritualbot.yaml (`runs.watches`): change its "
+            "primary metric or model there."
+        )
     if row is None:
-        row = RunWatch(team_id=team_id, channel_id=channel_id, experiment_id=experiment_id, experiment_name=name,
-                       watermark_ms=int(now.timestamp() * 1000), created_by=user_id, created_at=now)
+        row = RunWatch(
+            team_id=team_id,
+            channel_id=channel_id,
+            experiment_id=experiment_id,
+            experiment_name=name,
+            watermark_ms=int(now.timestamp() * 1000),
+            created_by=user_id,
+            created_at=now,
+        )
         s.add(row)
     elif not row.enabled:
         row.watermark_ms = int(now.timestamp() * 1000)  # what ended while it was stopped is not news
@@ -53,8 +79,10 @@ def unwatch(s: Session, *, team_id: str, channel_id: str, experiment: str) -> Ru
         names = ", ".join(f"`{r.experiment_name}`" for r in rows) or "none"
         raise UserError(f"This channel does not watch `{experiment[:80]}`. Watched here: {names}.")
     if configured.owned(found):
-        raise UserError(f"*{found.experiment_name}* is watched here from ritualbot.yaml (`runs.watches`): "
-                        "remove it there to stop it.")
+        raise UserError(
+            f"*{found.experiment_name}* is watched here from ritualbot.yaml (`runs.watches`): "
+            "remove it there to stop it."
+        )
     found.enabled = False
     return found
 
@@ -68,8 +96,14 @@ def watches(s: Session, team_id: str | None = None, channel_id: str | None = Non
     return list(s.scalars(query))
 
 
-def poll(s: Session, mlflow: MlflowClient, watch_id: int, config: RunsConfig, now: datetime,
-         lookup_in: Callable[[str], people.Lookup] | None = None) -> int:
+def poll(
+    s: Session,
+    mlflow: MlflowClient,
+    watch_id: int,
+    config: RunsConfig,
+    now: datetime,
+    lookup_in: Callable[[str], people.Lookup] | None = None,
+) -> int:
     """Announce what ended since the watermark; returns the number of messages enqueued.
     `lookup_in(team_id)` gives that workspace's users.lookupByEmail, for failed-run DMs."""
     row = s.get(RunWatch, watch_id)
@@ -78,8 +112,13 @@ def poll(s: Session, mlflow: MlflowClient, watch_id: int, config: RunsConfig, no
     batch = poller.fetch(s, mlflow, row, config)
     posted = announce.announce(s, mlflow, row, batch, config, now, lookup_in(row.team_id) if lookup_in else None)
     row.last_polled_at, row.last_error = now, None
-    log.info("runs poll watch=%s experiment=%s new=%s watermark=%s", row.id, row.experiment_id,
-             len(batch.runs), row.watermark_ms)
+    log.info(
+        "runs poll watch=%s experiment=%s new=%s watermark=%s",
+        row.id,
+        row.experiment_id,
+        len(batch.runs),
+        row.watermark_ms,
+    )
     return posted
 
 
@@ -89,8 +128,9 @@ class Card:
     blocks: list
 
 
-def latest(s: Session, mlflow: MlflowClient, config: RunsConfig, *, team_id: str, channel_id: str,
-           experiment: str | None) -> Card:
+def latest(
+    s: Session, mlflow: MlflowClient, config: RunsConfig, *, team_id: str, channel_id: str, experiment: str | None
+) -> Card:
     """The newest finished run of an experiment (or the channel's only watch) against its baseline."""
     row = None
     if experiment:
@@ -99,8 +139,10 @@ def latest(s: Session, mlflow: MlflowClient, config: RunsConfig, *, team_id: str
     else:
         rows = watches(s, team_id, channel_id)
         if len(rows) != 1:
-            raise UserError("Name the experiment: `/runs latest <experiment>`"
-                            + (" (this channel watches several)." if rows else "."))
+            raise UserError(
+                "Name the experiment: `/runs latest <experiment>`"
+                + (" (this channel watches several)." if rows else ".")
+            )
         row = rows[0]
         experiment_id, name = row.experiment_id, row.experiment_name
     run = source.latest(mlflow, experiment_id)
@@ -122,15 +164,27 @@ def compare(mlflow: MlflowClient, config: RunsConfig, run_a: str, run_b: str, pr
     return Card(text, blocks)
 
 
-def promote(s: Session, mlflow: MlflowClient, config: RunsConfig, *, value: str, user_id: str,
-            channel_id: str, thread_ts: str | None, now: datetime,
-            members_of: Callable[[str], Iterable[str]] | None = None) -> str:
+def promote(
+    s: Session,
+    mlflow: MlflowClient,
+    config: RunsConfig,
+    *,
+    value: str,
+    user_id: str,
+    channel_id: str,
+    thread_ts: str | None,
+    now: datetime,
+    members_of: Callable[[str], Iterable[str]] | None = None,
+) -> str:
     """Point the watch's model alias at the run's version; posts who promoted what in the thread.
     `members_of(group)` gives a Slack user group's members, for groups listed as promoters."""
     if not config.may_promote(user_id, members_of):
         groups = " or ".join(f"`{g}`" for g in config.promoter_groups)
-        raise UserError("Only the people listed under `runs.promoters` (or RITUALBOT_ADMINS)"
-                        + (f", and members of {groups}," if groups else "") + " can promote a model. Ask one of them.")
+        raise UserError(
+            "Only the people listed under `runs.promoters` (or RITUALBOT_ADMINS)"
+            + (f", and members of {groups}," if groups else "")
+            + " can promote a model. Ask one of them."
+        )
     watch_id, _, rest = value.partition(":")
     run_id, _, sweep_key = rest.partition(":")
     row = s.get(RunWatch, int(watch_id)) if watch_id.isdigit() else None
@@ -146,8 +200,15 @@ def promote(s: Session, mlflow: MlflowClient, config: RunsConfig, *, value: str,
     ref = announce.sweep_ref(row.id, sweep_key) if sweep_key else announce.card_ref(row.id, run_id)
     card = outbox.find_by_ref(s, ref)
     if card is not None and card.payload.get("blocks"):
-        outbox.update(s, card, text=card.payload["text"], now=now,
-                      blocks=render.without_promote(card.payload["blocks"], text))
-    log.info("model promoted model=%s alias=%s version=%s run=%s by=%s", row.registered_model, config.alias,
-             version, run_id, user_id)
+        outbox.update(
+            s, card, text=card.payload["text"], now=now, blocks=render.without_promote(card.payload["blocks"], text)
+        )
+    log.info(
+        "model promoted model=%s alias=%s version=%s run=%s by=%s",
+        row.registered_model,
+        config.alias,
+        version,
+        run_id,
+        user_id,
+    )
     return text

@@ -69,9 +69,11 @@ def tracking_uri(settings: Settings) -> str:
     if (path / "0" / "meta.yaml").exists() and not (path / "mlflow.db").exists():
         if str(settings.env.get("MLFLOW_ALLOW_FILE_STORE", "")).lower() in {"1", "true", "yes"}:
             return path.as_uri()
-        raise ConfigError(f"{uri} is an MLflow file store, which MLflow 3 no longer reads by default: "
-                          "run `mlflow migrate-filestore` and point MLFLOW_TRACKING_URI at the sqlite:/// "
-                          "database, or set MLFLOW_ALLOW_FILE_STORE=true")
+        raise ConfigError(
+            f"{uri} is an MLflow file store, which MLflow 3 no longer reads by default: "
+            "run `mlflow migrate-filestore` and point MLFLOW_TRACKING_URI at the sqlite:/// "
+            "database, or set MLFLOW_ALLOW_FILE_STORE=true"
+        )
     path.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path / 'mlflow.db'}"
 
@@ -97,9 +99,18 @@ def index_tracking_store(settings: Settings, store: str | None = None) -> str:
 
 def view(run: Any) -> RunView:
     info, data = run.info, run.data
-    return RunView(run_id=info.run_id, name=info.run_name or info.run_id[:8], experiment_id=info.experiment_id,
-                   status=info.status, start_ms=info.start_time or 0, end_ms=info.end_time, user=info.user_id or "",
-                   metrics=dict(data.metrics), params=dict(data.params), tags=dict(data.tags))
+    return RunView(
+        run_id=info.run_id,
+        name=info.run_name or info.run_id[:8],
+        experiment_id=info.experiment_id,
+        status=info.status,
+        start_ms=info.start_time or 0,
+        end_ms=info.end_time,
+        user=info.user_id or "",
+        metrics=dict(data.metrics),
+        params=dict(data.params),
+        tags=dict(data.tags),
+    )
 
 
 def find_experiment(mlflow: MlflowClient, name_or_id: str) -> tuple[str, str]:
@@ -113,8 +124,10 @@ def find_experiment(mlflow: MlflowClient, name_or_id: str) -> tuple[str, str]:
             raise
         found = None
     if found is None or found.lifecycle_stage != "active":
-        raise UserError(f"MLflow has no active experiment named or numbered `{name_or_id[:80]}`: check the "
-                        "name in the MLflow UI (names are case-sensitive).")
+        raise UserError(
+            f"MLflow has no active experiment named or numbered `{name_or_id[:80]}`: check the "
+            "name in the MLflow UI (names are case-sensitive)."
+        )
     return found.experiment_id, found.name
 
 
@@ -123,8 +136,10 @@ def check_model(mlflow: MlflowClient, model: str) -> None:
     try:
         mlflow.get_registered_model(model)
     except MlflowException:
-        raise UserError(f"MLflow has no registered model `{model[:80]}`: check the name in the Models "
-                        "page, or leave `model=` out to compare against the best run.") from None
+        raise UserError(
+            f"MLflow has no registered model `{model[:80]}`: check the name in the Models "
+            "page, or leave `model=` out to compare against the best run."
+        ) from None
 
 
 def ended_since(mlflow: MlflowClient, experiment_id: str, since_ms: int) -> list[RunView]:
@@ -140,8 +155,9 @@ def ended_since(mlflow: MlflowClient, experiment_id: str, since_ms: int) -> list
 def _pages(mlflow: MlflowClient, experiment_id: str, query: str, order_by: list[str]) -> Iterator[RunView]:
     token = None
     while True:
-        page = mlflow.search_runs([experiment_id], filter_string=query, order_by=order_by,
-                                  max_results=PAGE, page_token=token)
+        page = mlflow.search_runs(
+            [experiment_id], filter_string=query, order_by=order_by, max_results=PAGE, page_token=token
+        )
         yield from (view(r) for r in page)
         token = page.token
         if not token:
@@ -156,37 +172,54 @@ def get_run(mlflow: MlflowClient, run_id: str) -> RunView:
 
 
 def latest(mlflow: MlflowClient, experiment_id: str) -> RunView | None:
-    page = mlflow.search_runs([experiment_id], filter_string="attributes.status = 'FINISHED'",
-                              order_by=["attributes.end_time DESC"], max_results=1)
+    page = mlflow.search_runs(
+        [experiment_id],
+        filter_string="attributes.status = 'FINISHED'",
+        order_by=["attributes.end_time DESC"],
+        max_results=1,
+    )
     return view(page[0]) if page else None
 
 
-def best_before(mlflow: MlflowClient, experiment_id: str, metric: str, lower_is_better: bool,
-                before_ms: int, exclude: str, beyond: float | None = None) -> RunView | None:
+def best_before(
+    mlflow: MlflowClient,
+    experiment_id: str,
+    metric: str,
+    lower_is_better: bool,
+    before_ms: int,
+    exclude: str,
+    beyond: float | None = None,
+) -> RunView | None:
     """The best finished run on `metric` that ended before `before_ms` (and beats `beyond`).
     Slow on big experiments without `beyond`: MLflow sorts every run by the metric."""
     order = "ASC" if lower_is_better else "DESC"
     query = f"attributes.status = 'FINISHED' AND attributes.end_time < {int(before_ms)}"
     if beyond is not None:
         query += f" AND metrics.`{_tick(metric)}` {'<' if lower_is_better else '>'} {beyond!r}"
-    page = mlflow.search_runs([experiment_id], filter_string=query,
-                              order_by=[f"metrics.`{_tick(metric)}` {order}"], max_results=5)
+    page = mlflow.search_runs(
+        [experiment_id], filter_string=query, order_by=[f"metrics.`{_tick(metric)}` {order}"], max_results=5
+    )
     return next((view(r) for r in page if r.info.run_id != exclude and metric in r.data.metrics), None)
 
 
 def recent_finished(mlflow: MlflowClient, experiment_id: str, before_ms: int, limit: int) -> list[RunView]:
     query = f"attributes.status = 'FINISHED' AND attributes.end_time < {int(before_ms)}"
-    page = mlflow.search_runs([experiment_id], filter_string=query, order_by=["attributes.end_time DESC"],
-                              max_results=limit)
+    page = mlflow.search_runs(
+        [experiment_id], filter_string=query, order_by=["attributes.end_time DESC"], max_results=limit
+    )
     return [view(r) for r in page]
 
 
-def previous_named(mlflow: MlflowClient, experiment_id: str, run_name: str, before_ms: int,
-                   exclude: str) -> RunView | None:
-    query = (f"attributes.status = 'FINISHED' AND attributes.run_name = '{_quote(run_name)}' "
-             f"AND attributes.end_time < {int(before_ms)}")
-    page = mlflow.search_runs([experiment_id], filter_string=query, order_by=["attributes.end_time DESC"],
-                              max_results=2)
+def previous_named(
+    mlflow: MlflowClient, experiment_id: str, run_name: str, before_ms: int, exclude: str
+) -> RunView | None:
+    query = (
+        f"attributes.status = 'FINISHED' AND attributes.run_name = '{_quote(run_name)}' "
+        f"AND attributes.end_time < {int(before_ms)}"
+    )
+    page = mlflow.search_runs(
+        [experiment_id], filter_string=query, order_by=["attributes.end_time DESC"], max_results=2
+    )
     return next((view(r) for r in page if r.info.run_id != exclude), None)
 
 
@@ -212,8 +245,10 @@ def set_alias_for_run(mlflow: MlflowClient, model: str, alias: str, run_id: str)
     """Point `model@alias` at the (newest) version registered from `run_id`; returns the version."""
     versions = mlflow.search_model_versions(f"name = '{_quote(model)}' AND run_id = '{_quote(run_id)}'")
     if not versions:
-        raise UserError(f"Run `{run_id[:12]}` has no registered version of model `{model}`: register the "
-                        "model from this run first, then press Promote again.")
+        raise UserError(
+            f"Run `{run_id[:12]}` has no registered version of model `{model}`: register the "
+            "model from this run first, then press Promote again."
+        )
     version = str(max(int(v.version) for v in versions))
     mlflow.set_registered_model_alias(model, alias, version)
     return version

@@ -38,8 +38,10 @@ def ddl(uri: str) -> str:
 def ensure(uri: str) -> Outcome:
     """Create the index in the MLflow database at `uri` unless it is there (and valid)."""
     if not uri.startswith(SQL_SCHEMES):
-        raise ConfigError(f"{shown(uri)} is not a database URI: point --store at the tracking server's backend "
-                          f"store (e.g. postgresql://…/mlflow), or run `{ddl('postgresql')};` on that database")
+        raise ConfigError(
+            f"{shown(uri)} is not a database URI: point --store at the tracking server's backend "
+            f"store (e.g. postgresql://…/mlflow), or run `{ddl('postgresql')};` on that database"
+        )
     engine = _engine(uri)
     try:
         return _ensure(engine, uri)
@@ -70,14 +72,21 @@ def ensure_once(uri: str) -> None:
             return
         _tried.add(uri)
     if not uri.startswith(SQL_SCHEMES):
-        log.info("mlflow tracking index not checked store=%s hint=%r", shown(uri),
-                 f"run `{ddl('postgresql')}` on the tracking server's database so polls stay fast")
+        log.info(
+            "mlflow tracking index not checked store=%s hint=%r",
+            shown(uri),
+            f"run `{ddl('postgresql')}` on the tracking server's database so polls stay fast",
+        )
         return
     try:
         outcome = ensure(uri)
     except Exception as exc:  # noqa: BLE001 — the index only speeds polls up; it must never stop one
-        log.warning("mlflow tracking index not created store=%s error=%r hint=%r", shown(uri), str(exc)[:300],
-                    "run `ritualbot runs index` as a user that may create indexes")
+        log.warning(
+            "mlflow tracking index not created store=%s error=%r hint=%r",
+            shown(uri),
+            str(exc)[:300],
+            "run `ritualbot runs index` as a user that may create indexes",
+        )
         return
     log.info("mlflow tracking index %s store=%s index=%s", outcome, shown(uri), NAME)
 
@@ -93,19 +102,23 @@ def shown(uri: str) -> str:
 def _engine(uri: str) -> Engine:
     for prefix in ("postgres://", "postgresql://"):
         if uri.startswith(prefix):  # MLflow's plain form; ritualbot talks to PostgreSQL through psycopg 3
-            uri = "postgresql+psycopg://" + uri[len(prefix):]
+            uri = "postgresql+psycopg://" + uri[len(prefix) :]
     try:
         return create_engine(uri)
     except ImportError as exc:
-        raise ConfigError(f"cannot open {shown(uri)}: its driver is not installed ({exc.name}); for PostgreSQL "
-                          "install ritualbot with the postgres extra") from None
+        raise ConfigError(
+            f"cannot open {shown(uri)}: its driver is not installed ({exc.name}); for PostgreSQL "
+            "install ritualbot with the postgres extra"
+        ) from None
     except (ArgumentError, NoSuchModuleError) as exc:
         raise ConfigError(f"cannot open {shown(uri)}: {exc}") from None
 
 
 def _ensure_postgres(engine: Engine) -> Outcome:
-    query = text("SELECT i.indisvalid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid "
-                 "WHERE c.relname = :name AND pg_table_is_visible(c.oid)")
+    query = text(
+        "SELECT i.indisvalid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid "
+        "WHERE c.relname = :name AND pg_table_is_visible(c.oid)"
+    )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         valid = conn.execute(query, {"name": NAME}).scalar()
         if valid:

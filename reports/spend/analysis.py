@@ -107,8 +107,14 @@ def _is_anomalous(x: Decimal, history: list[Decimal], min_abs: Decimal, z_limit:
     return Decimal("0.6745") * (x - m) / mad > z_limit, m
 
 
-def detect(groups: dict[str, Series], day: date, *, min_abs: Decimal = Decimal("100"), window: int = 30,
-           z_limit: Decimal = Decimal("3.5")) -> list[Anomaly]:
+def detect(
+    groups: dict[str, Series],
+    day: date,
+    *,
+    min_abs: Decimal = Decimal("100"),
+    window: int = 30,
+    z_limit: Decimal = Decimal("3.5"),
+) -> list[Anomaly]:
     """Groups whose spend on `day` is far above their trailing-`window` normal (see module docstring)."""
     found = []
     for name, series in groups.items():

@@ -56,15 +56,24 @@ def schedule(session: Session) -> list[DesiredJob]:
             continue
         hour, minute = parse_time_of_day(row.local_time)
         at = datetime(2000, 1, 2, hour, minute) - ALERT_LEAD
-        jobs.append(DesiredJob(id=f"spend:{row.team_id}:{row.channel_id}", job=Job.ALERTS.value,
-                               scope=f"{row.team_id}:{row.channel_id}",
-                               trigger=CronTrigger(hour=at.hour, minute=at.minute, timezone=row.timezone)))
+        jobs.append(
+            DesiredJob(
+                id=f"spend:{row.team_id}:{row.channel_id}",
+                job=Job.ALERTS.value,
+                scope=f"{row.team_id}:{row.channel_id}",
+                trigger=CronTrigger(hour=at.hour, minute=at.minute, timezone=row.timezone),
+            )
+        )
     return jobs
 
 
 def demo(ctx: DemoContext) -> None:
     """Spend from the bundled FOCUS sample: a GPU spike for ml-research crossing its budget."""
     rt = ctx.runtime
-    section = {"source": "focus", "focus": {"path": str(SAMPLE)}, "min_anomaly": 100,
-               "budgets": {"ml-research": 5000, "data-platform": 4000, "web": 3000}}
+    section = {
+        "source": "focus",
+        "focus": {"path": str(SAMPLE)},
+        "min_anomaly": 100,
+        "budgets": {"ml-research": 5000, "data-platform": 4000, "web": 3000},
+    }
     rt.settings = dataclasses.replace(rt.settings, file={**rt.settings.file, "spend": section})

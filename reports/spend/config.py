@@ -1,21 +1,21 @@
 """The `spend:` section of ritualbot.yaml, parsed once into a typed object.
 
-    spend:
-      source: cost_explorer        # or focus
-      metric: UnblendedCost        # or AmortizedCost (Cost Explorer); BilledCost/EffectiveCost (FOCUS)
-      group_tag: team              # cost-allocation tag that names the team
-      refresh_days: 3              # recent days re-fetched every run (costs settle late)
-      backfill_days: 45            # first sync fetches this much history
-      anomalies: true              # also ask Cost Explorer's anomaly detection
-      aws_budgets: true            # read budget amounts from AWS Budgets
-      account_id: "123456789012"   # for AWS Budgets
-      region: us-east-1
-      endpoint_url: null           # tests and local stacks only
-      focus: {path: ./exports}     # or s3://bucket/prefix
-      budgets: {ml-research: 10000, "ml-research@2026-12": 12000}
-      thresholds: [50, 80, 100]
-      channels: [C0123]            # default: every digest channel
-      min_anomaly: 100             # smallest daily $ change that counts as an anomaly
+spend:
+  source: cost_explorer        # or focus
+  metric: UnblendedCost        # or AmortizedCost (Cost Explorer); BilledCost/EffectiveCost (FOCUS)
+  group_tag: team              # cost-allocation tag that names the team
+  refresh_days: 3              # recent days re-fetched every run (costs settle late)
+  backfill_days: 45            # first sync fetches this much history
+  anomalies: true              # also ask Cost Explorer's anomaly detection
+  aws_budgets: true            # read budget amounts from AWS Budgets
+  account_id: "123456789012"   # for AWS Budgets
+  region: us-east-1
+  endpoint_url: null           # tests and local stacks only
+  focus: {path: ./exports}     # or s3://bucket/prefix
+  budgets: {ml-research: 10000, "ml-research@2026-12": 12000}
+  thresholds: [50, 80, 100]
+  channels: [C0123]            # default: every digest channel
+  min_anomaly: 100             # smallest daily $ change that counts as an anomaly
 """
 
 from __future__ import annotations
@@ -71,11 +71,17 @@ def load(settings: Settings) -> SpendConfig:
     if source == "focus" and not focus.get("path"):
         raise ConfigError("spend.focus.path is required for the focus source (a folder or s3://bucket/prefix)")
     return SpendConfig(
-        source=source, metric=metric, group_tag=str(raw.get("group_tag", "team")),
-        refresh_days=_int(raw, "refresh_days", 3), backfill_days=_int(raw, "backfill_days", 45),
-        anomalies=bool(raw.get("anomalies", True)), aws_budgets=bool(raw.get("aws_budgets", False)),
-        account_id=str(raw.get("account_id", "")), region=str(raw.get("region", "us-east-1")),
-        endpoint_url=raw.get("endpoint_url") or None, focus_path=str(focus.get("path", "")),
+        source=source,
+        metric=metric,
+        group_tag=str(raw.get("group_tag", "team")),
+        refresh_days=_int(raw, "refresh_days", 3),
+        backfill_days=_int(raw, "backfill_days", 45),
+        anomalies=bool(raw.get("anomalies", True)),
+        aws_budgets=bool(raw.get("aws_budgets", False)),
+        account_id=str(raw.get("account_id", "")),
+        region=str(raw.get("region", "us-east-1")),
+        endpoint_url=raw.get("endpoint_url") or None,
+        focus_path=str(focus.get("path", "")),
         budgets=_budgets(raw.get("budgets") or {}),
         thresholds=tuple(sorted(_int({"t": t}, "t", 0) for t in raw.get("thresholds", (50, 80, 100)))),
         channels=tuple(str(c) for c in raw.get("channels") or ()),

@@ -33,19 +33,33 @@ def post_alerts(rt: Runtime, scope: str, period: str) -> None:
         row = digest.get(s, team_id, channel_id)
         timezone = row.timezone if row else rt.settings.timezone
         day = digest.local_day(row, now) if row else now.date()
-        ctx = SectionContext(session=s, settings=rt.settings, now=now, team_id=team_id, channel_id=channel_id,
-                             day=day, timezone=timezone, capabilities=rt.capabilities)
+        ctx = SectionContext(
+            session=s,
+            settings=rt.settings,
+            now=now,
+            team_id=team_id,
+            channel_id=channel_id,
+            day=day,
+            timezone=timezone,
+            capabilities=rt.capabilities,
+        )
         report = refresh_and_build(ctx)
         if report is not None and not report.empty:
             thresholds = spend_config.load(rt.settings).thresholds
             announce(s, report, thresholds, team_id=team_id, channel_id=channel_id, now=now)
 
 
-def announce(s: Session, report: SpendReport, thresholds: tuple[int, ...], *, team_id: str, channel_id: str,
-             now: datetime) -> int:
+def announce(
+    s: Session, report: SpendReport, thresholds: tuple[int, ...], *, team_id: str, channel_id: str, now: datetime
+) -> int:
     """Post what newly crossed; every crossed threshold is recorded so it never posts again this month."""
-    seen = set(s.execute(select(SpendAlert.team, SpendAlert.threshold).where(
-        SpendAlert.team_id == team_id, SpendAlert.channel_id == channel_id, SpendAlert.month == report.month)))
+    seen = set(
+        s.execute(
+            select(SpendAlert.team, SpendAlert.threshold).where(
+                SpendAlert.team_id == team_id, SpendAlert.channel_id == channel_id, SpendAlert.month == report.month
+            )
+        )
+    )
     posted = 0
     for line in [report.month_line, *report.teams]:
         new = [k for k in service.threshold_keys(line, thresholds) if (line.team, k) not in seen]
@@ -56,19 +70,25 @@ def announce(s: Session, report: SpendReport, thresholds: tuple[int, ...], *, te
         for key in keys:
             text = render.alert_text(line, key, report.currency, f"{report.day:%B}")
             dedupe = f"spend:{team_id}:{channel_id}:{report.month}:{line.team}:{key}"
-            outbox.post(s, channel=channel_id, text=text, now=now, team_id=team_id,
-                        dedupe_key=dedupe, ref=dedupe)
+            outbox.post(s, channel=channel_id, text=text, now=now, team_id=team_id, dedupe_key=dedupe, ref=dedupe)
             posted += 1
-            log.info("spend alert team=%s month=%s threshold=%s channel=%s",
-                     "total" if line.team == TOTAL else line.team, report.month, key, channel_id)
+            log.info(
+                "spend alert team=%s month=%s threshold=%s channel=%s",
+                "total" if line.team == TOTAL else line.team,
+                report.month,
+                key,
+                channel_id,
+            )
     return posted
 
 
 def _record(s: Session, team_id: str, channel_id: str, team: str, month: str, keys: list[str], now: datetime) -> bool:
     try:
         with s.begin_nested():
-            s.add_all(SpendAlert(team_id=team_id, channel_id=channel_id, team=team, month=month, threshold=k,
-                                 created_at=now) for k in keys)
+            s.add_all(
+                SpendAlert(team_id=team_id, channel_id=channel_id, team=team, month=month, threshold=k, created_at=now)
+                for k in keys
+            )
             s.flush()
         return True
     except IntegrityError:  # another worker announced it first

@@ -19,8 +19,11 @@ CHART_DAYS = 30
 
 
 def _helpers(currency: str) -> dict[str, Any]:
-    return {"money": partial(money.fmt, currency=currency), "signed": partial(money.signed, currency=currency),
-            "pct": money.percent}
+    return {
+        "money": partial(money.fmt, currency=currency),
+        "signed": partial(money.signed, currency=currency),
+        "pct": money.percent,
+    }
 
 
 def summary(r: SpendReport) -> str:
@@ -38,11 +41,17 @@ def section_blocks(r: SpendReport) -> blocks.Blocks:
     body = [blocks.section(render(PKG, "section.md.j2", r=r, day=r.day, **h))]
     shown = sorted(r.teams, key=lambda t: (-t.spent, t.team))
     if shown:
-        body.append(blocks.section(render(PKG, "teams.md.j2", lines=shown[:MAX_TEAMS],
-                                          more=max(len(shown) - MAX_TEAMS, 0), **h)))
+        body.append(
+            blocks.section(
+                render(PKG, "teams.md.j2", lines=shown[:MAX_TEAMS], more=max(len(shown) - MAX_TEAMS, 0), **h)
+            )
+        )
     if r.team_movers or r.service_movers:
-        body.append(blocks.section(render(PKG, "movers.md.j2", groups=[("Teams", r.team_movers),
-                                                                       ("Services", r.service_movers)], **h)))
+        body.append(
+            blocks.section(
+                render(PKG, "movers.md.j2", groups=[("Teams", r.team_movers), ("Services", r.service_movers)], **h)
+            )
+        )
     if r.anomalies:
         body.append(blocks.section(render(PKG, "anomalies.md.j2", anomalies=r.anomalies[:8], day=r.day, **h)))
     if r.stale_since:
@@ -54,8 +63,16 @@ def section_blocks(r: SpendReport) -> blocks.Blocks:
 def alert_text(line: BudgetLine, key: str, currency: str, month_name: str) -> str:
     kind, _, level = key.partition(":")
     team_label = "The whole account" if line.team == TOTAL else line.team
-    return render(PKG, "alert.md.j2", kind=kind, level=int(level), line=line, team_label=team_label,
-                  month_name=month_name, **_helpers(currency))
+    return render(
+        PKG,
+        "alert.md.j2",
+        kind=kind,
+        level=int(level),
+        line=line,
+        team_label=team_label,
+        month_name=month_name,
+        **_helpers(currency),
+    )
 
 
 def chart(r: SpendReport, budget_total: Decimal | None) -> bytes | None:
@@ -69,8 +86,9 @@ def chart(r: SpendReport, budget_total: Decimal | None) -> bytes | None:
     bottom = [0.0] * len(days)
     stacks = [(t, r.by_team[t]) for t in top]
     if rest:
-        stacks.append(("other", {d: sum((r.by_team[t].get(d, analysis.ZERO) for t in rest), analysis.ZERO)
-                                 for d in days}))
+        stacks.append(
+            ("other", {d: sum((r.by_team[t].get(d, analysis.ZERO) for t in rest), analysis.ZERO) for d in days})
+        )
     for name, series in stacks:
         # floats only for drawing; every figure in text stays Decimal
         heights = [float(series.get(d, 0)) for d in days]
@@ -95,8 +113,10 @@ def command_blocks(r: SpendReport, team: str | None, period: str) -> tuple[str, 
         spent = analysis.total(series, period_start(r, period), r.day)
         text = f"*{team}* spent {h['money'](spent)} {period_label(period)} (to {r.day:%d %b})."
         if line and line.budget:
-            text += (f"\n{r.day:%B} budget {h['money'](line.budget)}: {h['money'](line.spent)} spent "
-                     f"({h['pct'](line.percent)}), month end {h['money'](line.forecast)} ({line.forecast_kind}).")
+            text += (
+                f"\n{r.day:%B} budget {h['money'](line.budget)}: {h['money'](line.spent)} spent "
+                f"({h['pct'](line.percent)}), month end {h['money'](line.forecast)} ({line.forecast_kind})."
+            )
         return text, [blocks.section(text)]
     total = sum((analysis.total(s, period_start(r, period), r.day) for s in r.by_team.values()), analysis.ZERO)
     head = f"All teams spent {h['money'](total)} {period_label(period)} (to {r.day:%d %b})."
@@ -112,5 +132,9 @@ def period_start(r: SpendReport, period: str) -> date:
 
 
 def period_label(period: str) -> str:
-    return {"yesterday": "yesterday", "week": "in the last 7 days", "7d": "in the last 7 days",
-            "30d": "in the last 30 days"}.get(period, "this month")
+    return {
+        "yesterday": "yesterday",
+        "week": "in the last 7 days",
+        "7d": "in the last 7 days",
+        "30d": "in the last 30 days",
+    }.get(period, "this month")

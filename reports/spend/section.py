@@ -36,10 +36,20 @@ def section(ctx: SectionContext) -> Section | None:
     budget = report.month_line.budget or _sum_team_budgets(report)
     png = render.chart(report, budget)
     if png:
-        charts.append(Chart(filename=f"spend-{report.day.isoformat()}.png", png=png,
-                            title=f"Daily spend by team to {report.day:%d %b}"))
-    return Section(key="spend", title="Cloud spend", blocks=render.section_blocks(report),
-                   summary=render.summary(report), charts=charts)
+        charts.append(
+            Chart(
+                filename=f"spend-{report.day.isoformat()}.png",
+                png=png,
+                title=f"Daily spend by team to {report.day:%d %b}",
+            )
+        )
+    return Section(
+        key="spend",
+        title="Cloud spend",
+        blocks=render.section_blocks(report),
+        summary=render.summary(report),
+        charts=charts,
+    )
 
 
 def _sum_team_budgets(report: SpendReport) -> Decimal | None:

@@ -57,12 +57,27 @@ def build(session: Session, config: SpendConfig, team_id: str, day: date, now: d
     rows = store.history(session, config.source, start, day)
     state = store.state(session, config.source, now)
     budgets = store.budgets(session, config, team_id, f"{day:%Y-%m}", state.snapshot)
-    return from_rows(rows, config, day, budgets=budgets, snapshot=state.snapshot, error=state.last_error,
-                     last_stored=store.last_day(session, config.source))
+    return from_rows(
+        rows,
+        config,
+        day,
+        budgets=budgets,
+        snapshot=state.snapshot,
+        error=state.last_error,
+        last_stored=store.last_day(session, config.source),
+    )
 
 
-def from_rows(rows: list[SpendDay], config: SpendConfig, day: date, *, budgets: dict[str, tuple[Decimal, str]],
-              snapshot: dict, error: str | None = None, last_stored: date | None = None) -> SpendReport:
+def from_rows(
+    rows: list[SpendDay],
+    config: SpendConfig,
+    day: date,
+    *,
+    budgets: dict[str, tuple[Decimal, str]],
+    snapshot: dict,
+    error: str | None = None,
+    last_stored: date | None = None,
+) -> SpendReport:
     by_team: dict[str, Series] = defaultdict(lambda: defaultdict(Decimal))
     by_service: dict[str, Series] = defaultdict(lambda: defaultdict(Decimal))
     all_days: Series = defaultdict(Decimal)
@@ -89,24 +104,51 @@ def from_rows(rows: list[SpendDay], config: SpendConfig, day: date, *, budgets: 
     month = f"{day:%Y-%m}"
     fresh = snapshot.get("day") == (day + timedelta(days=1)).isoformat()  # fetched the morning after `day`
     forecasts = snapshot.get("forecasts", {}) if fresh else {}
-    lines = [_budget_line(t, by_team.get(t, {}), day, budgets.get(t), forecasts.get(t))
-             for t in sorted(set(by_team) | {t for t in budgets if t != TOTAL})]
+    lines = [
+        _budget_line(t, by_team.get(t, {}), day, budgets.get(t), forecasts.get(t))
+        for t in sorted(set(by_team) | {t for t in budgets if t != TOTAL})
+    ]
     month_line = _budget_line(TOTAL, all_days, day, budgets.get(TOTAL), forecasts.get(TOTAL))
     own = analysis.detect(dict(by_team), day, min_abs=config.min_anomaly)
-    theirs = [Anomaly(group=a["group"], amount=_dec(a.get("actual")), normal=_dec(a.get("expected")),
-                      above=_dec(a.get("impact")), since=date.fromisoformat(a["since"]), source="Cost Explorer")
-              for a in snapshot.get("anomalies", []) if a.get("since")] if fresh else []
+    theirs = (
+        [
+            Anomaly(
+                group=a["group"],
+                amount=_dec(a.get("actual")),
+                normal=_dec(a.get("expected")),
+                above=_dec(a.get("impact")),
+                since=date.fromisoformat(a["since"]),
+                source="Cost Explorer",
+            )
+            for a in snapshot.get("anomalies", [])
+            if a.get("since")
+        ]
+        if fresh
+        else []
+    )
     yesterday_total = all_days.get(day, ZERO)
     share = (gpu.get(day, ZERO) / yesterday_total * 100) if yesterday_total else None
-    return SpendReport(day=day, month=month, currency=currency, yesterday=analysis.change(all_days, day),
-                       month_line=month_line, teams=lines, team_movers=analysis.movers(dict(by_team), day),
-                       service_movers=analysis.movers(dict(by_service), day), gpu_share=share,
-                       anomalies=own + theirs, by_team={k: dict(v) for k, v in by_team.items()}, notes=notes,
-                       empty=not rows, stale_since=last_stored if last_stored and last_stored < day else None)
+    return SpendReport(
+        day=day,
+        month=month,
+        currency=currency,
+        yesterday=analysis.change(all_days, day),
+        month_line=month_line,
+        teams=lines,
+        team_movers=analysis.movers(dict(by_team), day),
+        service_movers=analysis.movers(dict(by_service), day),
+        gpu_share=share,
+        anomalies=own + theirs,
+        by_team={k: dict(v) for k, v in by_team.items()},
+        notes=notes,
+        empty=not rows,
+        stale_since=last_stored if last_stored and last_stored < day else None,
+    )
 
 
-def _budget_line(team: str, series: Series, day: date, budget: tuple[Decimal, str] | None,
-                 forecast: str | None) -> BudgetLine:
+def _budget_line(
+    team: str, series: Series, day: date, budget: tuple[Decimal, str] | None, forecast: str | None
+) -> BudgetLine:
     spent = analysis.month_to_date(series, day)
     if day.day == analysis.days_in_month(day):
         value, kind = spent, "final"

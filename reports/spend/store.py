@@ -72,56 +72,72 @@ def sync(session: Session, source: Source, config: SpendConfig, now: datetime) -
         row.last_error, row.updated_at = str(exc)[:500], now
         return row
     row.synced_on, row.last_success_at, row.last_error, row.updated_at = today, now, None, now
-    row.snapshot = {"day": today.isoformat(), "forecasts": extras.forecasts, "anomalies": extras.anomalies,
-                    "budgets": extras.budgets}
+    row.snapshot = {
+        "day": today.isoformat(),
+        "forecasts": extras.forecasts,
+        "anomalies": extras.anomalies,
+        "budgets": extras.budgets,
+    }
     log.info("spend synced source=%s start=%s end=%s rows=%d", source.name, start, end, len(rows))
     return row
 
 
-def replace_days(session: Session, source: str, start: date, end: date, rows: Iterable[CostRow],
-                 now: datetime) -> None:
+def replace_days(session: Session, source: str, start: date, end: date, rows: Iterable[CostRow], now: datetime) -> None:
     session.execute(delete(SpendDay).where(SpendDay.source == source, SpendDay.day >= start, SpendDay.day <= end))
     merged: dict[tuple[date, str, str, bool], CostRow] = {}
     for r in rows:
         key = (r.day, r.team[:128], r.service[:128], r.gpu)
         old = merged.get(key)
         merged[key] = r if old is None else CostRow(r.day, r.team, r.service, old.amount + r.amount, r.currency, r.gpu)
-    session.add_all(SpendDay(source=source, day=d, team=t, service=s, gpu=g, amount=r.amount,
-                             currency=r.currency, fetched_at=now) for (d, t, s, g), r in merged.items())
+    session.add_all(
+        SpendDay(source=source, day=d, team=t, service=s, gpu=g, amount=r.amount, currency=r.currency, fetched_at=now)
+        for (d, t, s, g), r in merged.items()
+    )
     session.flush()
 
 
 def history(session: Session, source: str, start: date, end: date) -> list[SpendDay]:
-    return list(session.scalars(select(SpendDay).where(SpendDay.source == source, SpendDay.day >= start,
-                                                       SpendDay.day <= end)))
+    return list(
+        session.scalars(select(SpendDay).where(SpendDay.source == source, SpendDay.day >= start, SpendDay.day <= end))
+    )
 
 
 def teams(session: Session, source: str, since: date) -> list[str]:
-    return list(session.scalars(select(SpendDay.team).where(SpendDay.source == source, SpendDay.day >= since)
-                                .distinct().order_by(SpendDay.team)))
+    return list(
+        session.scalars(
+            select(SpendDay.team)
+            .where(SpendDay.source == source, SpendDay.day >= since)
+            .distinct()
+            .order_by(SpendDay.team)
+        )
+    )
 
 
-def set_budget(session: Session, *, team_id: str, team: str, amount: str, month: str, user_id: str,
-               now: datetime) -> SpendBudget:
+def set_budget(
+    session: Session, *, team_id: str, team: str, amount: str, month: str, user_id: str, now: datetime
+) -> SpendBudget:
     try:
         value = Decimal(amount.replace(",", "").replace("_", ""))
     except ArithmeticError:
         raise UserError(f"`{amount[:40]}` is not an amount: use e.g. `/spend budget ml-research 12000`.") from None
     if not value.is_finite() or value <= 0:
         raise UserError("A budget must be a positive amount, e.g. `/spend budget ml-research 12000`.")
-    row = session.scalar(select(SpendBudget).where(SpendBudget.team_id == team_id, SpendBudget.team == team,
-                                                   SpendBudget.month == month))
+    row = session.scalar(
+        select(SpendBudget).where(SpendBudget.team_id == team_id, SpendBudget.team == team, SpendBudget.month == month)
+    )
     if row is None:
-        row = SpendBudget(team_id=team_id, team=team, month=month, amount=value, currency=None,
-                          set_by=user_id, updated_at=now)
+        row = SpendBudget(
+            team_id=team_id, team=team, month=month, amount=value, currency=None, set_by=user_id, updated_at=now
+        )
         session.add(row)
     row.amount, row.set_by, row.updated_at = value, user_id, now
     session.flush()
     return row
 
 
-def budgets(session: Session, config: SpendConfig, team_id: str, month: str,
-            snapshot: dict[str, Any]) -> dict[str, tuple[Decimal, str]]:
+def budgets(
+    session: Session, config: SpendConfig, team_id: str, month: str, snapshot: dict[str, Any]
+) -> dict[str, tuple[Decimal, str]]:
     """Each team's budget for a month: /spend budget, then ritualbot.yaml, then AWS Budgets.
 
     Returns team -> (amount, origin); '*' is the whole account."""
@@ -131,9 +147,11 @@ def budgets(session: Session, config: SpendConfig, team_id: str, month: str,
     for (team, when), amount in sorted(config.budgets.items(), key=lambda kv: kv[0][1]):
         if when in ("", month):
             found[team] = (amount, "from ritualbot.yaml")
-    rows = session.scalars(select(SpendBudget).where(SpendBudget.team_id == team_id,
-                                                     SpendBudget.month.in_(["", month]))
-                           .order_by(SpendBudget.month))
+    rows = session.scalars(
+        select(SpendBudget)
+        .where(SpendBudget.team_id == team_id, SpendBudget.month.in_(["", month]))
+        .order_by(SpendBudget.month)
+    )
     for row in rows:
         found[row.team] = (Decimal(row.amount), f"set by <@{row.set_by}>")
     return found
@@ -141,5 +159,6 @@ def budgets(session: Session, config: SpendConfig, team_id: str, month: str,
 
 def currency_of(session: Session, source: str) -> str | None:
     """The currency of the latest stored cost (budgets are in the data's currency)."""
-    return session.scalar(select(SpendDay.currency).where(SpendDay.source == source)
-                          .order_by(SpendDay.day.desc()).limit(1))
+    return session.scalar(
+        select(SpendDay.currency).where(SpendDay.source == source).order_by(SpendDay.day.desc()).limit(1)
+    )

@@ -13,8 +13,11 @@ from rituals.pi import calendar, render, service, votes
 from rituals.pi.ids import Job
 from rituals.pi.models import ProgramIncrement
 
-WEEKLY = (("checkin", Job.CHECKIN.value, timedelta()), ("remind", Job.REMIND.value, calendar.REMIND_AFTER),
-          ("summary", Job.SUMMARY.value, calendar.SUMMARY_AFTER))
+WEEKLY = (
+    ("checkin", Job.CHECKIN.value, timedelta()),
+    ("remind", Job.REMIND.value, calendar.REMIND_AFTER),
+    ("summary", Job.SUMMARY.value, calendar.SUMMARY_AFTER),
+)
 
 
 def _running(session: Session, team_id: str | None, channel_id: str | None) -> list[ProgramIncrement]:
@@ -30,15 +33,26 @@ def status(session: Session, team_id: str, channel_id: str | None) -> list[Statu
     lines = []
     for pi in _running(session, team_id, channel_id):
         confidence = votes.last_average(session, pi.id)
-        detail = (f"“{pi.name}” until {pi.end_on:%d %b %Y}, {pi.state}; last confidence "
-                  f"{f'{confidence}/5' if confidence is not None else '—'}")
+        detail = (
+            f"“{pi.name}” until {pi.end_on:%d %b %Y}, {pi.state}; last confidence "
+            f"{f'{confidence}/5' if confidence is not None else '—'}"
+        )
         lines.append(StatusLine("PI", detail, pi.channel_id))
         for o in service.objectives(session, pi.id):
-            lines.append(StatusLine("PI objective", f"{render.STATUS_ICONS[o.status]} {o.title[:100]} — "
-                                    f"<@{o.owner_id}> · {render.status_label(o.status, o.progress)}", pi.channel_id))
+            lines.append(
+                StatusLine(
+                    "PI objective",
+                    f"{render.STATUS_ICONS[o.status]} {o.title[:100]} — "
+                    f"<@{o.owner_id}> · {render.status_label(o.status, o.progress)}",
+                    pi.channel_id,
+                )
+            )
         for r in service.risks(session, pi.id, open_only=True):
-            lines.append(StatusLine("PI risk", f"{render.ROAM_NAMES[r.roam]}: {r.description[:100]} — <@{r.owner_id}>",
-                                    pi.channel_id))
+            lines.append(
+                StatusLine(
+                    "PI risk", f"{render.ROAM_NAMES[r.roam]}: {r.description[:100]} — <@{r.owner_id}>", pi.channel_id
+                )
+            )
     return lines
 
 

@@ -43,8 +43,9 @@ class WeekSummary:
     open_risks: list[Risk]
 
 
-def record(s: Session, objective_id: int, *, user: str, status: str, progress: str, note: str,
-           now: datetime) -> CheckIn:
+def record(
+    s: Session, objective_id: int, *, user: str, status: str, progress: str, note: str, now: datetime
+) -> CheckIn:
     objective = service.load_objective(s, objective_id)
     pi = service.load_pi(s, objective.pi_id)
     if pi.state != "active":
@@ -85,8 +86,11 @@ def waiting(s: Session, pi: ProgramIncrement, week: int) -> list[Objective]:
     """Objectives still expecting an update this week: not dropped, not done before, not updated yet."""
     done = _week_checkins(s, pi.id, week)
     before = _previous_checkins(s, pi.id, week)
-    return [o for o in service.objectives(s, pi.id) if o.id not in done
-            and (before.get(o.id) is None or before[o.id].status != "done")]
+    return [
+        o
+        for o in service.objectives(s, pi.id)
+        if o.id not in done and (before.get(o.id) is None or before[o.id].status != "done")
+    ]
 
 
 def _by_owner(objectives: list[Objective]) -> dict[str, list[Objective]]:
@@ -118,8 +122,14 @@ def summary(s: Session, pi: ProgramIncrement, now: datetime) -> WeekSummary:
     missing = sorted({o.owner_id for o in waiting(s, pi, week)})
     all_risks = service.risks(s, pi.id)
     since = now - timedelta(days=7)
-    return WeekSummary(pi, week, rows, missing, [r for r in all_risks if r.created_at > since],
-                       [r for r in all_risks if r.roam != "resolved"])
+    return WeekSummary(
+        pi,
+        week,
+        rows,
+        missing,
+        [r for r in all_risks if r.created_at > since],
+        [r for r in all_risks if r.roam != "resolved"],
+    )
 
 
 def post_summary(s: Session, pi: ProgramIncrement, now: datetime) -> None:

@@ -61,8 +61,9 @@ def enter_actual(s: Session, objective_id: int, *, user: str, value: str, now: d
         raise UserError(f"Only the owner (<@{objective.owner_id}>) enters this objective's actual value.")
     raw = value.strip()
     if not raw.isdigit() or not 0 <= int(raw) <= 10:
-        raise UserError(f"Actual business value is a whole number from 0 to 10 (got “{raw[:20]}”).",
-                        field=Block.ACTUAL_BV)
+        raise UserError(
+            f"Actual business value is a whole number from 0 to 10 (got “{raw[:20]}”).", field=Block.ACTUAL_BV
+        )
     objective.actual_bv = int(raw)
     s.flush()
     if any(o.actual_bv is None for o in service.objectives(s, pi.id)):
@@ -72,14 +73,22 @@ def enter_actual(s: Session, objective_id: int, *, user: str, value: str, now: d
 
 
 def result(s: Session, pi: ProgramIncrement) -> Predictability:
-    return measure(ObjectiveValue(o.planned_bv, o.actual_bv, o.committed, o.dropped)
-                   for o in service.objectives(s, pi.id, include_dropped=True))
+    return measure(
+        ObjectiveValue(o.planned_bv, o.actual_bv, o.committed, o.dropped)
+        for o in service.objectives(s, pi.id, include_dropped=True)
+    )
 
 
 def history(s: Session, team_id: str, channel_id: str) -> list[History]:
-    closed = s.scalars(select(ProgramIncrement).where(
-        ProgramIncrement.team_id == team_id, ProgramIncrement.channel_id == channel_id,
-        ProgramIncrement.state == "closed").order_by(ProgramIncrement.end_on, ProgramIncrement.id))
+    closed = s.scalars(
+        select(ProgramIncrement)
+        .where(
+            ProgramIncrement.team_id == team_id,
+            ProgramIncrement.channel_id == channel_id,
+            ProgramIncrement.state == "closed",
+        )
+        .order_by(ProgramIncrement.end_on, ProgramIncrement.id)
+    )
     return [History(p.name, result(s, p).percent) for p in closed]
 
 
@@ -88,11 +97,27 @@ def finalize(s: Session, pi: ProgramIncrement, now: datetime) -> None:
     s.flush()
     figure = result(s, pi)
     text, blocks = render.report(pi, service.objectives(s, pi.id, include_dropped=True), figure)
-    row = outbox.post(s, channel=pi.channel_id, team_id=pi.team_id, text=text, blocks=blocks, now=now,
-                      ref=f"pi:{pi.id}:report", dedupe_key=f"pi:{pi.id}:report")
+    row = outbox.post(
+        s,
+        channel=pi.channel_id,
+        team_id=pi.team_id,
+        text=text,
+        blocks=blocks,
+        now=now,
+        ref=f"pi:{pi.id}:report",
+        dedupe_key=f"pi:{pi.id}:report",
+    )
     log.info("pi closed pi=%s planned=%s actual=%s percent=%s", pi.id, figure.planned, figure.actual, figure.percent)
     past = history(s, pi.team_id, pi.channel_id)
     if len(past) >= 2:
-        outbox.upload(s, channel=pi.channel_id, team_id=pi.team_id, filename=f"pi-predictability-{pi.id}.png",
-                      content=predictability_png(past), now=now, title="Predictability per PI",
-                      thread_of=row, dedupe_key=f"pi:{pi.id}:chart")
+        outbox.upload(
+            s,
+            channel=pi.channel_id,
+            team_id=pi.team_id,
+            filename=f"pi-predictability-{pi.id}.png",
+            content=predictability_png(past),
+            now=now,
+            title="Predictability per PI",
+            thread_of=row,
+            dedupe_key=f"pi:{pi.id}:chart",
+        )

@@ -12,30 +12,67 @@ from rituals.pi import checkins, service, votes
 def run(ctx: DemoContext) -> None:
     ada, grace, ravi = (u.id for u in ctx.users)
     with ctx.session() as s:
-        pi = service.create_pi(s, team_id=ctx.team_id, actor=ada, now=ctx.at(8, 0, days=-49), data=service.PiInput(
-            "PI 2026.4", date(2026, 10, 5), date(2026, 12, 18), 0, "10:00", ctx.channel_id, "Europe/Berlin"))
+        pi = service.create_pi(
+            s,
+            team_id=ctx.team_id,
+            actor=ada,
+            now=ctx.at(8, 0, days=-49),
+            data=service.PiInput(
+                "PI 2026.4", date(2026, 10, 5), date(2026, 12, 18), 0, "10:00", ctx.channel_id, "Europe/Berlin"
+            ),
+        )
         plan = [
-            ("Churn model v2 beats the baseline", "8", True, grace,
-             ("val_auc >= 0.85", "churn-v2", "stop if not >= 0.80 by iteration 3")),
+            (
+                "Churn model v2 beats the baseline",
+                "8",
+                True,
+                grace,
+                ("val_auc >= 0.85", "churn-v2", "stop if not >= 0.80 by iteration 3"),
+            ),
             ("Feature store backfill for 2025", "5", True, ravi, ("", "", "")),
             ("LLM ticket-triage prototype", "3", False, ada, ("", "", "")),
         ]
         ids = []
         for title, bv, committed, owner, (target, experiment, kill) in plan:
-            ids.append(service.save_objective(s, pi, service.ObjectiveInput(
-                title, "", bv, committed, owner, experiment=experiment, target=target, kill_criterion=kill),
-                actor=ada, now=ctx.at(8, 30, days=-49)).id)
+            ids.append(
+                service.save_objective(
+                    s,
+                    pi,
+                    service.ObjectiveInput(
+                        title, "", bv, committed, owner, experiment=experiment, target=target, kill_criterion=kill
+                    ),
+                    actor=ada,
+                    now=ctx.at(8, 30, days=-49),
+                ).id
+            )
         vote = votes.start(s, pi, facilitator=ada, now=ctx.at(9, 0, days=-49))
         for user, score in ((ada, 4), (grace, 3), (ravi, 4)):
             votes.cast(s, vote.id, user=user, score=score, now=ctx.at(9, 5, days=-49))
         votes.close(s, vote.id, actor=ada, now=ctx.at(9, 30, days=-49))
-        for days, updates in ((-14, [("on_track", "55"), ("on_track", "60"), ("on_track", "20")]),
-                              (-7, [("at_risk", "62"), ("on_track", "75"), ("on_track", "40")])):
+        for days, updates in (
+            (-14, [("on_track", "55"), ("on_track", "60"), ("on_track", "20")]),
+            (-7, [("at_risk", "62"), ("on_track", "75"), ("on_track", "40")]),
+        ):
             for objective_id, owner, (status, progress) in zip(ids, (grace, ravi, ada), updates, strict=True):
-                checkins.record(s, objective_id, user=owner, status=status, progress=progress,
-                                note="", now=ctx.at(11, 0, days=days))
-        service.add_risk(s, pi, description="Labelling vendor is two weeks late: the eval set is incomplete",
-                         owner_id=grace, roam="owned", actor=grace, now=ctx.at(12, 0, days=-6))
-        checkins.record(s, ids[2], user=ada, status="done", progress="100", note="Demoed to support; handing over",
-                        now=ctx.at(8, 30))
+                checkins.record(
+                    s, objective_id, user=owner, status=status, progress=progress, note="", now=ctx.at(11, 0, days=days)
+                )
+        service.add_risk(
+            s,
+            pi,
+            description="Labelling vendor is two weeks late: the eval set is incomplete",
+            owner_id=grace,
+            roam="owned",
+            actor=grace,
+            now=ctx.at(12, 0, days=-6),
+        )
+        checkins.record(
+            s,
+            ids[2],
+            user=ada,
+            status="done",
+            progress="100",
+            note="Demoed to support; handing over",
+            now=ctx.at(8, 30),
+        )
     ctx.deliver()

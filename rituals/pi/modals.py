@@ -21,14 +21,23 @@ def _option(value: str, label: str) -> dict[str, Any]:
     return {"text": _plain(label[:75]), "value": value}
 
 
-def _modal(callback_id: str, title: str, blocks: list[dict[str, Any]], metadata: dict[str, Any],
-           submit: str = "Save") -> View:
-    return {"type": "modal", "callback_id": callback_id, "title": _plain(title[:24]), "close": _plain("Cancel"),
-            "submit": _plain(submit), "blocks": blocks, "private_metadata": json.dumps(metadata)}
+def _modal(
+    callback_id: str, title: str, blocks: list[dict[str, Any]], metadata: dict[str, Any], submit: str = "Save"
+) -> View:
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": _plain(title[:24]),
+        "close": _plain("Cancel"),
+        "submit": _plain(submit),
+        "blocks": blocks,
+        "private_metadata": json.dumps(metadata),
+    }
 
 
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
-           hint: str | None = None) -> dict[str, Any]:
+def _input(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
+) -> dict[str, Any]:
     block = {"type": "input", "block_id": block_id, "label": _plain(label), "element": element, "optional": optional}
     if hint:
         block["hint"] = _plain(hint)
@@ -36,8 +45,12 @@ def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool
 
 
 def _text(initial: str | None = None, *, multiline: bool = False, max_length: int = 200) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "multiline": multiline,
-                               "max_length": max_length}
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "multiline": multiline,
+        "max_length": max_length,
+    }
     if initial:
         element["initial_value"] = initial
     return element
@@ -54,64 +67,126 @@ def _select(options: list[tuple[str, str]], initial: str | None = None) -> dict[
 
 def new_pi(channel_id: str, timezone: str) -> View:
     weekdays = [(str(n), name) for n, name in enumerate(WEEKDAYS)]
-    return _modal(Modal.NEW, "New PI", [
-        _input(Block.NAME, "Name", _text(max_length=120)),
-        _input(Block.START, "Start date", {"type": "datepicker", "action_id": "value"}),
-        _input(Block.END, "End date", {"type": "datepicker", "action_id": "value"}),
-        _input(Block.WEEKDAY, "Weekly check-in day", _select(weekdays, "0")),
-        _input(Block.TIME, "Check-in time", {"type": "timepicker", "action_id": "value", "initial_time": "10:00"},
-               hint=f"In {timezone}. Reminders follow 4 hours later, the week's summary 8 hours later."),
-        _input(Block.CHANNEL, "Team channel", {"type": "conversations_select", "action_id": "value",
-                                           "initial_conversation": channel_id}),
-    ], {"tz": timezone}, submit="Start PI")
+    return _modal(
+        Modal.NEW,
+        "New PI",
+        [
+            _input(Block.NAME, "Name", _text(max_length=120)),
+            _input(Block.START, "Start date", {"type": "datepicker", "action_id": "value"}),
+            _input(Block.END, "End date", {"type": "datepicker", "action_id": "value"}),
+            _input(Block.WEEKDAY, "Weekly check-in day", _select(weekdays, "0")),
+            _input(
+                Block.TIME,
+                "Check-in time",
+                {"type": "timepicker", "action_id": "value", "initial_time": "10:00"},
+                hint=f"In {timezone}. Reminders follow 4 hours later, the week's summary 8 hours later.",
+            ),
+            _input(
+                Block.CHANNEL,
+                "Team channel",
+                {"type": "conversations_select", "action_id": "value", "initial_conversation": channel_id},
+            ),
+        ],
+        {"tz": timezone},
+        submit="Start PI",
+    )
 
 
 def objective(pi: ProgramIncrement, existing: Objective | None, user: str) -> View:
     o = existing
-    kinds: list[tuple[str, str]] = [(Commitment.COMMITTED, "Committed"),
-                                    (Commitment.UNCOMMITTED, "Uncommitted (stretch)")]
+    kinds: list[tuple[str, str]] = [
+        (Commitment.COMMITTED, "Committed"),
+        (Commitment.UNCOMMITTED, "Uncommitted (stretch)"),
+    ]
     target = f"{o.metric} {o.comparator} {o.target:g}" if o and o.metric else None
     owner: dict[str, Any] = {"type": "users_select", "action_id": "value", "initial_user": o.owner_id if o else user}
-    return _modal(Modal.OBJECTIVE, "Edit objective" if o else "New PI objective", [
-        _input(Block.TITLE, "Title", _text(o.title if o else None)),
-        _input(Block.DESCRIPTION, "Description", _text(o.description if o else None, multiline=True, max_length=3000),
-               optional=True),
-        _input(Block.PLANNED_BV, "Planned business value (1–10)",
-               _text(str(o.planned_bv) if o else None, max_length=3)),
-        _input(Block.COMMITTED, "Commitment", _select(kinds, Commitment.UNCOMMITTED if o and not o.committed
-                                                      else Commitment.COMMITTED)),
-        _input(Block.OWNER, "Owner", owner),
-        _input(Block.LINK, "Epic or stage ticket link", _text(o.link if o else None, max_length=500), optional=True),
-        _input(Block.TARGET, "ML hypothesis: target", _text(target), optional=True,
-               hint="Makes this a measurable hypothesis, e.g. val_auc >= 0.85"),
-        _input(Block.EXPERIMENT, "ML hypothesis: MLflow experiment", _text(o.experiment if o else None), optional=True),
-        _input(Block.KILL, "ML hypothesis: kill criterion", _text(o.kill_criterion if o else None, max_length=500),
-               optional=True, hint="e.g. stop if not >= 0.80 by iteration 3"),
-    ], {"pi": pi.id, "objective": o.id if o else None}, submit="Save")
+    return _modal(
+        Modal.OBJECTIVE,
+        "Edit objective" if o else "New PI objective",
+        [
+            _input(Block.TITLE, "Title", _text(o.title if o else None)),
+            _input(
+                Block.DESCRIPTION,
+                "Description",
+                _text(o.description if o else None, multiline=True, max_length=3000),
+                optional=True,
+            ),
+            _input(
+                Block.PLANNED_BV, "Planned business value (1–10)", _text(str(o.planned_bv) if o else None, max_length=3)
+            ),
+            _input(
+                Block.COMMITTED,
+                "Commitment",
+                _select(kinds, Commitment.UNCOMMITTED if o and not o.committed else Commitment.COMMITTED),
+            ),
+            _input(Block.OWNER, "Owner", owner),
+            _input(
+                Block.LINK, "Epic or stage ticket link", _text(o.link if o else None, max_length=500), optional=True
+            ),
+            _input(
+                Block.TARGET,
+                "ML hypothesis: target",
+                _text(target),
+                optional=True,
+                hint="Makes this a measurable hypothesis, e.g. val_auc >= 0.85",
+            ),
+            _input(
+                Block.EXPERIMENT, "ML hypothesis: MLflow experiment", _text(o.experiment if o else None), optional=True
+            ),
+            _input(
+                Block.KILL,
+                "ML hypothesis: kill criterion",
+                _text(o.kill_criterion if o else None, max_length=500),
+                optional=True,
+                hint="e.g. stop if not >= 0.80 by iteration 3",
+            ),
+        ],
+        {"pi": pi.id, "objective": o.id if o else None},
+        submit="Save",
+    )
 
 
 def risk(pi: ProgramIncrement, user: str) -> View:
     roam = [(r, ROAM_NAMES[r]) for r in ROAM]
-    return _modal(Modal.RISK, "New PI risk", [
-        _input(Block.DESCRIPTION, "Risk", _text(multiline=True, max_length=2000)),
-        _input(Block.OWNER, "Owner", {"type": "users_select", "action_id": "value", "initial_user": user}),
-        _input(Block.ROAM, "ROAM state", _select(roam, "owned")),
-    ], {"pi": pi.id}, submit="Add risk")
+    return _modal(
+        Modal.RISK,
+        "New PI risk",
+        [
+            _input(Block.DESCRIPTION, "Risk", _text(multiline=True, max_length=2000)),
+            _input(Block.OWNER, "Owner", {"type": "users_select", "action_id": "value", "initial_user": user}),
+            _input(Block.ROAM, "ROAM state", _select(roam, "owned")),
+        ],
+        {"pi": pi.id},
+        submit="Add risk",
+    )
 
 
 def checkin(o: Objective, week: int) -> View:
     statuses = [(s, STATUS_NAMES[s]) for s in STATUSES]
     context = [{"type": "context", "elements": [{"type": "mrkdwn", "text": hypothesis(o)}]}] if o.metric else []
-    return _modal(Modal.CHECKIN, f"Week {week} check-in", [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{o.title[:2900]}*"}}, *context,
-        _input(Block.STATUS, "Status", _select(statuses, o.status or "on_track")),
-        _input(Block.PROGRESS, "Progress (%)", _text(str(o.progress), max_length=4)),
-        _input(Block.NOTE, "Note", _text(multiline=True, max_length=2000), optional=True),
-    ], {"objective": o.id}, submit="Update")
+    return _modal(
+        Modal.CHECKIN,
+        f"Week {week} check-in",
+        [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{o.title[:2900]}*"}},
+            *context,
+            _input(Block.STATUS, "Status", _select(statuses, o.status or "on_track")),
+            _input(Block.PROGRESS, "Progress (%)", _text(str(o.progress), max_length=4)),
+            _input(Block.NOTE, "Note", _text(multiline=True, max_length=2000), optional=True),
+        ],
+        {"objective": o.id},
+        submit="Update",
+    )
 
 
 def actual(o: Objective) -> View:
-    return _modal(Modal.ACTUAL, "Actual business value", [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{o.title[:2900]}* · planned BV {o.planned_bv}"}},
-        _input(Block.ACTUAL_BV, "Actual business value (0–10)", _text(max_length=3)),
-    ], {"objective": o.id}, submit="Save")
+    return _modal(
+        Modal.ACTUAL,
+        "Actual business value",
+        [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{o.title[:2900]}* · planned BV {o.planned_bv}"}},
+            _input(Block.ACTUAL_BV, "Actual business value (0–10)", _text(max_length=3)),
+        ],
+        {"objective": o.id},
+        submit="Save",
+    )

@@ -19,8 +19,13 @@ if TYPE_CHECKING:
 
 PKG = "rituals.pi"
 STATUS_NAMES = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track", "done": "done"}
-STATUS_ICONS = {"on_track": ":large_green_circle:", "at_risk": ":large_yellow_circle:",
-                "off_track": ":red_circle:", "done": ":white_check_mark:", None: ":white_circle:"}
+STATUS_ICONS = {
+    "on_track": ":large_green_circle:",
+    "at_risk": ":large_yellow_circle:",
+    "off_track": ":red_circle:",
+    "done": ":white_check_mark:",
+    None: ":white_circle:",
+}
 ROAM_NAMES = {"resolved": "Resolved", "owned": "Owned", "accepted": "Accepted", "mitigated": "Mitigated"}
 Message = tuple[str, Blocks]
 
@@ -58,25 +63,41 @@ def risk_lines(risks: list[Risk]) -> list[str]:
 
 
 def roam_select(r: Risk) -> dict[str, object]:
-    options = [{"text": {"type": "plain_text", "text": name}, "value": f"{r.id}:{key}"}
-               for key, name in ROAM_NAMES.items()]
-    return {"type": "static_select", "action_id": Action.RISK_ROAM, "options": options,
-            "initial_option": next(o for o in options if o["value"] == f"{r.id}:{r.roam}")}
+    options = [
+        {"text": {"type": "plain_text", "text": name}, "value": f"{r.id}:{key}"} for key, name in ROAM_NAMES.items()
+    ]
+    return {
+        "type": "static_select",
+        "action_id": Action.RISK_ROAM,
+        "options": options,
+        "initial_option": next(o for o in options if o["value"] == f"{r.id}:{r.roam}"),
+    }
 
 
 def pi_dates(pi: ProgramIncrement) -> str:
-    return (f"{pi.start_on:%d %b %Y} – {pi.end_on:%d %b %Y} · check-in {WEEKDAYS[pi.checkin_weekday]}s "
-            f"{pi.checkin_time} ({pi.timezone}) · <#{pi.channel_id}>")
+    return (
+        f"{pi.start_on:%d %b %Y} – {pi.end_on:%d %b %Y} · check-in {WEEKDAYS[pi.checkin_weekday]}s "
+        f"{pi.checkin_time} ({pi.timezone}) · <#{pi.channel_id}>"
+    )
 
 
-def dashboard(pi: ProgramIncrement, objectives: list[Objective], risks: list[Risk], confidence: Decimal | None,
-              week: int, weeks: int) -> Message:
+def dashboard(
+    pi: ProgramIncrement,
+    objectives: list[Objective],
+    risks: list[Risk],
+    confidence: Decimal | None,
+    week: int,
+    weeks: int,
+) -> Message:
     state = "" if pi.state == "active" else f" ({pi.state})"
     out: Blocks = [bk.header(f"{pi.name}{state}"), bk.context(f"Week {week} of {weeks} · " + pi_dates(pi))]
     confidence_text = f"{confidence}/5" if confidence is not None else "no closed vote yet"
     planned = sum(o.planned_bv for o in objectives if o.committed)
-    out.append(bk.fields([f"*Objectives*\n{len(objectives)} ({planned} committed BV)",
-                          f"*Last confidence vote*\n{confidence_text}"]))
+    out.append(
+        bk.fields(
+            [f"*Objectives*\n{len(objectives)} ({planned} committed BV)", f"*Last confidence vote*\n{confidence_text}"]
+        )
+    )
     out.append(bk.divider())
     out += [bk.section(objective_text(o)) for o in objectives] or [bk.section("_No objectives yet: `/pi objective`._")]
     out.append(bk.section("*Risk board (ROAM)*" + ("" if risks else "\n_No risks recorded._")))
@@ -91,8 +112,12 @@ def objective_list(pi: ProgramIncrement, objectives: list[Objective]) -> Message
     for o in objectives[:23]:
         out.append(bk.section(objective_text(o)))
         confirm = bk.confirm_dialog("Drop objective?", f"“{o.title[:200]}” will no longer count.", ok="Drop")
-        out.append(bk.actions(bk.button("Edit", Action.OBJECTIVE_EDIT, str(o.id)),
-                              bk.button("Drop", Action.OBJECTIVE_DROP, str(o.id), style="danger", confirm=confirm)))
+        out.append(
+            bk.actions(
+                bk.button("Edit", Action.OBJECTIVE_EDIT, str(o.id)),
+                bk.button("Drop", Action.OBJECTIVE_DROP, str(o.id), style="danger", confirm=confirm),
+            )
+        )
     if not objectives:
         out.append(bk.section("_No objectives yet: `/pi objective` adds one._"))
     return f"{pi.name}: {len(objectives)} objectives", out
@@ -102,21 +127,34 @@ def vote_message(pi: ProgramIncrement, vote: ConfidenceVote, tally: Tally) -> Me
     title = f"Confidence vote · {pi.name}"
     if vote.is_open:
         counted = f"{tally.count} vote{'' if tally.count == 1 else 's'} so far"
-        out = [bk.header(title),
-               bk.section("How confident are you that we will meet this PI's committed objectives? "
-                          "Fist of five: 1 = no chance, 5 = certain. Votes are private; you can change yours "
-                          "until the vote closes."),
-               bk.actions(*(bk.button(str(n), action_id, str(vote.id)) for n, action_id in enumerate(VOTES, start=1)),
-                          block_id=Block.VOTE),
-               bk.context(f"{counted} · facilitator <@{vote.facilitator_id}>"),
-               bk.actions(bk.button("Close vote", Action.VOTE_CLOSE, str(vote.id), style="danger"),
-                          block_id=Block.VOTE_ADMIN)]
+        out = [
+            bk.header(title),
+            bk.section(
+                "How confident are you that we will meet this PI's committed objectives? "
+                "Fist of five: 1 = no chance, 5 = certain. Votes are private; you can change yours "
+                "until the vote closes."
+            ),
+            bk.actions(
+                *(bk.button(str(n), action_id, str(vote.id)) for n, action_id in enumerate(VOTES, start=1)),
+                block_id=Block.VOTE,
+            ),
+            bk.context(f"{counted} · facilitator <@{vote.facilitator_id}>"),
+            bk.actions(
+                bk.button("Close vote", Action.VOTE_CLOSE, str(vote.id), style="danger"), block_id=Block.VOTE_ADMIN
+            ),
+        ]
         return f"{title}: {counted}", out
-    bars = "\n".join(f"{n} {'✊' if n == 1 else '🖐' if n == 5 else '✋'} `{'█' * tally.distribution[n] or '·'}` "
-                     f"{tally.distribution[n]}" for n in range(5, 0, -1))
+    bars = "\n".join(
+        f"{n} {'✊' if n == 1 else '🖐' if n == 5 else '✋'} `{'█' * tally.distribution[n] or '·'}` "
+        f"{tally.distribution[n]}"
+        for n in range(5, 0, -1)
+    )
     average = f"{tally.average}" if tally.average is not None else "—"
-    out = [bk.header(f"{title} (closed)"), bk.section(f"*Distribution* ({tally.count} votes)\n{bars}"),
-           bk.section(f"*Average:* {average} / 5")]
+    out = [
+        bk.header(f"{title} (closed)"),
+        bk.section(f"*Distribution* ({tally.count} votes)\n{bars}"),
+        bk.section(f"*Average:* {average} / 5"),
+    ]
     return f"{title} closed: average {average} from {tally.count} votes", out
 
 
@@ -135,16 +173,28 @@ def checkin_dm(pi: ProgramIncrement, week: int, objectives: list[Objective], *, 
 
 def week_summary(data: WeekSummary) -> Message:
     updated = sum(1 for r in data.rows if r.current is not None)
-    text = template(PKG, "summary.txt.j2", pi=data.pi, week=data.week, updated=updated, total=len(data.rows),
-                    missing=[f"<@{u}>" for u in data.missing], new_risks=len(data.new_risks))
+    text = template(
+        PKG,
+        "summary.txt.j2",
+        pi=data.pi,
+        week=data.week,
+        updated=updated,
+        total=len(data.rows),
+        missing=[f"<@{u}>" for u in data.missing],
+        new_risks=len(data.new_risks),
+    )
     out: Blocks = [bk.header(f"{data.pi.name} · week {data.week} check-in")]
     for row in data.rows:
         shown = row.current or row.previous
         status = status_label(shown.status, shown.progress) if shown else "no update yet"
         icon = STATUS_ICONS[shown.status if shown else None]
         note = f"\n> {escape(row.current.note)}" if row.current and row.current.note else ""
-        out.append(bk.section(f"{icon} *{escape(row.objective.title)}* — <@{row.objective.owner_id}> · {status} "
-                              f"· _{row.change}_{note}"))
+        out.append(
+            bk.section(
+                f"{icon} *{escape(row.objective.title)}* — <@{row.objective.owner_id}> · {status} "
+                f"· _{row.change}_{note}"
+            )
+        )
     out.append(bk.section("*No update from:* " + (", ".join(f"<@{u}>" for u in data.missing) or "nobody — thanks!")))
     if data.new_risks:
         out.append(bk.section("*New risks this week*\n" + "\n".join(risk_lines(data.new_risks))))
@@ -162,14 +212,23 @@ def actual_dm(pi: ProgramIncrement, objectives: list[Objective]) -> Message:
 
 def report(pi: ProgramIncrement, objectives: list[Objective], figure: Predictability) -> Message:
     text = template(PKG, "report.txt.j2", pi=pi, figure=figure)
-    out: Blocks = [bk.header(f"{pi.name} · PI report"), bk.context(pi_dates(pi)),
-                   bk.section(f"*Predictability: {figure.label}* — {band(figure.percent)}\n"
-                              f"Actual {figure.actual} / planned {figure.planned} business value "
-                              "(planned counts committed objectives; stretch objectives count in actual only).")]
+    out: Blocks = [
+        bk.header(f"{pi.name} · PI report"),
+        bk.context(pi_dates(pi)),
+        bk.section(
+            f"*Predictability: {figure.label}* — {band(figure.percent)}\n"
+            f"Actual {figure.actual} / planned {figure.planned} business value "
+            "(planned counts committed objectives; stretch objectives count in actual only)."
+        ),
+    ]
     for o in objectives:
         if o.dropped:
             out.append(bk.section(f"~{escape(o.title)}~ — dropped, not counted"))
         else:
-            out.append(bk.section(f"{objective_text(o, with_status=False)}\nActual BV *{o.actual_bv}* of "
-                                  f"{o.planned_bv} · last status {status_label(o.status)}"))
+            out.append(
+                bk.section(
+                    f"{objective_text(o, with_status=False)}\nActual BV *{o.actual_bv}* of "
+                    f"{o.planned_bv} · last status {status_label(o.status)}"
+                )
+            )
     return text, out

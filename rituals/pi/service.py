@@ -59,18 +59,31 @@ def create_pi(s: Session, *, team_id: str, data: PiInput, actor: str, now: datet
     try:
         ZoneInfo(data.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"Unknown timezone {data.timezone!r}; set yours in your Slack profile.",
-                        field=Block.TIME) from None
+        raise UserError(
+            f"Unknown timezone {data.timezone!r}; set yours in your Slack profile.", field=Block.TIME
+        ) from None
     if not data.channel_id:
         raise UserError("Pick the team channel for the PI.", field=Block.CHANNEL)
     existing = active_pi(s, team_id, data.channel_id)
     if existing is not None:
-        raise UserError(f"<#{data.channel_id}> already has an active PI, “{existing.name}”. Close it with "
-                        "`/pi close` first (past PIs are kept).", field=Block.CHANNEL)
-    pi = ProgramIncrement(team_id=team_id, channel_id=data.channel_id, name=data.name.strip()[:120],
-                          start_on=data.start_on, end_on=data.end_on, checkin_weekday=data.weekday,
-                          checkin_time=at.strftime("%H:%M"), timezone=data.timezone, state="active",
-                          created_by=actor, created_at=now)
+        raise UserError(
+            f"<#{data.channel_id}> already has an active PI, “{existing.name}”. Close it with "
+            "`/pi close` first (past PIs are kept).",
+            field=Block.CHANNEL,
+        )
+    pi = ProgramIncrement(
+        team_id=team_id,
+        channel_id=data.channel_id,
+        name=data.name.strip()[:120],
+        start_on=data.start_on,
+        end_on=data.end_on,
+        checkin_weekday=data.weekday,
+        checkin_time=at.strftime("%H:%M"),
+        timezone=data.timezone,
+        state="active",
+        created_by=actor,
+        created_at=now,
+    )
     s.add(pi)
     s.flush()
     return pi
@@ -78,9 +91,15 @@ def create_pi(s: Session, *, team_id: str, data: PiInput, actor: str, now: datet
 
 def active_pi(s: Session, team_id: str, channel_id: str) -> ProgramIncrement | None:
     """The channel's running PI (active, or closing while owners enter actual business value)."""
-    return s.scalars(select(ProgramIncrement).where(
-        ProgramIncrement.team_id == team_id, ProgramIncrement.channel_id == channel_id,
-        ProgramIncrement.state.in_(("active", "closing"))).order_by(ProgramIncrement.id.desc())).first()
+    return s.scalars(
+        select(ProgramIncrement)
+        .where(
+            ProgramIncrement.team_id == team_id,
+            ProgramIncrement.channel_id == channel_id,
+            ProgramIncrement.state.in_(("active", "closing")),
+        )
+        .order_by(ProgramIncrement.id.desc())
+    ).first()
 
 
 def require_pi(s: Session, team_id: str, channel_id: str, *, state: str | None = "active") -> ProgramIncrement:
@@ -120,16 +139,24 @@ def parse_target(text: str) -> tuple[str, str, float] | None:
     return match.group(1), match.group(2), float(match.group(3))
 
 
-def save_objective(s: Session, pi: ProgramIncrement, data: ObjectiveInput, *, actor: str, now: datetime,
-                   objective_id: int | None = None) -> Objective:
+def save_objective(
+    s: Session,
+    pi: ProgramIncrement,
+    data: ObjectiveInput,
+    *,
+    actor: str,
+    now: datetime,
+    objective_id: int | None = None,
+) -> Objective:
     if pi.state != "active":
         raise UserError(f"PI “{pi.name}” is closed for planning; objectives can no longer change.")
     if not data.title.strip():
         raise UserError("Give the objective a title.", field=Block.TITLE)
     raw_bv = data.planned_bv.strip()
     if not raw_bv.isdigit() or not 1 <= int(raw_bv) <= 10:
-        raise UserError(f"Planned business value is a whole number from 1 to 10 (got “{raw_bv[:20]}”).",
-                        field=Block.PLANNED_BV)
+        raise UserError(
+            f"Planned business value is a whole number from 1 to 10 (got “{raw_bv[:20]}”).", field=Block.PLANNED_BV
+        )
     if not data.owner_id:
         raise UserError("Pick the objective's owner.", field=Block.OWNER)
     target = parse_target(data.target) if data.target.strip() else None
@@ -170,21 +197,31 @@ def _editable(s: Session, pi: ProgramIncrement, objective_id: int, actor: str) -
     if objective.pi_id != pi.id:
         raise UserError("That objective belongs to another PI.")
     if actor not in (objective.owner_id, pi.created_by):
-        raise UserError(f"Only the owner (<@{objective.owner_id}>) or the PI's creator (<@{pi.created_by}>) "
-                        "can change this objective.")
+        raise UserError(
+            f"Only the owner (<@{objective.owner_id}>) or the PI's creator (<@{pi.created_by}>) "
+            "can change this objective."
+        )
     return objective
 
 
-def add_risk(s: Session, pi: ProgramIncrement, *, description: str, owner_id: str, roam: str, actor: str,
-             now: datetime) -> Risk:
+def add_risk(
+    s: Session, pi: ProgramIncrement, *, description: str, owner_id: str, roam: str, actor: str, now: datetime
+) -> Risk:
     if not description.strip():
         raise UserError("Describe the risk.", field=Block.DESCRIPTION)
     if not owner_id:
         raise UserError("Pick the risk's owner.", field=Block.OWNER)
     if roam not in ROAM:
         raise UserError("Pick the ROAM state: Resolved, Owned, Accepted or Mitigated.", field=Block.ROAM)
-    risk = Risk(pi_id=pi.id, description=description.strip()[:2000], owner_id=owner_id, roam=roam,
-                created_by=actor, created_at=now, updated_at=now)
+    risk = Risk(
+        pi_id=pi.id,
+        description=description.strip()[:2000],
+        owner_id=owner_id,
+        roam=roam,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
     s.add(risk)
     s.flush()
     return risk

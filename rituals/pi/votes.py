@@ -101,6 +101,10 @@ def _refresh(s: Session, pi: ProgramIncrement, vote: ConfidenceVote, now: dateti
 
 
 def last_average(s: Session, pi_id: int) -> Decimal | None:
-    vote = s.scalars(select(ConfidenceVote).where(ConfidenceVote.pi_id == pi_id, ConfidenceVote.is_open.is_(False))
-                     .order_by(ConfidenceVote.id.desc()).limit(1)).first()
+    vote = s.scalars(
+        select(ConfidenceVote)
+        .where(ConfidenceVote.pi_id == pi_id, ConfidenceVote.is_open.is_(False))
+        .order_by(ConfidenceVote.id.desc())
+        .limit(1)
+    ).first()
     return tally(scores(s, vote.id)).average if vote else None

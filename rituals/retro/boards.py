@@ -1,8 +1,8 @@
 """Retro templates: the built-in column sets and the ones a team defines in ritualbot.yaml.
 
-    retro:
-      templates:
-        daki: {name: "Drop / Add / Keep / Improve", columns: [Drop, Add, Keep, Improve]}
+retro:
+  templates:
+    daki: {name: "Drop / Add / Keep / Improve", columns: [Drop, Add, Keep, Improve]}
 """
 
 from __future__ import annotations
@@ -41,13 +41,16 @@ def slug(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")[:64] or "column"
 
 
-BUILT_IN: dict[str, Board] = {b.key: b for b in (
-    _board("wwi", "Went well / To improve / Ideas", ["Went well", "To improve", "Ideas"]),
-    _board("ssc", "Start / Stop / Continue", ["Start", "Stop", "Continue"]),
-    _board("4ls", "4Ls", ["Liked", "Learned", "Lacked", "Longed for"]),
-    _board("msg", "Mad / Sad / Glad", ["Mad", "Sad", "Glad"]),
-    _board("sailboat", "Sailboat", ["Wind", "Anchors", "Rocks", "Island"]),
-)}
+BUILT_IN: dict[str, Board] = {
+    b.key: b
+    for b in (
+        _board("wwi", "Went well / To improve / Ideas", ["Went well", "To improve", "Ideas"]),
+        _board("ssc", "Start / Stop / Continue", ["Start", "Stop", "Continue"]),
+        _board("4ls", "4Ls", ["Liked", "Learned", "Lacked", "Longed for"]),
+        _board("msg", "Mad / Sad / Glad", ["Mad", "Sad", "Glad"]),
+        _board("sailboat", "Sailboat", ["Wind", "Anchors", "Rocks", "Island"]),
+    )
+}
 
 
 def available(config: Mapping[str, Any]) -> dict[str, Board]:
@@ -65,6 +68,8 @@ def find(config: Mapping[str, Any], key: str | None) -> Board:
     boards = available(config)
     board = boards.get(slug(key or DEFAULT_TEMPLATE))
     if board is None:
-        raise UserError(f"There is no retro template `{key}`. Known templates: "
-                        f"{', '.join(sorted(boards))} (see `/retro templates`).")
+        raise UserError(
+            f"There is no retro template `{key}`. Known templates: "
+            f"{', '.join(sorted(boards))} (see `/retro templates`)."
+        )
     return board

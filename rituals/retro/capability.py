@@ -17,12 +17,19 @@ def status(session: Session, team_id: str, channel_id: str | None) -> list[Statu
     query = select(Retro).where(Retro.team_id == team_id, Retro.phase.in_(OPEN_PHASES))
     if channel_id:
         query = query.where(Retro.channel_id == channel_id)
-    lines = [StatusLine("Retro", f"“{r.title}” is {'abandoned' if r.abandoned else PHASE_NAMES[r.phase]}",
-                        r.channel_id) for r in session.scalars(query.order_by(Retro.id))]
+    lines = [
+        StatusLine("Retro", f"“{r.title}” is {'abandoned' if r.abandoned else PHASE_NAMES[r.phase]}", r.channel_id)
+        for r in session.scalars(query.order_by(Retro.id))
+    ]
     for _, action in followup.open_actions(session, team_id, channel_id):
         due = f", due {action.due_on.isoformat()}" if action.due_on else ""
-        lines.append(StatusLine("Open retro action", f"{action.text[:120]} — <@{action.owner_id}>{due}",
-                                None if channel_id else _channel(session, action.retro_id)))
+        lines.append(
+            StatusLine(
+                "Open retro action",
+                f"{action.text[:120]} — <@{action.owner_id}>{due}",
+                None if channel_id else _channel(session, action.retro_id),
+            )
+        )
     return lines
 
 
@@ -33,11 +40,24 @@ def _channel(session: Session, retro_id: int) -> str | None:
 
 def schedule(session: Session) -> list[DesiredJob]:
     jobs = []
-    for retro in session.scalars(select(Retro).where(Retro.phase == "collect", Retro.abandoned.is_(False),
-                                                     Retro.deadline_at.is_not(None))):
+    for retro in session.scalars(
+        select(Retro).where(Retro.phase == "collect", Retro.abandoned.is_(False), Retro.deadline_at.is_not(None))
+    ):
         assert retro.deadline_at is not None
-        jobs.append(DesiredJob(id=f"retro:{retro.id}:remind", job=Job.REMIND.value, scope=str(retro.id),
-                               trigger=DateTrigger(run_date=retro.deadline_at - REMINDER_LEAD)))
-        jobs.append(DesiredJob(id=f"retro:{retro.id}:deadline", job=Job.DEADLINE.value, scope=str(retro.id),
-                               trigger=DateTrigger(run_date=retro.deadline_at)))
+        jobs.append(
+            DesiredJob(
+                id=f"retro:{retro.id}:remind",
+                job=Job.REMIND.value,
+                scope=str(retro.id),
+                trigger=DateTrigger(run_date=retro.deadline_at - REMINDER_LEAD),
+            )
+        )
+        jobs.append(
+            DesiredJob(
+                id=f"retro:{retro.id}:deadline",
+                job=Job.DEADLINE.value,
+                scope=str(retro.id),
+                trigger=DateTrigger(run_date=retro.deadline_at),
+            )
+        )
     return jobs

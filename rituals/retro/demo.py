@@ -12,19 +12,54 @@ def run(ctx: DemoContext) -> None:
     ada, grace, ravi = (u.id for u in ctx.users)
     never = lambda: False  # noqa: E731 — the facilitator acts, no admin override needed
     with ctx.session() as s:
-        retro = service.start_retro(s, team_id=ctx.team_id, channel_id=ctx.channel_id, facilitator=ada,
-                                    board=boards.BUILT_IN["4ls"], title="Sprint 47", now=ctx.at(14, 0, days=-1))
+        retro = service.start_retro(
+            s,
+            team_id=ctx.team_id,
+            channel_id=ctx.channel_id,
+            facilitator=ada,
+            board=boards.BUILT_IN["4ls"],
+            title="Sprint 47",
+            now=ctx.at(14, 0, days=-1),
+        )
         rid = retro.id
         for user in (ada, grace, ravi):
             service.join(s, retro, user)
-        items.add_item(s, rid, author=grace, column="liked", text="The new feature store made backfills painless",
-                       anonymous=False, now=ctx.at(14, 5, days=-1))
-        flaky = items.add_item(s, rid, author=ravi, column="lacked", text="GPU quota for the sweep; runs queued "
-                               "for two days", anonymous=True, now=ctx.at(14, 8, days=-1)).item.id
-        quota = items.add_item(s, rid, author=ada, column="lacked", text="Nobody owned the training-queue alerts",
-                               anonymous=False, now=ctx.at(14, 9, days=-1)).item.id
-        items.add_item(s, rid, author=grace, column="learned", text="Eval on the holdout set caught the leak",
-                       anonymous=True, now=ctx.at(14, 10, days=-1))
+        items.add_item(
+            s,
+            rid,
+            author=grace,
+            column="liked",
+            text="The new feature store made backfills painless",
+            anonymous=False,
+            now=ctx.at(14, 5, days=-1),
+        )
+        flaky = items.add_item(
+            s,
+            rid,
+            author=ravi,
+            column="lacked",
+            text="GPU quota for the sweep; runs queued for two days",
+            anonymous=True,
+            now=ctx.at(14, 8, days=-1),
+        ).item.id
+        quota = items.add_item(
+            s,
+            rid,
+            author=ada,
+            column="lacked",
+            text="Nobody owned the training-queue alerts",
+            anonymous=False,
+            now=ctx.at(14, 9, days=-1),
+        ).item.id
+        items.add_item(
+            s,
+            rid,
+            author=grace,
+            column="learned",
+            text="Eval on the holdout set caught the leak",
+            anonymous=True,
+            now=ctx.at(14, 10, days=-1),
+        )
         service.advance(s, rid, from_phase="collect", actor=ada, is_admin=never, now=ctx.at(14, 20, days=-1))
         items.merge(s, rid, [flaky, quota], actor=ada, is_admin=never, now=ctx.at(14, 22, days=-1))
         service.advance(s, rid, from_phase="group", actor=ada, is_admin=never, now=ctx.at(14, 25, days=-1))
@@ -32,12 +67,26 @@ def run(ctx: DemoContext) -> None:
             for _ in range(votes):
                 items.vote(s, rid, flaky, voter=voter, now=ctx.at(14, 27, days=-1))
         service.advance(s, rid, from_phase="vote", actor=ada, is_admin=never, now=ctx.at(14, 30, days=-1))
-        followup.add_action(s, rid, item_id=flaky, owner=ravi, text="Alert on queue time > 4h and name an owner",
-                            due_on=date(ctx.day.year, ctx.day.month, ctx.day.day), actor=ada,
-                            now=ctx.at(14, 40, days=-1))
+        followup.add_action(
+            s,
+            rid,
+            item_id=flaky,
+            owner=ravi,
+            text="Alert on queue time > 4h and name an owner",
+            due_on=date(ctx.day.year, ctx.day.month, ctx.day.day),
+            actor=ada,
+            now=ctx.at(14, 40, days=-1),
+        )
         service.close(s, rid, actor=ada, is_admin=never, now=ctx.at(14, 50, days=-1))
     ctx.deliver()
     with ctx.session() as s:  # today's retro opens with the review of yesterday's actions and carried items
-        service.start_retro(s, team_id=ctx.team_id, channel_id=ctx.channel_id, facilitator=grace,
-                            board=boards.BUILT_IN["wwi"], title="Sprint 48", now=ctx.at(10, 0))
+        service.start_retro(
+            s,
+            team_id=ctx.team_id,
+            channel_id=ctx.channel_id,
+            facilitator=grace,
+            board=boards.BUILT_IN["wwi"],
+            title="Sprint 48",
+            now=ctx.at(10, 0),
+        )
     ctx.deliver()

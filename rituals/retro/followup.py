@@ -16,8 +16,17 @@ from rituals.retro.queries import AdminCheck, actions_of, items_of, load, requir
 REVIEW_STATUSES = {"done": "done", "open": "open", "drop": "dropped"}
 
 
-def add_action(s: Session, retro_id: int, *, item_id: int | None, owner: str, text: str, due_on: date | None,
-               actor: str, now: datetime) -> RetroAction:
+def add_action(
+    s: Session,
+    retro_id: int,
+    *,
+    item_id: int | None,
+    owner: str,
+    text: str,
+    due_on: date | None,
+    actor: str,
+    now: datetime,
+) -> RetroAction:
     retro = load(s, retro_id, "discuss")
     text = (text or "").strip()
     if not text:
@@ -30,8 +39,17 @@ def add_action(s: Session, retro_id: int, *, item_id: int | None, owner: str, te
         item = s.get(RetroItem, item_id)
         if item is None or item.retro_id != retro.id:
             raise UserError("That item is not part of this retro.")
-    action = RetroAction(retro_id=retro.id, item_id=item_id, owner_id=owner, text=text[:2000], due_on=due_on,
-                         status="open", created_by=actor, created_at=now, updated_at=now)
+    action = RetroAction(
+        retro_id=retro.id,
+        item_id=item_id,
+        owner_id=owner,
+        text=text[:2000],
+        due_on=due_on,
+        status="open",
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
     s.add(action)
     s.flush()
     publish.post_action(s, retro, action, now)
@@ -40,9 +58,12 @@ def add_action(s: Session, retro_id: int, *, item_id: int | None, owner: str, te
 
 
 def open_actions(s: Session, team_id: str, channel_id: str | None = None) -> list[tuple[Retro, RetroAction]]:
-    query = (select(Retro, RetroAction).join(RetroAction, RetroAction.retro_id == Retro.id)
-             .where(Retro.team_id == team_id, RetroAction.status == "open", Retro.phase == "closed")
-             .order_by(RetroAction.id))
+    query = (
+        select(Retro, RetroAction)
+        .join(RetroAction, RetroAction.retro_id == Retro.id)
+        .where(Retro.team_id == team_id, RetroAction.status == "open", Retro.phase == "closed")
+        .order_by(RetroAction.id)
+    )
     if channel_id:
         query = query.where(Retro.channel_id == channel_id)
     return [(r, a) for r, a in s.execute(query).all()]
@@ -65,9 +86,15 @@ def carry_over(s: Session, retro: Retro, previous: Retro | None) -> list[RetroIt
     carried = []
     for lead in (i for i in items if i.group_id is None and not i.discussed):
         texts = [lead.text] + [i.text for i in items if i.group_id == lead.id]
-        item = RetroItem(retro_id=retro.id, column_key=lead.column_key if lead.column_key in columns
-                         else retro.columns[0]["key"], text=" / ".join(texts)[:2000], author_id=lead.author_id,
-                         secret_hash=None, discussed=False, carried_from_id=lead.id)
+        item = RetroItem(
+            retro_id=retro.id,
+            column_key=lead.column_key if lead.column_key in columns else retro.columns[0]["key"],
+            text=" / ".join(texts)[:2000],
+            author_id=lead.author_id,
+            secret_hash=None,
+            discussed=False,
+            carried_from_id=lead.id,
+        )
         s.add(item)
         carried.append(item)
     s.flush()
@@ -80,8 +107,9 @@ def post_review(s: Session, retro: Retro, now: datetime, carried: list[RetroItem
         publish.post_review(s, retro, pending, carried, now)
 
 
-def review_action(s: Session, retro_id: int, action_id: int, verdict: str, *, actor: str,
-                  is_admin: AdminCheck, now: datetime) -> RetroAction:
+def review_action(
+    s: Session, retro_id: int, action_id: int, verdict: str, *, actor: str, is_admin: AdminCheck, now: datetime
+) -> RetroAction:
     retro = load(s, retro_id)
     action = s.get(RetroAction, action_id)
     source = s.get(Retro, action.retro_id) if action else None
@@ -95,8 +123,7 @@ def review_action(s: Session, retro_id: int, action_id: int, verdict: str, *, ac
     return action
 
 
-def drop_carried(s: Session, retro_id: int, item_id: int, *, actor: str, is_admin: AdminCheck,
-                 now: datetime) -> None:
+def drop_carried(s: Session, retro_id: int, item_id: int, *, actor: str, is_admin: AdminCheck, now: datetime) -> None:
     retro = load(s, retro_id, "collect")
     require_facilitator(retro, actor, is_admin, "drop a carried-over item")
     item = s.get(RetroItem, item_id)
@@ -109,12 +136,22 @@ def drop_carried(s: Session, retro_id: int, item_id: int, *, actor: str, is_admi
 
 
 def refresh_review(s: Session, retro: Retro, now: datetime) -> None:
-    reviewed = list(s.scalars(select(RetroAction).join(Retro, Retro.id == RetroAction.retro_id)
-                              .where(Retro.channel_id == retro.channel_id, Retro.team_id == retro.team_id,
-                                     Retro.id != retro.id, RetroAction.updated_at >= retro.created_at)
-                              .order_by(RetroAction.id)))
+    reviewed = list(
+        s.scalars(
+            select(RetroAction)
+            .join(Retro, Retro.id == RetroAction.retro_id)
+            .where(
+                Retro.channel_id == retro.channel_id,
+                Retro.team_id == retro.team_id,
+                Retro.id != retro.id,
+                RetroAction.updated_at >= retro.created_at,
+            )
+            .order_by(RetroAction.id)
+        )
+    )
     pending = [a for _, a in open_actions(s, retro.team_id, retro.channel_id)]
     shown = {a.id: a for a in pending + reviewed}
-    carried = list(s.scalars(select(RetroItem).where(RetroItem.retro_id == retro.id,
-                                                     RetroItem.carried_from_id.is_not(None))))
+    carried = list(
+        s.scalars(select(RetroItem).where(RetroItem.retro_id == retro.id, RetroItem.carried_from_id.is_not(None)))
+    )
     publish.update_review(s, retro, sorted(shown.values(), key=lambda a: a.id), carried, now)

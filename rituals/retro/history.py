@@ -35,8 +35,11 @@ def entries(s: Session, team_id: str, channel_id: str) -> list[Entry]:
     out = []
     for retro in service.history(s, team_id, channel_id):
         phase = "abandoned" if retro.abandoned else PHASE_NAMES[retro.phase]
-        out.append(Entry(retro.id, retro.title, phase, retro.created_at, link(s, retro),
-                         len(publish.snapshot(s, retro).actions)))
+        out.append(
+            Entry(
+                retro.id, retro.title, phase, retro.created_at, link(s, retro), len(publish.snapshot(s, retro).actions)
+            )
+        )
     return out
 
 
@@ -45,13 +48,30 @@ def export_markdown(s: Session, team_id: str, retro_id: int) -> str:
     if retro is None or retro.team_id != team_id:
         raise UserError(f"There is no retro #{retro_id}. `/retro history` lists this channel's retros with their ids.")
     snap = publish.snapshot(s, retro)
-    columns = [{"label": c.label, "entries": [{"text": i.full_text, "votes": i.votes,
-                                              "author": f"<@{i.author}>" if i.author else None}
-                                             for i in c.items]} for c in snap.columns]
-    actions = [{"text": a.text, "owner": f"<@{a.owner}>", "due": a.due.isoformat() if a.due else None,
-                "status": a.status} for a in snap.actions]
-    return template("rituals.retro", "export.md.j2", title=retro.title, channel=f"<#{retro.channel_id}>",
-                    template=snap.board_name, facilitator=f"<@{retro.facilitator_id}>",
-                    started=f"{retro.created_at:%Y-%m-%d %H:%M} UTC",
-                    closed=f"{retro.closed_at:%Y-%m-%d %H:%M} UTC" if retro.closed_at else None,
-                    participants=snap.participants, columns=columns, actions=actions)
+    columns = [
+        {
+            "label": c.label,
+            "entries": [
+                {"text": i.full_text, "votes": i.votes, "author": f"<@{i.author}>" if i.author else None}
+                for i in c.items
+            ],
+        }
+        for c in snap.columns
+    ]
+    actions = [
+        {"text": a.text, "owner": f"<@{a.owner}>", "due": a.due.isoformat() if a.due else None, "status": a.status}
+        for a in snap.actions
+    ]
+    return template(
+        "rituals.retro",
+        "export.md.j2",
+        title=retro.title,
+        channel=f"<#{retro.channel_id}>",
+        template=snap.board_name,
+        facilitator=f"<@{retro.facilitator_id}>",
+        started=f"{retro.created_at:%Y-%m-%d %H:%M} UTC",
+        closed=f"{retro.closed_at:%Y-%m-%d %H:%M} UTC" if retro.closed_at else None,
+        participants=snap.participants,
+        columns=columns,
+        actions=actions,
+    )

@@ -45,14 +45,20 @@ def _clean(retro: Retro, column: str, text: str) -> tuple[str, str]:
     return column, text
 
 
-def add_item(s: Session, retro_id: int, *, author: str, column: str, text: str, anonymous: bool,
-             now: datetime) -> Added:
+def add_item(
+    s: Session, retro_id: int, *, author: str, column: str, text: str, anonymous: bool, now: datetime
+) -> Added:
     retro = load(s, retro_id, "collect")
     column, text = _clean(retro, column, text)
     secret = secrets.token_urlsafe(24) if anonymous else None
-    item = RetroItem(retro_id=retro.id, column_key=column, text=text, discussed=False,
-                     author_id=None if anonymous else author,
-                     secret_hash=hash_secret(secret) if secret else None)
+    item = RetroItem(
+        retro_id=retro.id,
+        column_key=column,
+        text=text,
+        discussed=False,
+        author_id=None if anonymous else author,
+        secret_hash=hash_secret(secret) if secret else None,
+    )
     s.add(item)
     s.flush()
     publish.refresh_root(s, retro, now)
@@ -72,8 +78,9 @@ def owned(s: Session, item_id: int, actor: str, secret: str | None) -> RetroItem
     return item
 
 
-def edit_item(s: Session, item_id: int, *, actor: str, secret: str | None, column: str, text: str,
-              now: datetime) -> RetroItem:
+def edit_item(
+    s: Session, item_id: int, *, actor: str, secret: str | None, column: str, text: str, now: datetime
+) -> RetroItem:
     item = owned(s, item_id, actor, secret)
     retro = s.get(Retro, item.retro_id)
     assert retro is not None
@@ -92,12 +99,18 @@ def delete_item(s: Session, item_id: int, *, actor: str, secret: str | None, now
 
 
 def own_items(s: Session, retro_id: int, user_id: str) -> list[RetroItem]:
-    return list(s.scalars(select(RetroItem).where(RetroItem.retro_id == retro_id, RetroItem.author_id == user_id)
-                          .order_by(RetroItem.id)))
+    return list(
+        s.scalars(
+            select(RetroItem)
+            .where(RetroItem.retro_id == retro_id, RetroItem.author_id == user_id)
+            .order_by(RetroItem.id)
+        )
+    )
 
 
-def merge(s: Session, retro_id: int, item_ids: list[int], *, actor: str, is_admin: AdminCheck,
-          now: datetime) -> RetroItem:
+def merge(
+    s: Session, retro_id: int, item_ids: list[int], *, actor: str, is_admin: AdminCheck, now: datetime
+) -> RetroItem:
     """Merge items into one group; the earliest becomes the group's lead (votes go to the lead)."""
     retro = load(s, retro_id, "group")
     require_facilitator(retro, actor, is_admin, "merge items")
@@ -119,8 +132,14 @@ def merge(s: Session, retro_id: int, item_ids: list[int], *, actor: str, is_admi
 
 
 def votes_used(s: Session, retro_id: int, voter: str) -> int:
-    return int(s.scalar(select(func.coalesce(func.sum(RetroVote.count), 0))
-                        .where(RetroVote.retro_id == retro_id, RetroVote.voter_id == voter)) or 0)
+    return int(
+        s.scalar(
+            select(func.coalesce(func.sum(RetroVote.count), 0)).where(
+                RetroVote.retro_id == retro_id, RetroVote.voter_id == voter
+            )
+        )
+        or 0
+    )
 
 
 def vote(s: Session, retro_id: int, item_id: int, *, voter: str, now: datetime) -> int:
@@ -131,8 +150,10 @@ def vote(s: Session, retro_id: int, item_id: int, *, voter: str, now: datetime) 
         raise UserError("That item is not on this retro's ballot.")
     used = votes_used(s, retro.id, voter)
     if used >= retro.votes_per_person:
-        raise UserError(f"You have used all {retro.votes_per_person} of your votes. "
-                        "Press *Take back my votes* on the ballot to vote differently.")
+        raise UserError(
+            f"You have used all {retro.votes_per_person} of your votes. "
+            "Press *Take back my votes* on the ballot to vote differently."
+        )
     joined = service.join(s, retro, voter)
     row = s.scalars(select(RetroVote).where(RetroVote.item_id == item.id, RetroVote.voter_id == voter)).first()
     if row is None:

@@ -18,6 +18,7 @@ REMINDER_LEAD = timedelta(hours=1)
 
 def _period_before(lead: timedelta) -> Callable[[Runtime, str], str]:
     """One run per deadline (moving it makes a new period); a run that fires early claims nothing lasting."""
+
     def period(rt: Runtime, scope: str) -> str:
         now = rt.clock.now()
         with rt.database.session() as s:
@@ -27,17 +28,26 @@ def _period_before(lead: timedelta) -> Callable[[Runtime, str], str]:
             if now < retro.deadline_at - lead:
                 return f"early-{now:%Y%m%dT%H%M%S}"
             return retro.deadline_at.strftime("%Y%m%dT%H%M")
+
     return period
 
 
-@job(Job.REMIND.value, period=_period_before(REMINDER_LEAD),
-     description="remind a retro's thread an hour before collection closes")
+@job(
+    Job.REMIND.value,
+    period=_period_before(REMINDER_LEAD),
+    description="remind a retro's thread an hour before collection closes",
+)
 def remind(rt: Runtime, scope: str, period: str) -> None:
     now = rt.clock.now()
     with rt.database.session() as s:
         retro = s.get(Retro, int(scope))
-        if (retro is None or retro.abandoned or retro.phase != "collect" or retro.deadline_at is None
-                or not retro.deadline_at - REMINDER_LEAD <= now < retro.deadline_at):
+        if (
+            retro is None
+            or retro.abandoned
+            or retro.phase != "collect"
+            or retro.deadline_at is None
+            or not retro.deadline_at - REMINDER_LEAD <= now < retro.deadline_at
+        ):
             log.info("retro reminder skipped retro=%s", scope)
             return
         publish.post_reminder(s, retro, now)

@@ -16,8 +16,13 @@ from bot.db import Base
 
 PHASES = ("collect", "group", "vote", "discuss", "closed")
 OPEN_PHASES = ("collect", "group", "vote", "discuss")
-PHASE_NAMES = {"collect": "collecting", "group": "grouping", "vote": "voting", "discuss": "discussing",
-               "closed": "closed"}
+PHASE_NAMES = {
+    "collect": "collecting",
+    "group": "grouping",
+    "vote": "voting",
+    "discuss": "discussing",
+    "closed": "closed",
+}
 
 
 class Retro(Base):

@@ -36,8 +36,9 @@ def root_row(s: Session, retro: Retro) -> OutboxMessage:
 
 def post_root(s: Session, retro: Retro, now: datetime) -> OutboxMessage:
     text, blocks = render.root(snapshot(s, retro))
-    return outbox.post(s, channel=retro.channel_id, team_id=retro.team_id, text=text, blocks=blocks, now=now,
-                       ref=root_ref(retro))
+    return outbox.post(
+        s, channel=retro.channel_id, team_id=retro.team_id, text=text, blocks=blocks, now=now, ref=root_ref(retro)
+    )
 
 
 def refresh_root(s: Session, retro: Retro, now: datetime) -> None:
@@ -45,11 +46,20 @@ def refresh_root(s: Session, retro: Retro, now: datetime) -> None:
     outbox.update(s, root_row(s, retro), text=text, blocks=blocks, now=now)
 
 
-def _thread(s: Session, retro: Retro, message: tuple[str, list], now: datetime, ref: str | None = None
-            ) -> OutboxMessage:
+def _thread(
+    s: Session, retro: Retro, message: tuple[str, list], now: datetime, ref: str | None = None
+) -> OutboxMessage:
     text, blocks = message
-    return outbox.post(s, channel=retro.channel_id, team_id=retro.team_id, text=text, blocks=blocks, now=now,
-                       thread_of=root_row(s, retro), ref=ref)
+    return outbox.post(
+        s,
+        channel=retro.channel_id,
+        team_id=retro.team_id,
+        text=text,
+        blocks=blocks,
+        now=now,
+        thread_of=root_row(s, retro),
+        ref=ref,
+    )
 
 
 def post_reveal(s: Session, retro: Retro, now: datetime) -> None:
@@ -83,8 +93,15 @@ def post_reminder(s: Session, retro: Retro, now: datetime) -> None:
 
 def post_owner_dm(s: Session, retro: Retro, owner: str, actions: list[RetroAction], now: datetime) -> None:
     text, blocks = render.owner_dm(retro, actions)
-    outbox.post(s, channel=owner, team_id=retro.team_id, text=text, blocks=blocks, now=now,
-                dedupe_key=f"retro:{retro.id}:dm:{owner}")
+    outbox.post(
+        s,
+        channel=owner,
+        team_id=retro.team_id,
+        text=text,
+        blocks=blocks,
+        now=now,
+        dedupe_key=f"retro:{retro.id}:dm:{owner}",
+    )
 
 
 def _titles(s: Session, actions: list[RetroAction]) -> dict[int, str]:
@@ -92,12 +109,12 @@ def _titles(s: Session, actions: list[RetroAction]) -> dict[int, str]:
 
 
 def post_review(s: Session, retro: Retro, actions: list[RetroAction], carried: list[RetroItem], now: datetime) -> None:
-    _thread(s, retro, render.review(retro, actions, _titles(s, actions), carried), now,
-            ref=review_ref(retro))
+    _thread(s, retro, render.review(retro, actions, _titles(s, actions), carried), now, ref=review_ref(retro))
 
 
-def update_review(s: Session, retro: Retro, actions: list[RetroAction], carried: list[RetroItem],
-                  now: datetime) -> None:
+def update_review(
+    s: Session, retro: Retro, actions: list[RetroAction], carried: list[RetroItem], now: datetime
+) -> None:
     row = outbox.find_by_ref(s, review_ref(retro))
     if row is None:
         return

@@ -22,14 +22,18 @@ def load(s: Session, retro_id: int, *phases: str) -> Retro:
     if retro is None:
         raise UserError("That retro does not exist (any more). Start one with `/retro start`.")
     if retro.phase == "closed":
-        raise UserError(f"“{retro.title}” is closed, so its buttons no longer change anything. "
-                        "Start a new retro with `/retro start`.")
+        raise UserError(
+            f"“{retro.title}” is closed, so its buttons no longer change anything. "
+            "Start a new retro with `/retro start`."
+        )
     if retro.abandoned:
         raise UserError(f"“{retro.title}” was abandoned; the facilitator can bring it back with `/retro resume`.")
     if phases and retro.phase not in phases:
         wanted = " or ".join(PHASE_NAMES[p] for p in phases)
-        raise UserError(f"“{retro.title}” is {PHASE_NAMES[retro.phase]} now, not {wanted}; "
-                        "that button belongs to another phase. Use the buttons on the latest messages.")
+        raise UserError(
+            f"“{retro.title}” is {PHASE_NAMES[retro.phase]} now, not {wanted}; "
+            "that button belongs to another phase. Use the buttons on the latest messages."
+        )
     return retro
 
 
@@ -39,13 +43,17 @@ def require_facilitator(retro: Retro, actor: str, is_admin: AdminCheck, doing: s
 
 
 def participant_count(s: Session, retro_id: int) -> int:
-    return s.scalar(select(func.count()).select_from(RetroParticipant)
-                    .where(RetroParticipant.retro_id == retro_id)) or 0
+    return (
+        s.scalar(select(func.count()).select_from(RetroParticipant).where(RetroParticipant.retro_id == retro_id)) or 0
+    )
 
 
 def vote_tallies(s: Session, retro_id: int) -> dict[int, int]:
-    rows = s.execute(select(RetroVote.item_id, func.sum(RetroVote.count)).where(RetroVote.retro_id == retro_id)
-                     .group_by(RetroVote.item_id)).all()
+    rows = s.execute(
+        select(RetroVote.item_id, func.sum(RetroVote.count))
+        .where(RetroVote.retro_id == retro_id)
+        .group_by(RetroVote.item_id)
+    ).all()
     return {item_id: int(total) for item_id, total in rows}
 
 

@@ -13,8 +13,13 @@ from rituals.retro.models import Retro, RetroAction, RetroItem
 from rituals.retro.snapshot import ColumnView, ItemView, Snapshot, item_count
 
 PKG = "rituals.retro"
-PHASE_LABEL = {"collect": "Collecting items", "group": "Grouping", "vote": "Voting", "discuss": "Discussing",
-               "closed": "Closed"}
+PHASE_LABEL = {
+    "collect": "Collecting items",
+    "group": "Grouping",
+    "vote": "Voting",
+    "discuss": "Discussing",
+    "closed": "Closed",
+}
 ADVANCE_LABEL = {"collect": "Reveal items ▶", "group": "Start voting ▶", "vote": "Close voting ▶"}
 
 
@@ -30,12 +35,22 @@ def _author(item: ItemView) -> str:
 def root(snap: Snapshot) -> tuple[str, Blocks]:
     retro = snap.retro
     phase = "abandoned" if retro.abandoned else PHASE_LABEL[retro.phase].lower()
-    text = template(PKG, "root.txt.j2", title=retro.title, template=snap.board_name, phase=phase,
-                    facilitator=retro.facilitator_id, participants=snap.participants)
-    status = f"*{PHASE_LABEL[retro.phase]}*" + (" · _abandoned_ (`/retro resume` brings it back)"
-                                                 if retro.abandoned else "")
-    meta = [f"{escape(snap.board_name)} · {status} · facilitator <@{retro.facilitator_id}> · "
-            f"{snap.participants} participant{'' if snap.participants == 1 else 's'}"]
+    text = template(
+        PKG,
+        "root.txt.j2",
+        title=retro.title,
+        template=snap.board_name,
+        phase=phase,
+        facilitator=retro.facilitator_id,
+        participants=snap.participants,
+    )
+    status = f"*{PHASE_LABEL[retro.phase]}*" + (
+        " · _abandoned_ (`/retro resume` brings it back)" if retro.abandoned else ""
+    )
+    meta = [
+        f"{escape(snap.board_name)} · {status} · facilitator <@{retro.facilitator_id}> · "
+        f"{snap.participants} participant{'' if snap.participants == 1 else 's'}"
+    ]
     if retro.deadline_at and retro.phase == "collect":
         meta.append(f"collection closes {when(retro.deadline_at)}")
     out: Blocks = [bk.header(f"Retro: {retro.title}"), bk.context(*meta)]
@@ -60,15 +75,25 @@ def _board_body(snap: Snapshot) -> Blocks:
         cells.append(cell)
     body: Blocks = [bk.fields(cells)]
     if retro.phase == "collect":
-        hint = ("Items are visible while collecting." if retro.visible_while_collecting else
-                "Items stay hidden until the facilitator reveals them, so nobody anchors on others.")
+        hint = (
+            "Items are visible while collecting."
+            if retro.visible_while_collecting
+            else "Items stay hidden until the facilitator reveals them, so nobody anchors on others."
+        )
         body.append(bk.context(f"{hint} {retro.votes_per_person} votes each."))
     elif retro.phase == "vote":
-        body.append(bk.context(f"Vote in the thread: {retro.votes_per_person} votes each; results stay hidden "
-                               "until voting closes."))
+        body.append(
+            bk.context(
+                f"Vote in the thread: {retro.votes_per_person} votes each; results stay hidden until voting closes."
+            )
+        )
     elif retro.phase == "discuss":
-        body.append(bk.context(f"Discussing item {retro.discuss_pos + 1} of {len(retro.discuss_order)} "
-                               f"· {len(snap.actions)} action item{'' if len(snap.actions) == 1 else 's'}"))
+        body.append(
+            bk.context(
+                f"Discussing item {retro.discuss_pos + 1} of {len(retro.discuss_order)} "
+                f"· {len(snap.actions)} action item{'' if len(snap.actions) == 1 else 's'}"
+            )
+        )
     return body
 
 
@@ -76,8 +101,10 @@ def _phase_buttons(snap: Snapshot) -> Blocks:
     retro, rid = snap.retro, str(snap.retro.id)
     buttons = []
     if retro.phase == "collect":
-        buttons += [bk.button("Add item", Action.ADD_ITEM, rid, style="primary"),
-                    bk.button("My items", Action.MY_ITEMS, rid)]
+        buttons += [
+            bk.button("Add item", Action.ADD_ITEM, rid, style="primary"),
+            bk.button("My items", Action.MY_ITEMS, rid),
+        ]
     if retro.phase == "group":
         buttons.append(bk.button("Merge items", Action.MERGE, rid))
     if retro.phase in ("collect", "group"):
@@ -85,19 +112,40 @@ def _phase_buttons(snap: Snapshot) -> Blocks:
     if retro.phase in ADVANCE_LABEL:
         buttons.append(bk.button(ADVANCE_LABEL[retro.phase], Action.ADVANCE, f"{rid}:{retro.phase}"))
     if retro.phase == "discuss":
-        buttons.append(bk.button("Close retro", Action.CLOSE, rid, style="danger", confirm=bk.confirm_dialog(
-            "Close the retro?", "Undiscussed items carry over to the next retro; action owners get a DM.")))
+        buttons.append(
+            bk.button(
+                "Close retro",
+                Action.CLOSE,
+                rid,
+                style="danger",
+                confirm=bk.confirm_dialog(
+                    "Close the retro?", "Undiscussed items carry over to the next retro; action owners get a DM."
+                ),
+            )
+        )
     return buttons
 
 
 def summary_text(snap: Snapshot) -> str:
-    columns = [{"label": escape(c.label), "entries": [{"text": escape(i.full_text), "votes": i.votes,
-                                                     "carried": i.carried} for i in c.items]}
-               for c in snap.columns]
-    actions = [{"text": escape(a.text), "owner": a.owner, "due": a.due.isoformat() if a.due else None}
-               for a in snap.actions]
-    return template(PKG, "summary.md.j2", item_count=item_count(snap), participants=snap.participants,
-                    vote_count=snap.votes_cast, columns=columns, actions=actions)
+    columns = [
+        {
+            "label": escape(c.label),
+            "entries": [{"text": escape(i.full_text), "votes": i.votes, "carried": i.carried} for i in c.items],
+        }
+        for c in snap.columns
+    ]
+    actions = [
+        {"text": escape(a.text), "owner": a.owner, "due": a.due.isoformat() if a.due else None} for a in snap.actions
+    ]
+    return template(
+        PKG,
+        "summary.md.j2",
+        item_count=item_count(snap),
+        participants=snap.participants,
+        vote_count=snap.votes_cast,
+        columns=columns,
+        actions=actions,
+    )
 
 
 def _column_sections(columns: list[ColumnView], line: Callable[[ItemView], str]) -> Blocks:
@@ -110,9 +158,16 @@ def _column_sections(columns: list[ColumnView], line: Callable[[ItemView], str])
 
 def reveal(snap: Snapshot) -> tuple[str, Blocks]:
     body = _column_sections(snap.columns, lambda i: f"• {escape(i.full_text)} — {_author(i)}")
-    return (f"The items of “{snap.retro.title}”, by column",
-            [bk.section("*Revealed!* Here is everything, by column. The facilitator can merge similar items "
-                        "with *Merge items* on the retro message."), *body])
+    return (
+        f"The items of “{snap.retro.title}”, by column",
+        [
+            bk.section(
+                "*Revealed!* Here is everything, by column. The facilitator can merge similar items "
+                "with *Merge items* on the retro message."
+            ),
+            *body,
+        ],
+    )
 
 
 def groups(snap: Snapshot) -> tuple[str, Blocks]:
@@ -122,22 +177,35 @@ def groups(snap: Snapshot) -> tuple[str, Blocks]:
 
 def ballot(snap: Snapshot) -> tuple[str, Blocks]:
     retro = snap.retro
-    out: Blocks = [bk.section(f"*Vote!* You have {retro.votes_per_person} votes; you may put several on one "
-                              "item. Votes stay hidden until the facilitator closes voting.")]
+    out: Blocks = [
+        bk.section(
+            f"*Vote!* You have {retro.votes_per_person} votes; you may put several on one "
+            "item. Votes stay hidden until the facilitator closes voting."
+        )
+    ]
     for group in snap.groups:
         label = next(c.label for c in snap.columns if c.key == group.column)
-        out.append(bk.section(f"_{escape(label)}_ · {escape(group.full_text)[:2800]}",
-                              accessory=bk.button("Vote", Action.VOTE, f"{retro.id}:{group.id}")))
+        out.append(
+            bk.section(
+                f"_{escape(label)}_ · {escape(group.full_text)[:2800]}",
+                accessory=bk.button("Vote", Action.VOTE, f"{retro.id}:{group.id}"),
+            )
+        )
     out.append(bk.actions(bk.button("Take back my votes", Action.TAKE_BACK, str(retro.id))))
     return f"Voting is open for “{retro.title}”", out
 
 
 def results(snap: Snapshot) -> tuple[str, Blocks]:
     order = [snap.group(i) for i in snap.retro.discuss_order]
-    lines = [f"{n}. {escape(g.full_text)} — *{g.votes}* vote{'' if g.votes == 1 else 's'}"
-             for n, g in enumerate(order, 1) if g]
-    return ("Voting closed: the results",
-            [bk.section(f"*Voting closed.* {snap.votes_cast} votes; we discuss in this order:\n" + "\n".join(lines))])
+    lines = [
+        f"{n}. {escape(g.full_text)} — *{g.votes}* vote{'' if g.votes == 1 else 's'}"
+        for n, g in enumerate(order, 1)
+        if g
+    ]
+    return (
+        "Voting closed: the results",
+        [bk.section(f"*Voting closed.* {snap.votes_cast} votes; we discuss in this order:\n" + "\n".join(lines))],
+    )
 
 
 def discussion(snap: Snapshot) -> tuple[str, Blocks]:
@@ -149,9 +217,16 @@ def discussion(snap: Snapshot) -> tuple[str, Blocks]:
     if n < total:
         buttons.append(bk.button("Next ▶", Action.NEXT, f"{retro.id}:{retro.discuss_pos}"))
     tail = "" if n < total else "\n_Last item: the facilitator closes the retro from the main message._"
-    return (f"Discussing {n}/{total}: {group.full_text[:200]}",
-            [bk.section(f"*{n}/{total}* · {group.votes} vote{'' if group.votes == 1 else 's'}\n"
-                        f"> {escape(group.full_text)}{tail}"), bk.actions(*buttons)])
+    return (
+        f"Discussing {n}/{total}: {group.full_text[:200]}",
+        [
+            bk.section(
+                f"*{n}/{total}* · {group.votes} vote{'' if group.votes == 1 else 's'}\n"
+                f"> {escape(group.full_text)}{tail}"
+            ),
+            bk.actions(*buttons),
+        ],
+    )
 
 
 def action_posted(action: RetroAction) -> tuple[str, Blocks]:
@@ -161,32 +236,54 @@ def action_posted(action: RetroAction) -> tuple[str, Blocks]:
 
 
 def owner_dm(retro: Retro, actions: list[RetroAction]) -> tuple[str, Blocks]:
-    text = template(PKG, "dm.txt.j2", title=retro.title, channel=retro.channel_id,
-                    actions=[{"text": a.text, "due": a.due_on.isoformat() if a.due_on else None} for a in actions])
+    text = template(
+        PKG,
+        "dm.txt.j2",
+        title=retro.title,
+        channel=retro.channel_id,
+        actions=[{"text": a.text, "due": a.due_on.isoformat() if a.due_on else None} for a in actions],
+    )
     return text, [bk.section(text)]
 
 
-def review(retro: Retro, actions: list[RetroAction], titles: dict[int, str], carried: list[RetroItem]
-           ) -> tuple[str, Blocks]:
+def review(
+    retro: Retro, actions: list[RetroAction], titles: dict[int, str], carried: list[RetroItem]
+) -> tuple[str, Blocks]:
     out: Blocks = [bk.section("*Review of last actions*" if actions else "*Review*")]
     for a in actions:
         due = f", due {a.due_on.isoformat()}" if a.due_on else ""
-        out.append(bk.section(f"{escape(a.text)} — <@{a.owner_id}>{due} · from “{escape(titles.get(a.retro_id, ''))}”"
-                              f" · *{a.status}*"))
+        out.append(
+            bk.section(
+                f"{escape(a.text)} — <@{a.owner_id}>{due} · from “{escape(titles.get(a.retro_id, ''))}” · *{a.status}*"
+            )
+        )
         if a.status == "open":
             value = f"{retro.id}:{a.id}"
-            out.append(bk.actions(bk.button("Done", Action.REVIEW, f"{value}:done", style="primary"),
-                                  bk.button("Still open", Action.REVIEW, f"{value}:open"),
-                                  bk.button("Drop", Action.REVIEW, f"{value}:drop")))
+            out.append(
+                bk.actions(
+                    bk.button("Done", Action.REVIEW, f"{value}:done", style="primary"),
+                    bk.button("Still open", Action.REVIEW, f"{value}:open"),
+                    bk.button("Drop", Action.REVIEW, f"{value}:drop"),
+                )
+            )
     if carried:
         out.append(bk.section("*Carried over* (not discussed last time; they are already on this board):"))
         for item in carried:
-            out.append(bk.section(f"• {escape(item.text)[:2800]}",
-                                  accessory=bk.button("Drop", Action.DROP_CARRIED, f"{retro.id}:{item.id}")))
+            out.append(
+                bk.section(
+                    f"• {escape(item.text)[:2800]}",
+                    accessory=bk.button("Drop", Action.DROP_CARRIED, f"{retro.id}:{item.id}"),
+                )
+            )
     return f"Review for “{retro.title}”: {len(actions)} action items, {len(carried)} carried-over items", out
 
 
 def reminder(retro: Retro) -> str:
     assert retro.deadline_at is not None
-    return template(PKG, "reminder.txt.j2", title=retro.title, epoch=int(retro.deadline_at.timestamp()),
-                    fallback=f"{retro.deadline_at:%Y-%m-%d %H:%M} UTC")
+    return template(
+        PKG,
+        "reminder.txt.j2",
+        title=retro.title,
+        epoch=int(retro.deadline_at.timestamp()),
+        fallback=f"{retro.deadline_at:%Y-%m-%d %H:%M} UTC",
+    )

@@ -24,19 +24,37 @@ log = logging.getLogger(__name__)
 NEXT_PHASE = {"collect": "group", "group": "vote", "vote": "discuss"}
 
 
-def start_retro(s: Session, *, team_id: str, channel_id: str, facilitator: str, board: Board, title: str,
-                now: datetime) -> Retro:
+def start_retro(
+    s: Session, *, team_id: str, channel_id: str, facilitator: str, board: Board, title: str, now: datetime
+) -> Retro:
     running = current_retro(s, team_id, channel_id)
     if running is not None:
-        raise UserError(f"A retro is already running in this channel (“{running.title}”, "
-                        f"{PHASE_NAMES[running.phase]}). Finish it, or `/retro abandon` it first.")
-    previous = s.scalars(select(Retro).where(Retro.team_id == team_id, Retro.channel_id == channel_id,
-                                             Retro.phase == "closed").order_by(Retro.id.desc()).limit(1)).first()
-    retro = Retro(team_id=team_id, channel_id=channel_id, title=title[:200], template_key=board.key,
-                  columns=board.column_dicts(), facilitator_id=facilitator, phase="collect",
-                  abandoned=False, visible_while_collecting=False, votes_per_person=3,
-                  discuss_order=[], discuss_pos=-1, previous_id=previous.id if previous else None,
-                  created_at=now)
+        raise UserError(
+            f"A retro is already running in this channel (“{running.title}”, "
+            f"{PHASE_NAMES[running.phase]}). Finish it, or `/retro abandon` it first."
+        )
+    previous = s.scalars(
+        select(Retro)
+        .where(Retro.team_id == team_id, Retro.channel_id == channel_id, Retro.phase == "closed")
+        .order_by(Retro.id.desc())
+        .limit(1)
+    ).first()
+    retro = Retro(
+        team_id=team_id,
+        channel_id=channel_id,
+        title=title[:200],
+        template_key=board.key,
+        columns=board.column_dicts(),
+        facilitator_id=facilitator,
+        phase="collect",
+        abandoned=False,
+        visible_while_collecting=False,
+        votes_per_person=3,
+        discuss_order=[],
+        discuss_pos=-1,
+        previous_id=previous.id if previous else None,
+        created_at=now,
+    )
     s.add(retro)
     s.flush()
     carried = followup.carry_over(s, retro, previous)
@@ -47,9 +65,17 @@ def start_retro(s: Session, *, team_id: str, channel_id: str, facilitator: str, 
 
 
 def current_retro(s: Session, team_id: str, channel_id: str) -> Retro | None:
-    return s.scalars(select(Retro).where(Retro.team_id == team_id, Retro.channel_id == channel_id,
-                                         Retro.phase.in_(OPEN_PHASES), Retro.abandoned.is_(False))
-                     .order_by(Retro.id.desc()).limit(1)).first()
+    return s.scalars(
+        select(Retro)
+        .where(
+            Retro.team_id == team_id,
+            Retro.channel_id == channel_id,
+            Retro.phase.in_(OPEN_PHASES),
+            Retro.abandoned.is_(False),
+        )
+        .order_by(Retro.id.desc())
+        .limit(1)
+    ).first()
 
 
 def join(s: Session, retro: Retro, user_id: str) -> bool:
@@ -146,8 +172,7 @@ class Settings:
     deadline_hours: int | None
 
 
-def configure(s: Session, retro_id: int, wanted: Settings, *, actor: str, is_admin: AdminCheck,
-              now: datetime) -> Retro:
+def configure(s: Session, retro_id: int, wanted: Settings, *, actor: str, is_admin: AdminCheck, now: datetime) -> Retro:
     retro = load(s, retro_id)
     require_facilitator(retro, actor, is_admin, "change the retro's settings")
     if not 1 <= wanted.votes_per_person <= 20:
@@ -177,9 +202,17 @@ def abandon(s: Session, team_id: str, channel_id: str, *, actor: str, is_admin: 
 def resume(s: Session, team_id: str, channel_id: str, *, actor: str, is_admin: AdminCheck, now: datetime) -> Retro:
     if current_retro(s, team_id, channel_id) is not None:
         raise UserError("A retro is already running in this channel.")
-    retro = s.scalars(select(Retro).where(Retro.team_id == team_id, Retro.channel_id == channel_id,
-                                          Retro.abandoned.is_(True), Retro.phase.in_(OPEN_PHASES))
-                      .order_by(Retro.id.desc()).limit(1)).first()
+    retro = s.scalars(
+        select(Retro)
+        .where(
+            Retro.team_id == team_id,
+            Retro.channel_id == channel_id,
+            Retro.abandoned.is_(True),
+            Retro.phase.in_(OPEN_PHASES),
+        )
+        .order_by(Retro.id.desc())
+        .limit(1)
+    ).first()
     if retro is None:
         raise UserError("There is no abandoned retro in this channel to resume. Start one with `/retro start`.")
     require_facilitator(retro, actor, is_admin, "resume the retro")
@@ -189,5 +222,11 @@ def resume(s: Session, team_id: str, channel_id: str, *, actor: str, is_admin: A
 
 
 def history(s: Session, team_id: str, channel_id: str, limit: int = 20) -> list[Retro]:
-    return list(s.scalars(select(Retro).where(Retro.team_id == team_id, Retro.channel_id == channel_id)
-                          .order_by(Retro.id.desc()).limit(limit)))
+    return list(
+        s.scalars(
+            select(Retro)
+            .where(Retro.team_id == team_id, Retro.channel_id == channel_id)
+            .order_by(Retro.id.desc())
+            .limit(limit)
+        )
+    )

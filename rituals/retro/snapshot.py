@@ -65,14 +65,23 @@ def take(s: Session, retro: Retro, board_name: str) -> Snapshot:
     tallies = vote_tallies(s, retro.id) if retro.phase in ("discuss", "closed") else {}
     columns = []
     for column in retro.columns:
-        views = [ItemView(i.id, i.column_key, i.text, i.author_id, tallies.get(i.id, 0),
-                          tuple(m.text for m in items if m.group_id == i.id),
-                          carried=retro.phase == "closed" and not i.discussed, discussed=i.discussed)
-                 for i in items if i.group_id is None and i.column_key == column["key"]]
+        views = [
+            ItemView(
+                i.id,
+                i.column_key,
+                i.text,
+                i.author_id,
+                tallies.get(i.id, 0),
+                tuple(m.text for m in items if m.group_id == i.id),
+                carried=retro.phase == "closed" and not i.discussed,
+                discussed=i.discussed,
+            )
+            for i in items
+            if i.group_id is None and i.column_key == column["key"]
+        ]
         columns.append(ColumnView(column["key"], column["label"], views))
     actions = [ActionView(a.id, a.text, a.owner_id, a.due_on, a.status) for a in actions_of(s, retro.id)]
-    return Snapshot(retro, board_name, columns, participant_count(s, retro.id), actions,
-                    sum(tallies.values()))
+    return Snapshot(retro, board_name, columns, participant_count(s, retro.id), actions, sum(tallies.values()))
 
 
 def item_count(snap: Snapshot) -> int:

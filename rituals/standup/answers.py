@@ -27,17 +27,26 @@ def is_blocker(text: str | None) -> bool:
 
 
 def find_entry(session: Session, standup_id: int, user_id: str, day: date) -> StandupEntry | None:
-    return session.scalars(select(StandupEntry).where(StandupEntry.standup_id == standup_id,
-                                                      StandupEntry.user_id == user_id,
-                                                      StandupEntry.day == day)).first()
+    return session.scalars(
+        select(StandupEntry).where(
+            StandupEntry.standup_id == standup_id, StandupEntry.user_id == user_id, StandupEntry.day == day
+        )
+    ).first()
 
 
 def ensure_entry(session: Session, standup: Standup, user_id: str, day: date, now: datetime) -> StandupEntry:
     entry = find_entry(session, standup.id, user_id, day)
     if entry is None:
-        entry = StandupEntry(standup_id=standup.id, user_id=user_id, day=day, status="asked",
-                             questions=list(standup.questions), answers=[None] * len(standup.questions),
-                             sources={}, updated_at=now)
+        entry = StandupEntry(
+            standup_id=standup.id,
+            user_id=user_id,
+            day=day,
+            status="asked",
+            questions=list(standup.questions),
+            answers=[None] * len(standup.questions),
+            sources={},
+            updated_at=now,
+        )
         session.add(entry)
         session.flush()
     return entry
@@ -56,8 +65,9 @@ def entry_for_dm(session: Session, user_id: str, thread_ts: str | None) -> Stand
     """The entry a DM answers: the ask it replies to, else the member's latest open ask."""
     query = select(StandupEntry).where(StandupEntry.user_id == user_id)
     if thread_ts:
-        query = query.join(OutboxMessage, OutboxMessage.id == StandupEntry.ask_message_id) \
-            .where(OutboxMessage.ts == thread_ts)
+        query = query.join(OutboxMessage, OutboxMessage.id == StandupEntry.ask_message_id).where(
+            OutboxMessage.ts == thread_ts
+        )
     else:
         query = query.where(StandupEntry.status == "asked", StandupEntry.asked_at.is_not(None))
     return session.scalars(query.order_by(StandupEntry.asked_at.desc(), StandupEntry.id.desc()).limit(1)).first()
@@ -73,8 +83,9 @@ class Stored:
     next_question: str | None = None
 
 
-def record_message(session: Session, standup: Standup, entry: StandupEntry, ts: str, text: str,
-                   now: datetime) -> Stored:
+def record_message(
+    session: Session, standup: Standup, entry: StandupEntry, ts: str, text: str, now: datetime
+) -> Stored:
     if ts in entry.sources:
         return Stored(index=entry.sources[ts], duplicate=True)
     open_slots = [i for i, a in enumerate(entry.answers) if a is None]
@@ -91,8 +102,9 @@ def record_message(session: Session, standup: Standup, entry: StandupEntry, ts: 
     return Stored(index=index, next_question=entry.questions[open_slots[1]])
 
 
-def edit_message(session: Session, standup: Standup, entry: StandupEntry, ts: str, text: str,
-                 now: datetime) -> int | None:
+def edit_message(
+    session: Session, standup: Standup, entry: StandupEntry, ts: str, text: str, now: datetime
+) -> int | None:
     """A DM answer edited in Slack: the stored answer follows. Returns the question index, if any."""
     index = entry.sources.get(ts)
     if index is None:
@@ -105,8 +117,7 @@ def edit_message(session: Session, standup: Standup, entry: StandupEntry, ts: st
     return int(index)
 
 
-def set_answers(session: Session, standup: Standup, entry: StandupEntry, answers: list[str],
-                now: datetime) -> bool:
+def set_answers(session: Session, standup: Standup, entry: StandupEntry, answers: list[str], now: datetime) -> bool:
     """The answer modal: replace every answer. Returns True when this completed the entry."""
     if len(answers) != len(entry.questions):
         raise UserError("The questions changed while you were answering: please open the form again.")
@@ -140,8 +151,16 @@ def sync_blocker(session: Session, standup: Standup, entry: StandupEntry, now: d
     own = session.scalars(select(StandupBlocker).where(StandupBlocker.entry_id == entry.id)).first()
     if is_blocker(answer):
         if own is None:
-            session.add(StandupBlocker(standup_id=standup.id, entry_id=entry.id, user_id=entry.user_id,
-                                       text=answer, raised_on=entry.day, raised_at=now))
+            session.add(
+                StandupBlocker(
+                    standup_id=standup.id,
+                    entry_id=entry.id,
+                    user_id=entry.user_id,
+                    text=answer,
+                    raised_on=entry.day,
+                    raised_at=now,
+                )
+            )
         else:
             own.text = answer
         session.flush()
@@ -154,10 +173,10 @@ def sync_blocker(session: Session, standup: Standup, entry: StandupEntry, now: d
     session.flush()
 
 
-def open_blockers(session: Session, standup_id: int, *, user_id: str | None = None,
-                  on_or_before: date | None = None) -> list[StandupBlocker]:
-    query = select(StandupBlocker).where(StandupBlocker.standup_id == standup_id,
-                                         StandupBlocker.cleared_at.is_(None))
+def open_blockers(
+    session: Session, standup_id: int, *, user_id: str | None = None, on_or_before: date | None = None
+) -> list[StandupBlocker]:
+    query = select(StandupBlocker).where(StandupBlocker.standup_id == standup_id, StandupBlocker.cleared_at.is_(None))
     if user_id:
         query = query.where(StandupBlocker.user_id == user_id)
     if on_or_before:
@@ -177,11 +196,14 @@ def clear_blocker(session: Session, team_id: str, blocker_id: int, actor: str, n
     return blocker
 
 
-def add_away(session: Session, *, team_id: str, user_id: str, start: date, end: date, kind: str,
-             today: date, now: datetime) -> StandupAway:
+def add_away(
+    session: Session, *, team_id: str, user_id: str, start: date, end: date, kind: str, today: date, now: datetime
+) -> StandupAway:
     if end < start:
-        raise UserError("The away period ends before it starts: use `/standup away <from> <to>`, "
-                        "e.g. `/standup away 2026-12-20 2027-01-03`.")
+        raise UserError(
+            "The away period ends before it starts: use `/standup away <from> <to>`, "
+            "e.g. `/standup away 2026-12-20 2027-01-03`."
+        )
     if end < today:
         raise UserError("That period is already over.")
     if (end - start).days > MAX_AWAY_DAYS:
@@ -192,14 +214,20 @@ def add_away(session: Session, *, team_id: str, user_id: str, start: date, end: 
     return away
 
 
-def away_kind(session: Session, standup: Standup, user_id: str, day: date,
-              workspace_holidays: list[str]) -> str | None:
+def away_kind(session: Session, standup: Standup, user_id: str, day: date, workspace_holidays: list[str]) -> str | None:
     """Why a member is not asked on `day`: 'holiday', 'skipped', 'away', or None."""
     if day.isoformat() in set(standup.holidays) | set(workspace_holidays):
         return "holiday"
-    away = session.scalars(select(StandupAway).where(
-        StandupAway.team_id == standup.team_id, StandupAway.user_id == user_id,
-        StandupAway.start <= day, StandupAway.end >= day).order_by(StandupAway.id.desc())).first()
+    away = session.scalars(
+        select(StandupAway)
+        .where(
+            StandupAway.team_id == standup.team_id,
+            StandupAway.user_id == user_id,
+            StandupAway.start <= day,
+            StandupAway.end >= day,
+        )
+        .order_by(StandupAway.id.desc())
+    ).first()
     if away is None:
         return None
     return "skipped" if away.kind == "skip" else "away"

@@ -41,8 +41,9 @@ def zone(name: str, *, field: str | None = None) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"“{name}” is not a timezone: use an Area/City name such as Europe/Berlin.",
-                        field=field) from None
+        raise UserError(
+            f"“{name}” is not a timezone: use an Area/City name such as Europe/Berlin.", field=field
+        ) from None
 
 
 def local_date(now: datetime, tz: str) -> date:

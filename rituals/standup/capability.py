@@ -22,17 +22,42 @@ def schedule(session: Session) -> list[DesiredJob]:
                 unknown = True  # looked up by standup.roster first; asked from then on
                 continue
             scope = f"{standup.id}:{member.user_id}"
-            wanted.append(DesiredJob(id=f"standup:{scope}:ask", job=Job.ASK.value, scope=scope,
-                                     trigger=calendar.cron(standup.days, standup.ask_time, member.timezone)))
+            wanted.append(
+                DesiredJob(
+                    id=f"standup:{scope}:ask",
+                    job=Job.ASK.value,
+                    scope=scope,
+                    trigger=calendar.cron(standup.days, standup.ask_time, member.timezone),
+                )
+            )
             if standup.reminder_minutes:
-                wanted.append(DesiredJob(id=f"standup:{scope}:remind", job=Job.REMIND.value, scope=scope,
-                                         trigger=calendar.cron(standup.days, standup.ask_time, member.timezone,
-                                                               plus_minutes=standup.reminder_minutes)))
+                wanted.append(
+                    DesiredJob(
+                        id=f"standup:{scope}:remind",
+                        job=Job.REMIND.value,
+                        scope=scope,
+                        trigger=calendar.cron(
+                            standup.days, standup.ask_time, member.timezone, plus_minutes=standup.reminder_minutes
+                        ),
+                    )
+                )
         if unknown:
-            wanted.append(DesiredJob(id=f"standup:{standup.id}:roster", job=Job.ROSTER.value, scope=str(standup.id),
-                                     trigger=CronTrigger(minute="*/5", timezone="UTC")))
-        wanted.append(DesiredJob(id=f"standup:{standup.id}:digest", job=Job.DIGEST.value, scope=str(standup.id),
-                                 trigger=calendar.cron(standup.days, standup.digest_time, standup.timezone)))
+            wanted.append(
+                DesiredJob(
+                    id=f"standup:{standup.id}:roster",
+                    job=Job.ROSTER.value,
+                    scope=str(standup.id),
+                    trigger=CronTrigger(minute="*/5", timezone="UTC"),
+                )
+            )
+        wanted.append(
+            DesiredJob(
+                id=f"standup:{standup.id}:digest",
+                job=Job.DIGEST.value,
+                scope=str(standup.id),
+                trigger=calendar.cron(standup.days, standup.digest_time, standup.timezone),
+            )
+        )
     return wanted
 
 
@@ -43,8 +68,15 @@ def status(session: Session, team_id: str, channel_id: str | None) -> list[Statu
     lines = []
     for s in session.scalars(query.order_by(Standup.id)):
         count = len(service.members(session, s.id))
-        state = "paused" if s.paused else (f"{calendar.describe_days(s.days)}, asks at {s.ask_time} each member's "
-                                           f"time, digest {s.digest_time} {s.timezone}")
-        lines.append(StatusLine(f"Standup “{s.name}”", f"{state} · {count} member{'' if count == 1 else 's'}",
-                                s.channel_id))
+        state = (
+            "paused"
+            if s.paused
+            else (
+                f"{calendar.describe_days(s.days)}, asks at {s.ask_time} each member's "
+                f"time, digest {s.digest_time} {s.timezone}"
+            )
+        )
+        lines.append(
+            StatusLine(f"Standup “{s.name}”", f"{state} · {count} member{'' if count == 1 else 's'}", s.channel_id)
+        )
     return lines

@@ -17,8 +17,9 @@ log = logging.getLogger(__name__)
 def _member_tz(session: Session, standup: Standup, user_id: str) -> str:
     found = [m for m in service.members(session, standup.id) if m.user_id == user_id]
     if not found:
-        raise UserError(f"You are not a participant of “{standup.name}”. Ask whoever runs it to add you "
-                        "(`/standup edit`).")
+        raise UserError(
+            f"You are not a participant of “{standup.name}”. Ask whoever runs it to add you (`/standup edit`)."
+        )
     return found[0].timezone or standup.timezone
 
 
@@ -31,8 +32,9 @@ def standups_for(session: Session, team_id: str, channel_id: str, user_id: str) 
     return here or mine
 
 
-def answer_target(session: Session, team_id: str, channel_id: str, user_id: str,
-                  now: datetime) -> tuple[Standup, StandupEntry]:
+def answer_target(
+    session: Session, team_id: str, channel_id: str, user_id: str, now: datetime
+) -> tuple[Standup, StandupEntry]:
     """Today's entry, or the next standup day's once today is answered or digested (answer early)."""
     standup = standups_for(session, team_id, channel_id, user_id)[0]
     today = calendar.local_date(now, _member_tz(session, standup, user_id))
@@ -76,8 +78,13 @@ def dm_message(session: Session, user_id: str, ts: str, thread_ts: str | None, t
     if stored.duplicate:
         log.info("standup DM answer already stored entry=%s ts=%s", entry.id, ts)
     elif stored.index is None:
-        publish.dm_reply(session, standup, entry, "You have answered every question. Edit a message, or press "
-                         "*Answer standup*, to change an answer.", now)
+        publish.dm_reply(
+            session,
+            standup,
+            entry,
+            "You have answered every question. Edit a message, or press *Answer standup*, to change an answer.",
+            now,
+        )
     elif stored.completed:
         _completed(session, standup, entry, now)
     else:
@@ -99,8 +106,9 @@ def dm_edit(session: Session, user_id: str, ts: str, thread_ts: str | None, text
 def _entry_by_source(session: Session, user_id: str, ts: str) -> StandupEntry | None:
     from sqlalchemy import select
 
-    recent = session.scalars(select(StandupEntry).where(StandupEntry.user_id == user_id)
-                             .order_by(StandupEntry.id.desc()).limit(20))
+    recent = session.scalars(
+        select(StandupEntry).where(StandupEntry.user_id == user_id).order_by(StandupEntry.id.desc()).limit(20)
+    )
     return next((e for e in recent if ts in e.sources), None)
 
 
@@ -118,5 +126,13 @@ def skip_today(session: Session, team_id: str, channel_id: str, user_id: str, no
 
 
 def away(session: Session, team_id: str, user_id: str, start: date, end: date, now: datetime, tz: str) -> None:
-    answers.add_away(session, team_id=team_id, user_id=user_id, start=start, end=end, kind="away",
-                     today=calendar.local_date(now, tz), now=now)
+    answers.add_away(
+        session,
+        team_id=team_id,
+        user_id=user_id,
+        start=start,
+        end=end,
+        kind="away",
+        today=calendar.local_date(now, tz),
+        now=now,
+    )

@@ -15,23 +15,37 @@ from rituals.standup.models import StandupEntry
 
 def run(ctx: DemoContext) -> None:
     with ctx.session() as s:
-        standup = service.save(s, team_id=ctx.team_id, channel_id=ctx.channel_id, user_id="UADA", now=ctx.clock.now(),
-                               form=service.SetupForm(
-                                   participants={u.id: u.tz for u in ctx.users}, days=[1, 2, 3, 4, 5],
-                                   ask_time="09:00", questions=list(service.DEFAULT_QUESTIONS), blocker_number=3,
-                                   digest_time="19:00", timezone="Europe/Berlin", reminder_minutes=30,
-                                   name="ML team standup"))
+        standup = service.save(
+            s,
+            team_id=ctx.team_id,
+            channel_id=ctx.channel_id,
+            user_id="UADA",
+            now=ctx.clock.now(),
+            form=service.SetupForm(
+                participants={u.id: u.tz for u in ctx.users},
+                days=[1, 2, 3, 4, 5],
+                ask_time="09:00",
+                questions=list(service.DEFAULT_QUESTIONS),
+                blocker_number=3,
+                digest_time="19:00",
+                timezone="Europe/Berlin",
+                reminder_minutes=30,
+                name="ML team standup",
+            ),
+        )
         sid = standup.id
     _ask(ctx, sid, "URAVI", 3, 30)
-    for n, text in enumerate(["Trained the baseline on the new split", "Tune the LR schedule",
-                              "Waiting on GPU quota for the 8xA100 node"]):
+    for n, text in enumerate(
+        ["Trained the baseline on the new split", "Tune the LR schedule", "Waiting on GPU quota for the 8xA100 node"]
+    ):
         ctx.at(3, 40 + n)
         _dm(ctx, sid, "URAVI", text, n)
     entry = _ask(ctx, sid, "UADA", 8, 0)
     ctx.at(8, 12)
     with ctx.session() as s:
-        daily.submit(s, ctx.team_id, "UADA", entry, ["Wrote the feature loader", "Review Ravi's PR", "none"],
-                     ctx.clock.now())
+        daily.submit(
+            s, ctx.team_id, "UADA", entry, ["Wrote the feature loader", "Review Ravi's PR", "none"], ctx.clock.now()
+        )
     ctx.deliver()
     _ask(ctx, sid, "UGRACE", 17, 0)
     ctx.at(17, 30)
@@ -43,8 +57,9 @@ def run(ctx: DemoContext) -> None:
     ctx.at(18, 20)
     with ctx.session() as s:
         grace = s.query(StandupEntry).filter_by(standup_id=sid, user_id="UGRACE").one().id
-        daily.submit(s, ctx.team_id, "UGRACE", grace, ["Data audit", "Dashboards for the eval runs", "-"],
-                     ctx.clock.now())
+        daily.submit(
+            s, ctx.team_id, "UGRACE", grace, ["Data audit", "Dashboards for the eval runs", "-"], ctx.clock.now()
+        )
     ctx.deliver()
     ctx.clock.set(datetime.combine(ctx.day, time(0, 0), tzinfo=UTC))
 

@@ -30,8 +30,9 @@ def _member(s: Session, scope: str) -> tuple[Standup | None, StandupMember | Non
     standup = s.get(Standup, int(standup_id))
     if standup is None:
         return None, None
-    member = s.scalars(select(StandupMember).where(StandupMember.standup_id == standup.id,
-                                                   StandupMember.user_id == user_id)).first()
+    member = s.scalars(
+        select(StandupMember).where(StandupMember.standup_id == standup.id, StandupMember.user_id == user_id)
+    ).first()
     return standup, member
 
 
@@ -52,15 +53,24 @@ def ask(rt: Runtime, scope: str, period: str) -> None:
     day, now = date.fromisoformat(period), rt.clock.now()
     with rt.database.session() as s:
         standup, member = _member(s, scope)
-        if standup is None or member is None or standup.paused or not member.active \
-                or not calendar.is_standup_weekday(standup.days, day):
+        if (
+            standup is None
+            or member is None
+            or standup.paused
+            or not member.active
+            or not calendar.is_standup_weekday(standup.days, day)
+        ):
             return
         team_id, user_id, member_tz = standup.team_id, member.user_id, member.timezone
     try:
         person = rt.directory(team_id).person(user_id)
     except SLACK_UNAVAILABLE:  # ask with what we know rather than skip the day
-        log.warning("standup users.info failed, asking with the stored profile standup=%s user=%s", scope, user_id,
-                    exc_info=True)
+        log.warning(
+            "standup users.info failed, asking with the stored profile standup=%s user=%s",
+            scope,
+            user_id,
+            exc_info=True,
+        )
         person = Person(id=user_id, tz=member_tz)
     with rt.database.session() as s:
         standup, member = _member(s, scope)
@@ -70,8 +80,13 @@ def ask(rt: Runtime, scope: str, period: str) -> None:
             log.info("standup member deactivated standup=%s user=%s", standup.id, user_id)
             return
         if person.tz != member.timezone:
-            log.info("standup member timezone changed standup=%s user=%s from=%s to=%s", standup.id, user_id,
-                     member.timezone, person.tz)
+            log.info(
+                "standup member timezone changed standup=%s user=%s from=%s to=%s",
+                standup.id,
+                user_id,
+                member.timezone,
+                person.tz,
+            )
             member.timezone = person.tz
         entry = answers.find_entry(s, standup.id, user_id, day)
         if entry is not None and (entry.status in DONE_STATES or entry.asked_at is not None):
@@ -112,16 +127,16 @@ def digest(rt: Runtime, scope: str, period: str) -> None:
     try:
         in_channel: set[str] | None = set(directory.channel_members(channel_id))
     except SLACK_UNAVAILABLE:  # the digest still goes out; membership is re-checked tomorrow
-        log.warning("standup roster check failed, members kept standup=%s channel=%s", scope, channel_id,
-                    exc_info=True)
+        log.warning("standup roster check failed, members kept standup=%s channel=%s", scope, channel_id, exc_info=True)
         in_channel = None
     newcomers = [u for u in sorted(in_channel or ()) if not known.get(u)] if everyone else []
     joined = humans(directory, newcomers)
     with rt.database.session() as s:
         standup = s.get(Standup, int(scope))
         assert standup is not None
-        gone = [m for m in service.members(s, standup.id) if m.user_id not in in_channel] if in_channel is not None \
-            else []
+        gone = (
+            [m for m in service.members(s, standup.id) if m.user_id not in in_channel] if in_channel is not None else []
+        )
         for member in gone:
             member.active, member.inactive_reason = False, "left"
             log.info("standup member left the channel standup=%s user=%s", standup.id, member.user_id)

@@ -24,8 +24,9 @@ def _option(value: str, label: str) -> dict[str, Any]:
     return {"text": _text(label), "value": value}
 
 
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
-           hint: str | None = None) -> dict[str, Any]:
+def _input(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
+) -> dict[str, Any]:
     block = {"type": "input", "block_id": block_id, "label": _text(label), "element": element, "optional": optional}
     if hint:
         block["hint"] = _text(hint)
@@ -39,8 +40,9 @@ def _plain(value: str = "", *, multiline: bool = False, action_id: str = ELEMENT
     return element
 
 
-def setup(channel_id: str, timezone: str, standup: Standup | None = None,
-          members: list[str] | None = None) -> dict[str, Any]:
+def setup(
+    channel_id: str, timezone: str, standup: Standup | None = None, members: list[str] | None = None
+) -> dict[str, Any]:
     days = standup.days if standup else [1, 2, 3, 4, 5]
     questions = standup.questions if standup else DEFAULT_QUESTIONS
     blocker = (standup.blocker_index + 1 if standup.blocker_index is not None else None) if standup else 3
@@ -49,8 +51,11 @@ def setup(channel_id: str, timezone: str, standup: Standup | None = None,
     users: dict[str, Any] = {"type": "multi_users_select", "action_id": ELEMENT}
     if members:
         users["initial_users"] = members
-    everyone: dict[str, Any] = {"type": "checkboxes", "action_id": ELEMENT,
-                                "options": [_option("yes", "Everyone in this channel")]}
+    everyone: dict[str, Any] = {
+        "type": "checkboxes",
+        "action_id": ELEMENT,
+        "options": [_option("yes", "Everyone in this channel")],
+    }
     if standup and standup.everyone:
         everyone["initial_options"] = everyone["options"]
     day_options = [_option(str(i + 1), name) for i, name in enumerate(calendar.DAY_NAMES)]
@@ -58,38 +63,91 @@ def setup(channel_id: str, timezone: str, standup: Standup | None = None,
         _input(Block.NAME, "Name", _plain(standup.name if standup else "Daily standup")),
         _input(Block.PARTICIPANTS, "Participants", users, optional=True),
         _input(Block.EVERYONE, "Or", everyone, optional=True),
-        _input(Block.DAYS, "Days", {"type": "checkboxes", "action_id": ELEMENT, "options": day_options,
-                                "initial_options": [day_options[d - 1] for d in days]}),
-        _input(Block.ASK_TIME, "Ask at (each member's own Slack timezone)",
-               {"type": "timepicker", "action_id": ELEMENT, "initial_time": standup.ask_time if standup else "09:00"}),
-        _input(Block.QUESTIONS, "Questions, one per line", _plain("\n".join(questions), multiline=True),
-               hint="Add, remove or reorder lines to change the questions."),
-        _input(Block.BLOCKER, "Blocker question number", _plain(str(blocker) if blocker else ""), optional=True,
-               hint="Answers to this question other than “no/none/-/n/a” are listed as blockers."),
-        _input(Block.DIGEST_TIME, "Post the digest at",
-               {"type": "timepicker", "action_id": ELEMENT,
-                "initial_time": standup.digest_time if standup else "17:00"}),
+        _input(
+            Block.DAYS,
+            "Days",
+            {
+                "type": "checkboxes",
+                "action_id": ELEMENT,
+                "options": day_options,
+                "initial_options": [day_options[d - 1] for d in days],
+            },
+        ),
+        _input(
+            Block.ASK_TIME,
+            "Ask at (each member's own Slack timezone)",
+            {"type": "timepicker", "action_id": ELEMENT, "initial_time": standup.ask_time if standup else "09:00"},
+        ),
+        _input(
+            Block.QUESTIONS,
+            "Questions, one per line",
+            _plain("\n".join(questions), multiline=True),
+            hint="Add, remove or reorder lines to change the questions.",
+        ),
+        _input(
+            Block.BLOCKER,
+            "Blocker question number",
+            _plain(str(blocker) if blocker else ""),
+            optional=True,
+            hint="Answers to this question other than “no/none/-/n/a” are listed as blockers.",
+        ),
+        _input(
+            Block.DIGEST_TIME,
+            "Post the digest at",
+            {"type": "timepicker", "action_id": ELEMENT, "initial_time": standup.digest_time if standup else "17:00"},
+        ),
         _input(Block.TIMEZONE, "Team timezone (for the digest)", _plain(standup.timezone if standup else timezone)),
-        _input(Block.REMINDER, "Remind who has not answered after",
-               {"type": "static_select", "action_id": ELEMENT, "options": [_option(v, t) for v, t in REMINDERS],
-                "initial_option": _option(reminder, dict(REMINDERS)[reminder])}),
-        _input(Block.POST_MODE, "Post answers as",
-               {"type": "radio_buttons", "action_id": ELEMENT, "options": [_option(v, t) for v, t in MODES],
-                "initial_option": _option(mode, dict(MODES)[mode])}),
-        _input(Block.HOLIDAYS, "Channel holidays (YYYY-MM-DD, comma separated)",
-               _plain(", ".join(standup.holidays) if standup else ""), optional=True),
+        _input(
+            Block.REMINDER,
+            "Remind who has not answered after",
+            {
+                "type": "static_select",
+                "action_id": ELEMENT,
+                "options": [_option(v, t) for v, t in REMINDERS],
+                "initial_option": _option(reminder, dict(REMINDERS)[reminder]),
+            },
+        ),
+        _input(
+            Block.POST_MODE,
+            "Post answers as",
+            {
+                "type": "radio_buttons",
+                "action_id": ELEMENT,
+                "options": [_option(v, t) for v, t in MODES],
+                "initial_option": _option(mode, dict(MODES)[mode]),
+            },
+        ),
+        _input(
+            Block.HOLIDAYS,
+            "Channel holidays (YYYY-MM-DD, comma separated)",
+            _plain(", ".join(standup.holidays) if standup else ""),
+            optional=True,
+        ),
     ]
     meta = json.dumps({"channel": channel_id, "standup": standup.id if standup else None})
-    return {"type": "modal", "callback_id": View.SETUP, "private_metadata": meta,
-            "title": _text("Edit standup" if standup else "Set up a standup"), "submit": _text("Save"),
-            "close": _text("Cancel"), "blocks": blocks}
+    return {
+        "type": "modal",
+        "callback_id": View.SETUP,
+        "private_metadata": meta,
+        "title": _text("Edit standup" if standup else "Set up a standup"),
+        "submit": _text("Save"),
+        "close": _text("Cancel"),
+        "blocks": blocks,
+    }
 
 
 def answer(standup: Standup, entry: StandupEntry) -> dict[str, Any]:
     blocks: b.Blocks = [b.context(f"*{b.escape(standup.name)}* in <#{standup.channel_id}> · {entry.day:%a %d %b}")]
     for i, question in enumerate(entry.questions):
-        blocks.append(_input(question_block(i), question[:150], _plain(entry.answers[i] or "", multiline=True),
-                             optional=True))
-    return {"type": "modal", "callback_id": View.ANSWER, "private_metadata": str(entry.id),
-            "title": _text("Your standup"), "submit": _text("Save" if entry.status == "answered" else "Post"),
-            "close": _text("Cancel"), "blocks": blocks}
+        blocks.append(
+            _input(question_block(i), question[:150], _plain(entry.answers[i] or "", multiline=True), optional=True)
+        )
+    return {
+        "type": "modal",
+        "callback_id": View.ANSWER,
+        "private_metadata": str(entry.id),
+        "title": _text("Your standup"),
+        "submit": _text("Save" if entry.status == "answered" else "Post"),
+        "close": _text("Cancel"),
+        "blocks": blocks,
+    }

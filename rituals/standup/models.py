@@ -91,8 +91,7 @@ class StandupBlocker(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     standup_id: Mapped[int] = mapped_column(ForeignKey("standups.id", ondelete="CASCADE"), index=True)
-    entry_id: Mapped[int | None] = mapped_column(ForeignKey("standup_entries.id", ondelete="SET NULL"),
-                                                 unique=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("standup_entries.id", ondelete="SET NULL"), unique=True)
     user_id: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
     raised_on: Mapped[date]

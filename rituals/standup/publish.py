@@ -21,18 +21,28 @@ AWAY_STATES = ("away", "skipped", "holiday", "status")
 def ask(session: Session, standup: Standup, entry: StandupEntry, now: datetime) -> OutboxMessage:
     """DM the member (post to the user id: Slack opens the IM)."""
     text, blocks = render.ask(standup, entry)
-    row = outbox.post(session, channel=entry.user_id, text=text, blocks=blocks, now=now, team_id=standup.team_id,
-                      dedupe_key=f"standup:ask:{entry.id}", ref=f"standup:ask:{entry.id}")
+    row = outbox.post(
+        session,
+        channel=entry.user_id,
+        text=text,
+        blocks=blocks,
+        now=now,
+        team_id=standup.team_id,
+        dedupe_key=f"standup:ask:{entry.id}",
+        ref=f"standup:ask:{entry.id}",
+    )
     entry.ask_message_id, entry.asked_at, entry.updated_at = row.id, now, now
     return row
 
 
-def dm_reply(session: Session, standup: Standup, entry: StandupEntry, text: str, now: datetime,
-             blocks: list | None = None) -> OutboxMessage:
+def dm_reply(
+    session: Session, standup: Standup, entry: StandupEntry, text: str, now: datetime, blocks: list | None = None
+) -> OutboxMessage:
     """A message in the ask's DM thread (or a plain DM when the member was never asked)."""
     parent = session.get(OutboxMessage, entry.ask_message_id) if entry.ask_message_id else None
-    return outbox.post(session, channel=entry.user_id, text=text, blocks=blocks, now=now, team_id=standup.team_id,
-                       thread_of=parent)
+    return outbox.post(
+        session, channel=entry.user_id, text=text, blocks=blocks, now=now, team_id=standup.team_id, thread_of=parent
+    )
 
 
 def remind(session: Session, standup: Standup, entry: StandupEntry, now: datetime) -> None:
@@ -42,8 +52,7 @@ def remind(session: Session, standup: Standup, entry: StandupEntry, now: datetim
 
 
 def get_day(session: Session, standup: Standup, day: date) -> StandupDay:
-    row = session.scalars(select(StandupDay).where(StandupDay.standup_id == standup.id,
-                                                   StandupDay.day == day)).first()
+    row = session.scalars(select(StandupDay).where(StandupDay.standup_id == standup.id, StandupDay.day == day)).first()
     if row is None:
         row = StandupDay(standup_id=standup.id, day=day)
         session.add(row)
@@ -58,8 +67,16 @@ def answer_completed(session: Session, standup: Standup, entry: StandupEntry, no
     if standup.post_mode == "thread":
         parent = _thread_parent(session, standup, day, now)
         text, blocks = render.answer_post(standup, entry)
-        row = outbox.post(session, channel=standup.channel_id, text=text, blocks=blocks, now=now,
-                          team_id=standup.team_id, thread_of=parent, ref=f"standup:entry:{entry.id}")
+        row = outbox.post(
+            session,
+            channel=standup.channel_id,
+            text=text,
+            blocks=blocks,
+            now=now,
+            team_id=standup.team_id,
+            thread_of=parent,
+            ref=f"standup:entry:{entry.id}",
+        )
         entry.posted_message_id = row.id
     refresh_day(session, standup, day, now)
     return day.digest_posted_at is not None
@@ -83,17 +100,35 @@ def _thread_parent(session: Session, standup: Standup, day: StandupDay, now: dat
         if row is not None:
             return row
     text, blocks = render.thread_parent(standup, day.day)
-    row = outbox.post(session, channel=standup.channel_id, text=text, blocks=blocks, now=now,
-                      team_id=standup.team_id, ref=f"standup:{standup.id}:{day.day}:thread")
+    row = outbox.post(
+        session,
+        channel=standup.channel_id,
+        text=text,
+        blocks=blocks,
+        now=now,
+        team_id=standup.team_id,
+        ref=f"standup:{standup.id}:{day.day}:thread",
+    )
     day.thread_message_id = row.id
     return row
 
 
-def day_view(session: Session, standup: Standup, day: date, *, workspace_holidays: list[str],
-             final: bool, now: datetime | None = None) -> render.DayView:
+def day_view(
+    session: Session,
+    standup: Standup,
+    day: date,
+    *,
+    workspace_holidays: list[str],
+    final: bool,
+    now: datetime | None = None,
+) -> render.DayView:
     view = render.DayView(standup=standup, day=day, final=final, with_answers=standup.post_mode == "summary")
-    entries = {e.user_id: e for e in session.scalars(select(StandupEntry).where(
-        StandupEntry.standup_id == standup.id, StandupEntry.day == day))}
+    entries = {
+        e.user_id: e
+        for e in session.scalars(
+            select(StandupEntry).where(StandupEntry.standup_id == standup.id, StandupEntry.day == day)
+        )
+    }
     for member in service.members(session, standup.id, active_only=False):
         entry = entries.get(member.user_id)
         if entry is not None and entry.status == "answered":
@@ -104,8 +139,12 @@ def day_view(session: Session, standup: Standup, day: date, *, workspace_holiday
             view.away.append((member.user_id, entry.status))
         elif kind := answers.away_kind(session, standup, member.user_id, day, workspace_holidays):
             view.away.append((member.user_id, kind))
-        elif entry is None and now is not None and member.timezone and calendar.local_datetime(day, standup.ask_time,
-                                                                             member.timezone) > now:
+        elif (
+            entry is None
+            and now is not None
+            and member.timezone
+            and calendar.local_datetime(day, standup.ask_time, member.timezone) > now
+        ):
             view.later.append(member.user_id)  # their morning has not come yet
         else:
             view.missing.append(member.user_id)
@@ -114,8 +153,9 @@ def day_view(session: Session, standup: Standup, day: date, *, workspace_holiday
     return view
 
 
-def post_digest(session: Session, standup: Standup, day: date, now: datetime,
-                workspace_holidays: list[str]) -> OutboxMessage | None:
+def post_digest(
+    session: Session, standup: Standup, day: date, now: datetime, workspace_holidays: list[str]
+) -> OutboxMessage | None:
     """The day's digest; none when nobody answered and nobody is missing (everyone away)."""
     row = get_day(session, standup, day)
     view = day_view(session, standup, day, workspace_holidays=workspace_holidays, final=True, now=now)
@@ -123,21 +163,32 @@ def post_digest(session: Session, standup: Standup, day: date, now: datetime,
         log.info("standup digest skipped, everyone away standup=%s day=%s", standup.id, day)
         return None
     text, blocks = render.digest(view)
-    existing = session.get(OutboxMessage, row.thread_message_id) if standup.post_mode == "summary" \
-        and row.thread_message_id else None
+    existing = (
+        session.get(OutboxMessage, row.thread_message_id)
+        if standup.post_mode == "summary" and row.thread_message_id
+        else None
+    )
     if existing is not None:
         outbox.update(session, existing, text=text, blocks=blocks, now=now)
         message = existing
     else:
-        message = outbox.post(session, channel=standup.channel_id, text=text, blocks=blocks, now=now,
-                              team_id=standup.team_id, ref=f"standup:{standup.id}:{day}:digest",
-                              dedupe_key=f"standup:{standup.id}:{day}:digest")
+        message = outbox.post(
+            session,
+            channel=standup.channel_id,
+            text=text,
+            blocks=blocks,
+            now=now,
+            team_id=standup.team_id,
+            ref=f"standup:{standup.id}:{day}:digest",
+            dedupe_key=f"standup:{standup.id}:{day}:digest",
+        )
     row.digest_message_id, row.digest_posted_at = message.id, now
     return message
 
 
-def refresh_day(session: Session, standup: Standup, day: StandupDay, now: datetime,
-                workspace_holidays: list[str] | None = None) -> None:
+def refresh_day(
+    session: Session, standup: Standup, day: StandupDay, now: datetime, workspace_holidays: list[str] | None = None
+) -> None:
     """Bring the day's summary message and (once posted) its digest up to date, in place."""
     final = day.digest_posted_at is not None
     view = day_view(session, standup, day.day, workspace_holidays=workspace_holidays or [], final=final, now=now)
@@ -150,8 +201,15 @@ def refresh_day(session: Session, standup: Standup, day: StandupDay, now: dateti
     if standup.post_mode == "summary":
         summary = session.get(OutboxMessage, day.thread_message_id) if day.thread_message_id else None
         if summary is None and view.answered:
-            summary = outbox.post(session, channel=standup.channel_id, text=text, blocks=blocks, now=now,
-                                  team_id=standup.team_id, ref=f"standup:{standup.id}:{day.day}:summary")
+            summary = outbox.post(
+                session,
+                channel=standup.channel_id,
+                text=text,
+                blocks=blocks,
+                now=now,
+                team_id=standup.team_id,
+                ref=f"standup:{standup.id}:{day.day}:summary",
+            )
             day.thread_message_id = summary.id
         elif summary is not None:
             outbox.update(session, summary, text=text, blocks=blocks, now=now)

@@ -13,8 +13,14 @@ from rituals.standup.ids import Action
 from rituals.standup.models import Standup, StandupBlocker, StandupEntry
 
 PKG = "rituals.standup"
-AWAY_LABELS = {"holiday": "holiday", "skipped": "skipped today", "away": "away", "status": "away (status)",
-               "left": "left the channel", "deactivated": "deactivated"}
+AWAY_LABELS = {
+    "holiday": "holiday",
+    "skipped": "skipped today",
+    "away": "away",
+    "status": "away (status)",
+    "left": "left the channel",
+    "deactivated": "deactivated",
+}
 
 
 def day_label(day: date) -> str:
@@ -22,10 +28,19 @@ def day_label(day: date) -> str:
 
 
 def ask(standup: Standup, entry: StandupEntry) -> tuple[str, b.Blocks]:
-    text = template(PKG, "ask.md.j2", standup=b.escape(standup.name), channel=standup.channel_id,
-                    day=day_label(entry.day), total=len(entry.questions), first=b.escape(entry.questions[0]))
-    return text, [b.section(text), b.actions(b.button("Answer standup", Action.OPEN_ANSWER, str(entry.id),
-                                                      style="primary"))]
+    text = template(
+        PKG,
+        "ask.md.j2",
+        standup=b.escape(standup.name),
+        channel=standup.channel_id,
+        day=day_label(entry.day),
+        total=len(entry.questions),
+        first=b.escape(entry.questions[0]),
+    )
+    return text, [
+        b.section(text),
+        b.actions(b.button("Answer standup", Action.OPEN_ANSWER, str(entry.id), style="primary")),
+    ]
 
 
 def next_question(entry: StandupEntry, index: int) -> str:
@@ -34,16 +49,24 @@ def next_question(entry: StandupEntry, index: int) -> str:
 
 def reminder(standup: Standup, entry: StandupEntry) -> tuple[str, b.Blocks]:
     answered = sum(1 for a in entry.answers if a is not None)
-    text = template(PKG, "reminder.md.j2", standup=b.escape(standup.name), channel=standup.channel_id,
-                    answered=answered, total=len(entry.questions))
+    text = template(
+        PKG,
+        "reminder.md.j2",
+        standup=b.escape(standup.name),
+        channel=standup.channel_id,
+        answered=answered,
+        total=len(entry.questions),
+    )
     return text, [b.section(text), b.actions(b.button("Answer standup", Action.OPEN_ANSWER, str(entry.id)))]
 
 
 def thanks(standup: Standup, entry: StandupEntry, *, late: bool) -> str:
     where = f"<#{standup.channel_id}>"
-    return (f":white_check_mark: Thanks! Your answers are posted in {where}"
-            + (" and added to today's digest." if late else ".")
-            + " Edit a message here, or press *Answer standup* again, to change them.")
+    return (
+        f":white_check_mark: Thanks! Your answers are posted in {where}"
+        + (" and added to today's digest." if late else ".")
+        + " Edit a message here, or press *Answer standup* again, to change them."
+    )
 
 
 def _answer_lines(standup: Standup, entry: StandupEntry) -> list[str]:
@@ -63,11 +86,11 @@ def answer_post(standup: Standup, entry: StandupEntry) -> tuple[str, b.Blocks]:
 
 def delete_prompt(standup: Standup) -> tuple[str, b.Blocks]:
     """The ephemeral "are you sure" of `/standup delete`, with its confirmed button."""
-    confirm = b.confirm_dialog("Delete standup?", f"“{standup.name}” and all its answers will be deleted.",
-                               ok="Delete")
+    confirm = b.confirm_dialog("Delete standup?", f"“{standup.name}” and all its answers will be deleted.", ok="Delete")
     return f"Delete “{standup.name}”?", [
         b.section(f"Delete *{b.escape(standup.name)}* with all its answers and history?"),
-        b.actions(b.button("Delete standup", Action.DELETE, str(standup.id), style="danger", confirm=confirm))]
+        b.actions(b.button("Delete standup", Action.DELETE, str(standup.id), style="danger", confirm=confirm)),
+    ]
 
 
 def thread_parent(standup: Standup, day: date) -> tuple[str, b.Blocks]:
@@ -107,8 +130,12 @@ def digest(view: DayView) -> tuple[str, b.Blocks]:
             since = "new today" if age <= 0 else f"day {age + 1}, since {day_label(blocker.raised_on)}"
             # The "File a ticket" button (stage-ticket modal, prefilled) joins "Cleared" once the tickets
             # capability offers that modal; until then it stays hidden.
-            blocks.append(b.section(f"<@{blocker.user_id}> — {b.escape(blocker.text)} _({since})_",
-                                    accessory=b.button("Cleared", Action.CLEAR_BLOCKER, f"{blocker.id}:{view.day}")))
+            blocks.append(
+                b.section(
+                    f"<@{blocker.user_id}> — {b.escape(blocker.text)} _({since})_",
+                    accessory=b.button("Cleared", Action.CLEAR_BLOCKER, f"{blocker.id}:{view.day}"),
+                )
+            )
         blocks.append(b.divider())
     names = ", ".join(f"<@{e.user_id}>" for e in view.answered) or "nobody yet"
     blocks.append(b.section(f":white_check_mark: *Answered ({len(view.answered)}/{view.total})*: {names}"))
@@ -119,15 +146,24 @@ def digest(view: DayView) -> tuple[str, b.Blocks]:
         label = "No answer" if view.final else "Waiting for"
         blocks.append(b.section(f":hourglass: *{label}*: " + ", ".join(f"<@{u}>" for u in view.missing)))
     if view.later:
-        blocks.append(b.section(":alarm_clock: *Asked later today (their morning)*: "
-                                + ", ".join(f"<@{u}>" for u in view.later)))
+        blocks.append(
+            b.section(":alarm_clock: *Asked later today (their morning)*: " + ", ".join(f"<@{u}>" for u in view.later))
+        )
     if view.away:
-        blocks.append(b.section(":palm_tree: *Away*: " + ", ".join(f"<@{u}> ({AWAY_LABELS.get(k, k)})"
-                                                                     for u, k in view.away)))
+        blocks.append(
+            b.section(":palm_tree: *Away*: " + ", ".join(f"<@{u}> ({AWAY_LABELS.get(k, k)})" for u, k in view.away))
+        )
     if not view.with_answers and view.answered:
         blocks.append(b.context("Answers are in the day's standup thread."))
-    text = template(PKG, "digest.txt.j2", standup=s.name, day=day_label(view.day), answered=len(view.answered),
-                    total=view.total, blockers=len(view.blockers),
-                    missing=", ".join(f"<@{u}>" for u in view.missing),
-                    away=", ".join(f"<@{u}>" for u, _ in view.away))
+    text = template(
+        PKG,
+        "digest.txt.j2",
+        standup=s.name,
+        day=day_label(view.day),
+        answered=len(view.answered),
+        total=view.total,
+        blockers=len(view.blockers),
+        missing=", ".join(f"<@{u}>" for u in view.missing),
+        away=", ".join(f"<@{u}>" for u, _ in view.away),
+    )
     return text, blocks

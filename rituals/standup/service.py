@@ -17,8 +17,7 @@ from rituals.standup.models import POST_MODES, Standup, StandupBlocker, StandupD
 
 log = logging.getLogger(__name__)
 
-DEFAULT_QUESTIONS = ["What did you do since the last standup?", "What will you do today?",
-                     "Anything blocking you?"]
+DEFAULT_QUESTIONS = ["What did you do since the last standup?", "What will you do today?", "Anything blocking you?"]
 MAX_QUESTIONS = 10
 
 
@@ -42,8 +41,7 @@ class SetupForm:
 
 def validate(form: SetupForm) -> None:
     if not form.participants:
-        raise UserError("Pick at least one participant, or tick “everyone in this channel”.",
-                        field=Block.PARTICIPANTS)
+        raise UserError("Pick at least one participant, or tick “everyone in this channel”.", field=Block.PARTICIPANTS)
     if not form.days or any(d not in range(1, 8) for d in form.days):
         raise UserError("Pick at least one day of the week.", field=Block.DAYS)
     calendar.parse_time(form.ask_time, field=Block.ASK_TIME)
@@ -56,20 +54,28 @@ def validate(form: SetupForm) -> None:
         raise UserError(f"At most {MAX_QUESTIONS} questions, please.", field=Block.QUESTIONS)
     form.questions = questions
     if form.blocker_number is not None and not 1 <= form.blocker_number <= len(questions):
-        raise UserError(f"The blocker question must be a number from 1 to {len(questions)} (or empty).",
-                        field=Block.BLOCKER)
+        raise UserError(
+            f"The blocker question must be a number from 1 to {len(questions)} (or empty).", field=Block.BLOCKER
+        )
     if form.post_mode not in POST_MODES:
         raise UserError("Choose how answers are posted.", field=Block.POST_MODE)
 
 
-def save(session: Session, *, team_id: str, channel_id: str, user_id: str, form: SetupForm, now: datetime,
-         standup_id: int | None = None) -> Standup:
+def save(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    form: SetupForm,
+    now: datetime,
+    standup_id: int | None = None,
+) -> Standup:
     """Create a standup (standup_id None) or apply an edit; members keep their history."""
     validate(form)
     standup = get(session, team_id, standup_id) if standup_id else None
     if standup is None:
-        standup = Standup(team_id=team_id, channel_id=channel_id, created_by=user_id, created_at=now,
-                          paused=False)
+        standup = Standup(team_id=team_id, channel_id=channel_id, created_by=user_id, created_at=now, paused=False)
         session.add(standup)
     standup.name = form.name.strip()[:120] or "Standup"
     standup.questions = form.questions
@@ -80,8 +86,13 @@ def save(session: Session, *, team_id: str, channel_id: str, user_id: str, form:
     standup.post_mode, standup.everyone, standup.holidays = form.post_mode, form.everyone, form.holidays
     session.flush()
     sync_members(session, standup, form.participants)
-    log.info("standup saved standup=%s team=%s channel=%s members=%s", standup.id, team_id, standup.channel_id,
-             len(form.participants))
+    log.info(
+        "standup saved standup=%s team=%s channel=%s members=%s",
+        standup.id,
+        team_id,
+        standup.channel_id,
+        len(form.participants),
+    )
     return standup
 
 
@@ -114,8 +125,11 @@ def get(session: Session, team_id: str, standup_id: int) -> Standup:
 
 
 def in_channel(session: Session, team_id: str, channel_id: str) -> list[Standup]:
-    return list(session.scalars(select(Standup).where(Standup.team_id == team_id, Standup.channel_id == channel_id)
-                                .order_by(Standup.id)))
+    return list(
+        session.scalars(
+            select(Standup).where(Standup.team_id == team_id, Standup.channel_id == channel_id).order_by(Standup.id)
+        )
+    )
 
 
 def for_channel(session: Session, team_id: str, channel_id: str, name: str | None = None) -> Standup:
@@ -129,17 +143,23 @@ def for_channel(session: Session, team_id: str, channel_id: str, name: str | Non
             return match[0]
     if len(found) > 1 and not name:
         names = ", ".join(f"“{s.name}”" for s in found)
-        raise UserError(f"This channel has several standups ({names}): add the name, e.g. "
-                        f"`/standup edit {found[0].name}`.")
+        raise UserError(
+            f"This channel has several standups ({names}): add the name, e.g. `/standup edit {found[0].name}`."
+        )
     if name and len(found) > 1:
         raise UserError(f"No standup called “{name}” here.")
     return found[0]
 
 
 def of_user(session: Session, team_id: str, user_id: str) -> list[Standup]:
-    return list(session.scalars(select(Standup).join(StandupMember, StandupMember.standup_id == Standup.id)
-                                .where(Standup.team_id == team_id, StandupMember.user_id == user_id,
-                                       StandupMember.active.is_(True)).order_by(Standup.id)))
+    return list(
+        session.scalars(
+            select(Standup)
+            .join(StandupMember, StandupMember.standup_id == Standup.id)
+            .where(Standup.team_id == team_id, StandupMember.user_id == user_id, StandupMember.active.is_(True))
+            .order_by(Standup.id)
+        )
+    )
 
 
 def set_paused(session: Session, standup: Standup, paused: bool) -> Standup:

@@ -71,10 +71,20 @@ def summarize(user_ids: list[str], facts: list[Fact], start: date, end: date) ->
             if fact.status != "answered":
                 break
             streak += 1
-        waits = [(f.completed_at - f.asked_at).total_seconds() / 60 for f in window
-                 if f.status == "answered" and f.asked_at and f.completed_at and f.completed_at >= f.asked_at]
-        result.append(MemberStats(user_id, len(window), sum(1 for f in window if f.status == "answered"), streak,
-                                  median(waits) if waits else None))
+        waits = [
+            (f.completed_at - f.asked_at).total_seconds() / 60
+            for f in window
+            if f.status == "answered" and f.asked_at and f.completed_at and f.completed_at >= f.asked_at
+        ]
+        result.append(
+            MemberStats(
+                user_id,
+                len(window),
+                sum(1 for f in window if f.status == "answered"),
+                streak,
+                median(waits) if waits else None,
+            )
+        )
     return result
 
 
@@ -83,13 +93,18 @@ def report(session: Session, standup: Standup, period: str, now: datetime) -> Re
         raise UserError("Use `/standup report week` or `/standup report month`.")
     end = calendar.local_date(now, standup.timezone)
     start = end - timedelta(days=PERIODS[period] - 1)
-    facts = [Fact(e.user_id, e.day, e.status, e.asked_at, e.completed_at) for e in session.scalars(
-        select(StandupEntry).where(StandupEntry.standup_id == standup.id, StandupEntry.day <= end))]
+    facts = [
+        Fact(e.user_id, e.day, e.status, e.asked_at, e.completed_at)
+        for e in session.scalars(
+            select(StandupEntry).where(StandupEntry.standup_id == standup.id, StandupEntry.day <= end)
+        )
+    ]
     members = summarize([m.user_id for m in service.members(session, standup.id)], facts, start, end)
     blockers = list(session.scalars(select(StandupBlocker).where(StandupBlocker.standup_id == standup.id)))
     raised = sum(1 for x in blockers if start <= x.raised_on <= end)
-    cleared = sum(1 for x in blockers
-                  if x.cleared_at and start <= calendar.local_date(x.cleared_at, standup.timezone) <= end)
+    cleared = sum(
+        1 for x in blockers if x.cleared_at and start <= calendar.local_date(x.cleared_at, standup.timezone) <= end
+    )
     return Report(period, start, end, members, raised, cleared, chart=_chart(standup, members))
 
 
@@ -116,15 +131,39 @@ def _minutes(value: float | None) -> str:
 
 
 def publish(session: Session, standup: Standup, result: Report, now: datetime) -> None:
-    text = template("rituals.standup", "report.md.j2", standup=b.escape(standup.name), period=result.period,
-                    start=result.start, end=result.end, raised=result.raised, cleared=result.cleared,
-                    team_rate=_pct(result.team_rate),
-                    members=[{"user_id": m.user_id, "answered": m.answered, "expected": m.expected,
-                              "rate": _pct(m.rate), "streak": m.streak, "median": _minutes(m.median_minutes)}
-                             for m in result.members])
-    row = outbox.post(session, channel=standup.channel_id, text=text, blocks=[b.section(text)], now=now,
-                      team_id=standup.team_id)
+    text = template(
+        "rituals.standup",
+        "report.md.j2",
+        standup=b.escape(standup.name),
+        period=result.period,
+        start=result.start,
+        end=result.end,
+        raised=result.raised,
+        cleared=result.cleared,
+        team_rate=_pct(result.team_rate),
+        members=[
+            {
+                "user_id": m.user_id,
+                "answered": m.answered,
+                "expected": m.expected,
+                "rate": _pct(m.rate),
+                "streak": m.streak,
+                "median": _minutes(m.median_minutes),
+            }
+            for m in result.members
+        ],
+    )
+    row = outbox.post(
+        session, channel=standup.channel_id, text=text, blocks=[b.section(text)], now=now, team_id=standup.team_id
+    )
     if result.chart:
-        outbox.upload(session, channel=standup.channel_id, filename=f"standup-{result.period}.png",
-                      content=result.chart, now=now, title=f"{standup.name}: participation", team_id=standup.team_id,
-                      thread_of=row)
+        outbox.upload(
+            session,
+            channel=standup.channel_id,
+            filename=f"standup-{result.period}.png",
+            content=result.chart,
+            now=now,
+            title=f"{standup.name}: participation",
+            team_id=standup.team_id,
+            thread_of=row,
+        )

@@ -14,8 +14,13 @@ def load_fleet(cloudwatch: Any, ec2: Any, start: datetime = CW_START) -> dict[st
     ids = {}
     for name, (itype, tags) in INSTANCES.items():
         tag_list = [{"Key": "Name", "Value": name}] + [{"Key": k, "Value": v} for k, v in tags.items()]
-        made = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType=itype,
-                                 TagSpecifications=[{"ResourceType": "instance", "Tags": tag_list}])
+        made = ec2.run_instances(
+            ImageId=image,
+            MinCount=1,
+            MaxCount=1,
+            InstanceType=itype,
+            TagSpecifications=[{"ResourceType": "instance", "Tags": tag_list}],
+        )
         ids[name] = made["Instances"][0]["InstanceId"]
     for gpu in FLEET:
         dims = [{"Name": "InstanceId", "Value": ids[gpu.instance]}, {"Name": "index", "Value": gpu.index}]
@@ -25,10 +30,24 @@ def load_fleet(cloudwatch: Any, ec2: Any, start: datetime = CW_START) -> dict[st
             if util is None:
                 continue
             at = datetime.fromtimestamp(t + CW_STEP // 2, UTC)
-            data.append({"MetricName": "nvidia_smi_utilization_gpu", "Dimensions": dims, "Timestamp": at,
-                         "Value": util, "Unit": "Percent"})
-            data.append({"MetricName": "nvidia_smi_memory_used", "Dimensions": dims, "Timestamp": at,
-                         "Value": gpu.mem(t), "Unit": "Megabytes"})
+            data.append(
+                {
+                    "MetricName": "nvidia_smi_utilization_gpu",
+                    "Dimensions": dims,
+                    "Timestamp": at,
+                    "Value": util,
+                    "Unit": "Percent",
+                }
+            )
+            data.append(
+                {
+                    "MetricName": "nvidia_smi_memory_used",
+                    "Dimensions": dims,
+                    "Timestamp": at,
+                    "Value": gpu.mem(t),
+                    "Unit": "Megabytes",
+                }
+            )
         for n in range(0, len(data), 1000):
-            cloudwatch.put_metric_data(Namespace="CWAgent", MetricData=data[n:n + 1000])
+            cloudwatch.put_metric_data(Namespace="CWAgent", MetricData=data[n : n + 1000])
     return ids

@@ -28,8 +28,10 @@ D_IDLE_FROM = datetime(2026, 11, 16, tzinfo=UTC).timestamp()
 F_GAP = (datetime(2026, 11, 18, tzinfo=UTC).timestamp(), datetime(2026, 11, 19, tzinfo=UTC).timestamp())
 A100, T4 = "NVIDIA A100-SXM4-80GB", "Tesla T4"
 PRICES = {"A100": 4.00, "T4": 0.50}
-OWNERS = {"namespace:vision": {"team": "vision", "owner": "ada@example.com"},
-          "namespace:nlp": {"team": "nlp", "owner": "grace@example.com"}}
+OWNERS = {
+    "namespace:vision": {"team": "vision", "owner": "ada@example.com"},
+    "namespace:nlp": {"team": "nlp", "owner": "grace@example.com"},
+}
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class Gpu:
     model: str
     namespace: str
     instance: str
-    util: Callable[[float], float | None]      # what GPU_UTIL / nvidia-smi shows, None = no data
+    util: Callable[[float], float | None]  # what GPU_UTIL / nvidia-smi shows, None = no data
     engine: Callable[[float], float | None] | None = None  # GR_ENGINE_ACTIVE 0..1 where exported
     mem: Callable[[float], float] = lambda t: 0.0
 
@@ -57,14 +59,25 @@ FLEET = [
     Gpu("A", "train-1", "0", A100, "vision", "i-0train1", lambda t: 90.0, mem=lambda t: 30000.0),
     Gpu("B", "train-1", "1", A100, "vision", "i-0train1", lambda t: 70.0 if _minute_of_cycle(t) < 15 else 1.0),
     Gpu("C", "train-2", "0", A100, "nlp", "i-0train2", lambda t: 60.0 if _minute_of_cycle(t) < 75 else 0.0),
-    Gpu("D", "train-2", "1", A100, "nlp", "i-0train2", lambda t: 30.0 if t >= D_IDLE_FROM else 80.0,
-        engine=lambda t: 0.01 if t >= D_IDLE_FROM else 0.8),
+    Gpu(
+        "D",
+        "train-2",
+        "1",
+        A100,
+        "nlp",
+        "i-0train2",
+        lambda t: 30.0 if t >= D_IDLE_FROM else 80.0,
+        engine=lambda t: 0.01 if t >= D_IDLE_FROM else 0.8,
+    ),
     Gpu("E", "nb-1", "0", T4, "", "i-0nb1", lambda t: 0.0, mem=lambda t: 20000.0),
     Gpu("F", "train-3", "0", A100, "", "i-0train3", lambda t: None if F_GAP[0] <= t < F_GAP[1] else 2.0),
 ]
-INSTANCES = {"i-0train1": ("p4d.24xlarge", {"Owner": "ada@example.com", "Team": "vision"}),
-             "i-0train2": ("p4d.24xlarge", {"Owner": "grace@example.com", "Team": "nlp"}),
-             "i-0nb1": ("g4dn.xlarge", {}), "i-0train3": ("p4d.24xlarge", {})}
+INSTANCES = {
+    "i-0train1": ("p4d.24xlarge", {"Owner": "ada@example.com", "Team": "vision"}),
+    "i-0train2": ("p4d.24xlarge", {"Owner": "grace@example.com", "Team": "nlp"}),
+    "i-0nb1": ("g4dn.xlarge", {}),
+    "i-0train3": ("p4d.24xlarge", {}),
+}
 
 
 def steps(step: int = STEP, start: datetime = START, end: datetime = END) -> Iterator[float]:

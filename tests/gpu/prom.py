@@ -18,8 +18,14 @@ HINT = "install the Debian package `prometheus` (apt-get install -y prometheus; 
 
 
 def _labels(gpu: Gpu) -> str:
-    labels = {"gpu": gpu.index, "UUID": gpu.uuid, "device": f"nvidia{gpu.index}", "modelName": gpu.model,
-              "Hostname": gpu.host, "DCGM_FI_DRIVER_VERSION": "550.54.15"}
+    labels = {
+        "gpu": gpu.index,
+        "UUID": gpu.uuid,
+        "device": f"nvidia{gpu.index}",
+        "modelName": gpu.model,
+        "Hostname": gpu.host,
+        "DCGM_FI_DRIVER_VERSION": "550.54.15",
+    }
     if gpu.namespace:
         labels.update(namespace=gpu.namespace, pod=f"{gpu.namespace}-train-0", container="trainer")
     return ",".join(f'{k}="{v}"' for k, v in labels.items())
@@ -28,9 +34,11 @@ def _labels(gpu: Gpu) -> str:
 def openmetrics() -> str:
     """A sample in the middle of each 5-minute step, so avg_over_time over the step sees exactly one."""
     out: list[str] = []
-    families = [("DCGM_FI_DEV_GPU_UTIL", lambda g, t: g.util(t)),
-                ("DCGM_FI_PROF_GR_ENGINE_ACTIVE", lambda g, t: g.engine(t) if g.engine else None),
-                ("DCGM_FI_DEV_FB_USED", lambda g, t: g.mem(t) if g.util(t) is not None else None)]
+    families = [
+        ("DCGM_FI_DEV_GPU_UTIL", lambda g, t: g.util(t)),
+        ("DCGM_FI_PROF_GR_ENGINE_ACTIVE", lambda g, t: g.engine(t) if g.engine else None),
+        ("DCGM_FI_DEV_FB_USED", lambda g, t: g.mem(t) if g.util(t) is not None else None),
+    ]
     for name, value_of in families:
         out.append(f"# TYPE {name} gauge")
         for gpu in FLEET:
@@ -57,13 +65,24 @@ def prometheus(folder: Path) -> Iterator[str]:
     data, source = folder / "data", folder / "dcgm.om"
     source.write_text(openmetrics())
     # One block per 15 days instead of 2-hour blocks: the import takes half a second, not fifteen.
-    subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=360h",
-                    str(source), str(data)], check=True, capture_output=True)
+    subprocess.run(
+        [promtool, "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=360h", str(source), str(data)],
+        check=True,
+        capture_output=True,
+    )
     (folder / "prometheus.yml").write_text("global: {}\nscrape_configs: []\n")
     port = free_port()
-    proc = subprocess.Popen([binary, f"--config.file={folder / 'prometheus.yml'}", f"--storage.tsdb.path={data}",
-                             f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=100y"],
-                            stdout=subprocess.DEVNULL, stderr=(folder / "prometheus.log").open("w"))
+    proc = subprocess.Popen(
+        [
+            binary,
+            f"--config.file={folder / 'prometheus.yml'}",
+            f"--storage.tsdb.path={data}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--storage.tsdb.retention.time=100y",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=(folder / "prometheus.log").open("w"),
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(url, proc, folder)

@@ -21,22 +21,24 @@ def series(pattern: str, mem: float | None = None) -> GpuSeries:
     """pattern: one char per 5 min from midnight, repeated to fill the day: i idle, b busy, - no data."""
     full = (pattern * (288 // len(pattern) + 1))[:288]
     util = {T0 + n * STEP: (1.0 if c == "i" else 80.0) for n, c in enumerate(full) if c != "-"}
-    return GpuSeries(GpuInfo("k", "test", "h", "0"), util=util,
-                     mem=None if mem is None else {t: mem for t in util})
+    return GpuSeries(GpuInfo("k", "test", "h", "0"), util=util, mem=None if mem is None else {t: mem for t in util})
 
 
-@pytest.mark.parametrize(("pattern", "mem", "idle", "held", "nodata", "streak"), [
-    ("b", None, 0, 0, 0, 0),                    # busy all day
-    ("i", None, 24, 0, 0, 24),                  # idle all day
-    ("bbb" + "i" * 21, None, 21, 0, 0, 1.75),   # 15 min blip every 2 h: 1 h 45 stretches count
-    ("b" * 15 + "i" * 9, None, 0, 0, 0, 0),     # 45-minute idle gaps are below the 60-minute window
-    ("b" * 12 + "i" * 12, None, 12, 0, 0, 1),   # exactly 60 minutes counts
-    ("i", 20000.0, 0, 24, 0, 24),               # memory held, no compute: its own category
-    ("i", 100.0, 24, 0, 0, 24),                 # a little memory is still idle
-    # 2-hour cycle: 30 min idle, 30 min no data, 60 min idle. The 60 min joins the next cycle's 30 min
-    # (90 min, counts); the day's first 30 min stand alone and drop: 12 x 1.5 h - 0.5 h = 17.5 h.
-    ("i" * 6 + "-" * 6 + "i" * 12, None, 17.5, 0, 6, 1),
-])
+@pytest.mark.parametrize(
+    ("pattern", "mem", "idle", "held", "nodata", "streak"),
+    [
+        ("b", None, 0, 0, 0, 0),  # busy all day
+        ("i", None, 24, 0, 0, 24),  # idle all day
+        ("bbb" + "i" * 21, None, 21, 0, 0, 1.75),  # 15 min blip every 2 h: 1 h 45 stretches count
+        ("b" * 15 + "i" * 9, None, 0, 0, 0, 0),  # 45-minute idle gaps are below the 60-minute window
+        ("b" * 12 + "i" * 12, None, 12, 0, 0, 1),  # exactly 60 minutes counts
+        ("i", 20000.0, 0, 24, 0, 24),  # memory held, no compute: its own category
+        ("i", 100.0, 24, 0, 0, 24),  # a little memory is still idle
+        # 2-hour cycle: 30 min idle, 30 min no data, 60 min idle. The 60 min joins the next cycle's 30 min
+        # (90 min, counts); the day's first 30 min stand alone and drop: 12 x 1.5 h - 0.5 h = 17.5 h.
+        ("i" * 6 + "-" * 6 + "i" * 12, None, 17.5, 0, 6, 1),
+    ],
+)
 def test_idle_hours_for_one_day(pattern, mem, idle, held, nodata, streak):
     [day] = gpu_days(series(pattern, mem), DAY, 1, STEP, TH)
     assert (day.idle_h, day.held_h, day.nodata_h, day.streak_h) == pytest.approx((idle, held, nodata, streak))
@@ -60,12 +62,15 @@ def test_day_boundaries_follow_the_channel_timezone():
     assert (day.idle_h, day.nodata_h) == (23.0, 1.0)  # Berlin's 22 Nov starts at 23:00 UTC on the 21st
 
 
-@pytest.mark.parametrize(("model", "itype", "overrides", "price"), [
-    ("NVIDIA A100-SXM4-80GB", "", {}, Decimal("4.10")),
-    ("Tesla T4", "g4dn.12xlarge", {}, Decimal("0.978")),
-    ("NVIDIA A100-SXM4-80GB", "", {"A100": Decimal("3")}, Decimal("3")),
-    ("", "p3.8xlarge", {"p3.8xlarge": Decimal("8")}, Decimal("2")),
-    ("Mystery GPU", "", {}, None),
-])
+@pytest.mark.parametrize(
+    ("model", "itype", "overrides", "price"),
+    [
+        ("NVIDIA A100-SXM4-80GB", "", {}, Decimal("4.10")),
+        ("Tesla T4", "g4dn.12xlarge", {}, Decimal("0.978")),
+        ("NVIDIA A100-SXM4-80GB", "", {"A100": Decimal("3")}, Decimal("3")),
+        ("", "p3.8xlarge", {"p3.8xlarge": Decimal("8")}, Decimal("2")),
+        ("Mystery GPU", "", {}, None),
+    ],
+)
 def test_price_per_gpu_hour(model, itype, overrides, price):
     assert pricing.price_per_gpu_hour(model, itype, overrides) == price

@@ -19,14 +19,25 @@ SCOPE = "T0001:C0001"
 
 @pytest.fixture
 def gpu_yaml(prometheus_url: str) -> dict[str, Any]:
-    return {"sources": [{"type": "prometheus", "name": "dcgm", "url": prometheus_url}], "prices": PRICES,
-            "owners": OWNERS, "team_leads": {"nlp": "U0003"}, "escalation": {"warn_hours": 24, "lead_hours": 72}}
+    return {
+        "sources": [{"type": "prometheus", "name": "dcgm", "url": prometheus_url}],
+        "prices": PRICES,
+        "owners": OWNERS,
+        "team_leads": {"nlp": "U0003"},
+        "escalation": {"warn_hours": 24, "lead_hours": 72},
+    }
 
 
 @pytest.fixture
 def settings(database_url: str, slack: SlackDouble, gpu_yaml: dict[str, Any]) -> Settings:
-    return Settings(database_url=database_url, slack_bot_token=slack.token, slack_signing_secret=SIGNING_SECRET,
-                    slack_api_url=slack.base_url, auto_migrate=False, file={"gpu": gpu_yaml})
+    return Settings(
+        database_url=database_url,
+        slack_bot_token=slack.token,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.base_url,
+        auto_migrate=False,
+        file={"gpu": gpu_yaml},
+    )
 
 
 def run_digest(runtime, deliver) -> None:
@@ -40,7 +51,7 @@ def gpu_section(slack) -> str:
     texts = [b["text"]["text"] for b in digest["blocks"] if b["type"] == "section"]
     start = next(n for n, t in enumerate(texts) if t.startswith("*Idle GPUs*"))
     contexts = [e["text"] for b in digest["blocks"] if b["type"] == "context" for e in b["elements"]]
-    return "\n".join(texts[start:start + 4] + contexts)
+    return "\n".join(texts[start : start + 4] + contexts)
 
 
 def test_digest_section_matches_the_hand_calculation(signed, runtime, slack, deliver):
@@ -56,7 +67,8 @@ def test_digest_section_matches_the_hand_calculation(signed, runtime, slack, del
         "• *train-1/gpu1 (NVIDIA A100-SXM4-80GB)* — 21 h idle ($84.00) · ada@example.com\n"
         "*Memory held, no compute*\n"
         "• *nb-1/gpu0 (Tesla T4)* — 24 h held ($12.00), idle 14 days · unowned\n"
-        "*Per team*\n• *nlp* 24 GPU-h ($96.00)\n• *unowned* 24 GPU-h ($96.00)\n• *vision* 21 GPU-h ($84.00)")
+        "*Per team*\n• *nlp* 24 GPU-h ($96.00)\n• *unowned* 24 GPU-h ($96.00)\n• *vision* 21 GPU-h ($84.00)"
+    )
     uploads = slack.calls_to("files.completeUploadExternal")
     assert [u.params["files"][0]["title"] for u in uploads] == ["Idle GPU-hours by team to 22 Nov"]
     assert uploads[0].params["channel_id"] == "C0001" and uploads[0].params.get("thread_ts")
@@ -69,22 +81,35 @@ def test_owner_of_a_gpu_idle_a_day_gets_a_dm_with_buttons_and_the_lead_a_reminde
     assert lookup == "grace@example.com"  # only D (grace) is idle >= 24 h and owned; F is unowned
     dms = [p for p in slack.posted() if p["channel"] in ("U0002", "U0003")]
     assert [(p["channel"], p["text"]) for p in dms] == [
-        ("U0002", ":zzz: *train-2/gpu1 (NVIDIA A100-SXM4-80GB)* has been idle for 7 days, $96.00 yesterday alone. "
-                  "You are listed as its owner (nlp).\nStill using it? Tell me below, or release it so someone else "
-                  "can."),
-        ("U0003", ":bell: *train-2/gpu1 (NVIDIA A100-SXM4-80GB)* (nlp) has been idle for 7 days, $96.00 a day. "
-                  "Its owner grace@example.com was asked 24 h in; please check in with them.")]
+        (
+            "U0002",
+            ":zzz: *train-2/gpu1 (NVIDIA A100-SXM4-80GB)* has been idle for 7 days, $96.00 yesterday alone. "
+            "You are listed as its owner (nlp).\nStill using it? Tell me below, or release it so someone else "
+            "can.",
+        ),
+        (
+            "U0003",
+            ":bell: *train-2/gpu1 (NVIDIA A100-SXM4-80GB)* (nlp) has been idle for 7 days, $96.00 a day. "
+            "Its owner grace@example.com was asked 24 h in; please check in with them.",
+        ),
+    ]
     buttons = dms[0]["blocks"][1]["elements"]
     assert [(b["text"]["text"], b["action_id"], b["value"]) for b in buttons] == [
-        ("In use", "gpu.in_use", "dcgm:GPU-dddddddd"), ("I'll release it", "gpu.release", "dcgm:GPU-dddddddd"),
-        ("Snooze 3 days", "gpu.snooze", "dcgm:GPU-dddddddd")]  # no Stop button: off by default
+        ("In use", "gpu.in_use", "dcgm:GPU-dddddddd"),
+        ("I'll release it", "gpu.release", "dcgm:GPU-dddddddd"),
+        ("Snooze 3 days", "gpu.snooze", "dcgm:GPU-dddddddd"),
+    ]  # no Stop button: off by default
 
 
 def test_in_use_answer_is_stored_shown_in_the_next_digest_and_stops_the_dm(signed, runtime, slack, deliver, clock):
     signed.command("/ritual", "digest on 09:00 UTC")
     run_digest(runtime, deliver)
-    response = signed.action("gpu.in_use", "dcgm:GPU-dddddddd", user="U0002",
-                             message={"text": "train-2/gpu1 idle", "ts": "1800000000.000001"})
+    response = signed.action(
+        "gpu.in_use",
+        "dcgm:GPU-dddddddd",
+        user="U0002",
+        message={"text": "train-2/gpu1 idle", "ts": "1800000000.000001"},
+    )
     assert response.status_code == 200
     [reply] = slack.responses()
     assert reply["replace_original"] is True
@@ -103,8 +128,10 @@ def test_a_failing_source_is_named_and_the_rest_of_the_digest_posts(signed, runt
     run_digest(runtime, deliver)
     body = gpu_section(slack)
     assert "Yesterday *69 idle GPU-hours* ($276.00)" in body
-    assert (":warning: source *lab-prom* was unavailable: lab-prom: cannot reach Prometheus at "
-            "http://127.0.0.1:9 (ConnectError)") in body
+    assert (
+        ":warning: source *lab-prom* was unavailable: lab-prom: cannot reach Prometheus at "
+        "http://127.0.0.1:9 (ConnectError)"
+    ) in body
 
 
 def test_gpu_idle_for_a_team_and_gpu_owners_answer_ephemerally(signed, slack):
@@ -118,10 +145,13 @@ def test_gpu_idle_for_a_team_and_gpu_owners_answer_ephemerally(signed, slack):
     assert "• *nb-1/gpu0* — unowned · unowned" in lines
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("", "Use `/gpu idle [team]` for yesterday's idle GPUs or `/gpu owners` for the owner map."),
-    ("idle robotics", "I have no GPUs for team `robotics` yesterday. `/gpu owners` lists the teams."),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Use `/gpu idle [team]` for yesterday's idle GPUs or `/gpu owners` for the owner map."),
+        ("idle robotics", "I have no GPUs for team `robotics` yesterday. `/gpu owners` lists the teams."),
+    ],
+)
 def test_bad_gpu_commands_explain_themselves(signed, text, message):
     answer = signed.command("/gpu", text).json()
     assert (answer["response_type"], answer["text"]) == ("ephemeral", message)

@@ -24,9 +24,19 @@ NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 
 def config(step: int, days: int, prices=PRICES):
-    return gpu_config.load(Settings(file={"gpu": {"sources": [{"type": "sample", "path": "-"}],
-                                                  "prices": prices, "owners": OWNERS,
-                                                  "step_seconds": step, "history_days": days}}))
+    return gpu_config.load(
+        Settings(
+            file={
+                "gpu": {
+                    "sources": [{"type": "sample", "path": "-"}],
+                    "prices": prices,
+                    "owners": OWNERS,
+                    "step_seconds": step,
+                    "history_days": days,
+                }
+            }
+        )
+    )
 
 
 def by_label(report):
@@ -40,15 +50,26 @@ def test_prometheus_sample_matches_the_hand_calculation(database, prometheus_url
         assert (result.queries, result.gpus, result.errors) == (3, 6, {})
         report = service.report(s, cfg, DAY, NOW)
     assert by_label(report) == {
-        "train-1/gpu0": (0, 0, Decimal("0.00"), 0), "train-1/gpu1": (21, 0, Decimal("84.00"), 1.75),
-        "train-2/gpu0": (0, 0, Decimal("0.00"), 0), "train-2/gpu1": (24, 0, Decimal("96.00"), 168),
-        "nb-1/gpu0": (0, 24, Decimal("0.00"), 24 * 14), "train-3/gpu0": (24, 0, Decimal("96.00"), 96)}
-    assert (report.idle_h, report.idle_cost, report.held_h, report.held_cost) == (69, Decimal("276.00"), 24,
-                                                                                  Decimal("12.00"))
+        "train-1/gpu0": (0, 0, Decimal("0.00"), 0),
+        "train-1/gpu1": (21, 0, Decimal("84.00"), 1.75),
+        "train-2/gpu0": (0, 0, Decimal("0.00"), 0),
+        "train-2/gpu1": (24, 0, Decimal("96.00"), 168),
+        "nb-1/gpu0": (0, 24, Decimal("0.00"), 24 * 14),
+        "train-3/gpu0": (24, 0, Decimal("96.00"), 96),
+    }
+    assert (report.idle_h, report.idle_cost, report.held_h, report.held_cost) == (
+        69,
+        Decimal("276.00"),
+        24,
+        Decimal("12.00"),
+    )
     assert report.prev_avg_h == pytest.approx(435 / 7)
     assert report.prev_avg_cost == Decimal("248.57")
-    assert report.teams == {"nlp": (24, Decimal("96.00")), "unowned": (24, Decimal("96.00")),
-                            "vision": (21, Decimal("84.00"))}
+    assert report.teams == {
+        "nlp": (24, Decimal("96.00")),
+        "unowned": (24, Decimal("96.00")),
+        "vision": (21, Decimal("84.00")),
+    }
     assert [d for d in report.daily] == [date(2026, 11, d) for d in range(9, 23)]
     assert dict(report.daily[date(2026, 11, 18)]) == {"vision": 21, "nlp": 24, "unowned": 24}  # F: no data
 
@@ -63,11 +84,14 @@ def test_prometheus_queries_the_fleet_in_three_range_queries(prometheus_url):
             return transport.handle_request(request)
 
     PrometheusSource("dcgm", prometheus_url, transport=Recording()).fetch(
-        datetime(2026, 11, 22, tzinfo=UTC), NOW.replace(hour=0), 300)
-    assert [q["query"] for q in sent] == [query_for(m, 300) for m in (
-        "DCGM_FI_PROF_GR_ENGINE_ACTIVE", "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED")]
-    assert sent[0]["query"] == ("max by (Hostname, gpu, UUID, modelName, namespace, pod) "
-                                "(avg_over_time(DCGM_FI_PROF_GR_ENGINE_ACTIVE[300s]))")
+        datetime(2026, 11, 22, tzinfo=UTC), NOW.replace(hour=0), 300
+    )
+    assert [q["query"] for q in sent] == [
+        query_for(m, 300) for m in ("DCGM_FI_PROF_GR_ENGINE_ACTIVE", "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED")
+    ]
+    assert sent[0]["query"] == (
+        "max by (Hostname, gpu, UUID, modelName, namespace, pod) (avg_over_time(DCGM_FI_PROF_GR_ENGINE_ACTIVE[300s]))"
+    )
     assert (sent[0]["start"], sent[0]["end"], sent[0]["step"]) == ("1795305900", "1795392000", "300s")
 
 
@@ -88,18 +112,28 @@ def test_cloudwatch_sample_matches_the_hand_calculation(database):
         report = service.report(s, cfg, DAY, NOW)
     assert result.errors == {}
     assert result.queries == 1 + 8  # DescribeInstances, then one GetMetricData per day for all 25 GPUs
-    lines = {g.label.split(" ")[0]: (g.idle_h, g.held_h, g.cost, g.streak_h) for g in report.gpus
-             if g.nodata_h < 24}
+    lines = {g.label.split(" ")[0]: (g.idle_h, g.held_h, g.cost, g.streak_h) for g in report.gpus if g.nodata_h < 24}
     assert lines == {
-        "i-0train1/gpu0": (0, 0, Decimal("0.00"), 0), "i-0train1/gpu1": (21, 0, Decimal("84.00"), 1.75),
-        "i-0train2/gpu0": (0, 0, Decimal("0.00"), 0), "i-0train2/gpu1": (24, 0, Decimal("96.00"), 168),
-        "i-0nb1/gpu0": (0, 24, Decimal("0.00"), 24 * 8), "i-0train3/gpu0": (24, 0, Decimal("96.00"), 96)}
+        "i-0train1/gpu0": (0, 0, Decimal("0.00"), 0),
+        "i-0train1/gpu1": (21, 0, Decimal("84.00"), 1.75),
+        "i-0train2/gpu0": (0, 0, Decimal("0.00"), 0),
+        "i-0train2/gpu1": (24, 0, Decimal("96.00"), 168),
+        "i-0nb1/gpu0": (0, 24, Decimal("0.00"), 24 * 8),
+        "i-0train3/gpu0": (24, 0, Decimal("96.00"), 96),
+    }
     assert len(report.nodata) == 6 + 6 + 7  # the p4d GPUs without metrics: no data, not idle
-    assert (report.idle_h, report.idle_cost, report.held_h, report.held_cost) == (69, Decimal("276.00"), 24,
-                                                                                  Decimal("12.00"))
+    assert (report.idle_h, report.idle_cost, report.held_h, report.held_cost) == (
+        69,
+        Decimal("276.00"),
+        24,
+        Decimal("12.00"),
+    )
     assert report.prev_avg_h == pytest.approx(435 / 7)
-    assert report.teams == {"nlp": (24, Decimal("96.00")), "unowned": (24, Decimal("96.00")),
-                            "vision": (21, Decimal("84.00"))}
+    assert report.teams == {
+        "nlp": (24, Decimal("96.00")),
+        "unowned": (24, Decimal("96.00")),
+        "vision": (21, Decimal("84.00")),
+    }
     assert {g.owner for g in report.gpus if g.team == "nlp"} == {"grace@example.com"}
     assert ids
 

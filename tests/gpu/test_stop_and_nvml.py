@@ -31,32 +31,58 @@ def moto_url(monkeypatch: pytest.MonkeyPatch):
 
 @pytest.fixture
 def settings(database_url: str, slack: SlackDouble, moto_url: str) -> Settings:
-    gpu = {"sources": [{"type": "cloudwatch", "name": "cw", "endpoint_url": moto_url, "region": "us-east-1"}],
-           "step_seconds": 900, "history_days": 8, "stop_instances": {"enabled": True, "admins": ["U0001"]}}
-    return Settings(database_url=database_url, slack_bot_token=slack.token, slack_signing_secret=SIGNING_SECRET,
-                    slack_api_url=slack.base_url, auto_migrate=False, file={"gpu": gpu})
+    gpu = {
+        "sources": [{"type": "cloudwatch", "name": "cw", "endpoint_url": moto_url, "region": "us-east-1"}],
+        "step_seconds": 900,
+        "history_days": 8,
+        "stop_instances": {"enabled": True, "admins": ["U0001"]},
+    }
+    return Settings(
+        database_url=database_url,
+        slack_bot_token=slack.token,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.base_url,
+        auto_migrate=False,
+        file={"gpu": gpu},
+    )
 
 
 def idle_notebook(url: str) -> str:
     """One g4dn.xlarge owned by ada, idle (0 %) for the 2 days before Mon 23 Nov (no data before)."""
     ec2, cloudwatch = client("ec2", url), client("cloudwatch", url)
     image = "ami-12c6146b"  # one of moto's built-in images; describe_images is slow on moto
-    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="g4dn.xlarge",
-                                 TagSpecifications=[{"ResourceType": "instance", "Tags": [
-                                     {"Key": "Name", "Value": "nb-ada"},
-                                     {"Key": "Owner", "Value": "ada@example.com"}]}])
+    instance = ec2.run_instances(
+        ImageId=image,
+        MinCount=1,
+        MaxCount=1,
+        InstanceType="g4dn.xlarge",
+        TagSpecifications=[
+            {
+                "ResourceType": "instance",
+                "Tags": [{"Key": "Name", "Value": "nb-ada"}, {"Key": "Owner", "Value": "ada@example.com"}],
+            }
+        ],
+    )
     instance_id = instance["Instances"][0]["InstanceId"]
     dims = [{"Name": "InstanceId", "Value": instance_id}, {"Name": "index", "Value": "0"}]
     start = datetime(2026, 11, 21, tzinfo=UTC)
-    data = [{"MetricName": "nvidia_smi_utilization_gpu", "Dimensions": dims, "Value": 0.0,
-             "Timestamp": start + timedelta(minutes=15 * n + 7)} for n in range(2 * 96)]
+    data = [
+        {
+            "MetricName": "nvidia_smi_utilization_gpu",
+            "Dimensions": dims,
+            "Value": 0.0,
+            "Timestamp": start + timedelta(minutes=15 * n + 7),
+        }
+        for n in range(2 * 96)
+    ]
     for n in range(0, len(data), 1000):
-        cloudwatch.put_metric_data(Namespace="CWAgent", MetricData=data[n:n + 1000])
+        cloudwatch.put_metric_data(Namespace="CWAgent", MetricData=data[n : n + 1000])
     return instance_id
 
 
-def test_admin_stops_an_idle_instance_after_confirming_and_the_channel_gets_an_audit_line(signed, runtime, slack,
-                                                                                        deliver, moto_url):
+def test_admin_stops_an_idle_instance_after_confirming_and_the_channel_gets_an_audit_line(
+    signed, runtime, slack, deliver, moto_url
+):
     instance_id = idle_notebook(moto_url)
     signed.command("/ritual", "digest on 09:00 UTC")
     assert jobs.run("gpu.owners", SCOPE, rt=runtime).ran
@@ -64,19 +90,25 @@ def test_admin_stops_an_idle_instance_after_confirming_and_the_channel_gets_an_a
     [dm] = [p for p in slack.posted("U0001")]
     stop = dm["blocks"][1]["elements"][3]
     assert (stop["action_id"], stop["style"], stop["confirm"]["title"]["text"]) == (
-        "gpu.stop", "danger", "Stop the instance?")
+        "gpu.stop",
+        "danger",
+        "Stop the instance?",
+    )
 
     refused = signed.action("gpu.stop", stop["value"], user="U0002")
     assert refused.status_code == 200
     signed.action("gpu.stop", stop["value"], user="U0001")
     deliver()
     replies = [r["text"] for r in slack.responses()]
-    assert replies == ["Only the admins listed in gpu.stop_instances.admins can stop instances.",
-                       f"Stopping `{instance_id}`. I posted an audit line in the GPU digest channel."]
+    assert replies == [
+        "Only the admins listed in gpu.stop_instances.admins can stop instances.",
+        f"Stopping `{instance_id}`. I posted an audit line in the GPU digest channel.",
+    ]
     state = client("ec2", moto_url).describe_instances(InstanceIds=[instance_id])
     assert state["Reservations"][0]["Instances"][0]["State"]["Name"] in ("stopping", "stopped")
     assert [p["text"] for p in slack.posted("C0001")] == [
-        f":octagonal_sign: <@U0001> stopped EC2 instance `{instance_id}` (nb-ada, idle GPU 0)."]
+        f":octagonal_sign: <@U0001> stopped EC2 instance `{instance_id}` (nb-ada, idle GPU 0)."
+    ]
 
 
 class FakeNvml:
@@ -84,8 +116,10 @@ class FakeNvml:
 
     def __init__(self) -> None:
         self.calls: list[str] = []
-        self.gpus = [(b"GPU-busy", "NVIDIA A100-SXM4-80GB", 97, 70000, [(4242, 70000)]),
-                     (b"GPU-held", "NVIDIA A100-SXM4-80GB", 0, 18000, [(5151, 18000)])]
+        self.gpus = [
+            (b"GPU-busy", "NVIDIA A100-SXM4-80GB", 97, 70000, [(4242, 70000)]),
+            (b"GPU-held", "NVIDIA A100-SXM4-80GB", 0, 18000, [(5151, 18000)]),
+        ]
 
     def nvmlInit(self) -> None:  # noqa: N802 — NVML's names
         self.calls.append("init")
@@ -122,8 +156,9 @@ def test_nvml_samples_show_memory_held_with_no_compute_as_its_own_category(datab
         for n in range(24 * 12):  # every 5 minutes for a day
             nvml.sample(s, fake, start + timedelta(minutes=5 * n), host="box")
     assert fake.calls[:2] == ["init", "shutdown"]
-    cfg = gpu_config.load(Settings(file={"gpu": {"sources": [{"type": "nvml", "name": "box"}], "history_days": 8,
-                                                 "prices": {"A100": 4}}}))
+    cfg = gpu_config.load(
+        Settings(file={"gpu": {"sources": [{"type": "nvml", "name": "box"}], "history_days": 8, "prices": {"A100": 4}}})
+    )
     with database.session() as s:
         service.refresh(s, cfg, build(cfg, s), date(2026, 11, 22), start + timedelta(days=1))
         report = service.report(s, cfg, date(2026, 11, 22), start + timedelta(days=1))

@@ -24,20 +24,33 @@ def user_pick(user: str) -> dict[str, Any]:
     return {"value": {"type": "users_select", "selected_user": user}}
 
 
-def new_pi_values(name: str, start: str, end: str, *, weekday: str = "0", at: str = "10:00",
-                  channel: str = CHANNEL) -> dict[str, Any]:
-    return {"name": text_input(name), "start": {"value": {"type": "datepicker", "selected_date": start}},
-            "end": {"value": {"type": "datepicker", "selected_date": end}}, "weekday": choose(weekday),
-            "time": {"value": {"type": "timepicker", "selected_time": at}},
-            "channel": {"value": {"type": "conversations_select", "selected_conversation": channel}}}
+def new_pi_values(
+    name: str, start: str, end: str, *, weekday: str = "0", at: str = "10:00", channel: str = CHANNEL
+) -> dict[str, Any]:
+    return {
+        "name": text_input(name),
+        "start": {"value": {"type": "datepicker", "selected_date": start}},
+        "end": {"value": {"type": "datepicker", "selected_date": end}},
+        "weekday": choose(weekday),
+        "time": {"value": {"type": "timepicker", "selected_time": at}},
+        "channel": {"value": {"type": "conversations_select", "selected_conversation": channel}},
+    }
 
 
-def objective_values(title: str, bv: str, owner: str, *, committed: bool = True, target: str = "",
-                     experiment: str = "", kill: str = "") -> dict[str, Any]:
-    return {"title": text_input(title), "description": text_input(""), "planned_bv": text_input(bv),
-            "committed": choose("committed" if committed else "uncommitted"), "owner": user_pick(owner),
-            "link": text_input(""), "target": text_input(target), "experiment": text_input(experiment),
-            "kill": text_input(kill)}
+def objective_values(
+    title: str, bv: str, owner: str, *, committed: bool = True, target: str = "", experiment: str = "", kill: str = ""
+) -> dict[str, Any]:
+    return {
+        "title": text_input(title),
+        "description": text_input(""),
+        "planned_bv": text_input(bv),
+        "committed": choose("committed" if committed else "uncommitted"),
+        "owner": user_pick(owner),
+        "link": text_input(""),
+        "target": text_input(target),
+        "experiment": text_input(experiment),
+        "kill": text_input(kill),
+    }
 
 
 @dataclass
@@ -58,8 +71,9 @@ class PiDriver:
 
     def submit(self, values: dict[str, Any], user: str, view: dict[str, Any] | None = None) -> dict[str, Any]:
         view = view or self.opened()
-        response = self.signed.view_submission(view["callback_id"], values, user=user,
-                                               private_metadata=view["private_metadata"], blocks=view["blocks"])
+        response = self.signed.view_submission(
+            view["callback_id"], values, user=user, private_metadata=view["private_metadata"], blocks=view["blocks"]
+        )
         assert response.status_code == 200
         self.deliver()
         return response.json() if response.content else {}

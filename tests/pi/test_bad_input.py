@@ -40,8 +40,10 @@ def test_business_value_eleven_and_a_malformed_target_are_field_errors(pi, datab
     pi.command("objective")
     view = pi.opened()
     answer = pi.submit(objective_values("Churn model v2", "11", GRACE), ADA, view)
-    assert answer == {"response_action": "errors", "errors": {
-        "planned_bv": "Planned business value is a whole number from 1 to 10 (got “11”)."}}
+    assert answer == {
+        "response_action": "errors",
+        "errors": {"planned_bv": "Planned business value is a whole number from 1 to 10 (got “11”)."},
+    }
     answer = pi.submit(objective_values("Churn model v2", "8", GRACE, target="auc is high"), ADA, view)
     assert answer["errors"] == {"target": "Write the target as `metric >= value`, e.g. `val_auc >= 0.85`."}
     assert count(database, Objective) == 0
@@ -54,11 +56,11 @@ def test_check_in_by_someone_else_and_progress_over_100_are_refused(pi, database
     pi.submit(objective_values("Churn model v2", "8", GRACE), ADA)
     pi.press("pi.checkin_open", "1", GRACE)
     view = pi.opened()
-    answer = pi.submit({"status": choose("on_track"), "progress": text_input("120"), "note": text_input("")},
-                       GRACE, view)
+    answer = pi.submit(
+        {"status": choose("on_track"), "progress": text_input("120"), "note": text_input("")}, GRACE, view
+    )
     assert answer["errors"] == {"progress": "Progress is a percentage from 0 to 100 (got “120”)."}
-    answer = pi.submit({"status": choose("on_track"), "progress": text_input("20"), "note": text_input("")},
-                       RAVI, view)
+    answer = pi.submit({"status": choose("on_track"), "progress": text_input("20"), "note": text_input("")}, RAVI, view)
     assert answer["errors"]["status"] == "Only the owner (<@U0002>) updates this objective."
     assert count(database, CheckIn) == 0
 
@@ -66,6 +68,8 @@ def test_check_in_by_someone_else_and_progress_over_100_are_refused(pi, database
 def test_commands_without_an_active_pi_explain_how_to_start(pi):
     for sub in ("objective", "vote", "status", "close"):
         answer = pi.command(sub)
-        assert answer == {"response_type": "ephemeral",
-                          "text": "This channel has no active PI. Start one with `/pi new`."}, sub
+        assert answer == {
+            "response_type": "ephemeral",
+            "text": "This channel has no active PI. Start one with `/pi new`.",
+        }, sub
     assert pi.command("frobnicate")["text"] == "I don't know `/pi frobnicate`. Try `/pi help`."

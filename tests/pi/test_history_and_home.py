@@ -12,10 +12,18 @@ from tests.pi.driver import ADA, CHANNEL, GRACE, new_pi_values, objective_values
 def closed_pi(database, clock) -> None:
     """Last quarter's PI: planned 10 committed, actual 7 -> 70%."""
     with database.session() as s:
-        pi = service.create_pi(s, team_id="T0001", actor=ADA, now=clock.now(), data=service.PiInput(
-            "PI 2026.3", date(2026, 8, 3), date(2026, 10, 30), 0, "10:00", CHANNEL, "Europe/Berlin"))
-        o = service.save_objective(s, pi, service.ObjectiveInput("Ranking model", "", "10", True, GRACE),
-                                   actor=ADA, now=clock.now())
+        pi = service.create_pi(
+            s,
+            team_id="T0001",
+            actor=ADA,
+            now=clock.now(),
+            data=service.PiInput(
+                "PI 2026.3", date(2026, 8, 3), date(2026, 10, 30), 0, "10:00", CHANNEL, "Europe/Berlin"
+            ),
+        )
+        o = service.save_objective(
+            s, pi, service.ObjectiveInput("Ranking model", "", "10", True, GRACE), actor=ADA, now=clock.now()
+        )
         closing.start_close(s, pi, actor=ADA, now=clock.now())
         closing.enter_actual(s, o.id, user=GRACE, value="7", now=clock.now())
 
@@ -44,9 +52,14 @@ def test_app_home_and_ritual_status_show_objectives_confidence_and_open_risks(pi
     pi.command("objective")
     pi.submit(objective_values("Churn model v2", "8", GRACE), ADA)
     pi.command("risk")
-    pi.submit({"description": text_input("GPU quota"), "owner": {"value": {"type": "users_select",
-               "selected_user": ADA}}, "roam": {"value": {"type": "static_select",
-                                                            "selected_option": {"value": "accepted"}}}}, ADA)
+    pi.submit(
+        {
+            "description": text_input("GPU quota"),
+            "owner": {"value": {"type": "users_select", "selected_user": ADA}},
+            "roam": {"value": {"type": "static_select", "selected_option": {"value": "accepted"}}},
+        },
+        ADA,
+    )
     pi.command("vote")
     pi.press("pi.vote_5", "1", GRACE)
     pi.press("pi.vote_close", "1", ADA)

@@ -31,33 +31,57 @@ def test_owner_edits_an_objective_into_an_ml_hypothesis_and_the_creator_drops_an
     pi.press("pi.objective_edit", "1", GRACE)
     view = pi.opened()
     assert view["blocks"][2]["element"]["initial_value"] == "8"
-    assert pi.submit(objective_values("Churn model v2", "9", GRACE, target="val_auc >= 0.85",
-                                      experiment="churn-v2", kill="stop if not >= 0.80 by iteration 3"),
-                     GRACE, view) == {}
+    assert (
+        pi.submit(
+            objective_values(
+                "Churn model v2",
+                "9",
+                GRACE,
+                target="val_auc >= 0.85",
+                experiment="churn-v2",
+                kill="stop if not >= 0.80 by iteration 3",
+            ),
+            GRACE,
+            view,
+        )
+        == {}
+    )
     refused = pi.press("pi.objective_drop", "2", GRACE)
-    assert refused[0]["text"] == ("Only the owner (<@U0003>) or the PI's creator (<@U0001>) can change this "
-                                  "objective.")
+    assert refused[0]["text"] == ("Only the owner (<@U0003>) or the PI's creator (<@U0001>) can change this objective.")
     dropped = pi.press("pi.objective_drop", "2", ADA)
     assert dropped[0]["text"].startswith("Dropped “Feature store backfill”")
     dashboard = blocks_to_text(pi.command("status")["blocks"])
     assert "*Churn model v2* — <@U0002> · BV 9 · committed" in dashboard
-    assert "ML hypothesis: `val_auc &gt;= 0.85` · experiment `churn-v2` · kill criterion: stop if not &gt;= 0.80 " \
-           "by iteration 3" in dashboard
+    assert (
+        "ML hypothesis: `val_auc &gt;= 0.85` · experiment `churn-v2` · kill criterion: stop if not &gt;= 0.80 "
+        "by iteration 3" in dashboard
+    )
     assert "Feature store backfill" not in dashboard and "1 (9 committed BV)" in dashboard
 
 
 def test_a_risk_moves_from_owned_to_mitigated_to_resolved_and_leaves_the_open_board(pi, signed, slack):
     start(pi)
     pi.command("risk", user=RAVI)
-    pi.submit({"description": text_input("Backfill needs the prod replica"), "owner": user_pick(RAVI),
-               "roam": choose("owned")}, RAVI)
+    pi.submit(
+        {
+            "description": text_input("Backfill needs the prod replica"),
+            "owner": user_pick(RAVI),
+            "roam": choose("owned"),
+        },
+        RAVI,
+    )
     board = pi.command("status")["blocks"]
     [menu] = [b["accessory"] for b in board if b.get("accessory", {}).get("action_id") == "pi.risk_roam"]
     assert menu["initial_option"]["value"] == "1:owned"
     for state, name in (("mitigated", "Mitigated"), ("resolved", "Resolved")):
         before = len(slack.responses())
-        signed.action("pi.risk_roam", "", user=RAVI, type="static_select",
-                      selected_option={"value": f"1:{state}", "text": {"type": "plain_text", "text": name}})
+        signed.action(
+            "pi.risk_roam",
+            "",
+            user=RAVI,
+            type="static_select",
+            selected_option={"value": f"1:{state}", "text": {"type": "plain_text", "text": name}},
+        )
         pi.deliver()
         assert slack.responses()[before]["text"] == f"Risk “Backfill needs the prod replica” is now {name}."
     assert "*Resolved* · Backfill needs the prod replica" in blocks_to_text(pi.command("status")["blocks"])
@@ -73,7 +97,9 @@ def test_close_now_counts_missing_actual_values_as_zero(pi, slack):
     pi.press("pi.actual_open", "1", GRACE)
     pi.submit({"actual_bv": text_input("8")}, GRACE)
     answer = pi.command("close now")
-    assert answer["text"] == "“PI 2026.4” is closed with predictability 61.5%; objectives without an actual " \
-                             "value count as 0."  # 8 / (8 + 5) = 0.6153…
+    assert (
+        answer["text"] == "“PI 2026.4” is closed with predictability 61.5%; objectives without an actual "
+        "value count as 0."
+    )  # 8 / (8 + 5) = 0.6153…
     assert slack.posted(CHANNEL)[-1]["text"].startswith("PI 2026.4 is closed. Predictability 61.5%")
     assert pi.command("status")["text"] == "This channel has no active PI. Start one with `/pi new`."

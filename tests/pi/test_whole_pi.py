@@ -30,8 +30,10 @@ def check_in(pi, user, objective_id, status, progress, note=""):
     pi.press("pi.checkin_open", str(objective_id), user)
     view = pi.opened()
     assert view["callback_id"] == "pi.checkin_modal"
-    assert pi.submit({"status": choose(status), "progress": text_input(progress), "note": text_input(note)},
-                     user, view) == {}
+    assert (
+        pi.submit({"status": choose(status), "progress": text_input(progress), "note": text_input(note)}, user, view)
+        == {}
+    )
 
 
 def plan(pi):
@@ -39,8 +41,12 @@ def plan(pi):
     assert pi.opened()["callback_id"] == "pi.new_modal"
     assert pi.submit(new_pi_values("PI 2026.4", "2026-11-23", "2027-02-12"), ADA) == {}
     for title, bv, owner, extra in [
-        ("Churn model v2", "8", GRACE, {"target": "val_auc >= 0.85", "experiment": "churn-v2",
-                                         "kill": "stop if not >= 0.80 by iteration 3"}),
+        (
+            "Churn model v2",
+            "8",
+            GRACE,
+            {"target": "val_auc >= 0.85", "experiment": "churn-v2", "kill": "stop if not >= 0.80 by iteration 3"},
+        ),
         ("Feature store backfill", "5", RAVI, {}),
         ("LLM triage prototype", "3", ADA, {"committed": False}),
     ]:
@@ -56,7 +62,10 @@ def test_whole_pi_from_planning_to_predictability(pi, slack, clock, database):
         wanted = {j.job: j.trigger for j in capability.schedule(s)}
     after = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
     assert {name: t.get_next_fire_time(None, after).astimezone(UTC) for name, t in wanted.items()} == {
-        "pi.checkin": at(23, 9), "pi.remind": at(23, 13), "pi.summary": at(23, 17)}
+        "pi.checkin": at(23, 9),
+        "pi.remind": at(23, 13),
+        "pi.summary": at(23, 17),
+    }
 
     # confidence vote: private ballots, a changed vote, live count, only the facilitator closes
     assert "Confidence vote posted" in pi.command("vote", user=ADA)["text"]
@@ -102,8 +111,17 @@ def test_whole_pi_from_planning_to_predictability(pi, slack, clock, database):
     check_in(pi, GRACE, 1, "at_risk", "35", "label backlog")
     check_in(pi, ADA, 3, "on_track", "30")
     pi.command("risk", user=GRACE)
-    assert pi.submit({"description": text_input("Labelling vendor late: eval set incomplete"),
-                      "owner": user_pick(GRACE), "roam": choose("owned")}, GRACE) == {}
+    assert (
+        pi.submit(
+            {
+                "description": text_input("Labelling vendor late: eval set incomplete"),
+                "owner": user_pick(GRACE),
+                "roam": choose("owned"),
+            },
+            GRACE,
+        )
+        == {}
+    )
     clock.set(at(30, 13))
     pi.run("pi.remind")
     reminders = [blocks_to_text(p["blocks"]) for p in pi.dms(RAVI) if "Reminder" in p["text"]]
@@ -143,7 +161,8 @@ def test_whole_pi_from_planning_to_predictability(pi, slack, clock, database):
         pi.press("pi.actual_open", str(objective_id), user)
         assert pi.submit({"actual_bv": text_input(actual)}, user) == {}
     report = slack.posted(CHANNEL)[-1]
-    assert report["text"] == ("PI 2026.4 is closed. Predictability 92.3%: actual 12 of 13 planned business value "
-                              "(committed objectives).")
+    assert report["text"] == (
+        "PI 2026.4 is closed. Predictability 92.3%: actual 12 of 13 planned business value (committed objectives)."
+    )
     assert "*Predictability: 92.3%* — within the 80–100% band" in blocks_to_text(report["blocks"])
     assert not slack.calls_to("files.completeUploadExternal"), "a chart needs two or more PIs"

@@ -57,9 +57,14 @@ class RetroDriver:
         return self.new_responses[0]["text"]
 
     def submit(self, view: dict[str, Any], values: dict[str, Any], user: str) -> dict[str, Any]:
-        response = self.signed.view_submission(view["callback_id"], values, user=user,
-                                               private_metadata=view["private_metadata"],
-                                               view_id=view.get("id", "V0001"), blocks=view.get("blocks"))
+        response = self.signed.view_submission(
+            view["callback_id"],
+            values,
+            user=user,
+            private_metadata=view["private_metadata"],
+            view_id=view.get("id", "V0001"),
+            blocks=view.get("blocks"),
+        )
         assert response.status_code == 200
         self.deliver()
         return response.json() if response.content else {}

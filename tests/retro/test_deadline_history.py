@@ -21,8 +21,12 @@ def test_deadline_reminds_an_hour_before_then_reveals_by_itself(retro, database,
     assert "Only the facilitator" in retro.ephemeral()
     retro.press("retro.settings", "1", user="U0001")
     settings_view = retro.last_opened_view()
-    assert retro.submit(settings_view, {"votes": text_input("5"), "visible": checked("visible"),
-                                        "deadline": choose("24")}, "U0001") == {}
+    assert (
+        retro.submit(
+            settings_view, {"votes": text_input("5"), "visible": checked("visible"), "deadline": choose("24")}, "U0001"
+        )
+        == {}
+    )
     board = retro.root_text(1)
     assert "collection closes <!date^1795510800^" in board  # Tue 24 Nov 09:00 UTC
     assert "• Fast CI" in board and "5 votes each" in board, "visible while collecting, as chosen"
@@ -57,8 +61,10 @@ def test_bad_settings_are_refused_on_the_field(retro, database, clock, deliver):
     seed(database, clock, deliver, "collect")
     retro.press("retro.settings", "1", user="U0001")
     answer = retro.submit(retro.last_opened_view(), {"votes": text_input("lots")}, "U0001")
-    assert answer == {"response_action": "errors", "errors": {"votes": "Votes per person must be a whole number "
-                                                                       "from 1 to 20."}}
+    assert answer == {
+        "response_action": "errors",
+        "errors": {"votes": "Votes per person must be a whole number from 1 to 20."},
+    }
     with database.session() as s:
         assert s.get(Retro, 1).votes_per_person == 3
 
@@ -86,9 +92,13 @@ def test_history_lists_the_channels_retros_with_links_and_export_is_markdown(ret
 
 def test_templates_are_listed_and_an_unknown_subcommand_points_to_help(retro):
     listed = retro.command("templates")["text"]
-    for line in ("`wwi` — Went well / To improve / Ideas", "`ssc` — Start / Stop / Continue: Start, Stop, Continue",
-                 "`4ls` — 4Ls: Liked, Learned, Lacked, Longed for", "`msg` — Mad / Sad / Glad",
-                 "`sailboat` — Sailboat: Wind, Anchors, Rocks, Island"):
+    for line in (
+        "`wwi` — Went well / To improve / Ideas",
+        "`ssc` — Start / Stop / Continue: Start, Stop, Continue",
+        "`4ls` — 4Ls: Liked, Learned, Lacked, Longed for",
+        "`msg` — Mad / Sad / Glad",
+        "`sailboat` — Sailboat: Wind, Anchors, Rocks, Island",
+    ):
         assert line in listed
     assert "/retro help" in retro.command("dance")["text"]
     assert "/retro start [template] [title]" in retro.command("help")["text"]

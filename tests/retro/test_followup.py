@@ -38,7 +38,8 @@ def test_only_the_owner_or_facilitator_settles_an_action_in_the_review(retro, da
     with database.session() as s:
         assert s.scalars(select(RetroAction.status)).one() == "dropped"
     assert "Pin the eval seed — <@U0003>, due 2026-12-04 · from “Sprint 9” · *dropped*" in blocks_to_text(
-        retro.updates_of(retro.ts_of("retro:2:review"))[-1]["blocks"])
+        retro.updates_of(retro.ts_of("retro:2:review"))[-1]["blocks"]
+    )
 
 
 def test_open_actions_show_in_app_home_and_channel_status(retro, database, clock, deliver, signed, slack):

@@ -12,27 +12,34 @@ from tests.retro.seed import seed
 def state(database) -> tuple:
     with database.session() as s:
         retro = s.get(Retro, 1)
-        return (retro.phase, retro.discuss_pos, retro.abandoned, retro.votes_per_person,
-                s.scalar(select(func.count()).select_from(RetroItem)),
-                s.scalar(select(func.coalesce(func.sum(RetroVote.count), 0))),
-                s.scalar(select(func.count()).select_from(RetroAction)))
+        return (
+            retro.phase,
+            retro.discuss_pos,
+            retro.abandoned,
+            retro.votes_per_person,
+            s.scalar(select(func.count()).select_from(RetroItem)),
+            s.scalar(select(func.coalesce(func.sum(RetroVote.count), 0))),
+            s.scalar(select(func.count()).select_from(RetroAction)),
+        )
 
 
 def chat_calls(slack) -> int:
     return len([c for c in slack.calls if c.method.startswith(("chat.", "views."))])
 
 
-@pytest.mark.parametrize(("phase", "action_id", "value", "said"), [
-    ("collect", "retro.advance", "1:collect", "can end collecting"),
-    ("collect", "retro.settings", "1", "can change the retro's settings"),
-    ("group", "retro.merge", "1", "can merge items"),
-    ("group", "retro.advance", "1:group", "can end grouping"),
-    ("vote", "retro.advance", "1:vote", "can end voting"),
-    ("discuss", "retro.next", "1:0", "can move to the next item"),
-    ("discuss", "retro.close", "1", "can close the retro"),
-])
-def test_only_the_facilitator_moves_the_retro_on(retro, database, clock, deliver, slack, phase, action_id, value,
-                                                 said):
+@pytest.mark.parametrize(
+    ("phase", "action_id", "value", "said"),
+    [
+        ("collect", "retro.advance", "1:collect", "can end collecting"),
+        ("collect", "retro.settings", "1", "can change the retro's settings"),
+        ("group", "retro.merge", "1", "can merge items"),
+        ("group", "retro.advance", "1:group", "can end grouping"),
+        ("vote", "retro.advance", "1:vote", "can end voting"),
+        ("discuss", "retro.next", "1:0", "can move to the next item"),
+        ("discuss", "retro.close", "1", "can close the retro"),
+    ],
+)
+def test_only_the_facilitator_moves_the_retro_on(retro, database, clock, deliver, slack, phase, action_id, value, said):
     seed(database, clock, deliver, phase)
     before, calls = state(database), chat_calls(slack)
     retro.press(action_id, value, user="U0002")
@@ -66,8 +73,13 @@ def test_a_vote_beyond_the_limit_is_refused_and_not_counted(retro, database, clo
 def test_stale_buttons_from_a_closed_retro_change_nothing(retro, database, clock, deliver, slack):
     ids = seed(database, clock, deliver, "closed")
     before, calls = state(database), chat_calls(slack)
-    for action_id, value in (("retro.vote", f"1:{ids['named']}"), ("retro.next", "1:0"),
-                             ("retro.add_item", "1"), ("retro.advance", "1:vote"), ("retro.close", "1")):
+    for action_id, value in (
+        ("retro.vote", f"1:{ids['named']}"),
+        ("retro.next", "1:0"),
+        ("retro.add_item", "1"),
+        ("retro.advance", "1:vote"),
+        ("retro.close", "1"),
+    ):
         retro.press(action_id, value, user="U0001")
         assert retro.ephemeral().startswith("“Sprint 9” is closed, so its buttons no longer change anything.")
     assert state(database) == before and chat_calls(slack) == calls

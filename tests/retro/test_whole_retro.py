@@ -66,8 +66,14 @@ def test_whole_retro_from_start_to_the_next_retros_review(retro, slack, database
     options = merge_view["blocks"][0]["element"]["options"]
     stop_ids = [o["value"] for o in options if o["text"]["text"].startswith("Stop:")]
     assert len(stop_ids) == 2
-    assert retro.submit(merge_view, {"items": {"value": {"type": "multi_static_select", "selected_options": [
-        {"value": v} for v in stop_ids]}}}, ADA) == {}
+    assert (
+        retro.submit(
+            merge_view,
+            {"items": {"value": {"type": "multi_static_select", "selected_options": [{"value": v} for v in stop_ids]}}},
+            ADA,
+        )
+        == {}
+    )
     assert "Merging without review + Skipping code review on hotfixes" in blocks_to_text(retro.thread(1)[-1]["blocks"])
 
     # vote: 3 each, several on one item allowed, the 4th refused; tallies hidden
@@ -75,8 +81,11 @@ def test_whole_retro_from_start_to_the_next_retros_review(retro, slack, database
     ballot = retro.thread(1)[-1]
     votes = {b["value"]: b for b in buttons(ballot["blocks"], "retro.vote")}
     assert len(votes) == 4, "the merged pair is one ballot line"
-    by_text = {blocks_to_text([blk]).split(" · ", 1)[1].split("\n")[0]: blk["accessory"]["value"]
-               for blk in ballot["blocks"] if blk.get("accessory", {}).get("action_id") == "retro.vote"}
+    by_text = {
+        blocks_to_text([blk]).split(" · ", 1)[1].split("\n")[0]: blk["accessory"]["value"]
+        for blk in ballot["blocks"]
+        if blk.get("accessory", {}).get("action_id") == "retro.vote"
+    }
     stop = by_text["Merging without review + Skipping code review on hotfixes"]
     demos, loaders = by_text["Weekly demos"], by_text["Pair on the data loaders"]
     for left in (2, 1, 0):
@@ -103,12 +112,21 @@ def test_whole_retro_from_start_to_the_next_retros_review(retro, slack, database
     add_action = buttons(first["blocks"], "retro.add_action")[0]["value"]
     retro.press("retro.add_action", add_action, user=RAVI)
     action_view = retro.last_opened_view()
-    assert retro.submit(action_view, {"owner": {"value": {"type": "users_select", "selected_user": LINUS}},
-                                      "text": text_input("Add a required-review rule"),
-                                      "due": {"value": {"type": "datepicker", "selected_date": "2026-12-01"}}},
-                        RAVI) == {}
-    assert retro.thread(1)[-1]["text"] == (":white_check_mark: Action: Add a required-review rule — <@U0004>, "
-                                           "due 2026-12-01")
+    assert (
+        retro.submit(
+            action_view,
+            {
+                "owner": {"value": {"type": "users_select", "selected_user": LINUS}},
+                "text": text_input("Add a required-review rule"),
+                "due": {"value": {"type": "datepicker", "selected_date": "2026-12-01"}},
+            },
+            RAVI,
+        )
+        == {}
+    )
+    assert retro.thread(1)[-1]["text"] == (
+        ":white_check_mark: Action: Add a required-review rule — <@U0004>, due 2026-12-01"
+    )
     next_value = buttons(first["blocks"], "retro.next")[0]["value"]
     posts = len(slack.posted())
     retro.press("retro.next", next_value, user=GRACE)
@@ -119,9 +137,15 @@ def test_whole_retro_from_start_to_the_next_retros_review(retro, slack, database
     retro.press("retro.next", next_value, user=ADA)
     assert "already moved past" in retro.ephemeral(), "a double click does not skip an item"
     retro.press("retro.add_action", buttons(second["blocks"], "retro.add_action")[0]["value"], user=GRACE)
-    retro.submit(retro.last_opened_view(), {"owner": {"value": {"type": "users_select", "selected_user": GRACE}},
-                                            "text": text_input("Rotate the demo host"),
-                                            "due": {"value": {"type": "datepicker", "selected_date": None}}}, GRACE)
+    retro.submit(
+        retro.last_opened_view(),
+        {
+            "owner": {"value": {"type": "users_select", "selected_user": GRACE}},
+            "text": text_input("Rotate the demo host"),
+            "due": {"value": {"type": "datepicker", "selected_date": None}},
+        },
+        GRACE,
+    )
 
     # close: summary in the root, DMs to owners
     retro.press("retro.close", "1", user=ADA)
@@ -157,7 +181,8 @@ def test_whole_retro_from_start_to_the_next_retros_review(retro, slack, database
     done = [b["value"] for b in buttons(review["blocks"], "retro.review") if b["value"].endswith(":done")]
     retro.press("retro.review", done[0], user=LINUS)
     assert "Add a required-review rule — <@U0004>, due 2026-12-01 · from “Sprint 47” · *done*" in blocks_to_text(
-        retro.updates_of(retro.ts_of("retro:2:review"))[-1]["blocks"])
+        retro.updates_of(retro.ts_of("retro:2:review"))[-1]["blocks"]
+    )
     with database.session() as s:
         statuses = dict(s.execute(select(RetroAction.text, RetroAction.status)).all())
         assert statuses == {"Add a required-review rule": "done", "Rotate the demo host": "open"}

@@ -53,9 +53,15 @@ def runs_yaml() -> dict[str, Any]:
 
 @pytest.fixture
 def settings(database_url: str, slack: SlackDouble, mlflow_uri: str, runs_yaml: dict[str, Any]) -> Settings:
-    return Settings(database_url=database_url, slack_bot_token=slack.token, slack_signing_secret=SIGNING_SECRET,
-                    slack_api_url=slack.base_url, auto_migrate=False, mlflow_tracking_uri=mlflow_uri,
-                    file={"runs": runs_yaml})
+    return Settings(
+        database_url=database_url,
+        slack_bot_token=slack.token,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.base_url,
+        auto_migrate=False,
+        mlflow_tracking_uri=mlflow_uri,
+        file={"runs": runs_yaml},
+    )
 
 
 def _free_port() -> int:
@@ -70,9 +76,20 @@ class _Server:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = (folder / "server.log").open("wb")
-        cmd = [str(Path(sys.executable).with_name("mlflow")), "server", "--backend-store-uri",
-               f"sqlite:///{folder / 'mlflow.db'}", "--default-artifact-root", str(folder / "artifacts"),
-               "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"]
+        cmd = [
+            str(Path(sys.executable).with_name("mlflow")),
+            "server",
+            "--backend-store-uri",
+            f"sqlite:///{folder / 'mlflow.db'}",
+            "--default-artifact-root",
+            str(folder / "artifacts"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            "1",
+        ]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, cwd=folder)
 
     def wait_ready(self) -> str:

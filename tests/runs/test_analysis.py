@@ -10,27 +10,42 @@ from reports.runs.poller import group
 from reports.runs.source import PARENT_TAG, RunView
 
 
-@pytest.mark.parametrize(("metric", "configured", "expected"), [
-    ("val_loss", None, "lower"), ("eval/rmse", None, "lower"), ("test-WER", None, "lower"),
-    ("perplexity", None, "lower"), ("val_accuracy", None, "higher"), ("auc", None, "higher"),
-    ("f1_macro", None, "higher"), ("ndcg@10", None, "higher"), ("bleu", None, "higher"),
-    ("throughput", None, "neutral"), ("lossless_ratio", None, "neutral"), ("mapping_time", None, "neutral"),
-    ("val_loss", {"val_loss": "higher"}, "higher"), ("score", {"score": "lower"}, "lower"),
-])
+@pytest.mark.parametrize(
+    ("metric", "configured", "expected"),
+    [
+        ("val_loss", None, "lower"),
+        ("eval/rmse", None, "lower"),
+        ("test-WER", None, "lower"),
+        ("perplexity", None, "lower"),
+        ("val_accuracy", None, "higher"),
+        ("auc", None, "higher"),
+        ("f1_macro", None, "higher"),
+        ("ndcg@10", None, "higher"),
+        ("bleu", None, "higher"),
+        ("throughput", None, "neutral"),
+        ("lossless_ratio", None, "neutral"),
+        ("mapping_time", None, "neutral"),
+        ("val_loss", {"val_loss": "higher"}, "higher"),
+        ("score", {"score": "lower"}, "lower"),
+    ],
+)
 def test_direction_by_config_then_by_name(metric, configured, expected):
     assert analysis.direction(metric, configured) == expected
 
 
-@pytest.mark.parametrize(("value", "base", "how", "absolute", "relative", "outcome"), [
-    (0.45, 0.50, "lower", -0.05, -0.10, "better"),
-    (0.55, 0.50, "lower", 0.05, 0.10, "worse"),
-    (0.84, 0.80, "higher", 0.04, 0.05, "better"),
-    (0.78, 0.80, "higher", -0.02, -0.025, "worse"),
-    (0.80, 0.80, "higher", 0.0, 0.0, "same"),
-    (12.0, 10.0, "neutral", 2.0, 0.2, "neutral"),
-    (-3.0, -4.0, "higher", 1.0, 0.25, "better"),  # relative to |baseline|
-    (1.0, 0.0, "higher", 1.0, None, "better"),  # no relative delta against zero
-])
+@pytest.mark.parametrize(
+    ("value", "base", "how", "absolute", "relative", "outcome"),
+    [
+        (0.45, 0.50, "lower", -0.05, -0.10, "better"),
+        (0.55, 0.50, "lower", 0.05, 0.10, "worse"),
+        (0.84, 0.80, "higher", 0.04, 0.05, "better"),
+        (0.78, 0.80, "higher", -0.02, -0.025, "worse"),
+        (0.80, 0.80, "higher", 0.0, 0.0, "same"),
+        (12.0, 10.0, "neutral", 2.0, 0.2, "neutral"),
+        (-3.0, -4.0, "higher", 1.0, 0.25, "better"),  # relative to |baseline|
+        (1.0, 0.0, "higher", 1.0, None, "better"),  # no relative delta against zero
+    ],
+)
 def test_delta_values_and_outcome(value, base, how, absolute, relative, outcome):
     d = analysis.delta("m", value, base, how)
     assert d.absolute == pytest.approx(absolute)
@@ -39,23 +54,28 @@ def test_delta_values_and_outcome(value, base, how, absolute, relative, outcome)
 
 
 def test_deltas_cover_common_metrics_primary_first():
-    got = analysis.deltas({"b_loss": 1.0, "acc": 0.9, "only_run": 1.0}, {"b_loss": 2.0, "acc": 0.8, "only_base": 3},
-                          primary="b_loss")
+    got = analysis.deltas(
+        {"b_loss": 1.0, "acc": 0.9, "only_run": 1.0}, {"b_loss": 2.0, "acc": 0.8, "only_base": 3}, primary="b_loss"
+    )
     assert [d.name for d in got] == ["b_loss", "acc"]
 
 
 def test_changed_params_lists_added_removed_and_changed():
-    assert analysis.changed_params({"lr": "0.1", "depth": "6", "new": "x"}, {"lr": "0.2", "depth": "6", "gone": "y"}) \
-        == [("gone", "y", None), ("lr", "0.2", "0.1"), ("new", None, "x")]
+    assert analysis.changed_params(
+        {"lr": "0.1", "depth": "6", "new": "x"}, {"lr": "0.2", "depth": "6", "gone": "y"}
+    ) == [("gone", "y", None), ("lr", "0.2", "0.1"), ("new", None, "x")]
 
 
-@pytest.mark.parametrize(("value", "base", "spread", "beats", "reason"), [
-    (0.85, 0.80, None, True, "beats"),
-    (0.85, 0.80, 0.06, False, "noise"),      # +0.05 inside a 0.06 spread
-    (0.85, 0.80, 0.05, False, "noise"),      # on the edge counts as noise
-    (0.85, 0.80, 0.04, True, "beats"),
-    (0.75, 0.80, 0.02, False, "worse"),
-])
+@pytest.mark.parametrize(
+    ("value", "base", "spread", "beats", "reason"),
+    [
+        (0.85, 0.80, None, True, "beats"),
+        (0.85, 0.80, 0.06, False, "noise"),  # +0.05 inside a 0.06 spread
+        (0.85, 0.80, 0.05, False, "noise"),  # on the edge counts as noise
+        (0.85, 0.80, 0.04, True, "beats"),
+        (0.75, 0.80, 0.02, False, "worse"),
+    ],
+)
 def test_verdict_against_seed_noise(value, base, spread, beats, reason):
     compared = [analysis.delta("val_auc", value, base, "higher")]
     noise = analysis.Noise(3, spread) if spread is not None else None
@@ -82,8 +102,14 @@ def _run(run_id: str, status: str = "FINISHED", parent: str | None = None) -> Ru
 
 
 def test_grouping_children_parents_failures_and_batch_sweeps():
-    runs = [_run("p"), _run("c1", parent="p"), _run("c2", "FAILED", parent="p"), _run("solo"),
-            _run("bad", "KILLED"), _run("c3", parent="elsewhere")]
+    runs = [
+        _run("p"),
+        _run("c1", parent="p"),
+        _run("c2", "FAILED", parent="p"),
+        _run("solo"),
+        _run("bad", "KILLED"),
+        _run("c3", parent="elsewhere"),
+    ]
     batch = group(runs, RunsConfig(sweep_min=3))
     assert [r.run_id for r in batch.singles] == ["solo"]
     assert [r.run_id for r in batch.failed] == ["bad"]

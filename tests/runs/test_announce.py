@@ -192,6 +192,8 @@ def test_a_failed_run_whose_mlflow_user_is_an_email_is_dmed_to_that_slack_user(
     note = f":x: Run <{UI}#/experiments/{exp}/runs/{failed}|oom> in *churn* failed after 1m 00s (ravi@example.com)."
     assert [p["text"] for p in slack.posted("U0003")] == [note]
     assert [c.params["email"] for c in slack.calls_to("users.lookupByEmail", ok_only=False)] == [
-        "ravi@example.com", "nobody@example.com"]
+        "ravi@example.com",
+        "nobody@example.com",
+    ]
     assert len(slack.posted("C0001")) == 2  # both still noted in the channel
     assert {p["channel"] for p in slack.posted()} == {"C0001", "U0003"}

@@ -67,21 +67,38 @@ def test_watch_another_channel_list_and_unwatch(signed, database, mlflow):
     assert body["text"].startswith("<#C0999> now gets finished runs of *churn model*")
     assert "No experiment" not in signed.command("/runs", "list", channel="C0999").json()["text"]
     assert "*churn model*" in signed.command("/runs", "list", channel="C0999").json()["text"]
-    assert "Stopped announcing *churn model*" in signed.command("/runs", 'unwatch "churn model"',
-                                                                channel="C0999").json()["text"]
+    assert (
+        "Stopped announcing *churn model*"
+        in signed.command("/runs", 'unwatch "churn model"', channel="C0999").json()["text"]
+    )
     assert "watches no experiment" in signed.command("/runs", "list", channel="C0999").json()["text"]
 
 
 def test_a_win_inside_the_seed_spread_is_called_noise_not_a_win(
-        signed, database, mlflow, runtime, clock, deliver, slack):
+    signed, database, mlflow, runtime, clock, deliver, slack
+):
     exp = mlflow.create_experiment("churn")
     config = {"lr": "0.1", "depth": "6"}
     # the baseline's configuration, run with three seeds: val_auc spread 0.81 - 0.79 = 0.02
     for seed, auc in (("1", 0.80), ("2", 0.81), ("3", 0.79)):
-        run(mlflow, exp, f"base-s{seed}", -100, -90 + int(seed), metrics={"val_auc": auc},
-            params={**config, "seed": seed})
-    run(mlflow, exp, "other-config", -100, -95, metrics={"val_auc": 0.70}, params={"lr": "0.3", "depth": "6",
-                                                                                     "seed": "9"})
+        run(
+            mlflow,
+            exp,
+            f"base-s{seed}",
+            -100,
+            -90 + int(seed),
+            metrics={"val_auc": auc},
+            params={**config, "seed": seed},
+        )
+    run(
+        mlflow,
+        exp,
+        "other-config",
+        -100,
+        -95,
+        metrics={"val_auc": 0.70},
+        params={"lr": "0.3", "depth": "6", "seed": "9"},
+    )
     signed.command("/runs", "watch churn primary=val_auc")
     with database.session() as s:
         watch = s.scalars(select(RunWatch)).one()
@@ -90,8 +107,10 @@ def test_a_win_inside_the_seed_spread_is_called_noise_not_a_win(
     poll(runtime, clock, deliver, watch.id)
     tweak, big = (text(p) for p in slack.posted("C0001"))
     # best earlier run is base-s2 (0.81): +0.015 is within the 0.02 spread over 3 seeds
-    assert ":game_die: *Within noise on `val_auc`*: the change +0.015 is inside the seed-to-seed spread of " \
-           "0.02 (3 seeds), so it is not a win." in tweak
+    assert (
+        ":game_die: *Within noise on `val_auc`*: the change +0.015 is inside the seed-to-seed spread of "
+        "0.02 (3 seeds), so it is not a win." in tweak
+    )
     assert "Promote" not in tweak
     # tweak ended first and is the best run when big-win ends (as if a poll had run in between);
     # tweak's configuration has one seed only, so there is no spread to be within

@@ -29,7 +29,8 @@ def _watches(database) -> list[RunWatch]:
 
 
 def test_a_watch_from_the_file_starts_is_listed_scheduled_and_announces_runs(
-        signed, database, mlflow, runtime, clock, deliver, slack, runs_yaml):
+    signed, database, mlflow, runtime, clock, deliver, slack, runs_yaml
+):
     exp = mlflow.create_experiment("churn")
     run(mlflow, exp, "history", -100, -90, metrics={"val_auc": 0.80})
     runs_yaml["watches"] = [{"experiment": "churn", "channel": "C0001", "primary": "val_auc"}]
@@ -46,8 +47,9 @@ def test_a_watch_from_the_file_starts_is_listed_scheduled_and_announces_runs(
     run(mlflow, exp, "challenger", 6, 7, metrics={"val_auc": 0.85})
     assert poll(runtime, clock, deliver, watch.id)
     [card] = slack.posted("C0001")
-    assert card["text"].startswith("Run challenger finished in churn. "
-                                   ":trophy: Challenger beats the best run on val_auc")
+    assert card["text"].startswith(
+        "Run challenger finished in churn. :trophy: Challenger beats the best run on val_auc"
+    )
 
 
 def test_the_file_owns_its_watches_and_taking_one_out_stops_it(signed, database, mlflow, runtime, clock, runs_yaml):
@@ -71,7 +73,8 @@ def test_the_file_owns_its_watches_and_taking_one_out_stops_it(signed, database,
 
 
 def test_a_command_made_watch_listed_in_the_file_is_taken_over_not_doubled(
-        signed, database, mlflow, runtime, clock, runs_yaml):
+    signed, database, mlflow, runtime, clock, runs_yaml
+):
     mlflow.create_experiment("churn")
     signed.command("/runs", "watch churn primary=val_auc")
     runs_yaml["watches"] = [{"experiment": "churn", "channel": "C0001", "primary": "val_f1"}]
@@ -80,12 +83,15 @@ def test_a_command_made_watch_listed_in_the_file_is_taken_over_not_doubled(
     assert (watch.team_id, watch.primary_metric, watch.created_by) == ("T0001", "val_f1", "config")
 
 
-def test_an_entry_mlflow_cannot_resolve_is_logged_and_the_rest_start(database, mlflow, runtime, clock, runs_yaml,
-                                                                      caplog):
+def test_an_entry_mlflow_cannot_resolve_is_logged_and_the_rest_start(
+    database, mlflow, runtime, clock, runs_yaml, caplog
+):
     exp = mlflow.create_experiment("churn")
-    runs_yaml["watches"] = [{"experiment": "no-such-experiment", "channel": "C0001"},
-                            {"experiment": "churn", "channel": "C0002", "model": "no-such-model"},
-                            {"experiment": exp, "channel": "C0003"}]
+    runs_yaml["watches"] = [
+        {"experiment": "no-such-experiment", "channel": "C0001"},
+        {"experiment": "churn", "channel": "C0002", "model": "no-such-model"},
+        {"experiment": exp, "channel": "C0003"},
+    ]
     with caplog.at_level(logging.WARNING, logger="reports.runs.configured"):
         _sync(runtime, clock)
     assert [(w.channel_id, w.experiment_name) for w in _watches(database)] == [("C0003", "churn")]
@@ -94,13 +100,22 @@ def test_an_entry_mlflow_cannot_resolve_is_logged_and_the_rest_start(database, m
     assert "churn -> C0002: MLflow has no registered model `no-such-model`" in problems
 
 
-@pytest.mark.parametrize(("watches", "message"), [
-    ({"experiment": "churn"}, "runs.watches must be a list"),
-    (["churn"], "runs.watches[0] must be a mapping with experiment and channel"),
-    ([{"channel": "C0001"}], "runs.watches[0].experiment must name an MLflow experiment"),
-    ([{"experiment": "churn", "channel": "#ml-team"}], "runs.watches[0].channel must be a channel id like C0123ABCD"),
-    ([{"experiment": "churn", "channel": "C0001", "metric": "auc"}], "runs.watches[0].metric is not a watch setting"),
-])
+@pytest.mark.parametrize(
+    ("watches", "message"),
+    [
+        ({"experiment": "churn"}, "runs.watches must be a list"),
+        (["churn"], "runs.watches[0] must be a mapping with experiment and channel"),
+        ([{"channel": "C0001"}], "runs.watches[0].experiment must name an MLflow experiment"),
+        (
+            [{"experiment": "churn", "channel": "#ml-team"}],
+            "runs.watches[0].channel must be a channel id like C0123ABCD",
+        ),
+        (
+            [{"experiment": "churn", "channel": "C0001", "metric": "auc"}],
+            "runs.watches[0].metric is not a watch setting",
+        ),
+    ],
+)
 def test_malformed_watches_name_the_entry_and_what_to_write(watches, message):
     with pytest.raises(ConfigError, match="^" + message.replace("[", r"\[").replace("]", r"\]")):
         runs_config.load(Settings(file={"runs": {"watches": watches}}))

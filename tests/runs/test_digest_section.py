@@ -15,7 +15,8 @@ def _digest(slack) -> str:
 
 
 def test_the_digest_counts_yesterdays_runs_per_watched_experiment_with_the_best_so_far(
-        signed, mlflow, runtime, clock, deliver, slack):
+    signed, mlflow, runtime, clock, deliver, slack
+):
     churn = mlflow.create_experiment("churn")
     mlflow.create_experiment("embeddings")
     signed.command("/runs", "watch churn primary=val_auc")
@@ -34,10 +35,12 @@ def test_the_digest_counts_yesterdays_runs_per_watched_experiment_with_the_best_
     deliver()
 
     body = _digest(slack)
-    assert ("*MLflow runs* · Mon 23 Nov\n"
-            f"• *churn*: 2 finished, 1 failed or killed · best on `val_auc` so far: "
-            f"<{UI}#/experiments/{churn}/runs/{best}|0.85>\n"
-            "• *embeddings*: no runs finished") in body
+    assert (
+        "*MLflow runs* · Mon 23 Nov\n"
+        f"• *churn*: 2 finished, 1 failed or killed · best on `val_auc` so far: "
+        f"<{UI}#/experiments/{churn}/runs/{best}|0.85>\n"
+        "• *embeddings*: no runs finished"
+    ) in body
     [digest] = [p for p in slack.posted("C0001") if p["text"].startswith("Daily digest")]
     assert "3 MLflow runs finished (1 failed)" in digest["text"]
 

@@ -19,7 +19,8 @@ def _watch(signed, database, args: str) -> RunWatch:
 
 
 def test_child_runs_of_one_parent_are_one_message_with_the_best_three_and_the_parent_link(
-        signed, database, mlflow, runtime, clock, deliver, slack):
+    signed, database, mlflow, runtime, clock, deliver, slack
+):
     exp = mlflow.create_experiment("churn")
     run(mlflow, exp, "old-best", -100, -90, metrics={"val_loss": 0.40})
     watch = _watch(signed, database, "churn primary=val_loss")
@@ -51,7 +52,8 @@ def test_child_runs_of_one_parent_are_one_message_with_the_best_three_and_the_pa
 
 
 def test_many_top_level_runs_in_one_poll_are_grouped_and_late_children_go_to_the_thread(
-        signed, database, mlflow, runtime, clock, deliver, slack, runs_yaml):
+    signed, database, mlflow, runtime, clock, deliver, slack, runs_yaml
+):
     runs_yaml["sweep_min"] = 3
     exp = mlflow.create_experiment("grid")
     watch = _watch(signed, database, "grid primary=acc")
@@ -67,8 +69,11 @@ def test_many_top_level_runs_in_one_poll_are_grouped_and_late_children_go_to_the
     run(mlflow, exp, "child-b", 6, 12, parent=parent, metrics={"acc": 0.5})
     poll(runtime, clock, deliver, watch.id)
     posts = slack.posted("C0001")
-    assert [p["text"] for p in posts] == ["3 runs of grid finished.", "1 run of sweep finished.",
-                                          "1 run of sweep finished."]
+    assert [p["text"] for p in posts] == [
+        "3 runs of grid finished.",
+        "1 run of sweep finished.",
+        "1 run of sweep finished.",
+    ]
     assert "thread_ts" not in posts[1] and posts[2]["thread_ts"]  # later children reply in the sweep's thread
 
 
@@ -89,7 +94,8 @@ def _beating_card(signed, database, mlflow, runtime, clock, deliver, slack):
 
 
 def test_promote_by_a_configured_user_sets_the_alias_and_says_who_promoted_what(
-        signed, database, mlflow, runtime, clock, deliver, slack):
+    signed, database, mlflow, runtime, clock, deliver, slack
+):
     watch, challenger, card = _beating_card(signed, database, mlflow, runtime, clock, deliver, slack)
     version = register(mlflow, "churn-model", challenger)
     button = card["blocks"][-1]["elements"][0]
@@ -98,9 +104,12 @@ def test_promote_by_a_configured_user_sets_the_alias_and_says_who_promoted_what(
     deliver()
     assert str(mlflow.get_model_version_by_alias("churn-model", "champion").version) == version == "2"
     note = slack.posted("C0001")[-1]
-    assert note == {"channel": "C0001", "thread_ts": "1800000001.000001",
-                    "text": f":rocket: <@U0001> promoted run <{UI}#/experiments/1/runs/{challenger}|better> "
-                            "(version 2 of `churn-model`) to `champion`."}
+    assert note == {
+        "channel": "C0001",
+        "thread_ts": "1800000001.000001",
+        "text": f":rocket: <@U0001> promoted run <{UI}#/experiments/1/runs/{challenger}|better> "
+        "(version 2 of `churn-model`) to `champion`.",
+    }
     [update] = slack.calls_to("chat.update")  # the card loses its button and says who promoted it
     with database.session() as s:
         assert update.params["ts"] == outbox.find_by_ref(s, card_ref(watch.id, challenger)).ts
@@ -113,7 +122,8 @@ def test_promote_by_a_configured_user_sets_the_alias_and_says_who_promoted_what(
 
 
 def test_promote_by_anyone_else_is_refused_and_changes_nothing(
-        signed, database, mlflow, runtime, clock, deliver, slack):
+    signed, database, mlflow, runtime, clock, deliver, slack
+):
     watch, challenger, card = _beating_card(signed, database, mlflow, runtime, clock, deliver, slack)
     register(mlflow, "churn-model", challenger)
     signed.action("runs.promote", card["blocks"][-1]["elements"][0]["value"], user="U0002")
@@ -126,7 +136,8 @@ def test_promote_by_anyone_else_is_refused_and_changes_nothing(
 
 
 def test_members_of_a_promoter_user_group_by_id_or_handle_may_promote_and_others_may_not(
-        signed, database, mlflow, runtime, clock, deliver, slack, runs_yaml):
+    signed, database, mlflow, runtime, clock, deliver, slack, runs_yaml
+):
     runs_yaml["promoters"] = ["S0ML001", "@ml-leads"]
     slack.usergroups.update({"S0ML001": ("ml", ["U0003"]), "S0LEAD01": ("ml-leads", ["U0002"])})
     watch, challenger, card = _beating_card(signed, database, mlflow, runtime, clock, deliver, slack)
@@ -136,8 +147,10 @@ def test_members_of_a_promoter_user_group_by_id_or_handle_may_promote_and_others
     signed.action("runs.promote", value, user="U0001")  # in neither group
     [refusal] = slack.responses()
     assert refusal["response_type"] == "ephemeral"
-    assert refusal["text"] == ("Only the people listed under `runs.promoters` (or RITUALBOT_ADMINS), and members of "
-                               "`S0ML001` or `@ml-leads`, can promote a model. Ask one of them.")
+    assert refusal["text"] == (
+        "Only the people listed under `runs.promoters` (or RITUALBOT_ADMINS), and members of "
+        "`S0ML001` or `@ml-leads`, can promote a model. Ask one of them."
+    )
     assert str(mlflow.get_model_version_by_alias("churn-model", "champion").version) == "1"
 
     signed.action("runs.promote", value, user="U0002", message_ts="1800000001.000001")  # a member of @ml-leads
@@ -145,11 +158,16 @@ def test_members_of_a_promoter_user_group_by_id_or_handle_may_promote_and_others
     assert str(mlflow.get_model_version_by_alias("churn-model", "champion").version) == "2"
     assert slack.posted("C0001")[-1]["text"].startswith(":rocket: <@U0002> promoted run")
     assert [c.params["usergroup"] for c in slack.calls_to("usergroups.users.list")] == [
-        "S0ML001", "S0LEAD01", "S0ML001", "S0LEAD01"]
+        "S0ML001",
+        "S0LEAD01",
+        "S0ML001",
+        "S0LEAD01",
+    ]
 
 
 def test_a_promoter_group_slack_will_not_show_is_explained_and_changes_nothing(
-        signed, database, mlflow, runtime, clock, deliver, slack, runs_yaml):
+    signed, database, mlflow, runtime, clock, deliver, slack, runs_yaml
+):
     runs_yaml["promoters"] = ["S0ML001"]
     slack.usergroups["S0ML001"] = ("ml", ["U0002"])
     watch, challenger, card = _beating_card(signed, database, mlflow, runtime, clock, deliver, slack)
@@ -157,18 +175,22 @@ def test_a_promoter_group_slack_will_not_show_is_explained_and_changes_nothing(
     slack.fail_next("usergroups.users.list", status=200, error="missing_scope")
     signed.action("runs.promote", card["blocks"][-1]["elements"][0]["value"], user="U0002")
     deliver()
-    assert ("I could not read the members of the promoter group `S0ML001` (Slack said `missing_scope`)"
-            in slack.responses()[-1]["text"])
+    assert (
+        "I could not read the members of the promoter group `S0ML001` (Slack said `missing_scope`)"
+        in slack.responses()[-1]["text"]
+    )
     assert str(mlflow.get_model_version_by_alias("churn-model", "champion").version) == "1"
     assert len(slack.posted("C0001")) == 1
 
 
-def test_promoters_default_to_ritualbot_admins(signed, database, mlflow, runtime, clock, deliver, slack,
-                                               runs_yaml, settings):
+def test_promoters_default_to_ritualbot_admins(
+    signed, database, mlflow, runtime, clock, deliver, slack, runs_yaml, settings
+):
     from reports.runs import config
 
     del runs_yaml["promoters"]
     import dataclasses
+
     with_admins = dataclasses.replace(settings, admins=("U0003",))
     assert config.load(with_admins).may_promote("U0003")
     assert not config.load(with_admins).may_promote("U0001")
@@ -176,7 +198,8 @@ def test_promoters_default_to_ritualbot_admins(signed, database, mlflow, runtime
 
 
 def test_promote_without_a_registered_version_explains_what_to_do(
-        signed, database, mlflow, runtime, clock, deliver, slack):
+    signed, database, mlflow, runtime, clock, deliver, slack
+):
     watch, challenger, card = _beating_card(signed, database, mlflow, runtime, clock, deliver, slack)
     signed.action("runs.promote", card["blocks"][-1]["elements"][0]["value"], user="U0001")
     assert "has no registered version of model `churn-model`" in slack.responses()[-1]["text"]
@@ -184,14 +207,17 @@ def test_promote_without_a_registered_version_explains_what_to_do(
 
 
 def test_promoting_a_sweeps_best_run_moves_the_alias_and_updates_the_sweep_message(
-        signed, database, mlflow, runtime, clock, deliver, slack):
+    signed, database, mlflow, runtime, clock, deliver, slack
+):
     exp = mlflow.create_experiment("churn")
     champ = run(mlflow, exp, "base", -120, -60, metrics={"val_auc": 0.80})
     register(mlflow, "churn-model", champ, alias="champion")
     watch = _watch(signed, database, "churn primary=val_auc model=churn-model")
     parent = run(mlflow, exp, "auc-sweep", 0.5, 4)
-    trials = [run(mlflow, exp, f"t{n}", 1, 2 + n * 0.1, parent=parent, metrics={"val_auc": auc})
-              for n, auc in enumerate([0.82, 0.86, 0.79])]
+    trials = [
+        run(mlflow, exp, f"t{n}", 1, 2 + n * 0.1, parent=parent, metrics={"val_auc": auc})
+        for n, auc in enumerate([0.82, 0.86, 0.79])
+    ]
     poll(runtime, clock, deliver, watch.id)
     [sweep] = slack.posted("C0001")
     [actions] = [blk for blk in sweep["blocks"] if blk["type"] == "actions"]
@@ -207,7 +233,8 @@ def test_promoting_a_sweeps_best_run_moves_the_alias_and_updates_the_sweep_messa
 
 
 def test_malformed_or_stale_promote_values_are_explained_and_change_nothing(
-        signed, database, mlflow, runtime, clock, deliver, slack):
+    signed, database, mlflow, runtime, clock, deliver, slack
+):
     watch, challenger, card = _beating_card(signed, database, mlflow, runtime, clock, deliver, slack)
     register(mlflow, "churn-model", challenger)
     for value in ["", "abc", "999:" + challenger, f"{watch.id}:", f"{watch.id}:no-such-run"]:
@@ -215,6 +242,7 @@ def test_malformed_or_stale_promote_values_are_explained_and_change_nothing(
     deliver()
     stale = "This button is out of date: the watch is gone or has no registered model."
     assert [(r["response_type"], r["text"]) for r in slack.responses()] == [("ephemeral", stale)] * 4 + [
-        ("ephemeral", "MLflow has no run `no-such-run`: copy the run id from the MLflow UI.")]
+        ("ephemeral", "MLflow has no run `no-such-run`: copy the run id from the MLflow UI.")
+    ]
     assert str(mlflow.get_model_version_by_alias("churn-model", "champion").version) == "1"
     assert len(slack.posted("C0001")) == 1 and not slack.calls_to("chat.update")

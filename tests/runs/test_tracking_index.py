@@ -21,8 +21,10 @@ from reports.runs.config import RunsConfig
 from tests.conftest import PG_URL, _create_database
 from tests.runs.helpers import poll, run
 
-RANGE_QUERY = ("SELECT run_uuid FROM runs WHERE experiment_id IN (1) AND lifecycle_stage IN ('active') "
-               "AND status = 'FINISHED' AND end_time >= 0 ORDER BY end_time")
+RANGE_QUERY = (
+    "SELECT run_uuid FROM runs WHERE experiment_id IN (1) AND lifecycle_stage IN ('active') "
+    "AND status = 'FINISHED' AND end_time >= 0 ORDER BY end_time"
+)
 
 
 def _indexes(uri: str) -> set[str]:
@@ -36,12 +38,19 @@ def _indexes(uri: str) -> set[str]:
 def _cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     full = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "MLFLOW_"))}
     full.update(env)
-    return subprocess.run([sys.executable, "-m", "bot.cli", "runs", "index", *args], cwd=tmp_path, env=full,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "runs", "index", *args],
+        cwd=tmp_path,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_first_poll_indexes_the_tracking_store_and_the_poll_query_reads_it_by_range(
-        signed, mlflow, mlflow_uri, runtime, clock, deliver, slack):
+    signed, mlflow, mlflow_uri, runtime, clock, deliver, slack
+):
     exp = mlflow.create_experiment("churn")
     signed.command("/runs", "watch churn primary=val_auc")
     assert tracking_index.NAME not in _indexes(mlflow_uri)
@@ -78,14 +87,21 @@ def test_cli_indexes_the_configured_store_once_and_says_so(tmp_path: Path):
     assert again.returncode == 0 and again.stdout.strip().endswith(f"present in {uri}")
 
 
-@pytest.mark.parametrize(("store", "message"), [
-    ("http://127.0.0.1:5000", "is not a database URI: point --store at the tracking server's backend store"),
-    ("sqlite:///{tmp}/not-mlflow.db", "has no MLflow `runs` table"),
-    ("postgresql://ops:s3cret@127.0.0.1:1/mlflow", "could not index the MLflow runs table in "
-                                                   "postgresql://ops:***@127.0.0.1:1/mlflow"),
-    ("mysql://ops:s3cret@127.0.0.1/mlflow", "cannot open mysql://ops:***@127.0.0.1/mlflow: its driver is not "
-                                            "installed (MySQLdb)"),
-])
+@pytest.mark.parametrize(
+    ("store", "message"),
+    [
+        ("http://127.0.0.1:5000", "is not a database URI: point --store at the tracking server's backend store"),
+        ("sqlite:///{tmp}/not-mlflow.db", "has no MLflow `runs` table"),
+        (
+            "postgresql://ops:s3cret@127.0.0.1:1/mlflow",
+            "could not index the MLflow runs table in postgresql://ops:***@127.0.0.1:1/mlflow",
+        ),
+        (
+            "mysql://ops:s3cret@127.0.0.1/mlflow",
+            "cannot open mysql://ops:***@127.0.0.1/mlflow: its driver is not installed (MySQLdb)",
+        ),
+    ],
+)
 def test_cli_refuses_what_it_cannot_index_in_one_line_without_the_password(tmp_path: Path, store, message):
     result = _cli(tmp_path, "--store", store.format(tmp=tmp_path))
     assert result.returncode == 2
@@ -109,16 +125,27 @@ def test_a_postgresql_tracking_store_gets_a_valid_index_built_concurrently_and_i
     assert tracking_index.ensure(uri) == "created"
     assert tracking_index.ensure(uri) == "present"
     with engine.connect() as conn:
-        valid = conn.execute(text("SELECT i.indisvalid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid "
-                                  "WHERE c.relname = :n"), {"n": tracking_index.NAME}).scalar()
+        valid = conn.execute(
+            text("SELECT i.indisvalid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = :n"),
+            {"n": tracking_index.NAME},
+        ).scalar()
         conn.execute(text("SET enable_seqscan = off"))
         plan = " ".join(conn.execute(text("EXPLAIN " + RANGE_QUERY.replace("IN (1)", f"IN ({exp})"))).scalars())
     engine.dispose()
     assert valid is True
     assert tracking_index.NAME in plan, plan
     with database.session() as s:
-        watch = service.watch(s, mlflow, team_id="T0001", channel_id="C0001", experiment=experiment,
-                              primary="val_auc", model=None, user_id="U0001", now=clock.now())
+        watch = service.watch(
+            s,
+            mlflow,
+            team_id="T0001",
+            channel_id="C0001",
+            experiment=experiment,
+            primary="val_auc",
+            model=None,
+            user_id="U0001",
+            now=clock.now(),
+        )
     with database.session() as s:
         later = clock.now() + timedelta(minutes=5)
         assert service.poll(s, mlflow, watch.id, RunsConfig(lookback_seconds=0), later) == 1

@@ -23,7 +23,8 @@ def settings(settings: Settings, mlflow_server: str) -> Settings:
 
 
 def test_poll_over_http_announces_card_sweep_and_failure_once(
-        signed, database, runtime, clock, deliver, slack, mlflow_server):
+    signed, database, runtime, clock, deliver, slack, mlflow_server
+):
     remote = MlflowClient(tracking_uri=mlflow_server, registry_uri=mlflow_server)
     exp = remote.create_experiment("served-churn")
     champ = run(remote, exp, "base", -120, -60, metrics={"val_auc": 0.80})
@@ -41,7 +42,10 @@ def test_poll_over_http_announces_card_sweep_and_failure_once(
     poll(runtime, clock, deliver, watch.id)
     posts = slack.posted("C0001")
     assert [p["text"].split(".")[0] for p in posts] == [
-        "Run better finished in served-churn", "2 runs of sweep finished", ":x: Run <http://mlflow"]
+        "Run better finished in served-churn",
+        "2 runs of sweep finished",
+        ":x: Run <http://mlflow",
+    ]
     assert "🟢 `val_auc` 0.83 vs 0.8: +0.03 (+3.7%) better" in text(posts[0])
     assert "Baseline: *champion* — `served-churn-model@champion` version 1" in text(posts[0])
     assert [p["channel"] for p in slack.posted("U0002")] == ["U0002"]
@@ -50,8 +54,10 @@ def test_poll_over_http_announces_card_sweep_and_failure_once(
 def test_a_bare_folder_becomes_a_sqlite_store_inside_it(tmp_path: Path):
     settings = Settings(mlflow_tracking_uri=str(tmp_path / "mlruns"))
     assert source.tracking_uri(settings) == f"sqlite:///{tmp_path / 'mlruns' / 'mlflow.db'}"
-    assert source.tracking_uri(dataclasses.replace(settings, mlflow_tracking_uri="http://127.0.0.1:5000")) \
+    assert (
+        source.tracking_uri(dataclasses.replace(settings, mlflow_tracking_uri="http://127.0.0.1:5000"))
         == "http://127.0.0.1:5000"
+    )
 
 
 def test_a_legacy_file_store_needs_migration_or_the_opt_in(tmp_path: Path):

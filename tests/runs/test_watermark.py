@@ -22,7 +22,8 @@ def _announced_names(slack) -> list[str]:
 
 
 def test_runs_ending_on_the_watermark_millisecond_are_announced_once_each(
-        signed, database, mlflow, runtime, clock, deliver, slack):
+    signed, database, mlflow, runtime, clock, deliver, slack
+):
     exp = mlflow.create_experiment("churn")
     watch = _watch(signed, database, "churn primary=val_auc")
     run(mlflow, exp, "first", 1, 2, metrics={"val_auc": 0.8})
@@ -37,7 +38,8 @@ def test_runs_ending_on_the_watermark_millisecond_are_announced_once_each(
 
 
 def test_a_restart_announces_what_finished_while_down_exactly_once(
-        signed, database, mlflow, runtime, clock, deliver, slack, settings):
+    signed, database, mlflow, runtime, clock, deliver, slack, settings
+):
     exp = mlflow.create_experiment("churn")
     watch = _watch(signed, database, "churn primary=val_auc")
     run(mlflow, exp, "before-crash", 1, 2, metrics={"val_auc": 0.8})
@@ -59,7 +61,8 @@ def test_a_restart_announces_what_finished_while_down_exactly_once(
 
 
 def test_history_before_the_watch_is_not_announced_and_running_runs_wait(
-        signed, database, mlflow, runtime, clock, deliver, slack):
+    signed, database, mlflow, runtime, clock, deliver, slack
+):
     exp = mlflow.create_experiment("churn")
     run(mlflow, exp, "old", -60, -30, metrics={"val_auc": 0.7})
     watch = _watch(signed, database, "churn")
@@ -71,8 +74,9 @@ def test_history_before_the_watch_is_not_announced_and_running_runs_wait(
     assert _announced_names(slack) == ["still-going"]
 
 
-def test_lookback_rereads_late_writes_without_repeating(signed, database, mlflow, runtime, clock, deliver, slack,
-                                                        runs_yaml):
+def test_lookback_rereads_late_writes_without_repeating(
+    signed, database, mlflow, runtime, clock, deliver, slack, runs_yaml
+):
     runs_yaml["lookback_seconds"] = 600
     exp = mlflow.create_experiment("churn")
     watch = _watch(signed, database, "churn")
@@ -86,7 +90,8 @@ def test_lookback_rereads_late_writes_without_repeating(signed, database, mlflow
 
 
 def test_an_unreachable_tracking_server_keeps_the_watermark_and_records_the_error(
-        signed, database, mlflow, runtime, clock, deliver, slack, monkeypatch):
+    signed, database, mlflow, runtime, clock, deliver, slack, monkeypatch
+):
     exp = mlflow.create_experiment("churn")
     watch = _watch(signed, database, "churn")
     run(mlflow, exp, "r", 1, 2, metrics={"val_auc": 0.8})
@@ -94,6 +99,7 @@ def test_an_unreachable_tracking_server_keeps_the_watermark_and_records_the_erro
 
     def down(*args, **kwargs):
         raise ConnectionError("connection refused")
+
     monkeypatch.setattr(source, "ended_since", down)
     clock.advance(minutes=5)
     try:
@@ -105,8 +111,10 @@ def test_an_unreachable_tracking_server_keeps_the_watermark_and_records_the_erro
         assert row.last_error == "ConnectionError: connection refused"
         assert row.watermark_ms == at(0)
     listed = signed.command("/runs", "list").json()["text"]
-    assert listed == (f"• *churn* (id {exp})\n   :warning: the last poll failed: ConnectionError: connection refused "
-                      "(retried every poll)")
+    assert listed == (
+        f"• *churn* (id {exp})\n   :warning: the last poll failed: ConnectionError: connection refused "
+        "(retried every poll)"
+    )
     monkeypatch.undo()
     assert jobs.run("runs.poll", str(watch.id), rt=runtime).ran  # the claim was released
     deliver()

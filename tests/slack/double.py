@@ -102,8 +102,15 @@ class SlackDouble:
         self.users[user_id] = User(user_id, name, **kwargs)
         return self.users[user_id]
 
-    def fail_next(self, method: str, *, status: int = 429, error: str = "ratelimited",
-                  retry_after: int | None = None, times: int = 1) -> None:
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        error: str = "ratelimited",
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
         for _ in range(times):
             wait = retry_after if retry_after is not None else (1 if status == 429 else None)
             self._failures[method].append(Failure(status, error, wait))
@@ -116,8 +123,9 @@ class SlackDouble:
         return [c for c in self.calls if c.method == method and (c.ok or not ok_only)]
 
     def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
-        return [c.params for c in self.calls_to("chat.postMessage")
-                if channel is None or c.params.get("channel") == channel]
+        return [
+            c.params for c in self.calls_to("chat.postMessage") if channel is None or c.params.get("channel") == channel
+        ]
 
     def responses(self) -> list[dict[str, Any]]:
         """Messages sent to response_url (ephemeral replies after the ack)."""
@@ -220,12 +228,20 @@ class SlackDouble:
         fixture = json.loads((FIXTURES / f"{method}.json").read_text())
         n = next(self._ids)
         ts = params.get("ts") or f"{1_800_000_000 + next(self._ts)}.{n:06d}"
-        values = {"channel": params.get("channel") or "", "ts": ts, "text": params.get("text") or "",
-                  "view_id": params.get("view_id") or f"V{n:06d}", "hash": f"h{n}", "file_id": f"F{n:06d}",
-                  "callback_id": view.get("callback_id", "") if isinstance(view := params.get("view"), dict) else "",
-                  "user": params.get("users") or "", "name": f"channel-{params.get('channel', '')}".lower(),
-                  "ts_compact": str(params.get("message_ts") or ts).replace(".", ""),
-                  "upload_url": f"{self.root_url}upload/F{n:06d}", "title": params.get("title") or ""}
+        values = {
+            "channel": params.get("channel") or "",
+            "ts": ts,
+            "text": params.get("text") or "",
+            "view_id": params.get("view_id") or f"V{n:06d}",
+            "hash": f"h{n}",
+            "file_id": f"F{n:06d}",
+            "callback_id": view.get("callback_id", "") if isinstance(view := params.get("view"), dict) else "",
+            "user": params.get("users") or "",
+            "name": f"channel-{params.get('channel', '')}".lower(),
+            "ts_compact": str(params.get("message_ts") or ts).replace(".", ""),
+            "upload_url": f"{self.root_url}upload/F{n:06d}",
+            "title": params.get("title") or "",
+        }
         if method == "conversations.open":
             values["channel"] = "D" + str(params.get("users") or params.get("channel")).split(",")[0]
         if method == "files.completeUploadExternal":
@@ -238,8 +254,12 @@ class SlackDouble:
             match = [u for u in self.users.values() if u.email and u.email.lower() == params["email"].lower()]
             if not match:
                 raise LookupError("users_not_found")
-            body = {"ok": True, "user": self._user_json(match[0], _fill(json.loads(
-                (FIXTURES / "users.info.json").read_text()), values)["user"])}
+            body = {
+                "ok": True,
+                "user": self._user_json(
+                    match[0], _fill(json.loads((FIXTURES / "users.info.json").read_text()), values)["user"]
+                ),
+            }
         elif method == "conversations.members":
             if params["channel"] not in self.members:
                 raise LookupError("channel_not_found")
@@ -250,8 +270,10 @@ class SlackDouble:
             body["users"] = list(self.usergroups[params["usergroup"]][1])
         elif method == "usergroups.list":
             template = body["usergroups"][0]
-            body["usergroups"] = [{**template, "id": gid, "handle": handle, "name": handle, "user_count": len(users)}
-                                  for gid, (handle, users) in self.usergroups.items()]
+            body["usergroups"] = [
+                {**template, "id": gid, "handle": handle, "name": handle, "user_count": len(users)}
+                for gid, (handle, users) in self.usergroups.items()
+            ]
         elif method == "chat.postMessage" and params.get("thread_ts"):
             body["message"]["thread_ts"] = params["thread_ts"]
         return body
@@ -264,10 +286,18 @@ class SlackDouble:
     @staticmethod
     def _user_json(user: User, template: dict[str, Any]) -> dict[str, Any]:
         data = copy.deepcopy(template)
-        data.update(id=user.id, name=user.name, real_name=user.name, tz=user.tz, deleted=user.deleted,
-                    is_bot=user.is_bot, is_admin=user.is_admin)
-        data["profile"].update(real_name=user.name, display_name=user.name, email=user.email,
-                               status_emoji=user.status_emoji)
+        data.update(
+            id=user.id,
+            name=user.name,
+            real_name=user.name,
+            tz=user.tz,
+            deleted=user.deleted,
+            is_bot=user.is_bot,
+            is_admin=user.is_admin,
+        )
+        data["profile"].update(
+            real_name=user.name, display_name=user.name, email=user.email, status_emoji=user.status_emoji
+        )
         return data
 
     def _record(self, method: str, params: dict[str, Any], token: str | None, error: str | None) -> None:
@@ -275,8 +305,14 @@ class SlackDouble:
             self.calls.append(Call(method, params, token, ok=error is None, error=error))
 
     @staticmethod
-    def _reply(req: BaseHTTPRequestHandler, status: int, body: Any, *, headers: dict[str, str] | None = None,
-               content_type: str = "application/json") -> None:
+    def _reply(
+        req: BaseHTTPRequestHandler,
+        status: int,
+        body: Any,
+        *,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> None:
         payload = (json.dumps(body) if not isinstance(body, str) else body).encode()
         req.send_response(status)
         req.send_header("Content-Type", content_type)

@@ -32,8 +32,13 @@ def moto_server() -> Iterator[str]:
 
 
 def client(service: str, url: str | None = None) -> Any:
-    return boto3.client(service, region_name="us-east-1", endpoint_url=url or "http://127.0.0.1:9",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    return boto3.client(
+        service,
+        region_name="us-east-1",
+        endpoint_url=url or "http://127.0.0.1:9",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 def queue_cost_results(url: str, *results: dict[str, Any]) -> None:
@@ -42,12 +47,19 @@ def queue_cost_results(url: str, *results: dict[str, Any]) -> None:
     assert response.status_code == 201
 
 
-def day_result(day: str, end: str, groups: list[tuple[str, str, str]], unit: str = "USD",
-               metric: str = "UnblendedCost") -> dict[str, Any]:
+def day_result(
+    day: str, end: str, groups: list[tuple[str, str, str]], unit: str = "USD", metric: str = "UnblendedCost"
+) -> dict[str, Any]:
     """One ResultsByTime entry; groups are (team tag value, service, amount)."""
-    return {"TimePeriod": {"Start": day, "End": end}, "Total": {}, "Estimated": False,
-            "Groups": [{"Keys": [f"team${team}", service], "Metrics": {metric: {"Amount": amount, "Unit": unit}}}
-                       for team, service, amount in groups]}
+    return {
+        "TimePeriod": {"Start": day, "End": end},
+        "Total": {},
+        "Estimated": False,
+        "Groups": [
+            {"Keys": [f"team${team}", service], "Metrics": {metric: {"Amount": amount, "Unit": unit}}}
+            for team, service, amount in groups
+        ],
+    }
 
 
 def record_calls(ce: Any, operation: str) -> list[dict[str, Any]]:

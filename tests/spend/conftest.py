@@ -14,8 +14,16 @@ from bot.config import Settings
 from tests.conftest import SIGNING_SECRET
 from tests.slack.double import SlackDouble
 
-FOCUS_COLUMNS = ["ChargePeriodStart", "ChargePeriodEnd", "BilledCost", "EffectiveCost", "BillingCurrency",
-                 "ServiceName", "ChargeDescription", "Tags"]
+FOCUS_COLUMNS = [
+    "ChargePeriodStart",
+    "ChargePeriodEnd",
+    "BilledCost",
+    "EffectiveCost",
+    "BillingCurrency",
+    "ServiceName",
+    "ChargeDescription",
+    "Tags",
+]
 
 
 class FocusExport:
@@ -25,8 +33,9 @@ class FocusExport:
         self.folder = folder
         self.count = 0
 
-    def write(self, rows: list[tuple[date, str, str, str, str]], *, currency: str = "EUR",
-              description: str = "") -> Path:
+    def write(
+        self, rows: list[tuple[date, str, str, str, str]], *, currency: str = "EUR", description: str = ""
+    ) -> Path:
         """rows: (day, team, service, billed cost, charge description)."""
         self.count += 1
         path = self.folder / f"export-{self.count:03d}.csv"
@@ -34,11 +43,18 @@ class FocusExport:
             writer = csv.DictWriter(f, fieldnames=FOCUS_COLUMNS)
             writer.writeheader()
             for day, team, service, cost, desc in rows:
-                writer.writerow({"ChargePeriodStart": f"{day}T00:00:00Z",
-                                 "ChargePeriodEnd": f"{day + timedelta(days=1)}T00:00:00Z",
-                                 "BilledCost": cost, "EffectiveCost": cost, "BillingCurrency": currency,
-                                 "ServiceName": service, "ChargeDescription": desc or description,
-                                 "Tags": json.dumps({"team": team})})
+                writer.writerow(
+                    {
+                        "ChargePeriodStart": f"{day}T00:00:00Z",
+                        "ChargePeriodEnd": f"{day + timedelta(days=1)}T00:00:00Z",
+                        "BilledCost": cost,
+                        "EffectiveCost": cost,
+                        "BillingCurrency": currency,
+                        "ServiceName": service,
+                        "ChargeDescription": desc or description,
+                        "Tags": json.dumps({"team": team}),
+                    }
+                )
         return path
 
     def days(self, team: str, service: str, start: date, end: date, cost: str, desc: str = "") -> list[tuple]:
@@ -56,11 +72,21 @@ def focus(tmp_path: Path) -> FocusExport:
 @pytest.fixture
 def spend_yaml(focus: FocusExport) -> dict[str, Any]:
     """The `spend:` section; a plain dict the test may change before the first job runs."""
-    return {"source": "focus", "focus": {"path": str(focus.folder)}, "budgets": {"vision": 3000, "nlp": 2000},
-            "min_anomaly": 100}
+    return {
+        "source": "focus",
+        "focus": {"path": str(focus.folder)},
+        "budgets": {"vision": 3000, "nlp": 2000},
+        "min_anomaly": 100,
+    }
 
 
 @pytest.fixture
 def settings(database_url: str, slack: SlackDouble, spend_yaml: dict[str, Any]) -> Settings:
-    return Settings(database_url=database_url, slack_bot_token=slack.token, slack_signing_secret=SIGNING_SECRET,
-                    slack_api_url=slack.base_url, auto_migrate=False, file={"spend": spend_yaml})
+    return Settings(
+        database_url=database_url,
+        slack_bot_token=slack.token,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.base_url,
+        auto_migrate=False,
+        file={"spend": spend_yaml},
+    )

@@ -28,11 +28,14 @@ def test_change_without_history_has_no_percentage():
     assert c.percent is None and c.delta == D("5")
 
 
-@pytest.mark.parametrize(("day", "expected"), [
-    (date(2026, 11, 22), D("2800")),   # 21 x 100 + 700
-    (date(2026, 11, 1), D("100")),
-    (date(2026, 12, 1), D("0")),        # a new month starts from zero
-])
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 11, 22), D("2800")),  # 21 x 100 + 700
+        (date(2026, 11, 1), D("100")),
+        (date(2026, 12, 1), D("0")),  # a new month starts from zero
+    ],
+)
 def test_month_to_date(day, expected):
     series = {**flat("100", NOV[:21]), date(2026, 11, 22): D("700")}
     assert analysis.month_to_date(series, day) == expected
@@ -46,15 +49,18 @@ def test_projection_adds_last_seven_days_mean_times_days_left():
     assert analysis.project_month_end(flat("10", NOV), date(2026, 11, 30)) == D("300")
 
 
-@pytest.mark.parametrize(("history", "today", "min_abs", "expected"), [
-    # flat history (MAD 0): any rise of min_abs or more is an anomaly
-    ("100", "700", "100", (D("100"), D("600"))),
-    ("100", "150", "100", None),                 # +50 is below the minimum $ change
-    # noisy history 90/110 alternating: median 100, MAD 10; z = 0.6745 x 200 / 10 = 13.5 > 3.5
-    ("noisy", "300", "100", (D("100"), D("200"))),
-    # z = 0.6745 x 140 / 10 = 9.4 > 3.5 but +140 counts only when min_abs allows it
-    ("noisy", "240", "150", None),
-])
+@pytest.mark.parametrize(
+    ("history", "today", "min_abs", "expected"),
+    [
+        # flat history (MAD 0): any rise of min_abs or more is an anomaly
+        ("100", "700", "100", (D("100"), D("600"))),
+        ("100", "150", "100", None),  # +50 is below the minimum $ change
+        # noisy history 90/110 alternating: median 100, MAD 10; z = 0.6745 x 200 / 10 = 13.5 > 3.5
+        ("noisy", "300", "100", (D("100"), D("200"))),
+        # z = 0.6745 x 140 / 10 = 9.4 > 3.5 but +140 counts only when min_abs allows it
+        ("noisy", "240", "150", None),
+    ],
+)
 def test_robust_zscore_anomalies(history, today, min_abs, expected):
     day = date(2026, 11, 22)
     past = [day - timedelta(days=n) for n in range(1, 31)]
@@ -79,23 +85,29 @@ def test_anomaly_since_walks_back_over_consecutive_high_days():
     assert found.normal == D("100")  # 28 x 100 and 2 high days: the median stays 100
 
 
-@pytest.mark.parametrize(("spent", "forecast", "budget", "expected"), [
-    ("2800", "4285.71", "3000", ["actual:50", "actual:80", "forecast:100"]),
-    ("1100", "1500", "2000", ["actual:50"]),
-    ("1000", "2000", "2000", ["actual:50"]),      # exactly on budget is not over it
-    ("3000", "3000", "3000", ["actual:50", "actual:80", "actual:100"]),
-    ("10", None, "0", []),                        # no budget, no alerts
-])
+@pytest.mark.parametrize(
+    ("spent", "forecast", "budget", "expected"),
+    [
+        ("2800", "4285.71", "3000", ["actual:50", "actual:80", "forecast:100"]),
+        ("1100", "1500", "2000", ["actual:50"]),
+        ("1000", "2000", "2000", ["actual:50"]),  # exactly on budget is not over it
+        ("3000", "3000", "3000", ["actual:50", "actual:80", "actual:100"]),
+        ("10", None, "0", []),  # no budget, no alerts
+    ],
+)
 def test_thresholds_crossed(spent, forecast, budget, expected):
     fc = D(forecast) if forecast else None
     assert analysis.crossed(D(spent), fc, D(budget), (50, 80, 100)) == expected
 
 
-@pytest.mark.parametrize(("amount", "currency", "text"), [
-    ("1234567.891", "USD", "$1,234,567.89"),
-    ("2800", "EUR", "€2,800.00"),
-    ("-12.5", "GBP", "-£12.50"),
-    ("1000", "CHF", "1,000.00 CHF"),
-])
+@pytest.mark.parametrize(
+    ("amount", "currency", "text"),
+    [
+        ("1234567.891", "USD", "$1,234,567.89"),
+        ("2800", "EUR", "€2,800.00"),
+        ("-12.5", "GBP", "-£12.50"),
+        ("1000", "CHF", "1,000.00 CHF"),
+    ],
+)
 def test_money_keeps_the_data_currency_with_thousands_separators(amount, currency, text):
     assert money.fmt(D(amount), currency) == text

@@ -62,15 +62,15 @@ def test_sample_month_digest_matches_the_hand_calculation(signed, runtime, slack
     assert "• *vision* €2,800.00 of €3,000.00 (93%) · month end €4,285.71 :warning: over budget" in body
     assert "• *nlp* €1,100.00 of €2,000.00 (55%) · month end €1,500.00\n" in body + "\n"
     assert "Teams: vision +€600.00" in body and "Services: Amazon Elastic Compute Cloud +€600.00" in body
-    assert ("*vision* €700.00 on 22 Nov, €600.00 above its normal €100.00/day, since 22 Nov (robust z-score)"
-            in body)
+    assert "*vision* €700.00 on 22 Nov, €600.00 above its normal €100.00/day, since 22 Nov (robust z-score)" in body
     [upload] = slack.calls_to("files.completeUploadExternal")
     assert upload.params["channel_id"] == "C0001" and upload.params.get("thread_ts")
     assert upload.params["files"][0]["title"] == "Daily spend by team to 22 Nov"
 
 
-def test_thresholds_alert_once_each_and_not_again_the_same_or_next_day(signed, runtime, slack, focus, deliver,
-                                                                        clock, database):
+def test_thresholds_alert_once_each_and_not_again_the_same_or_next_day(
+    signed, runtime, slack, focus, deliver, clock, database
+):
     sample_month(focus)
     signed.command("/ritual", "digest on 09:00 UTC")
     run_day(runtime, deliver)
@@ -85,15 +85,21 @@ def test_thresholds_alert_once_each_and_not_again_the_same_or_next_day(signed, r
     ]
     with database.session() as s:
         recorded = sorted(s.execute(select(SpendAlert.team, SpendAlert.threshold, SpendAlert.month)).all())
-    assert recorded == [("nlp", "actual:50", "2026-11"), ("vision", "actual:50", "2026-11"),
-                        ("vision", "actual:80", "2026-11"), ("vision", "forecast:100", "2026-11")]
+    assert recorded == [
+        ("nlp", "actual:50", "2026-11"),
+        ("vision", "actual:50", "2026-11"),
+        ("vision", "actual:80", "2026-11"),
+        ("vision", "forecast:100", "2026-11"),
+    ]
 
     before = len(slack.posted())
     assert run_day(runtime, deliver) == (False, False)  # re-running the same day posts nothing new
     assert len(slack.posted()) == before
 
-    focus.write(focus.days("vision", EC2, date(2026, 11, 23), date(2026, 11, 23), "100.00", GPU)
-                + focus.days("nlp", S3, date(2026, 11, 23), date(2026, 11, 23), "50.00"))
+    focus.write(
+        focus.days("vision", EC2, date(2026, 11, 23), date(2026, 11, 23), "100.00", GPU)
+        + focus.days("nlp", S3, date(2026, 11, 23), date(2026, 11, 23), "50.00")
+    )
     clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
     assert run_day(runtime, deliver) == (True, True)
     new = texts(slack)[before:]
@@ -106,14 +112,15 @@ def digest_text_last(slack) -> str:
     return "\n".join(b["text"]["text"] for b in digest["blocks"] if b["type"] == "section")
 
 
-def test_month_boundary_closes_november_and_alerts_afresh_in_december(signed, runtime, slack, focus, deliver,
-                                                                      clock):
+def test_month_boundary_closes_november_and_alerts_afresh_in_december(signed, runtime, slack, focus, deliver, clock):
     sample_month(focus)
     signed.command("/ritual", "digest on 09:00 UTC")
     run_day(runtime, deliver)
     # 23-30 Nov: vision 20/day -> 2,960 (99%, never 100%); nlp 50/day -> 1,500
-    focus.write(focus.days("vision", EC2, date(2026, 11, 23), date(2026, 11, 30), "20.00", GPU)
-                + focus.days("nlp", S3, date(2026, 11, 23), date(2026, 11, 30), "50.00"))
+    focus.write(
+        focus.days("vision", EC2, date(2026, 11, 23), date(2026, 11, 30), "20.00", GPU)
+        + focus.days("nlp", S3, date(2026, 11, 23), date(2026, 11, 30), "50.00")
+    )
     before = len(slack.posted())
     clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
     run_day(runtime, deliver)

@@ -31,35 +31,59 @@ def csv_bytes(rows: list[dict[str, str]]) -> bytes:
 
 
 def focus_row(day: str, team: str, service: str, billed: str, effective: str, desc: str = "") -> dict[str, str]:
-    return {"ChargePeriodStart": f"{day}T00:00:00Z", "ChargePeriodEnd": "", "BilledCost": billed,
-            "EffectiveCost": effective, "BillingCurrency": "GBP", "ServiceName": service,
-            "ChargeDescription": desc, "Tags": json.dumps({"team": team} if team else {})}
+    return {
+        "ChargePeriodStart": f"{day}T00:00:00Z",
+        "ChargePeriodEnd": "",
+        "BilledCost": billed,
+        "EffectiveCost": effective,
+        "BillingCurrency": "GBP",
+        "ServiceName": service,
+        "ChargeDescription": desc,
+        "Tags": json.dumps({"team": team} if team else {}),
+    }
 
 
 def test_focus_exports_in_s3_are_read_across_files_with_the_chosen_cost_column():
     with moto_server() as url:
         s3 = client("s3", url)
         s3.create_bucket(Bucket="billing")
-        s3.put_object(Bucket="billing", Key="focus/2026-11/part-1.csv", Body=csv_bytes([
-            focus_row("2026-11-21", "vision", EC2, "10.00", "8.00", GPU),
-            focus_row("2026-11-22", "vision", EC2, "20.00", "16.00", GPU),
-        ]))
-        s3.put_object(Bucket="billing", Key="focus/2026-11/part-2.csv.gz", Body=gzip.compress(csv_bytes([
-            focus_row("2026-11-22", "vision", EC2, "5.00", "4.50", GPU),
-            focus_row("2026-11-22", "", S3, "1.00", "1.00"),
-            focus_row("2026-11-30", "vision", EC2, "99.00", "99.00"),  # outside the asked range
-        ])))
+        s3.put_object(
+            Bucket="billing",
+            Key="focus/2026-11/part-1.csv",
+            Body=csv_bytes(
+                [
+                    focus_row("2026-11-21", "vision", EC2, "10.00", "8.00", GPU),
+                    focus_row("2026-11-22", "vision", EC2, "20.00", "16.00", GPU),
+                ]
+            ),
+        )
+        s3.put_object(
+            Bucket="billing",
+            Key="focus/2026-11/part-2.csv.gz",
+            Body=gzip.compress(
+                csv_bytes(
+                    [
+                        focus_row("2026-11-22", "vision", EC2, "5.00", "4.50", GPU),
+                        focus_row("2026-11-22", "", S3, "1.00", "1.00"),
+                        focus_row("2026-11-30", "vision", EC2, "99.00", "99.00"),  # outside the asked range
+                    ]
+                )
+            ),
+        )
         s3.put_object(Bucket="billing", Key="focus/manifest.json", Body=b"{}")  # not an export: skipped
         config = SpendConfig(source="focus", metric="EffectiveCost", focus_path="s3://billing/focus/")
         rows = FocusSource(config, s3=s3).fetch(date(2026, 11, 21), date(2026, 11, 22))
     got = [(r.day.day, r.team, r.service, r.amount, r.currency, r.gpu) for r in rows]
-    assert got == [(21, "vision", EC2, Decimal("8.00"), "GBP", True),
-                   (22, "(untagged)", S3, Decimal("1.00"), "GBP", False),
-                   (22, "vision", EC2, Decimal("20.50"), "GBP", True)]
+    assert got == [
+        (21, "vision", EC2, Decimal("8.00"), "GBP", True),
+        (22, "(untagged)", S3, Decimal("1.00"), "GBP", False),
+        (22, "vision", EC2, Decimal("20.50"), "GBP", True),
+    ]
 
 
-def test_missing_export_folder_is_named_in_the_digest_which_still_posts(signed, runtime, slack, deliver,
-                                                                         spend_yaml, tmp_path):
+def test_missing_export_folder_is_named_in_the_digest_which_still_posts(
+    signed, runtime, slack, deliver, spend_yaml, tmp_path
+):
     spend_yaml["focus"] = {"path": str(tmp_path / "not-mounted")}
     signed.command("/ritual", "digest on 09:00 UTC")
     assert jobs.run("digest.post", SCOPE, rt=runtime).ran
@@ -83,8 +107,10 @@ def test_spend_for_a_team_and_period_is_ephemeral(signed, synced, slack):
     body = signed.command("/spend", "vision 7d").json()
     assert body["response_type"] == "ephemeral"
     # 16-22 Nov: 6 x 100 + 700
-    assert body["text"] == ("*vision* spent €1,300.00 in the last 7 days (to 22 Nov).\n"
-                            "November budget €3,000.00: €2,800.00 spent (93%), month end €4,285.71 (projection).")
+    assert body["text"] == (
+        "*vision* spent €1,300.00 in the last 7 days (to 22 Nov).\n"
+        "November budget €3,000.00: €2,800.00 spent (93%), month end €4,285.71 (projection)."
+    )
     everyone = signed.command("/spend").json()
     assert everyone["text"] == "All teams spent €3,900.00 this month (to 22 Nov)."
     assert "GPU share of yesterday: 93%." in str(everyone["blocks"])
@@ -102,19 +128,24 @@ def test_spend_budget_is_stored_and_used_by_the_next_alert(signed, synced, datab
     deliver()
     texts = [p["text"] for p in slack.posted("C0001")]
     # nlp 1,100 of the 1,500 set by the command = 73%
-    assert texts[0] == (":warning: *nlp* has spent €1,100.00 of its €1,500.00 November budget (73%), past the 50% "
-                        "threshold. Budget set by <@U0001>.")
+    assert texts[0] == (
+        ":warning: *nlp* has spent €1,100.00 of its €1,500.00 November budget (73%), past the 50% "
+        "threshold. Budget set by <@U0001>."
+    )
     assert sum("nlp" in t for t in texts) == 1
 
 
-@pytest.mark.parametrize(("text", "says"), [
-    ("budget vision lots", "`lots` is not an amount"),
-    ("budget vision -5", "must be a positive amount"),
-    ("budget vision 100 2026-13", "`2026-13` is not a month: use YYYY-MM"),
-    ("budget vision", "Use `/spend budget <team> <amount> [YYYY-MM]`"),
-    ("robotics", "I have no costs for team `robotics`. Teams I know: nlp, vision."),
-    ("vision fortnight", "`fortnight` is not a period"),
-])
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("budget vision lots", "`lots` is not an amount"),
+        ("budget vision -5", "must be a positive amount"),
+        ("budget vision 100 2026-13", "`2026-13` is not a month: use YYYY-MM"),
+        ("budget vision", "Use `/spend budget <team> <amount> [YYYY-MM]`"),
+        ("robotics", "I have no costs for team `robotics`. Teams I know: nlp, vision."),
+        ("vision fortnight", "`fortnight` is not a period"),
+    ],
+)
 def test_bad_spend_input_gets_an_actionable_ephemeral_and_changes_nothing(signed, synced, database, text, says):
     body = signed.command("/spend", text).json()
     assert body["response_type"] == "ephemeral"

@@ -13,19 +13,32 @@ from bot.runtime import Runtime
 from handlers import CAPABILITIES as capabilities
 
 
-def setup_values(users: list[str], *, ask: str = "09:00", digest: str = "19:00", tz: str = "Europe/Berlin",
-                 days: tuple[int, ...] = (1, 2, 3, 4, 5), reminder: str = "30", mode: str = "thread",
-                 questions: str = "Yesterday?\nToday?\nBlockers?", blocker: str = "3", holidays: str = "",
-                 everyone: bool = False, name: str = "Daily") -> dict[str, Any]:
+def setup_values(
+    users: list[str],
+    *,
+    ask: str = "09:00",
+    digest: str = "19:00",
+    tz: str = "Europe/Berlin",
+    days: tuple[int, ...] = (1, 2, 3, 4, 5),
+    reminder: str = "30",
+    mode: str = "thread",
+    questions: str = "Yesterday?\nToday?\nBlockers?",
+    blocker: str = "3",
+    holidays: str = "",
+    everyone: bool = False,
+    name: str = "Daily",
+) -> dict[str, Any]:
     def plain(v: str) -> dict[str, Any]:
         return {"value": {"type": "plain_text_input", "value": v}}
+
     return {
         "name": plain(name),
         "participants": {"value": {"type": "multi_users_select", "selected_users": users}},
         "everyone": {"value": {"type": "checkboxes", "selected_options": [{"value": "yes"}] if everyone else []}},
         "days": {"value": {"type": "checkboxes", "selected_options": [{"value": str(d)} for d in days]}},
         "ask_time": {"value": {"type": "timepicker", "selected_time": ask}},
-        "questions": plain(questions), "blocker": plain(blocker),
+        "questions": plain(questions),
+        "blocker": plain(blocker),
         "digest_time": {"value": {"type": "timepicker", "selected_time": digest}},
         "timezone": plain(tz),
         "reminder": {"value": {"type": "static_select", "selected_option": {"value": reminder}}},
@@ -39,8 +52,9 @@ def set_up(signed: Any, slack: Any, users: list[str], **options: Any) -> Any:
     assert signed.command("/standup", "setup").status_code == 200
     view = slack.calls_to("views.open")[-1].params["view"]
     assert view["callback_id"] == "standup.setup"
-    return signed.view_submission("standup.setup", setup_values(users, **options),
-                                  private_metadata=view["private_metadata"])
+    return signed.view_submission(
+        "standup.setup", setup_values(users, **options), private_metadata=view["private_metadata"]
+    )
 
 
 def answer_values(*answers: str) -> dict[str, Any]:

@@ -59,8 +59,12 @@ def test_whole_day_in_three_timezones(signed, slack, runtime, clock, deliver, da
     signed.action("standup.open_answer", entry_id, user=ADA, channel=f"D{ADA}")
     modal = slack.calls_to("views.open")[-1].params["view"]
     assert [b["label"]["text"] for b in modal["blocks"][1:]] == ["Yesterday?", "Today?", "Blockers?"]
-    signed.view_submission("standup.answer", answer_values("Wrote the loader", "Review PRs", "none"), user=ADA,
-                           private_metadata=modal["private_metadata"])
+    signed.view_submission(
+        "standup.answer",
+        answer_values("Wrote the loader", "Review PRs", "none"),
+        user=ADA,
+        private_metadata=modal["private_metadata"],
+    )
     deliver()
     ada_post = slack.posted("C0001")[-1]
     assert ada_post["thread_ts"] == parent_ts and "<@U0001>" in ada_post["text"]
@@ -84,8 +88,9 @@ def test_whole_day_in_three_timezones(signed, slack, runtime, clock, deliver, da
     # grace answers late: her answer joins the thread and the digest is updated, not re-posted.
     before = len(slack.posted("C0001"))
     grace_entry = grace_dms[0]["blocks"][1]["elements"][0]["value"]
-    signed.view_submission("standup.answer", answer_values("Data audit", "Dashboards", "-"), user=GRACE,
-                           private_metadata=grace_entry)
+    signed.view_submission(
+        "standup.answer", answer_values("Data audit", "Dashboards", "-"), user=GRACE, private_metadata=grace_entry
+    )
     deliver()
     assert len(slack.posted("C0001")) == before + 1 and slack.posted("C0001")[-1]["thread_ts"] == parent_ts
     update = slack.calls_to("chat.update")[-1].params
@@ -93,17 +98,31 @@ def test_whole_day_in_three_timezones(signed, slack, runtime, clock, deliver, da
     assert "added to today's digest" in _dms(slack, GRACE)[-1]["text"]
 
     # ravi edits his DM answer: the stored answer and his posted thread message follow.
-    signed.event({"type": "message", "subtype": "message_changed", "channel": f"D{RAVI}", "channel_type": "im",
-                  "message": {"type": "message", "user": RAVI, "text": "Waiting on GPU quota (ticket INFRA-7)",
-                              "ts": "1800000500.000003", "thread_ts": ask_ts}, "ts": "1800000600.000001"})
+    signed.event(
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": f"D{RAVI}",
+            "channel_type": "im",
+            "message": {
+                "type": "message",
+                "user": RAVI,
+                "text": "Waiting on GPU quota (ticket INFRA-7)",
+                "ts": "1800000500.000003",
+                "thread_ts": ask_ts,
+            },
+            "ts": "1800000600.000001",
+        }
+    )
     deliver()
     ravi_post = next(p for p in slack.posted("C0001") if p.get("thread_ts") and "<@U0003>" in p["text"])
     edits = [c.params for c in slack.calls_to("chat.update") if c.params["ts"] == _ts_for(database, ravi_post)]
     assert edits and "ticket INFRA-7" in blocks_text(edits[-1])
 
     # ravi clears the blocker from the digest: the digest is edited in place without it.
-    blocker_button = next(b["accessory"] for b in update["blocks"] if b.get("accessory", {}).get("action_id")
-                          == "standup.clear_blocker")
+    blocker_button = next(
+        b["accessory"] for b in update["blocks"] if b.get("accessory", {}).get("action_id") == "standup.clear_blocker"
+    )
     assert signed.action("standup.clear_blocker", blocker_button["value"], user=ADA).status_code == 200
     assert "Only <@U0003>" in slack.responses()[-1]["text"]
     signed.action("standup.clear_blocker", blocker_button["value"], user=RAVI)
@@ -115,9 +134,14 @@ def test_whole_day_in_three_timezones(signed, slack, runtime, clock, deliver, da
 def _ts_for(database, params):
     """The ts Slack returned for a posted message (recorded on its outbox row)."""
     with database.session() as s:
-        rows = s.scalars(select(OutboxMessage).where(OutboxMessage.method == "chat.postMessage",
-                                                     OutboxMessage.status == "sent")).all()
-        found = [r.ts for r in rows if r.payload.get("text") == params["text"]
-                 and r.payload.get("channel", r.channel) in (params["channel"], None)]
+        rows = s.scalars(
+            select(OutboxMessage).where(OutboxMessage.method == "chat.postMessage", OutboxMessage.status == "sent")
+        ).all()
+        found = [
+            r.ts
+            for r in rows
+            if r.payload.get("text") == params["text"]
+            and r.payload.get("channel", r.channel) in (params["channel"], None)
+        ]
     assert len(found) == 1, found
     return found[0]

@@ -37,6 +37,7 @@ def test_away_members_are_shown_as_away_not_missing(signed, slack, runtime, cloc
 def test_asks_follow_each_members_clock_across_the_dst_change(signed, slack, runtime, clock):
     """Los Angeles leaves daylight time on Sun 1 Nov 2026; Berlin on Sun 25 Oct; Kolkata has none."""
     from datetime import UTC, datetime
+
     sim = Simulation(runtime, clock, datetime(2026, 10, 29, 0, 0, tzinfo=UTC))
     set_up(signed, slack, [ADA, GRACE, RAVI], reminder="0", days=(1, 2, 3, 4, 5))
     ran = sim.run_until(datetime(2026, 11, 3, 0, 0, tzinfo=UTC))
@@ -104,8 +105,12 @@ def test_answer_early_then_not_asked(signed, slack, runtime, clock, database, de
     signed.command("/standup", "answer", user=GRACE)  # 22:00 Sunday in Los Angeles: answers Monday's
     view = slack.calls_to("views.open")[-1].params["view"]
     assert "Mon 23 Nov" in view["blocks"][0]["elements"][0]["text"]
-    signed.view_submission("standup.answer", answer_values("Planning", "Eval runs", "no"), user=GRACE,
-                           private_metadata=view["private_metadata"])
+    signed.view_submission(
+        "standup.answer",
+        answer_values("Planning", "Eval runs", "no"),
+        user=GRACE,
+        private_metadata=view["private_metadata"],
+    )
     sim.run_until(utc(23, 18, 5))
     assert [p["text"] for p in slack.posted(GRACE)][0].startswith(":white_check_mark: Thanks!")
     assert len(slack.posted(GRACE)) == 1, "already answered: no ask, no nudge"
@@ -115,8 +120,10 @@ def test_answer_early_then_not_asked(signed, slack, runtime, clock, database, de
 
 def test_setup_rejects_bad_input_on_the_field(signed, slack):
     response = set_up(signed, slack, [ADA], tz="Mars/Olympus")
-    assert response.json() == {"response_action": "errors", "errors": {
-        "timezone": "“Mars/Olympus” is not a timezone: use an Area/City name such as Europe/Berlin."}}
+    assert response.json() == {
+        "response_action": "errors",
+        "errors": {"timezone": "“Mars/Olympus” is not a timezone: use an Area/City name such as Europe/Berlin."},
+    }
     response = set_up(signed, slack, [ADA], blocker="7")
     assert "from 1 to 3" in response.json()["errors"]["blocker"]
     assert "is not a date" in signed.command("/standup", "away 2026-13-01 2026-12-03").json()["text"]
@@ -159,6 +166,7 @@ def test_only_the_creator_or_an_admin_manages_a_standup(signed, slack, database)
 
 def test_workspace_holidays_from_the_config_file_mean_nobody_is_asked(signed, slack, runtime, clock):
     import dataclasses
+
     runtime.settings = dataclasses.replace(runtime.settings, file={"standup": {"holidays": ["2026-11-23"]}})
     sim = Simulation(runtime, clock, utc(22, 12))
     set_up(signed, slack, [ADA, GRACE, RAVI])

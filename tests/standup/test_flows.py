@@ -15,8 +15,9 @@ def _entry_of(slack, user, n=-1):
 
 
 def _answer(signed, slack, user, *answers):
-    return signed.view_submission("standup.answer", answer_values(*answers), user=user,
-                                  private_metadata=_entry_of(slack, user))
+    return signed.view_submission(
+        "standup.answer", answer_values(*answers), user=user, private_metadata=_entry_of(slack, user)
+    )
 
 
 def test_blocker_carries_over_with_its_age_until_answered_with_no(signed, slack, runtime, clock, deliver):
@@ -58,6 +59,7 @@ def test_half_answered_in_dm_is_kept_and_finished_in_the_modal(signed, slack, ru
     from sqlalchemy import select
 
     from bot.models import OutboxMessage
+
     sim = Simulation(runtime, clock, utc(22, 12))
     set_up(signed, slack, [ADA], reminder="0")
     sim.run_until(utc(23, 8, 5))
@@ -68,14 +70,22 @@ def test_half_answered_in_dm_is_kept_and_finished_in_the_modal(signed, slack, ru
     modal = slack.calls_to("views.open")[-1].params["view"]
     assert modal["blocks"][1]["element"]["initial_value"] == "Shipped the eval harness"
     assert "initial_value" not in modal["blocks"][2]["element"]
-    signed.view_submission("standup.answer", answer_values("Shipped the eval harness", "Write docs", "no"),
-                           user=ADA, private_metadata=modal["private_metadata"])
+    signed.view_submission(
+        "standup.answer",
+        answer_values("Shipped the eval harness", "Write docs", "no"),
+        user=ADA,
+        private_metadata=modal["private_metadata"],
+    )
     deliver()
     posted = slack.posted("C0001")[-1]
     assert "Write docs" in blocks_text(posted)
     # editing in the modal afterwards edits that message in place
-    signed.view_submission("standup.answer", answer_values("Shipped the eval harness", "Write the README", "no"),
-                           user=ADA, private_metadata=modal["private_metadata"])
+    signed.view_submission(
+        "standup.answer",
+        answer_values("Shipped the eval harness", "Write the README", "no"),
+        user=ADA,
+        private_metadata=modal["private_metadata"],
+    )
     deliver()
     assert "Write the README" in blocks_text(slack.calls_to("chat.update")[-1].params)
     assert len([p for p in slack.posted("C0001") if p.get("thread_ts")]) == 1
@@ -88,8 +98,9 @@ def test_edit_opens_the_form_prefilled_and_saves_changes(signed, slack, runtime,
     assert view["title"]["text"] == "Edit standup"
     questions = next(b for b in view["blocks"] if b["block_id"] == "questions")
     assert questions["element"]["initial_value"] == "Done?\nNext?\nBlocked?"
-    response = signed.view_submission("standup.setup", _values_with(ADA, RAVI),
-                                      private_metadata=view["private_metadata"])
+    response = signed.view_submission(
+        "standup.setup", _values_with(ADA, RAVI), private_metadata=view["private_metadata"]
+    )
     assert response.status_code == 200
     status = signed.command("/ritual", "status").json()
     text = str(status)
@@ -98,6 +109,7 @@ def test_edit_opens_the_form_prefilled_and_saves_changes(signed, slack, runtime,
 
 def _values_with(*users):
     from tests.standup.helpers import setup_values
+
     return setup_values(list(users), questions="Next?\nDone?\nBlocked?")
 
 

@@ -30,7 +30,8 @@ def test_everyone_in_the_channel_leaves_bots_out_and_adds_newcomers(signed, slac
 def test_setup_without_anyone_asks_for_participants(signed, slack):
     response = set_up(signed, slack, [])
     assert response.json()["errors"] == {
-        "participants": "Pick at least one participant, or tick “everyone in this channel”."}
+        "participants": "Pick at least one participant, or tick “everyone in this channel”."
+    }
 
 
 def test_a_failed_membership_check_still_posts_the_digest_and_keeps_members(signed, slack, runtime, clock, database):
@@ -63,8 +64,9 @@ def test_demo_runs_a_standup_day_in_three_timezones(tmp_path):
     rt = build_runtime(settings, clock=clock, clients=slack, database=database)
     run(DemoContext(runtime=rt, clock=clock, day=date(2026, 11, 23), out_dir=tmp_path))
     database.dispose()
-    asks = [c.params["channel"] for c in calls if c.method == "chat.postMessage"
-            and "Time for" in c.params.get("text", "")]
+    asks = [
+        c.params["channel"] for c in calls if c.method == "chat.postMessage" and "Time for" in c.params.get("text", "")
+    ]
     assert asks == ["URAVI", "UADA", "UGRACE"]
     updates = [c for c in calls if c.method == "chat.update"]
     assert "Answered (3/3)" in str(updates[-1].params["blocks"])

@@ -11,11 +11,24 @@ from rituals.standup.answers import is_blocker
 from rituals.standup.stats import Fact, summarize
 
 
-@pytest.mark.parametrize(("answer", "blocker"), [
-    ("no", False), ("No.", False), ("none", False), ("NOPE!", False), ("-", False), ("n/a", False),
-    ("N/A", False), ("  none  ", False), ("", False), (None, False),
-    ("Waiting on GPU quota", True), ("no GPU quota yet", True), ("nothing yet from legal", True),
-])
+@pytest.mark.parametrize(
+    ("answer", "blocker"),
+    [
+        ("no", False),
+        ("No.", False),
+        ("none", False),
+        ("NOPE!", False),
+        ("-", False),
+        ("n/a", False),
+        ("N/A", False),
+        ("  none  ", False),
+        ("", False),
+        (None, False),
+        ("Waiting on GPU quota", True),
+        ("no GPU quota yet", True),
+        ("nothing yet from legal", True),
+    ],
+)
 def test_blocker_answers(answer, blocker):
     assert is_blocker(answer) is blocker
 
@@ -51,16 +64,22 @@ def test_participation_streak_and_median_answer_time():
 
 
 def test_streak_skips_away_days():
-    facts = [Fact("A", date(2026, 11, 23), "answered"), Fact("A", date(2026, 11, 24), "away"),
-             Fact("A", date(2026, 11, 25), "answered")]
+    facts = [
+        Fact("A", date(2026, 11, 23), "answered"),
+        Fact("A", date(2026, 11, 24), "away"),
+        Fact("A", date(2026, 11, 25), "answered"),
+    ]
     assert summarize(["A"], facts, date(2026, 11, 25), date(2026, 11, 25))[0].streak == 2
 
 
-@pytest.mark.parametrize(("tz", "at", "first_fire_utc"), [
-    ("Asia/Kolkata", "09:00", datetime(2026, 11, 23, 3, 30, tzinfo=UTC)),
-    ("Europe/Berlin", "09:00", datetime(2026, 11, 23, 8, 0, tzinfo=UTC)),
-    ("America/Los_Angeles", "09:00", datetime(2026, 11, 23, 17, 0, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    ("tz", "at", "first_fire_utc"),
+    [
+        ("Asia/Kolkata", "09:00", datetime(2026, 11, 23, 3, 30, tzinfo=UTC)),
+        ("Europe/Berlin", "09:00", datetime(2026, 11, 23, 8, 0, tzinfo=UTC)),
+        ("America/Los_Angeles", "09:00", datetime(2026, 11, 23, 17, 0, tzinfo=UTC)),
+    ],
+)
 def test_member_trigger_fires_at_local_time(tz, at, first_fire_utc):
     trigger = calendar.cron([1, 2, 3, 4, 5], at, tz)
     start = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)  # Sunday night UTC; Monday morning in Kolkata
@@ -69,15 +88,19 @@ def test_member_trigger_fires_at_local_time(tz, at, first_fire_utc):
 
 def test_reminder_offset_is_capped_at_the_end_of_the_local_day():
     trigger = calendar.cron([1], "23:30", "UTC", plus_minutes=60)
-    assert trigger.get_next_fire_time(None, datetime(2026, 11, 23, tzinfo=UTC)) == \
-        datetime(2026, 11, 23, 23, 59, tzinfo=UTC)
+    assert trigger.get_next_fire_time(None, datetime(2026, 11, 23, tzinfo=UTC)) == datetime(
+        2026, 11, 23, 23, 59, tzinfo=UTC
+    )
 
 
-@pytest.mark.parametrize(("after", "holidays", "expected"), [
-    (date(2026, 11, 23), [], date(2026, 11, 24)),              # Mon -> Tue
-    (date(2026, 11, 27), [], date(2026, 11, 30)),              # Fri -> Mon
-    (date(2026, 11, 27), ["2026-11-30"], date(2026, 12, 1)),   # Fri -> Tue over a holiday Monday
-])
+@pytest.mark.parametrize(
+    ("after", "holidays", "expected"),
+    [
+        (date(2026, 11, 23), [], date(2026, 11, 24)),  # Mon -> Tue
+        (date(2026, 11, 27), [], date(2026, 11, 30)),  # Fri -> Mon
+        (date(2026, 11, 27), ["2026-11-30"], date(2026, 12, 1)),  # Fri -> Tue over a holiday Monday
+    ],
+)
 def test_next_standup_day(after, holidays, expected):
     assert calendar.next_standup_day([1, 2, 3, 4, 5], after, holidays) == expected
     assert expected - after <= timedelta(days=4)

@@ -45,16 +45,31 @@ class CloudWatchSource:
             count, model = pricing.gpus_of(instance["InstanceType"])
             tags = {t["Key"]: t["Value"] for t in instance.get("Tags", [])}
             for index in range(count):
-                gpus.append(GpuInfo(key=f"{self.name}:{instance['InstanceId']}:{index}", source=self.name,
-                                    host=tags.get("Name", instance["InstanceId"]), gpu=str(index), model=model,
-                                    instance_id=instance["InstanceId"], instance_type=instance["InstanceType"],
-                                    owner=tags.get("Owner", ""), team=tags.get("Team", ""), labels=tags,
-                                    launched_at=instance.get("LaunchTime")))
-        queries = [_query(f"{kind}{n}", metric, gpu, step)
-                   for n, gpu in enumerate(gpus) for kind, metric in (("u", UTIL), ("m", MEM))]
+                gpus.append(
+                    GpuInfo(
+                        key=f"{self.name}:{instance['InstanceId']}:{index}",
+                        source=self.name,
+                        host=tags.get("Name", instance["InstanceId"]),
+                        gpu=str(index),
+                        model=model,
+                        instance_id=instance["InstanceId"],
+                        instance_type=instance["InstanceType"],
+                        owner=tags.get("Owner", ""),
+                        team=tags.get("Team", ""),
+                        labels=tags,
+                        launched_at=instance.get("LaunchTime"),
+                    )
+                )
+        queries = [
+            _query(f"{kind}{n}", metric, gpu, step)
+            for n, gpu in enumerate(gpus)
+            for kind, metric in (("u", UTIL), ("m", MEM))
+        ]
         values = self._metric_data(queries, start, end, step)
-        series = [GpuSeries(info=gpu, util=values.get(f"u{n}", {}), mem=values.get(f"m{n}") or None)
-                  for n, gpu in enumerate(gpus)]
+        series = [
+            GpuSeries(info=gpu, util=values.get(f"u{n}", {}), mem=values.get(f"m{n}") or None)
+            for n, gpu in enumerate(gpus)
+        ]
         return Fetched(series=series, queries=self.queries)
 
     def _instances(self) -> list[dict[str, Any]]:
@@ -65,16 +80,22 @@ class CloudWatchSource:
                 found += [i for i in reservation.get("Instances", []) if pricing.gpus_of(i["InstanceType"])[0]]
         return sorted(found, key=lambda i: i["InstanceId"])
 
-    def _metric_data(self, queries: Sequence[dict[str, Any]], start: datetime, end: datetime,
-                     step: int) -> dict[str, dict[int, float]]:
+    def _metric_data(
+        self, queries: Sequence[dict[str, Any]], start: datetime, end: datetime, step: int
+    ) -> dict[str, dict[int, float]]:
         values: dict[str, dict[int, float]] = {}
         paginator = self.cloudwatch.get_paginator("get_metric_data")
         for n in range(0, len(queries), BATCH):
             chunk_start = start
             while chunk_start < end:
                 chunk_end = min(end, chunk_start + CHUNK)
-                for page in self._pages(paginator, MetricDataQueries=list(queries[n:n + BATCH]),
-                                        StartTime=chunk_start, EndTime=chunk_end, ScanBy="TimestampAscending"):
+                for page in self._pages(
+                    paginator,
+                    MetricDataQueries=list(queries[n : n + BATCH]),
+                    StartTime=chunk_start,
+                    EndTime=chunk_end,
+                    ScanBy="TimestampAscending",
+                ):
                     for result in page.get("MetricDataResults", []):
                         points = values.setdefault(result["Id"], {})
                         for ts, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False):
@@ -90,6 +111,12 @@ class CloudWatchSource:
 
 def _query(query_id: str, metric: str, gpu: GpuInfo, step: int) -> dict[str, Any]:
     dims = [{"Name": "InstanceId", "Value": gpu.instance_id}, {"Name": "index", "Value": gpu.gpu}]
-    return {"Id": query_id, "ReturnData": True, "MetricStat": {
-        "Metric": {"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": dims},
-        "Period": step, "Stat": "Average"}}
+    return {
+        "Id": query_id,
+        "ReturnData": True,
+        "MetricStat": {
+            "Metric": {"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": dims},
+            "Period": step,
+            "Stat": "Average",
+        },
+    }

@@ -39,12 +39,20 @@ def sample(session: Session, nvml: Any, now: datetime, host: str | None = None) 
         rows = []
         for index in range(nvml.nvmlDeviceGetCount()):
             handle = nvml.nvmlDeviceGetHandleByIndex(index)
-            procs = [{"pid": p.pid, "used_mib": round((p.usedGpuMemory or 0) / MIB, 1)}
-                     for p in nvml.nvmlDeviceGetComputeRunningProcesses(handle)]
-            row = GpuSample(host=host, gpu_index=index, uuid=_text(nvml.nvmlDeviceGetUUID(handle)),
-                            model=_text(nvml.nvmlDeviceGetName(handle)), at=now,
-                            util=float(nvml.nvmlDeviceGetUtilizationRates(handle).gpu),
-                            mem_used_mib=nvml.nvmlDeviceGetMemoryInfo(handle).used / MIB, processes=procs)
+            procs = [
+                {"pid": p.pid, "used_mib": round((p.usedGpuMemory or 0) / MIB, 1)}
+                for p in nvml.nvmlDeviceGetComputeRunningProcesses(handle)
+            ]
+            row = GpuSample(
+                host=host,
+                gpu_index=index,
+                uuid=_text(nvml.nvmlDeviceGetUUID(handle)),
+                model=_text(nvml.nvmlDeviceGetName(handle)),
+                at=now,
+                util=float(nvml.nvmlDeviceGetUtilizationRates(handle).gpu),
+                mem_used_mib=nvml.nvmlDeviceGetMemoryInfo(handle).used / MIB,
+                processes=procs,
+            )
             session.add(row)
             rows.append(row)
         return rows
@@ -63,15 +71,17 @@ class StoredNvmlSource:
 
     def fetch(self, start: datetime, end: datetime, step: int) -> Fetched:
         self.queries = 1
-        rows = self.session.scalars(select(GpuSample).where(GpuSample.at >= start, GpuSample.at < end)
-                                    .order_by(GpuSample.at))
+        rows = self.session.scalars(
+            select(GpuSample).where(GpuSample.at >= start, GpuSample.at < end).order_by(GpuSample.at)
+        )
         found: dict[str, GpuSeries] = {}
         for row in rows:
             key = f"{self.name}:{row.uuid or row.host + ':' + str(row.gpu_index)}"
             series = found.get(key)
             if series is None:
-                info = GpuInfo(key=key, source=self.name, host=row.host, gpu=str(row.gpu_index), model=row.model,
-                               uuid=row.uuid)
+                info = GpuInfo(
+                    key=key, source=self.name, host=row.host, gpu=str(row.gpu_index), model=row.model, uuid=row.uuid
+                )
                 series = found[key] = GpuSeries(info=info, util={}, mem={}, processes={})
             t = align(row.at.timestamp(), step)
             assert series.mem is not None and series.processes is not None

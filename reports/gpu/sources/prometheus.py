@@ -19,8 +19,11 @@ from reports.gpu.sources import Fetched, GpuInfo, GpuSeries, SourceError
 log = logging.getLogger(__name__)
 
 BY = "Hostname, gpu, UUID, modelName, namespace, pod"
-METRICS = {"engine": ("DCGM_FI_PROF_GR_ENGINE_ACTIVE", 100.0), "util": ("DCGM_FI_DEV_GPU_UTIL", 1.0),
-           "mem": ("DCGM_FI_DEV_FB_USED", 1.0)}
+METRICS = {
+    "engine": ("DCGM_FI_PROF_GR_ENGINE_ACTIVE", 100.0),
+    "util": ("DCGM_FI_DEV_GPU_UTIL", 1.0),
+    "mem": ("DCGM_FI_DEV_FB_USED", 1.0),
+}
 MAX_POINTS = 10_000  # Prometheus refuses more than 11,000 points per series in one query
 
 
@@ -29,8 +32,9 @@ def query_for(metric: str, step: int) -> str:
 
 
 class PrometheusSource:
-    def __init__(self, name: str, url: str, *, timeout: float = 20.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, name: str, url: str, *, timeout: float = 20.0, transport: httpx.BaseTransport | None = None
+    ) -> None:
         self.name, self.url = name, url.rstrip("/")
         self._client = httpx.Client(base_url=self.url, timeout=timeout, transport=transport)
         self.queries = 0
@@ -92,5 +96,6 @@ def _info(source: str, labels: dict[str, str]) -> GpuInfo:
     host, gpu, uuid = labels.get("Hostname", ""), labels.get("gpu", ""), labels.get("UUID", "")
     key = f"{source}:{uuid}" if uuid else f"{source}:{host}:{gpu}"
     extra = {k: labels[k] for k in ("namespace", "pod") if labels.get(k)}
-    return GpuInfo(key=key, source=source, host=host, gpu=gpu, model=labels.get("modelName", ""), uuid=uuid,
-                   labels=extra)
+    return GpuInfo(
+        key=key, source=source, host=host, gpu=gpu, model=labels.get("modelName", ""), uuid=uuid, labels=extra
+    )

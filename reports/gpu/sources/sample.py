@@ -30,10 +30,17 @@ class SampleSource:
         return Fetched(series=[self._series(g, start, end, step) for g in fleet], queries=1)
 
     def _series(self, gpu: dict[str, Any], start: datetime, end: datetime, step: int) -> GpuSeries:
-        info = GpuInfo(key=f"{self.name}:{gpu['host']}:{gpu['gpu']}", source=self.name, host=gpu["host"],
-                       gpu=str(gpu["gpu"]), model=gpu.get("model", ""), instance_id=gpu.get("instance_id", ""),
-                       instance_type=gpu.get("instance_type", ""), owner=gpu.get("owner", ""),
-                       team=gpu.get("team", ""))
+        info = GpuInfo(
+            key=f"{self.name}:{gpu['host']}:{gpu['gpu']}",
+            source=self.name,
+            host=gpu["host"],
+            gpu=str(gpu["gpu"]),
+            model=gpu.get("model", ""),
+            instance_id=gpu.get("instance_id", ""),
+            instance_type=gpu.get("instance_type", ""),
+            owner=gpu.get("owner", ""),
+            team=gpu.get("team", ""),
+        )
         pattern: str = gpu.get("pattern", "b" * 24)
         idle_from = end.timestamp() - 86400 * int(gpu.get("idle_days", 0))
         series = GpuSeries(info=info, util={}, mem={})

@@ -38,7 +38,8 @@ class CostExplorerSource:
         tag = self.config.group_tag
         request: dict[str, Any] = {
             "TimePeriod": {"Start": start.isoformat(), "End": (end + timedelta(days=1)).isoformat()},
-            "Granularity": "DAILY", "Metrics": [self.config.metric],
+            "Granularity": "DAILY",
+            "Metrics": [self.config.metric],
             "GroupBy": [{"Type": "TAG", "Key": tag}, {"Type": "DIMENSION", "Key": "SERVICE"}],
         }
         rows: list[CostRow] = []
@@ -49,9 +50,16 @@ class CostExplorerSource:
                     team_key, service = (group["Keys"] + ["", ""])[:2]
                     team = team_key.split("$", 1)[1] if "$" in team_key else team_key
                     metric = group["Metrics"][self.config.metric]
-                    rows.append(CostRow(day=day, team=team or UNTAGGED, service=service or "(none)",
-                                        amount=Decimal(metric["Amount"]), currency=metric["Unit"],
-                                        gpu=is_gpu(service)))
+                    rows.append(
+                        CostRow(
+                            day=day,
+                            team=team or UNTAGGED,
+                            service=service or "(none)",
+                            amount=Decimal(metric["Amount"]),
+                            currency=metric["Unit"],
+                            gpu=is_gpu(service),
+                        )
+                    )
         return rows
 
     def extras(self, today: date, teams: list[str]) -> Extras:
@@ -70,9 +78,11 @@ class CostExplorerSource:
         return found
 
     def _forecast(self, start: date, end: date, team: str) -> str | None:
-        request: dict[str, Any] = {"TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
-                                   "Metric": FORECAST_METRIC.get(self.config.metric, "UNBLENDED_COST"),
-                                   "Granularity": "MONTHLY"}
+        request: dict[str, Any] = {
+            "TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
+            "Metric": FORECAST_METRIC.get(self.config.metric, "UNBLENDED_COST"),
+            "Granularity": "MONTHLY",
+        }
         if team != TOTAL:
             request["Filter"] = {"Tags": {"Key": self.config.group_tag, "Values": [team]}}
         try:
@@ -84,18 +94,21 @@ class CostExplorerSource:
         return f"{total['Amount']} {total['Unit']}"
 
     def _anomalies(self, today: date) -> list[dict[str, Any]]:
-        request = {"DateInterval": {"StartDate": (today - timedelta(days=7)).isoformat(),
-                                    "EndDate": today.isoformat()}}
+        request = {"DateInterval": {"StartDate": (today - timedelta(days=7)).isoformat(), "EndDate": today.isoformat()}}
         found = []
         for page in _pages(self.insights.get_anomalies, request, "NextPageToken"):
             for item in page.get("Anomalies", []):
                 impact = item.get("Impact", {})
                 causes = item.get("RootCauses") or [{}]
-                found.append({"group": causes[0].get("Service") or item.get("DimensionValue") or "?",
-                              "since": item.get("AnomalyStartDate", "")[:10],
-                              "impact": str(impact.get("TotalImpact", impact.get("MaxImpact", 0))),
-                              "expected": str(impact.get("TotalExpectedSpend", "")),
-                              "actual": str(impact.get("TotalActualSpend", ""))})
+                found.append(
+                    {
+                        "group": causes[0].get("Service") or item.get("DimensionValue") or "?",
+                        "since": item.get("AnomalyStartDate", "")[:10],
+                        "impact": str(impact.get("TotalImpact", impact.get("MaxImpact", 0))),
+                        "expected": str(impact.get("TotalExpectedSpend", "")),
+                        "actual": str(impact.get("TotalActualSpend", "")),
+                    }
+                )
         return found
 
     def _budgets(self) -> dict[str, list[str]]:

@@ -47,8 +47,10 @@ class FocusSource:
                 row = self._row(record, name, n)
                 if row is not None and start <= row.day <= end:
                     totals[(row.day, row.team, row.service, row.gpu, row.currency)] += row.amount
-        return [CostRow(day=d, team=t, service=s, gpu=g, currency=c, amount=a)
-                for (d, t, s, g, c), a in sorted(totals.items())]
+        return [
+            CostRow(day=d, team=t, service=s, gpu=g, currency=c, amount=a)
+            for (d, t, s, g, c), a in sorted(totals.items())
+        ]
 
     def extras(self, today: date, teams: list[str]) -> Extras:
         return Extras()
@@ -63,18 +65,21 @@ class FocusSource:
             amount = Decimal(str(raw))
             day = _day(record["ChargePeriodStart"])
         except (InvalidOperation, KeyError, ValueError):
-            raise SourceError(f"{name} line {line}: needs ChargePeriodStart and a numeric "
-                              f"{self.metric}") from None
+            raise SourceError(f"{name} line {line}: needs ChargePeriodStart and a numeric {self.metric}") from None
         tags = record.get("Tags") or "{}"
         try:
             tags = json.loads(tags) if isinstance(tags, str) else dict(tags)
         except (ValueError, TypeError):
             tags = {}
         service = str(record.get("ServiceName") or "(none)")
-        return CostRow(day=day, team=str(tags.get(self.config.group_tag) or UNTAGGED), service=service,
-                       amount=amount, currency=str(record.get("BillingCurrency") or "").strip() or "?",
-                       gpu=is_gpu(service, str(record.get("ChargeDescription") or ""),
-                                  str(record.get("SkuId") or "")))
+        return CostRow(
+            day=day,
+            team=str(tags.get(self.config.group_tag) or UNTAGGED),
+            service=service,
+            amount=amount,
+            currency=str(record.get("BillingCurrency") or "").strip() or "?",
+            gpu=is_gpu(service, str(record.get("ChargeDescription") or ""), str(record.get("SkuId") or "")),
+        )
 
     def _files(self) -> list[tuple[str, list[dict[str, Any]]]]:
         if self.path.startswith("s3://"):
@@ -82,8 +87,9 @@ class FocusSource:
         folder = Path(self.path)
         if not folder.is_dir():
             raise SourceError(f"FOCUS export folder {self.path} is missing; the next run catches up")
-        return [(p.name, _parse(p.name, p.read_bytes())) for p in sorted(folder.rglob("*"))
-                if p.name.endswith(SUFFIXES)]
+        return [
+            (p.name, _parse(p.name, p.read_bytes())) for p in sorted(folder.rglob("*")) if p.name.endswith(SUFFIXES)
+        ]
 
     def _s3_files(self) -> list[tuple[str, list[dict[str, Any]]]]:
         bucket, _, prefix = self.path.removeprefix("s3://").partition("/")
