@@ -23,7 +23,7 @@ from bot.db import Base, utcnow_default
 
 class OutboxMessage(Base):
     """A Web API call the bot owes Slack: written in the same transaction as the change that
-    caused it, delivered later by bot.outbox.OutboxSender."""
+    caused it, delivered later by bot.sender.OutboxSender."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)

@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.directory import Directory
-from bot.outbox import ClientProvider, OutboxSender
+from bot.sender import ClientProvider, OutboxSender
 from bot.slack_client import SlackDirectory
 
 if TYPE_CHECKING:

@@ -9,9 +9,9 @@ from bot.capabilities import Capabilities
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
-from bot.outbox import ClientProvider, OutboxSender
 from bot.runtime import Runtime
 from bot.schema import BOTS_TABLE, INSTALLATIONS_TABLE
+from bot.sender import ClientProvider, OutboxSender
 from bot.slack_client import SlackClients
 from handlers import CAPABILITIES
 
