@@ -246,3 +246,14 @@ def test_every_id_is_written_once():
     literals = _id_literals()
     assert {"retro.vote", "pi.vote_close", "standup.delete", "runs.promote"} <= set(literals)
     assert {value: places for value, places in literals.items() if len(places) > 1} == {}
+
+
+def test_every_handler_package_is_one_capability_in_the_one_list():
+    from handlers import CAPABILITIES
+
+    packages = sorted(p.parent.name for p in (ROOT / "handlers").glob("*/__init__.py"))
+    listed = sorted(c.register.__module__.split(".")[1] for c in CAPABILITIES if c.register)
+    assert listed == packages
+    for package in packages:
+        module = __import__(f"handlers.{package}", fromlist=["register", "CAPABILITY"])
+        assert module.CAPABILITY.register is module.register, package

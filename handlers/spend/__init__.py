@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from slack_bolt import App
+
 from bot.capabilities import Capability
 from handlers.spend import commands
 from reports.spend import capability, jobs, models, section
 
+
+def register(app: App) -> None:
+    commands.register(app)
+
+
 CAPABILITY = Capability(
     name="spend",
-    register=commands.register,
+    register=register,
     commands=[commands.ROUTER.command],
     help=commands.ROUTER.help(),
     status=capability.status,
