@@ -14,6 +14,7 @@ BENCHES = {
     "fanout": "bench.fanout",
     "gpu": "bench.gpu_digest",
     "spend": "bench.spend_digest",
+    "spend-focus": "bench.spend_focus",
     "mlflow": "bench.mlflow_poll",
 }
 

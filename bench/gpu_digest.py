@@ -1,136 +1,248 @@
-"""Benchmark: build the idle-GPU digest section for 1,000 GPUs over 14 days at 5-minute resolution.
+"""Benchmark: the idle-GPU digest refresh against a real Prometheus holding N GPUs x 15 days.
 
-    .venv/bin/python bench/gpu_digest.py [--quick]
+    .venv/bin/python bench/gpu_digest.py [--gpus 1000,10000] [--quick]
 
-A Prometheus double (an httpx transport answering `/api/v1/query_range` with DCGM-shaped matrices,
-built before the clock starts) stands in for the server, so the timing covers what ritualbot does:
-the fleet-wide queries, parsing, the idle analysis per GPU, storing GPU-days, the report, its
-blocks and the chart. The target is on CPU time (wall time is reported too), so a machine busy with
-other work does not decide the verdict. Prints a table and writes bench/results/gpu_digest.json.
+For each fleet size the fleet is written as OpenMetrics a day at a time and loaded with promtool's
+TSDB import (dcgm-exporter series as kube-prometheus stores them: 5-minute samples of
+DCGM_FI_DEV_GPU_UTIL and DCGM_FI_DEV_FB_USED; a quarter of the GPUs busy, idle with 15-minute blips,
+idle, memory-held). Then two refreshes run, each in a fresh child process so its CPU and peak memory
+are its own: `cold`, the first refresh (14 days, empty database), and `daily`, the next day's refresh
+with the 14 days and the running streaks stored (what the digest does every day). Each also builds
+the report, its blocks and its chart. Target (issue 19): the daily refresh < 5 s CPU and < 200 MB
+peak memory at 10,000 GPUs, and growing at most 12x from 1,000 to 10,000 GPUs. Peak memory is the
+child's peak RSS less its RSS after the imports. Prometheus's own CPU for the queries is reported
+too. Writes bench/results/gpu_digest.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+
+import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import httpx  # noqa: E402
+from bench.common import free_port, print_table, write  # noqa: E402
 
-from bot.db import Database  # noqa: E402
-from reports.gpu import render, service  # noqa: E402
-from reports.gpu.config import GpuConfig  # noqa: E402
-from reports.gpu.models import GpuDay, GpuRefresh, GpuResponse  # noqa: E402
-from reports.gpu.sources.prometheus import PrometheusSource  # noqa: E402
-
-TARGET_SECONDS = 30.0
-MAX_QUERIES = 10
+TARGET_CPU_S, TARGET_PEAK_MB, TARGET_GROWTH = 5.0, 200.0, 12.0
+DAY = date(2026, 11, 22)  # the cold refresh's last day; the daily refresh adds 23 Nov
+FIRST = DAY - timedelta(days=13)
 STEP = 300
-RESULTS = Path(__file__).resolve().parent / "results"
+MODEL = "NVIDIA A100-SXM4-80GB"
 
 
-def _matrix(gpus: int, start: int, end: int, metric: str) -> bytes:
-    """Pattern by GPU: busy, 15-min blips every 2 h, idle, memory held."""
-    if "ENGINE" in metric:
-        return b'{"status":"success","data":{"resultType":"matrix","result":[]}}'
-    parts = []
-    for n in range(gpus):
-        kind = n % 4
-        labels = (
-            f'{{"Hostname":"node-{n // 8:03d}","gpu":"{n % 8}","UUID":"GPU-{n:06d}",'
-            f'"modelName":"NVIDIA A100-SXM4-80GB","namespace":"team-{n % 12}"}}'
+def _labels(n: int) -> str:
+    node = f"node-{n // 8:04d}"
+    exporter = f"nvidia-dcgm-exporter-{n // 8:04d}"
+    return (
+        f'gpu="{n % 8}",UUID="GPU-{n:08d}",modelName="{MODEL}",Hostname="{exporter}",node="{node}",'
+        f'namespace="gpu-operator",pod="{exporter}",exported_namespace="team-{n % 12}",exported_pod="job-{n}",'
+        'cluster="bench"'
+    )
+
+
+def _values(kind: int, t: int) -> tuple[str, str]:
+    """(utilisation %, memory MiB) at step t: busy, idle with a 15-minute blip every 2 h, idle, held."""
+    busy = kind == 0 or (kind == 1 and t % 7200 < 900)
+    return ("80" if busy else "1"), ("20000" if kind in (0, 3) else "0")
+
+
+def load(gpus: int, folder: Path, days: int) -> float:
+    """Write and import the fleet a day at a time (a day of 10,000 GPUs is ~1.3 GB of text); seconds taken."""
+    started = time.perf_counter()
+    labels = [_labels(n) for n in range(gpus)]
+    for d in range(days):
+        day0 = int(datetime.combine(FIRST + timedelta(days=d), datetime.min.time(), UTC).timestamp())
+        steps = range(day0, day0 + 86400, STEP)
+        text = folder / "day.om"
+        with text.open("w") as out:
+            for index, name in enumerate(("DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED")):
+                tails = [[f" {_values(kind, t)[index]} {t + STEP // 2}\n" for t in steps] for kind in range(4)]
+                out.write(f"# TYPE {name} gauge\n")
+                for n in range(gpus):
+                    head = f"{name}{{{labels[n]}}}"
+                    out.write(head + head.join(tails[n % 4]))
+            out.write("# EOF\n")
+        subprocess.run(
+            ["promtool", "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=24h", str(text)]
+            + [str(folder / "data")],
+            check=True,
+            capture_output=True,
         )
-        values = []
-        for t in range(start, end + 1, STEP):
-            if "UTIL" in metric:
-                busy = kind == 0 or (kind == 1 and (t % 7200) < 900)
-                values.append(f'[{t},"{80 if busy else 1}"]')
-            else:
-                values.append(f'[{t},"{20000 if kind in (0, 3) else 0}"]')
-        parts.append(f'{{"metric":{labels},"values":[{",".join(values)}]}}')
-    return ('{"status":"success","data":{"resultType":"matrix","result":[' + ",".join(parts) + "]}}").encode()
+        text.unlink()
+    return time.perf_counter() - started
 
 
-class PrometheusDouble(httpx.BaseTransport):
-    def __init__(self, gpus: int, start: int, end: int) -> None:
-        self.answers = {
-            metric: _matrix(gpus, start, end, metric)
-            for metric in ("DCGM_FI_PROF_GR_ENGINE_ACTIVE", "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED")
-        }
-        self.queries = 0
+def start_prometheus(folder: Path) -> tuple[subprocess.Popen, str]:
+    (folder / "prometheus.yml").write_text("global: {}\nscrape_configs: []\n")
+    port = free_port()
+    proc = subprocess.Popen(
+        ["prometheus", f"--config.file={folder / 'prometheus.yml'}", f"--storage.tsdb.path={folder / 'data'}"]
+        + [f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=100y", "--query.timeout=10m"],
+        stdout=subprocess.DEVNULL,
+        stderr=(folder / "prometheus.log").open("w"),
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/-/ready", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)  # a starting server, not a clock under test
+    proc.terminate()
+    raise RuntimeError(f"prometheus did not start: {(folder / 'prometheus.log').read_text()[-500:]}")
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.queries += 1
-        query = parse_qs(request.content.decode())["query"][0]
-        metric = next(m for m in self.answers if m in query)
-        return httpx.Response(200, content=self.answers[metric], headers={"content-type": "application/json"})
+
+def _cpu_of(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run(quick: bool = False) -> dict[str, Any]:
-    gpus, days = (100, 14) if quick else (1000, 14)
-    day = date(2026, 11, 22)
-    config = GpuConfig(sources=({"type": "prometheus", "url": "http://bench"},), history_days=days)
-    _, start, end = service.window(day, config, "UTC")
-    double = PrometheusDouble(gpus, int(start.timestamp()) + STEP, int(end.timestamp()))
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Database(f"sqlite:///{tmp}/bench.db")
-        for model in (GpuDay, GpuRefresh, GpuResponse):
-            model.__table__.create(db.engine)  # type: ignore[attr-defined]
-        source = PrometheusSource("prometheus", "http://bench", transport=double)
-        now = datetime(2026, 11, 23, 9, tzinfo=UTC)
-        started, cpu_started = time.perf_counter(), time.process_time()
-        with db.session() as s:
-            refreshed = service.refresh(s, config, [source], day, now)
-        fetched_s = time.perf_counter() - started
-        with db.session() as s:
-            report = service.report(s, config, day, now)
-            blocks = render.section_blocks(report)
-            png = render.chart(report) or b""
-        total, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-        db.dispose()
-    ok = cpu < TARGET_SECONDS and double.queries <= MAX_QUERIES and not refreshed.errors
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def child(url: str, db_path: str, last_day: str) -> dict[str, Any]:
+    """One refresh plus the report, blocks and chart, measured in this (fresh) process."""
+    from bot.db import Database
+    from reports.gpu import render, service
+    from reports.gpu.config import GpuConfig
+    from reports.gpu.models import GpuDay, GpuRefresh, GpuResponse, GpuStreak
+    from reports.gpu.sources.prometheus import PrometheusSource
+
+    db = Database(f"sqlite:///{db_path}")
+    for model in (GpuDay, GpuRefresh, GpuResponse, GpuStreak):
+        model.__table__.create(db.engine, checkfirst=True)  # type: ignore[attr-defined]
+    config = GpuConfig(sources=({"type": "prometheus", "url": url},), history_days=14)
+    source = PrometheusSource("bench", url, matchers={"cluster": "bench"}, timeout=600)
+    day = date.fromisoformat(last_day)
+    now = datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC) + timedelta(hours=9)
+    rss_before = _rss_mb()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    with db.session() as s:
+        result = service.refresh(s, config, [source], day, now)
+    cpu1, wall1 = time.process_time(), time.perf_counter()
+    with db.session() as s:
+        report = service.report(s, config, day, now)
+        blocks = render.section_blocks(report)
+        png = render.chart(report) or b""
+    cpu2, wall2 = time.process_time(), time.perf_counter()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "refresh_cpu_s": round(cpu1 - cpu0, 3),
+        "refresh_wall_s": round(wall1 - wall0, 3),
+        "report_cpu_s": round(cpu2 - cpu1, 3),
+        "report_wall_s": round(wall2 - wall1, 3),
+        "peak_rss_mb": round(peak, 1),
+        "peak_growth_mb": round(peak - rss_before, 1),
+        "queries": result.queries,
+        "errors": result.errors,
+        "gpus": result.gpus,
+        "idle_gpu_hours": round(report.idle_h, 1),
+        "blocks": len(blocks),
+        "chart_bytes": len(png),
+    }
+
+
+def measure(url: str, prom: subprocess.Popen, db_path: str, last_day: date) -> dict[str, Any]:
+    before = _cpu_of(prom.pid)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", url, db_path, last_day.isoformat()], capture_output=True, text=True
+    )
+    if done.returncode:
+        raise RuntimeError(f"the {last_day} refresh failed:\n{done.stderr[-3000:]}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["prometheus_cpu_s"] = round(_cpu_of(prom.pid) - before, 3)
+    return figures
+
+
+def fleet(gpus: int, keep: Path | None = None) -> dict[str, Any]:
+    """Load (or, with `keep`, reuse a folder loaded before) and measure both refreshes."""
+    folder = keep / str(gpus) if keep else Path(tempfile.mkdtemp(prefix=f"gpu-bench-{gpus}-"))
+    try:
+        load_s = 0.0
+        if not (folder / "data").exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            load_s = load(gpus, folder, 15)
+        (folder / "bench.db").unlink(missing_ok=True)
+        prom, url = start_prometheus(folder)
+        try:
+            db_path = str(folder / "bench.db")
+            cold = measure(url, prom, db_path, DAY)
+            daily = measure(url, prom, db_path, DAY + timedelta(days=1))
+        finally:
+            prom.terminate()
+            prom.wait(timeout=30)
+        return {"gpus": gpus, "load_s": round(load_s, 1), "cold": cold, "daily": daily}
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def run(quick: bool = False, sizes: list[int] | None = None, keep: Path | None = None) -> dict[str, Any]:
+    sizes = sizes or ([100] if quick else [1000, 10000])
+    fleets = [fleet(n, keep) for n in sizes]
+    last, first = fleets[-1], fleets[0]
+    growth = last["daily"]["refresh_cpu_s"] / max(first["daily"]["refresh_cpu_s"], 1e-9)
+    scale = last["gpus"] / first["gpus"]
+    ok = (
+        last["daily"]["refresh_cpu_s"] < TARGET_CPU_S
+        and last["daily"]["peak_growth_mb"] < TARGET_PEAK_MB
+        and (len(fleets) == 1 or growth <= TARGET_GROWTH * scale / 10)
+        and not any(f[k]["errors"] for f in fleets for k in ("cold", "daily"))
+    )
     return {
         "name": "gpu_digest",
-        "target": f"digest build < {TARGET_SECONDS:.0f} s CPU and <= {MAX_QUERIES} source queries "
-        f"({gpus} GPUs x {days} days at {STEP // 60}-min steps)",
-        "ratio": round(cpu / TARGET_SECONDS, 3),
+        "target": f"daily refresh < {TARGET_CPU_S:.0f} s CPU, < {TARGET_PEAK_MB:.0f} MB peak at {last['gpus']} GPUs"
+        + (f"; growth {first['gpus']}->{last['gpus']} <= {TARGET_GROWTH * scale / 10:.0f}x" if len(fleets) > 1 else ""),
+        "ratio": round(last["daily"]["refresh_cpu_s"] / TARGET_CPU_S, 3),
         "ok": ok,
-        "metrics": {
-            "gpus": gpus,
-            "days": days,
-            "points_per_series": (days * 86400) // STEP,
-            "source_queries": double.queries,
-            "fetch_analyse_store_s": round(fetched_s, 3),
-            "build_wall_s": round(total, 3),
-            "build_cpu_s": round(cpu, 3),
-            "idle_gpu_hours": round(report.idle_h, 1),
-            "idle_cost": str(report.idle_cost),
-            "blocks": len(blocks),
-            "chart_png_bytes": len(png),
-            "window_end": (day + timedelta(days=1)).isoformat(),
-        },
+        "metrics": {"fleets": fleets, "daily_cpu_growth": round(growth, 2)},
     }
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        print(json.dumps(child(*argv[1:4])))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="100 GPUs instead of 1,000, for a smoke run")
+    parser.add_argument("--quick", action="store_true", help="100 GPUs, for a smoke run")
+    parser.add_argument("--gpus", default="", help="fleet sizes, e.g. 1000,10000 (the default)")
+    parser.add_argument("--keep", type=Path, help="keep the loaded Prometheus data here and reuse it next time")
     args = parser.parse_args(argv)
-    result = run(quick=args.quick)
-    print(f"{'metric':<24} value")
-    for key, value in result["metrics"].items():
-        print(f"{key:<24} {value}")
-    print(f"{'target':<24} {result['target']}\n{'ratio':<24} {result['ratio']}\n{'ok':<24} {result['ok']}")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "gpu_digest.json").write_text(json.dumps(result, indent=2))
+    sizes = [int(n) for n in args.gpus.split(",") if n] or None
+    result = run(quick=args.quick, sizes=sizes, keep=args.keep)
+    rows = [
+        [f["gpus"], kind, f[kind]["refresh_cpu_s"], f[kind]["report_cpu_s"], f[kind]["peak_growth_mb"]]
+        + [f[kind]["peak_rss_mb"], f[kind]["queries"], f[kind]["prometheus_cpu_s"], f["load_s"]]
+        for f in result["metrics"]["fleets"]
+        for kind in ("cold", "daily")
+    ]
+    header = ["gpus", "refresh", "cpu s", "report cpu s", "peak +MB", "peak RSS MB", "queries", "prom cpu s", "load s"]
+    print_table(rows, header)
+    for f in result["metrics"]["fleets"]:
+        for kind in ("cold", "daily"):
+            if f[kind]["errors"]:
+                print(f"{f['gpus']} GPUs, {kind} refresh failed: {f[kind]['errors']}")
+    print(f"target: {result['target']}\nratio: {result['ratio']}  ok: {result['ok']}")
+    write("gpu_digest", result)
     return 0 if result["ok"] else 1
 
 

@@ -14,39 +14,44 @@ import uuid
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.web import WebClient
 from sqlalchemy.exc import IntegrityError
 
 from bot.config import Settings
 from bot.errors import UserError
+from bot.installations import EncryptedInstallationStore, build_installation_store
 from bot.models import ProcessedEvent
+from bot.request_guard import SignedOnce
 from bot.runtime import Runtime
-from bot.schema import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
+from bot.schema import OAUTH_STATES_TABLE
+from bot.slack_client import SlackClients, build_client
+from bot.text import mrkdwn, plain
 from bot.wiring import build_runtime
+from bot.workspaces import mark_installed, of_context
 from handlers import fallback
 
 log = logging.getLogger(__name__)
 
+# Only what the code calls or subscribes to; README "Scopes" says which method or event needs each.
+# Not requested: app_mentions:read, im:read, reactions:write, users.profile:read (nothing uses them).
 BOT_SCOPES = [
-    "app_mentions:read",
+    "channels:history",
     "channels:read",
     "chat:write",
     "chat:write.public",
     "commands",
     "files:write",
+    "groups:history",
     "groups:read",
     "im:history",
-    "im:read",
     "im:write",
     "reactions:read",
-    "reactions:write",
     "usergroups:read",
     "users:read",
     "users:read.email",
-    "users.profile:read",
 ]
 
 
@@ -88,26 +93,15 @@ def create_app(settings: Settings, *, client: WebClient | None = None, runtime: 
         "signing_secret": settings.slack_signing_secret or "",
         "process_before_response": True,
         "raise_error_for_unhandled_request": False,
-        "request_verification_enabled": True,
+        # Bolt's RequestVerification is replaced, not removed: SignedOnce is it plus 401 for a
+        # non-numeric timestamp, a one-line log instead of the body, and replay refusal (bot/request_guard.py).
+        "request_verification_enabled": False,
+        "before_authorize": SignedOnce(settings.slack_signing_secret or "", runtime.database),
         "token_verification_enabled": False,
         "ignoring_self_events_enabled": True,
     }
     if settings.oauth_enabled and client is None:
-        engine = runtime.database.engine
-        kwargs["oauth_settings"] = OAuthSettings(
-            client_id=settings.slack_client_id,
-            client_secret=settings.slack_client_secret,
-            scopes=BOT_SCOPES,
-            installation_store=SQLAlchemyInstallationStore(
-                client_id=settings.slack_client_id or "",
-                engine=engine,
-                bots_table_name=BOTS_TABLE,
-                installations_table_name=INSTALLATIONS_TABLE,
-            ),
-            state_store=SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine, table_name=OAUTH_STATES_TABLE),
-            install_path="/slack/install",
-            redirect_uri_path="/slack/oauth_redirect",
-        )
+        kwargs["oauth_settings"] = _oauth_settings(settings, runtime)
         if settings.slack_api_url:
             kwargs["client"] = WebClient(base_url=settings.slack_api_url)
     else:
@@ -116,10 +110,50 @@ def create_app(settings: Settings, *, client: WebClient | None = None, runtime: 
     app = RitualApp(**kwargs)
     app.runtime = runtime
     app.middleware(_once_per_event)
+    if not settings.oauth_enabled:
+        app.middleware(_installed_again)
     app.error(_handle_error)
     runtime.capabilities.register(app)
     fallback.register(app)  # last: answers whatever no capability claimed
     return app
+
+
+def _oauth_settings(settings: Settings, runtime: Runtime) -> OAuthSettings:
+    """Installs into the encrypted store; requests are authorized from it, refreshing rotating tokens
+    through the configured Slack API (the same store and rotation the outbox uses)."""
+    engine = runtime.database.engine
+    clients = runtime.clients
+    store: EncryptedInstallationStore | None = clients.installation_store if isinstance(clients, SlackClients) else None
+    store = store or build_installation_store(settings, engine)
+    oauth = OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        scopes=BOT_SCOPES,
+        installation_store=store,
+        state_store=SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine, table_name=OAUTH_STATES_TABLE),
+        install_path="/slack/install",
+        redirect_uri_path="/slack/oauth_redirect",
+    )
+    oauth.authorize = InstallationStoreAuthorize(
+        logger=log,
+        installation_store=store,
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        token_rotation_expiration_minutes=oauth.token_rotation_expiration_minutes,
+        client=build_client(None, settings.slack_api_url),
+    )
+    return oauth
+
+
+def _installed_again(body: dict[str, Any], context: BoltContext, next: Any) -> None:  # noqa: A002
+    """A request from a workspace marked uninstalled means the app is back (single-workspace mode has
+    no OAuth callback to say so): its jobs resume."""
+    ws = of_context(context)
+    event = body.get("event")
+    lifecycle = isinstance(event, dict) and event.get("type") in ("app_uninstalled", "tokens_revoked")
+    if ws is not None and not lifecycle and context.get("db") is not None:
+        mark_installed(context["db"], ws.id)
+    next()
 
 
 def _once_per_event(body: dict[str, Any], context: BoltContext, next: Any) -> BoltResponse | None:  # noqa: A002
@@ -150,7 +184,7 @@ def _handle_error(
     db = context.get("db")
     if db is not None:
         db.rollback()
-    if isinstance(error, UserError):
+    if isinstance(error, UserError):  # human text: rendered below for where it goes (bot.text)
         message = error.message
     else:
         error_id = uuid.uuid4().hex[:8]
@@ -167,8 +201,9 @@ def _handle_error(
     if kind == "view_submission":
         block = getattr(error, "field", None) or _first_input_block(body)
         if block:
-            return BoltResponse(status=200, body={"response_action": "errors", "errors": {block: message}})
+            return BoltResponse(status=200, body={"response_action": "errors", "errors": {block: plain(message)}})
         return BoltResponse(status=200, body="")
+    message = mrkdwn(message)
     if kind in ("block_actions", "message_action", "shortcut") and context.get("respond"):
         try:
             context["respond"](text=message, response_type="ephemeral", replace_original=False)

@@ -3,6 +3,11 @@
 Builders return plain dicts validated by slack_sdk's block models, so domain packages never
 import Slack. `fit_message` makes any message fit Slack's limits before it is enqueued: long
 sections are split, excess blocks become follow-up messages, and nothing is rejected by Slack.
+
+Text (see bot.text): builders of plain_text fields (header, button, image title, confirm title) take
+human text and show it readable (`bot.text.plain`); mrkdwn fields (section, fields, context) take
+text the caller already rendered with `bot.text.mrkdwn`/`escape`, and are cut without breaking an
+entity or a link.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.blocks import Block
+
+from bot.text import cut_mrkdwn, plain
 
 Blocks = list[dict[str, Any]]
 
@@ -27,13 +34,13 @@ MAX_MESSAGE_TEXT = 40000
 ELLIPSIS = "…"
 
 
-def escape(text: str) -> str:
-    """Escape user text for mrkdwn (Slack's three control characters)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def header(text: str) -> dict[str, Any]:
-    return {"type": "header", "text": {"type": "plain_text", "text": _cut(text, MAX_HEADER_TEXT), "emoji": True}}
+    return {"type": "header", "text": {**plain_text(text, MAX_HEADER_TEXT), "emoji": True}}
+
+
+def plain_text(text: str, limit: int = MAX_FIELD_TEXT) -> dict[str, Any]:
+    """A plain_text object from human text: readable markup, nothing escaped (Slack shows it as is)."""
+    return {"type": "plain_text", "text": _cut(plain(text), limit) or " "}
 
 
 def section(text: str, *, accessory: dict[str, Any] | None = None, block_id: str | None = None) -> dict[str, Any]:
@@ -46,14 +53,14 @@ def section(text: str, *, accessory: dict[str, Any] | None = None, block_id: str
 
 
 def fields(items: Sequence[str]) -> dict[str, Any]:
-    cut = [_cut(i, MAX_FIELD_TEXT) for i in items[:MAX_FIELDS]]
+    cut = [cut_mrkdwn(i, MAX_FIELD_TEXT) for i in items[:MAX_FIELDS]]
     return {"type": "section", "fields": [{"type": "mrkdwn", "text": t or " "} for t in cut]}
 
 
 def context(*texts: str) -> dict[str, Any]:
     return {
         "type": "context",
-        "elements": [{"type": "mrkdwn", "text": _cut(t, MAX_FIELD_TEXT)} for t in texts[:MAX_CONTEXT_ELEMENTS]],
+        "elements": [{"type": "mrkdwn", "text": cut_mrkdwn(t, MAX_FIELD_TEXT)} for t in texts[:MAX_CONTEXT_ELEMENTS]],
     }
 
 
@@ -62,9 +69,9 @@ def divider() -> dict[str, Any]:
 
 
 def image(url: str, alt: str, title: str | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "image", "image_url": url, "alt_text": _cut(alt, 2000)}
+    block: dict[str, Any] = {"type": "image", "image_url": url, "alt_text": _cut(plain(alt), 2000)}
     if title:
-        block["title"] = {"type": "plain_text", "text": _cut(title, 2000)}
+        block["title"] = plain_text(title, 2000)
     return block
 
 
@@ -79,7 +86,7 @@ def button(
 ) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "button",
-        "text": {"type": "plain_text", "text": _cut(text, MAX_BUTTON_TEXT)},
+        "text": plain_text(text, MAX_BUTTON_TEXT),
         "action_id": action_id,
     }
     if value:
@@ -95,10 +102,10 @@ def button(
 
 def confirm_dialog(title: str, text: str, ok: str = "Yes", deny: str = "Cancel") -> dict[str, Any]:
     return {
-        "title": {"type": "plain_text", "text": _cut(title, 100)},
-        "text": {"type": "mrkdwn", "text": _cut(text, 300)},
-        "confirm": {"type": "plain_text", "text": _cut(ok, 30)},
-        "deny": {"type": "plain_text", "text": _cut(deny, 30)},
+        "title": plain_text(title, 100),
+        "text": {"type": "mrkdwn", "text": cut_mrkdwn(text, 300)},
+        "confirm": plain_text(ok, 30),
+        "deny": plain_text(deny, 30),
     }
 
 
@@ -116,17 +123,25 @@ class Message:
 
 
 def validate(blocks: Blocks) -> None:
-    """Raise slack_sdk's SlackObjectFormationError if a block breaks a Block Kit rule."""
+    """Raise slack_sdk's SlackObjectFormationError if a block breaks a Block Kit rule, and ValueError for
+    the rules Slack checks that slack_sdk does not: a block_id twice in a message, an action_id twice in
+    one block (Slack answers invalid_blocks and the message never posts)."""
+    block_ids = [b["block_id"] for b in blocks if b.get("block_id")]
+    if len(block_ids) != len(set(block_ids)):
+        raise ValueError(f"a block_id is used twice: {block_ids}")
     for block in blocks:
         parsed = Block.parse(block)
         if parsed is None:
             raise ValueError(f"unknown block: {block!r}")
         parsed.to_dict()
+        action_ids = [e["action_id"] for e in block.get("elements", []) if isinstance(e, dict) and e.get("action_id")]
+        if len(action_ids) != len(set(action_ids)):
+            raise ValueError(f"an action_id is used twice in one block: {action_ids}")
 
 
 def fit_message(text: str, blocks: Blocks | None) -> list[Message]:
     """Split a message into as many as needed so each respects Slack's limits."""
-    text = _cut(text or " ", MAX_MESSAGE_TEXT)
+    text = cut_mrkdwn(text or " ", MAX_MESSAGE_TEXT)
     if not blocks:
         return [Message(text, [])]
     fitted: Blocks = []
@@ -137,7 +152,7 @@ def fit_message(text: str, blocks: Blocks | None) -> list[Message]:
     if len(chunks) == 1:
         return [Message(text, chunks[0])]
     return [
-        Message(text if n == 0 else f"{_cut(text, 200)} (continued {n + 1}/{len(chunks)})", chunk)
+        Message(text if n == 0 else f"{cut_mrkdwn(text, 200)} (continued {n + 1}/{len(chunks)})", chunk)
         for n, chunk in enumerate(chunks)
     ]
 
@@ -184,7 +199,7 @@ def blocks_to_text(blocks: Blocks) -> str:
 def _fit_block(block: dict[str, Any]) -> Blocks:
     kind = block.get("type")
     if kind == "header":
-        return [header(block["text"]["text"])]
+        return [dict(block, text=dict(block["text"], text=_cut(block["text"]["text"], MAX_HEADER_TEXT)))]
     if kind == "section" and "text" in block and len(block["text"]["text"]) > MAX_SECTION_TEXT:
         parts = _split_text(block["text"]["text"], MAX_SECTION_TEXT)
         head = dict(block, text=dict(block["text"], text=parts[0]))
@@ -198,7 +213,7 @@ def _split_text(text: str, limit: int) -> list[str]:
     current = ""
     for line in text.split("\n"):
         if len(line) > limit:
-            line = _cut(line, limit)
+            line = cut_mrkdwn(line, limit)
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             parts.append(current)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bot.blocks import Blocks
 from bot.config import Settings
 from bot.jobs import JobSpec, specs_in
+from bot.workspaces import uninstalled_ids
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -40,12 +41,14 @@ class StatusLine:
 @dataclass(frozen=True)
 class DesiredJob:
     """A job the worker should have scheduled: APScheduler job id, registered job name, scope,
-    and the APScheduler trigger (CronTrigger/DateTrigger, timezone-aware)."""
+    and the APScheduler trigger (CronTrigger/DateTrigger, timezone-aware); `team_id`, the workspace
+    it runs for, lets the wiring skip workspaces the app was uninstalled from."""
 
     id: str
     job: str
     scope: str
     trigger: Any
+    team_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Chart:
     filename: str
     png: bytes
     title: str
+    alt_text: str = ""  # what the chart shows, for screen readers (Slack's alt_txt); the title when empty
 
 
 @dataclass
@@ -153,7 +157,9 @@ class Capabilities(Sequence[Capability]):
         return {c.name: c.status(session, team_id, channel_id) for c in self._items if c.status}
 
     def desired_jobs(self, session: Session) -> list[DesiredJob]:
-        return [j for c in self._items if c.schedule for j in c.schedule(session)]
+        """Every capability's jobs, except those of workspaces the app was uninstalled from."""
+        gone = uninstalled_ids(session)
+        return [j for c in self._items if c.schedule for j in c.schedule(session) if j.team_id not in gone]
 
     def jobs(self) -> dict[str, JobSpec]:
         return {spec.name: spec for c in self._items if c.jobs for spec in specs_in(c.jobs)}

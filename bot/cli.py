@@ -14,6 +14,7 @@ from bot.config import load_settings
 from bot.demo import run_demo
 from bot.errors import ConfigError, UserError
 from bot.runtime import Runtime, install
+from bot.scheduler import kernel_jobs
 from bot.web import serve
 from bot.wiring import build_runtime
 from bot.worker import run_worker
@@ -92,23 +93,28 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _run_job(args: argparse.Namespace, rt: Runtime) -> int:
-    registry = rt.capabilities.jobs()
+    registry = {**rt.capabilities.jobs(), **kernel_jobs()}
     if args.list or not args.name:
         for spec in sorted(registry.values(), key=lambda s: s.name):
             print(f"{spec.name:24} {spec.description}")
         return 0
     install(rt)
     outcome = jobs.run(args.name, args.scope, args.period, rt)
+    where = f"scope={outcome.scope or '-'} period={outcome.period}"
+    beat = f"last heartbeat {outcome.last_heartbeat:%Y-%m-%d %H:%M:%S}Z" if outcome.last_heartbeat else ""
+    if outcome.state == "running":
+        print(f"{outcome.job} is running for {where} (owner {outcome.holder}, {beat}); not started twice")
+        return 0
+    if outcome.state == "dead":
+        print(f"{outcome.job} died twice for {where} (last owner {outcome.holder}, {beat}); not retried again")
+        return 1
     if not outcome.ran:
-        print(
-            f"{outcome.job} already ran for scope={outcome.scope or '-'} period={outcome.period}; "
-            "pass --period to run another period"
-        )
+        print(f"{outcome.job} already ran for {where}; pass --period to run another period")
         return 0
     report = rt.sender.deliver_due()
+    took = f" (took over a dead claim of {outcome.holder}, {beat})" if outcome.took_over else ""
     print(
-        f"{outcome.job} ran for scope={outcome.scope or '-'} period={outcome.period}: "
-        f"{report.sent} sent, {report.deferred} deferred, {report.failed} failed"
+        f"{outcome.job} ran for {where}{took}: {report.sent} sent, {report.deferred} deferred, {report.failed} failed"
     )
     return 1 if report.failed else 0
 

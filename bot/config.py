@@ -6,10 +6,13 @@ environment: ritualbot.yaml names the variable that holds them, and `Settings.se
 
 from __future__ import annotations
 
+import base64
+import math
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,6 +27,25 @@ _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 @dataclass(frozen=True)
+class DeliverySettings:
+    """The outbox sender: how long a claimed row is held without a heartbeat, and how many calls may be
+    in flight (per process, per workspace). ritualbot.yaml `delivery:`, or RITUALBOT_OUTBOX_*."""
+
+    lease: timedelta = timedelta(seconds=15)
+    concurrency: int = 8
+    per_workspace: int = 3
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """What the daily retention job keeps: everything for `days`; after that only the outbox rows later
+    edits, threads and de-duplication need (without their payload), until `keep_days`."""
+
+    days: int = 30
+    keep_days: int = 365
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     slack_bot_token: str | None = None
@@ -32,6 +54,7 @@ class Settings:
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
     slack_api_url: str | None = None
+    encryption_keys: tuple[str, ...] = field(default=(), repr=False)  # Fernet keys, newest first
     port: int = 3000
     mlflow_tracking_uri: str = DEFAULT_MLFLOW_URI
     mlflow_ui_url: str | None = None
@@ -40,6 +63,9 @@ class Settings:
     admins: tuple[str, ...] = ()
     log_level: str = "INFO"
     auto_migrate: bool = True
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    job_stale: timedelta = timedelta(minutes=10)  # a running job claim without a heartbeat this long is dead
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
     config_path: str | None = None
     file: Mapping[str, Any] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -96,6 +122,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         slack_client_id=env.get("SLACK_CLIENT_ID") or None,
         slack_client_secret=env.get("SLACK_CLIENT_SECRET") or None,
         slack_api_url=_url(env, "SLACK_API_URL"),
+        encryption_keys=_fernet_keys(env.get("RITUALBOT_ENCRYPTION_KEY", "")),
         port=_port(env.get("PORT", "3000")),
         mlflow_tracking_uri=env.get("MLFLOW_TRACKING_URI") or DEFAULT_MLFLOW_URI,
         mlflow_ui_url=_url(env, "MLFLOW_UI_URL"),
@@ -106,10 +133,64 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         auto_migrate=_bool(
             "RITUALBOT_AUTO_MIGRATE", env.get("RITUALBOT_AUTO_MIGRATE"), default=database_url.startswith("sqlite")
         ),
+        delivery=DeliverySettings(
+            lease=_seconds(env, file, "RITUALBOT_OUTBOX_LEASE_SECONDS", "delivery.lease_seconds", 15),
+            concurrency=_count(env, file, "RITUALBOT_OUTBOX_CONCURRENCY", "delivery.concurrency", 8),
+            per_workspace=_count(env, file, "RITUALBOT_OUTBOX_PER_WORKSPACE", "delivery.per_workspace", 3),
+        ),
+        job_stale=_seconds(env, file, "RITUALBOT_JOB_STALE_SECONDS", "jobs.stale_seconds", 600),
+        retention=_retention(env, file),
         config_path=config_path,
         file=file,
         env=env,
     )
+
+
+def _number(
+    env: Mapping[str, str], file: Mapping[str, Any], env_name: str, yaml_key: str, *, whole: bool
+) -> float | None:
+    """A positive number from the environment, else from ritualbot.yaml (`section.key`); None when neither sets it."""
+    section, key = yaml_key.split(".")
+    raw: Any = env.get(env_name)
+    where = env_name
+    if raw in (None, ""):
+        values = file.get(section) or {}
+        if not isinstance(values, Mapping):
+            raise ConfigError(f"ritualbot.yaml: '{section}' must be a mapping")
+        raw, where = values.get(key), f"ritualbot.yaml {yaml_key} (or {env_name})"
+        if raw is None:
+            return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not value > 0 or (whole and not value.is_integer()):
+        kind = "a whole number above 0" if whole else "a number above 0"
+        raise ConfigError(f"{where} must be {kind}, got {raw!r}")
+    return value
+
+
+def _seconds(
+    env: Mapping[str, str], file: Mapping[str, Any], env_name: str, yaml_key: str, default: float
+) -> timedelta:
+    value = _number(env, file, env_name, yaml_key, whole=False)
+    return timedelta(seconds=default if value is None else value)
+
+
+def _count(env: Mapping[str, str], file: Mapping[str, Any], env_name: str, yaml_key: str, default: int) -> int:
+    value = _number(env, file, env_name, yaml_key, whole=True)
+    return default if value is None else int(value)
+
+
+def _retention(env: Mapping[str, str], file: Mapping[str, Any]) -> RetentionSettings:
+    days = _count(env, file, "RITUALBOT_RETENTION_DAYS", "retention.days", 30)
+    keep_days = _count(env, file, "RITUALBOT_RETENTION_KEEP_DAYS", "retention.keep_days", 365)
+    if keep_days < days:
+        raise ConfigError(
+            f"retention.keep_days ({keep_days}) must be at least retention.days ({days}): rows that later edits, "
+            "threads and de-duplication need are kept longer than the rest"
+        )
+    return RetentionSettings(days=days, keep_days=keep_days)
 
 
 def _read_yaml(path: str) -> dict[str, Any]:
@@ -147,6 +228,23 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
     if not value.startswith(("http://", "https://")):
         raise ConfigError(f"{name} must be an http(s) URL, got {value!r}")
     return value.rstrip("/") + "/"
+
+
+def _fernet_keys(value: str) -> tuple[str, ...]:
+    """RITUALBOT_ENCRYPTION_KEY: Fernet keys (url-safe base64 of 32 bytes), comma-separated, newest first."""
+    keys = tuple(k.strip() for k in value.split(",") if k.strip())
+    for position, key in enumerate(keys, start=1):
+        try:
+            raw = base64.urlsafe_b64decode(key.encode("ascii"))
+        except (ValueError, UnicodeEncodeError):
+            raw = b""
+        if len(raw) != 32:
+            raise ConfigError(
+                f"RITUALBOT_ENCRYPTION_KEY: key {position} is not a Fernet key (url-safe base64 of 32 bytes); "
+                "generate one with `python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'`"
+            )
+    return keys
 
 
 def _port(value: str) -> int:

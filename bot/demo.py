@@ -15,7 +15,7 @@ from pathlib import Path
 from bot import jobs
 from bot.blocks import blocks_to_text
 from bot.clock import FrozenClock
-from bot.config import Settings
+from bot.config import DeliverySettings, Settings
 from bot.db import Database
 from bot.demo_context import CHANNEL_ID, DEMO_USERS, TEAM_ID, DemoContext
 from bot.offline_slack import OfflineSlack, RecordedCall
@@ -67,6 +67,7 @@ def run_demo(*, out_dir: str = "demo-output", quiet: bool = False, day: date | N
         mlflow_tracking_uri=str(out / "mlruns"),
         timezone="Europe/Berlin",
         slack_bot_token="xoxb-offline-demo",
+        delivery=DeliverySettings(concurrency=1),  # one call at a time: the day prints in the same order every run
     )
     database = Database(settings.database_url)
     database.upgrade()

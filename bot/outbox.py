@@ -1,7 +1,9 @@
 """The outbox: every message the bot posts is written here first, then delivered exactly once.
 
 Producers call `post`/`update`/`call` inside their unit of work, so a message exists if and only
-if the change that caused it committed. `bot.sender.OutboxSender` delivers the rows.
+if the change that caused it committed. `bot.sender.OutboxSender` delivers the rows; it tags every
+chat.postMessage with message metadata naming its row (so producers leave `metadata` to it), which is
+how a post whose answer was lost is found again instead of being posted twice.
 """
 
 from __future__ import annotations
@@ -92,12 +94,14 @@ def upload(
     now: datetime,
     title: str | None = None,
     comment: str | None = None,
+    alt_text: str | None = None,
     team_id: str | None = None,
     thread_of: OutboxMessage | None = None,
     ref: str | None = None,
     dedupe_key: str | None = None,
 ) -> OutboxMessage:
-    """Enqueue a file (a chart PNG) for the two-step external upload."""
+    """Enqueue a file (a chart PNG) for the two-step external upload. `alt_text` describes the image
+    for screen readers (Slack's `alt_txt`); `comment` is mrkdwn, the caller escapes it."""
     payload = {
         "channel": channel,
         "filename": filename,
@@ -106,6 +110,8 @@ def upload(
     }
     if comment:
         payload["initial_comment"] = comment
+    if alt_text:
+        payload["alt_txt"] = alt_text[:1000]
     return _add(
         session,
         method="files.upload",

@@ -1,6 +1,7 @@
 """The worker's scheduler: APScheduler 3 with an SQLAlchemy job store, kept in sync with the
-jobs the capabilities ask for. Every fire goes through bot.jobs.run, which claims
-(job, scope, period) first, so a replayed misfire or a second worker cannot run it twice."""
+jobs the capabilities ask for, plus the wiring's own daily jobs (retention). Every fire goes through
+bot.jobs.run, which claims (job, scope, period) first, so a replayed misfire or a second worker cannot
+run it twice."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from datetime import UTC
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 
+from bot import retention
+from bot.jobs import JobSpec, specs_in
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -18,6 +22,14 @@ log = logging.getLogger(__name__)
 SYNC_EVERY_SECONDS = 60
 MISFIRE_GRACE_SECONDS = 3600
 JOB_PREFIX = "rb:"
+# The wiring's own jobs (no capability owns them): every worker schedules them in memory; the job claim
+# makes each run once a day whichever worker fires first.
+KERNEL_JOBS = {retention.JOB: CronTrigger(hour=3, minute=17, timezone=UTC)}
+
+
+def kernel_jobs() -> dict[str, JobSpec]:
+    """The wiring's jobs, for `ritualbot run-job --list` beside the capabilities' ones."""
+    return {spec.name: spec for spec in specs_in(retention)}
 
 
 def build_scheduler(rt: Runtime) -> BackgroundScheduler:
@@ -38,6 +50,10 @@ def build_scheduler(rt: Runtime) -> BackgroundScheduler:
         jobstore="local",
         replace_existing=True,
     )
+    for name, trigger in KERNEL_JOBS.items():
+        scheduler.add_job(
+            "bot.jobs:scheduled", trigger, args=[name, ""], id=f"rb-{name}", jobstore="local", replace_existing=True
+        )
     return scheduler
 
 

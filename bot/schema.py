@@ -7,31 +7,32 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import MetaData
 
 from bot import models as _foundation_models
+from bot import request_guard as _request_guard_models
+from bot import workspaces as _workspace_models
 from bot.db import Base
+from bot.installations import BOTS_TABLE, INSTALLATIONS_TABLE, EncryptedInstallationStore
 from handlers import CAPABILITIES
 
-INSTALLATIONS_TABLE = "slack_installations"
-BOTS_TABLE = "slack_bots"
 OAUTH_STATES_TABLE = "slack_oauth_states"
 
 
 def slack_oauth_metadata() -> MetaData:
-    """slack_sdk's installation and OAuth state tables, built by slack_sdk's own builders."""
+    """slack_sdk's installation and OAuth state tables, built by slack_sdk's own builders (the token
+    columns widened for their encrypted values: bot.installations)."""
     metadata = MetaData()
-    SQLAlchemyInstallationStore.build_installations_table(metadata, INSTALLATIONS_TABLE)
-    SQLAlchemyInstallationStore.build_bots_table(metadata, BOTS_TABLE)
+    EncryptedInstallationStore.build_installations_table(metadata, INSTALLATIONS_TABLE)
+    EncryptedInstallationStore.build_bots_table(metadata, BOTS_TABLE)
     SQLAlchemyOAuthStateStore.build_oauth_states_table(metadata, OAUTH_STATES_TABLE)
     return metadata
 
 
 def model_modules() -> list[ModuleType]:
     """The modules whose tables live in Base.metadata: the foundation's and every capability's."""
-    return [_foundation_models, *CAPABILITIES.models()]
+    return [_foundation_models, _workspace_models, _request_guard_models, *CAPABILITIES.models()]
 
 
 def target_metadata() -> list[MetaData]:

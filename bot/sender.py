@@ -1,49 +1,39 @@
-"""Delivering the outbox: `OutboxSender` claims due rows atomically (several senders may run),
-honours 429 Retry-After per workspace and method, backs off on transient errors, and records the
-channel/ts Slack returns so later edits can `chat.update` the message.
+"""Delivering the outbox. `OutboxSender` claims due rows under a short lease that a heartbeat renews while
+the call is in flight (several senders may run, in several processes), and sends a few at a time: one lane
+per conversation, so a channel's messages keep their order and a slow call holds only its own lane. It
+honours 429 Retry-After per workspace and method, pauses a workspace whose token Slack refuses, and records
+the channel/ts Slack returns so later edits can `chat.update` the message. A post whose outcome is unknown
+(a timeout, a 5xx, a sender that died mid-send) is looked up in Slack before it is sent again
+(`bot.delivery`), so a lost answer or a killed process costs no duplicate.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
+import os
+import socket
 import threading
+import uuid
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy import update as sql_update
-from sqlalchemy.orm import Session
+from slack_sdk.errors import SlackApiError
 
+from bot import leases
 from bot.clock import Clock
+from bot.config import DeliverySettings
 from bot.db import Database
+from bot.delivery import OUTBOX_EVENT, PERMANENT_ERRORS, Failure, classify, find_landed, tag
+from bot.heartbeat import Heartbeat
 from bot.models import OutboxMessage
+from bot.pauses import Pauses
+
+__all__ = ["OUTBOX_EVENT", "ClientProvider", "DeliveryReport", "OutboxSender"]
 
 log = logging.getLogger(__name__)
-
-PERMANENT_ERRORS = {
-    "invalid_blocks",
-    "invalid_arguments",
-    "channel_not_found",
-    "not_in_channel",
-    "is_archived",
-    "msg_too_long",
-    "no_text",
-    "invalid_auth",
-    "account_inactive",
-    "token_revoked",
-    "not_authed",
-    "user_not_found",
-    "cannot_dm_bot",
-    "message_not_found",
-    "cant_update_message",
-    "missing_scope",
-    "user_not_in_channel",
-    "invalid_blocks_format",
-    "restricted_action",
-    "already_reacted",
-}
 
 
 class ClientProvider(Protocol):
@@ -56,10 +46,21 @@ class DeliveryReport:
     deferred: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, outcome: str, error: str | None = None, n: int = 1) -> None:
+        with self._lock:
+            setattr(self, outcome, getattr(self, outcome) + n)
+            if error:
+                self.errors.append(error)
 
 
-class _Wait(Exception):
-    """The row cannot go yet (its thread parent or update target is not delivered)."""
+@dataclass(frozen=True)
+class _Result:
+    channel: str | None = None
+    ts: str | None = None
+    failure: Failure | None = None
+    token: str | None = None
 
 
 class OutboxSender:
@@ -69,197 +70,223 @@ class OutboxSender:
         clients: ClientProvider,
         clock: Clock,
         *,
-        owner: str = "sender",
-        lease: timedelta = timedelta(minutes=2),
+        settings: DeliverySettings | None = None,
+        lease: timedelta | None = None,
+        owner: str | None = None,
         max_attempts: int = 8,
         batch: int = 100,
     ) -> None:
+        settings = settings or DeliverySettings()
         self.database = database
         self.clients = clients
         self.clock = clock
-        self.owner = owner
-        self.lease = lease
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.lease = lease or settings.lease
+        self.concurrency = settings.concurrency
+        self.per_workspace = settings.per_workspace
         self.max_attempts = max_attempts
         self.batch = batch
-        self._paused: dict[tuple[str | None, str], datetime] = {}
+        self.pauses = Pauses(clients)
+        self.heartbeats = Heartbeat(self.heartbeat, every=max(self.lease.total_seconds() / 3, 0.05), name="outbox")
+        self._busy: dict[leases.Lane, str | None] = {}
+        self._in_flight: set[int] = set()
+        self._lock = threading.Lock()
         self._wake = threading.Event()
 
     def wake(self) -> None:
         self._wake.set()
 
     def run_forever(self, stop: threading.Event, idle_wait: float = 1.0) -> None:
-        while not stop.is_set():
-            try:
-                report = self.deliver_due()
-            except Exception:
-                log.exception("outbox delivery round failed")
-                report = DeliveryReport()
-            if report.sent == 0:
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="outbox") as pool:
+            while not stop.is_set():
+                try:
+                    self._pump(pool, DeliveryReport(), None)
+                except Exception:
+                    log.exception("outbox delivery round failed")
                 self._wake.wait(idle_wait)
                 self._wake.clear()
 
     def deliver_due(self) -> DeliveryReport:
-        """Deliver every row that is due now; returns what happened."""
+        """Deliver every row that is due now (and what becomes due as parents go out); returns what happened."""
         report = DeliveryReport()
-        for row_id in self._due_ids():
-            self._deliver_one(row_id, report)
-        return report
+        tried: dict[int, int] = {}  # row id -> rows sent when it was last tried: retried only after progress
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="outbox") as pool:
+            running: set[Future[None]] = set()
+            while True:
+                running |= self._pump(pool, report, tried)
+                if not running:
+                    return report
+                _, running = wait(running, return_when=FIRST_COMPLETED)
 
     def next_due_at(self) -> datetime | None:
-        with self.database.session() as s:
-            return s.scalar(
-                select(OutboxMessage.next_attempt_at)
-                .where(OutboxMessage.status == "pending")
-                .order_by(OutboxMessage.next_attempt_at)
-                .limit(1)
-            )
+        return leases.next_due_at(self.database)
 
-    def _due_ids(self) -> list[int]:
+    def heartbeat(self) -> int:
+        """Renew the lease of every row this sender is sending; returns how many."""
+        with self._lock:
+            ids = sorted(self._in_flight)
+        return leases.renew(self.database, ids, self.owner, self.clock.now() + self.lease) if ids else 0
+
+    # -- rounds and lanes ----------------------------------------------------------------------
+    def _pump(
+        self, pool: ThreadPoolExecutor, report: DeliveryReport, tried: dict[int, int] | None
+    ) -> set[Future[None]]:
+        """Start a lane for every conversation with due rows, within the concurrency limits."""
         now = self.clock.now()
-        with self.database.session() as s:
-            return list(
-                s.scalars(
-                    select(OutboxMessage.id)
-                    .where(
-                        or_(
-                            and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-                            and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now),
-                        )
-                    )
-                    .order_by(OutboxMessage.id)
-                    .limit(self.batch)
-                )
-            )
+        for team_id in self.pauses.resumed(now):
+            leases.park(self.database, team_id, now, until=None)
+        started: set[Future[None]] = set()
+        for lane, ids in leases.due_lanes(self.database, now, self.batch).items():
+            team_id = lane[0]
+            if tried is not None:
+                ids = [i for i in ids if tried.get(i) != report.sent]
+            if not ids:
+                continue
+            paused_until = self.pauses.paused_until(team_id, now)
+            if paused_until is not None:
+                leases.park(self.database, team_id, now, until=paused_until)
+                report.add("deferred", n=len(ids))
+                continue
+            with self._lock:
+                in_workspace = sum(1 for t in self._busy.values() if t == team_id)
+                if lane in self._busy or len(self._busy) >= self.concurrency or in_workspace >= self.per_workspace:
+                    continue
+                self._busy[lane] = team_id
+            started.add(pool.submit(self._run_lane, lane, ids, report, tried))
+        return started
 
-    def _claim(self, s: Session, row_id: int, now: datetime) -> OutboxMessage | None:
-        claimed = s.execute(
-            sql_update(OutboxMessage)
-            .where(
-                OutboxMessage.id == row_id,
-                or_(
-                    and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-                    and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now),
-                ),
-            )
-            .values(status="sending", locked_until=now + self.lease, attempts=OutboxMessage.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        s.commit()
-        if getattr(claimed, "rowcount", 0) != 1:
-            return None
-        return s.get(OutboxMessage, row_id, populate_existing=True)
+    def _run_lane(
+        self, lane: leases.Lane, ids: list[int], report: DeliveryReport, tried: dict[int, int] | None
+    ) -> None:
+        sent_before = report.sent
+        try:
+            for row_id in ids:
+                if tried is not None:
+                    tried[row_id] = report.sent
+                self._deliver_one(row_id, report)
+        except Exception:
+            log.exception("outbox lane failed lane=%s", lane)
+        finally:
+            with self._lock:
+                self._busy.pop(lane, None)
+            if report.sent != sent_before:
+                self._wake.set()  # rows waiting for these (threads, edits, the workspace's limit) can go
 
+    # -- one row -------------------------------------------------------------------------------
     def _deliver_one(self, row_id: int, report: DeliveryReport) -> None:
         now = self.clock.now()
-        with self.database.session() as s:
-            row = s.get(OutboxMessage, row_id)
-            if row is None or self._is_paused(row, now):
-                report.deferred += 1
-                return
-            row = self._claim(s, row_id, now)
-            if row is None:
-                return
-            try:
-                payload = self._resolve(s, row)
-                if payload is None:
-                    self._finish(row, "superseded", now)
-                    return
-                response = self._send(row, payload)
-            except _Wait:
-                row.status, row.attempts, row.next_attempt_at = "pending", row.attempts - 1, now
-                report.deferred += 1
-                return
-            except Exception as exc:  # noqa: BLE001 — classified below, never lost
-                self._on_error(row, exc, now, report)
-                return
-            row.channel = response.get("channel") or payload.get("channel")
-            row.ts = response.get("ts") or (response.get("message") or {}).get("ts") or payload.get("ts")
-            self._finish(row, "sent", self.clock.now())
-            report.sent += 1
+        claimed = leases.claim(
+            self.database,
+            row_id,
+            now,
+            owner=self.owner,
+            lease=self.lease,
+            rate_limited=lambda team_id, method: self.pauses.rate_limited(team_id, method, now),
+        )
+        if isinstance(claimed, leases.NotNow):
+            if claimed.outcome in ("deferred", "failed"):
+                report.add(claimed.outcome, claimed.error)
+            return
+        if claimed.taken_from is not None:
+            log.warning("outbox lease taken over id=%s from=%s: it stopped renewing it", row_id, claimed.taken_from)
+        self._track(claimed.id, True)
+        try:
+            result = self._attempt(claimed)
+        finally:
+            self._track(claimed.id, False)
+        self._settle(claimed, result, report)
 
-    def _resolve(self, s: Session, row: OutboxMessage) -> dict[str, Any] | None:
-        payload = dict(row.payload)
-        if row.thread_of_id:
-            parent = s.get(OutboxMessage, row.thread_of_id)
-            if parent is None or parent.status == "failed":
-                raise RuntimeError("thread parent message failed to deliver")
-            if parent.status != "sent":
-                raise _Wait()
-            payload.setdefault("thread_ts", parent.ts)
-            payload.setdefault("channel", parent.channel)
-        if row.update_of_id:
-            target = s.get(OutboxMessage, row.update_of_id)
-            if target is None or target.status == "failed":
-                raise RuntimeError("the message to update failed to deliver")
-            if target.status != "sent":
-                raise _Wait()
-            newer = s.scalar(
-                select(OutboxMessage.id)
-                .where(
-                    OutboxMessage.update_of_id == row.update_of_id,
-                    OutboxMessage.id > row.id,
-                    OutboxMessage.status.in_(("pending", "sending")),
-                )
-                .limit(1)
-            )
-            if newer is not None:
-                return None  # a later edit of the same message replaces this one
-            payload.update(channel=target.channel, ts=target.ts)
-        return payload
+    def _attempt(self, row: leases.Claimed) -> _Result:
+        """The Slack calls, outside any database transaction."""
+        client: Any = None
+        try:
+            client = self.clients.for_team(row.team_id, retries=False)
+            payload = row.payload
+            if row.method == "chat.postMessage":
+                payload = {**payload, "metadata": payload.get("metadata") or tag(row.id)}
+                landed = self._landed(client, row, payload) if row.in_doubt else None
+                if landed is not None:
+                    log.info("outbox post had landed before id=%s channel=%s ts=%s", row.id, *landed)
+                    return _Result(channel=landed[0], ts=landed[1])
+            response = self._send(client, row.method, payload)
+        except Exception as exc:  # noqa: BLE001 — classified in _settle, never lost
+            return _Result(failure=classify(exc), token=getattr(client, "token", None))
+        channel = response.get("channel") or payload.get("channel")
+        ts = response.get("ts") or (response.get("message") or {}).get("ts") or payload.get("ts")
+        return _Result(channel=channel, ts=ts)
 
-    def _send(self, row: OutboxMessage, payload: dict[str, Any]) -> dict[str, Any]:
-        client = self.clients.for_team(row.team_id, retries=False)
-        if row.method == "files.upload":
+    @staticmethod
+    def _landed(client: Any, row: leases.Claimed, payload: dict[str, Any]) -> tuple[str, str] | None:
+        try:
+            return find_landed(client, row.id, payload, row.created_at)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "")
+            if error not in PERMANENT_ERRORS:
+                raise  # cannot look now (rate limit, token, no answer): stays in doubt, retried later
+            log.warning("outbox cannot check whether id=%s landed (%s): sending it again", row.id, error)
+            return None
+
+    @staticmethod
+    def _send(client: Any, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        if method == "files.upload":
             args = {k: v for k, v in payload.items() if k != "content_b64"}
             args["content"] = base64.b64decode(payload["content_b64"])
             response = client.files_upload_v2(**args)
             files = response.get("files") or [response.get("file") or {}]
             return {"channel": payload["channel"], "file_id": files[0].get("id")}
-        return dict(client.api_call(row.method, json=payload).data)
+        return dict(client.api_call(method, json=payload).data)
 
-    def _on_error(self, row: OutboxMessage, exc: Exception, now: datetime, report: DeliveryReport) -> None:
-        response = getattr(exc, "response", None)
-        status = getattr(response, "status_code", None)
-        error = (response.get("error") if response is not None and hasattr(response, "get") else None) or str(exc)
-        if status == 429 or error == "ratelimited":
-            retry_after = _retry_after(response)
-            self._paused[(row.team_id, row.method)] = now + retry_after
-            row.status, row.attempts, row.next_attempt_at = "pending", row.attempts - 1, now + retry_after
-            row.last_error = f"rate limited, retry after {retry_after.total_seconds():.0f}s"
+    def _settle(self, row: leases.Claimed, result: _Result, report: DeliveryReport) -> None:
+        now = self.clock.now()
+        failure = result.failure
+        retry_now = {"status": "pending", "attempts": OutboxMessage.attempts - 1}
+        until: datetime | None = None
+        if failure is None:
+            values: dict[str, Any] = {"status": "sent", "channel": result.channel, "ts": result.ts, "sent_at": now}
+            values.update(in_doubt=False, last_error=None)
+            outcome, error = "sent", None
+            self.pauses.delivered(row.team_id)
+        elif failure.kind == "rate_limited":
+            retry_after = failure.retry_after or timedelta(seconds=30)
+            self.pauses.rate_limit(row.team_id, row.method, now + retry_after)
+            values = {**retry_now, "next_attempt_at": now + retry_after}
+            values["last_error"] = f"rate limited, retry after {retry_after.total_seconds():.0f}s"
+            outcome, error = "deferred", None
             log.info("outbox rate limited id=%s method=%s retry_after=%s", row.id, row.method, retry_after)
-            report.deferred += 1
+        elif failure.kind == "token":
+            until = self.pauses.token_failed(row.team_id, failure.error, result.token, now)
+            values = {**retry_now, "next_attempt_at": until or now, "last_error": f"{failure.error} (workspace paused)"}
+            outcome, error = "deferred", None
+        elif failure.kind == "permanent" or row.attempts >= self.max_attempts:
+            values, outcome, error = {"status": "failed", "last_error": failure.error[:2000]}, "failed", failure.error
+            log.error("outbox delivery failed id=%s method=%s error=%s", row.id, row.method, failure.error)
+        else:
+            backoff = timedelta(seconds=min(2**row.attempts, 300))
+            values = {"status": "pending", "next_attempt_at": now + backoff, "last_error": failure.error[:2000]}
+            if failure.kind == "unknown_outcome":
+                values["in_doubt"] = True
+            outcome, error = "deferred", None
+            log.warning(
+                "outbox %s id=%s method=%s error=%s attempt=%s",
+                "outcome unknown" if failure.kind == "unknown_outcome" else "transient error",
+                row.id,
+                row.method,
+                failure.error,
+                row.attempts,
+            )
+        if not leases.record(self.database, row.id, self.owner, values):
+            log.warning("outbox lease lost before the outcome was recorded id=%s outcome=%s", row.id, outcome)
             return
-        permanent = error in PERMANENT_ERRORS or (status is not None and 400 <= status < 500)
-        row.last_error = error[:2000]
-        if permanent or row.attempts >= self.max_attempts:
-            self._finish(row, "failed", now)
-            report.failed += 1
-            report.errors.append(error)
-            log.error("outbox delivery failed id=%s method=%s error=%s", row.id, row.method, error)
-            return
-        row.status, row.next_attempt_at = "pending", now + timedelta(seconds=min(2**row.attempts, 300))
-        report.deferred += 1
-        log.warning(
-            "outbox transient error id=%s method=%s error=%s attempt=%s", row.id, row.method, error, row.attempts
-        )
+        report.add(outcome, error)
+        if until is not None:
+            leases.park(self.database, row.team_id, now, until=until)
 
-    def _is_paused(self, row: OutboxMessage, now: datetime) -> bool:
-        until = self._paused.get((row.team_id, row.method))
-        return until is not None and until > now
-
-    @staticmethod
-    def _finish(row: OutboxMessage, status: str, now: datetime) -> None:
-        row.status, row.locked_until = status, None
-        if status == "sent":
-            row.sent_at = now
-
-
-def _retry_after(response: Any) -> timedelta:
-    headers = getattr(response, "headers", None) or {}
-    value = headers.get("Retry-After") or headers.get("retry-after")
-    if isinstance(value, list):
-        value = value[0] if value else None
-    try:
-        return timedelta(seconds=max(1, int(str(value))))
-    except (TypeError, ValueError):
-        return timedelta(seconds=30)
+    def _track(self, row_id: int, sending: bool) -> None:
+        with self._lock:
+            if sending:
+                self._in_flight.add(row_id)
+                self.heartbeats.start()
+            else:
+                self._in_flight.discard(row_id)
+                if not self._in_flight:
+                    self.heartbeats.stop()

@@ -13,6 +13,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
 from bot.runtime import Runtime
+from bot.slack_client import SlackClients
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,9 @@ def start_sender_thread(runtime: Runtime, stop: threading.Event) -> threading.Th
 
 def serve(app: App, runtime: Runtime) -> None:
     settings = runtime.settings
+    clients = runtime.clients
+    if isinstance(clients, SlackClients) and clients.installation_store is not None:
+        clients.installation_store.reencrypt()  # rows under an older RITUALBOT_ENCRYPTION_KEY move to the newest
     stop = threading.Event()
     start_sender_thread(runtime, stop)
     try:

@@ -3,16 +3,16 @@ capabilities (`handlers.CAPABILITIES`). The top of the import graph: nothing bel
 
 from __future__ import annotations
 
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.token_rotation.rotator import TokenRotator
 
 from bot.capabilities import Capabilities
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
+from bot.installations import build_installation_store
 from bot.runtime import Runtime
-from bot.schema import BOTS_TABLE, INSTALLATIONS_TABLE
 from bot.sender import ClientProvider, OutboxSender
-from bot.slack_client import SlackClients
+from bot.slack_client import SlackClients, build_client
 from handlers import CAPABILITIES
 
 
@@ -28,16 +28,16 @@ def build_runtime(
     database = database or Database(settings.database_url)
     clock = clock or SystemClock()
     if clients is None:
-        store = None
         if settings.oauth_enabled:
-            store = SQLAlchemyInstallationStore(
+            rotator = TokenRotator(
                 client_id=settings.slack_client_id or "",
-                engine=database.engine,
-                bots_table_name=BOTS_TABLE,
-                installations_table_name=INSTALLATIONS_TABLE,
+                client_secret=settings.slack_client_secret or "",
+                client=build_client(None, settings.slack_api_url),
             )
-        clients = SlackClients(settings, store)
-    sender = OutboxSender(database, clients, clock)
+            clients = SlackClients(settings, build_installation_store(settings, database.engine), rotator=rotator)
+        else:
+            clients = SlackClients(settings)
+    sender = OutboxSender(database, clients, clock, settings=settings.delivery)
     return Runtime(
         settings=settings,
         database=database,

@@ -52,7 +52,7 @@ def element_value(element: Mapping[str, Any]) -> Any:
 
 
 def rich_text_plain(value: Any) -> str:
-    """The plain text of a rich_text block (what a user typed, without the formatting)."""
+    """The human text of a rich_text block (what a user typed, without the formatting; see bot.text)."""
     parts: list[str] = []
 
     def walk(node: Any) -> None:
@@ -60,12 +60,17 @@ def rich_text_plain(value: Any) -> str:
             kind = node.get("type")
             if kind == "text":
                 parts.append(str(node.get("text") or ""))
-            elif kind == "link":
-                parts.append(str(node.get("text") or node.get("url") or ""))
+            elif kind == "link":  # human text keeps Slack's markup (bot.text): live in mrkdwn, readable elsewhere
+                url, label = str(node.get("url") or ""), str(node.get("text") or "")
+                parts.append(f"<{url}|{label}>" if label and label != url else f"<{url}>")
             elif kind == "user":
                 parts.append(f"<@{node.get('user_id')}>")
             elif kind == "channel":
                 parts.append(f"<#{node.get('channel_id')}>")
+            elif kind == "broadcast":  # @channel/@here typed in a rich text input: shown, never a ping
+                parts.append(f"<!{node.get('range')}>")
+            elif kind == "usergroup":
+                parts.append(f"<!subteam^{node.get('usergroup_id')}>")
             elif kind == "emoji":
                 parts.append(f":{node.get('name')}:")
             for child in node.get("elements") or []:

@@ -21,6 +21,8 @@ from bot.capabilities import Capabilities
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import UserError
+from bot.text import decode
+from handlers.auth import workspace
 
 
 @dataclass
@@ -40,7 +42,8 @@ class CommandRequest:
 
     @property
     def team(self) -> str:
-        return str(self.command.get("team_id") or self.context.get("team_id") or "")
+        """The installation's workspace (the organization's id for an org-wide install)."""
+        return workspace(self.context).id
 
     @property
     def channel(self) -> str:
@@ -113,7 +116,7 @@ class Router:
         capabilities: Capabilities,
     ) -> None:
         """The Bolt listener for the command."""
-        words = (command.get("text") or "").split()
+        words = decode(command.get("text") or "").split()  # Slack's &amp; &lt; &gt;, decoded once
         word = words[0] if words else self.default
         request = CommandRequest(
             ack=ack,

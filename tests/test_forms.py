@@ -54,7 +54,12 @@ ELEMENTS = [
     ({"type": "datepicker", "selected_date": None}, None, ""),
     ({"type": "timepicker", "selected_time": "09:30"}, "09:30", "09:30"),
     ({"type": "datetimepicker", "selected_date_time": 1796000000}, 1796000000, "1796000000"),
-    ({"type": "rich_text_input", "rich_text_value": RICH}, RICH, "Trained run 42 with <@U0002> :tada:"),
+    # rich text reads as human text (bot.text): the link and the mention stay Slack markup
+    (
+        {"type": "rich_text_input", "rich_text_value": RICH},
+        RICH,
+        "Trained <https://mlflow.example/run/42|run 42> with <@U0002> :tada:",
+    ),
     # Payloads without "type" (older clients, recorded fixtures): the key tells the kind.
     ({"selected_option": {"value": "Monitoring"}}, "Monitoring", "Monitoring"),
     ({"value": "Drift on EU"}, "Drift on EU", "Drift on EU"),

@@ -44,3 +44,72 @@ def test_interactivity_and_events_point_at_the_one_endpoint():
     assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
     for command in MANIFEST["features"]["slash_commands"]:
         assert command["url"].endswith("/slack/events")
+
+
+# Which bot scope each Web API method and event needs (Slack's method and event reference pages).
+SCOPES_FOR_METHOD = {
+    "chat.postMessage": {"chat:write"},
+    "chat.update": {"chat:write"},
+    "chat.postEphemeral": {"chat:write"},
+    "chat.getPermalink": set(),
+    "conversations.open": {"im:write"},
+    "conversations.members": {"channels:read", "groups:read"},
+    "conversations.history": {"channels:history", "groups:history", "im:history"},
+    "conversations.replies": {"channels:history", "groups:history", "im:history"},
+    "files.upload": {"files:write"},
+    "users.info": {"users:read"},
+    "users.lookupByEmail": {"users:read.email"},
+    "usergroups.list": {"usergroups:read"},
+    "usergroups.users.list": {"usergroups:read"},
+    "views.open": set(),
+    "views.update": set(),
+    "views.push": set(),
+    "views.publish": set(),
+    "auth.test": set(),
+}
+SCOPES_FOR_EVENT = {
+    "app_home_opened": set(),
+    "app_uninstalled": set(),
+    "tokens_revoked": set(),
+    "message.im": {"im:history"},
+    "reaction_added": {"reactions:read"},
+}
+# Not tied to one method: slash commands and shortcuts, and posting where the bot was not invited.
+ALWAYS = {"commands", "chat:write.public"}
+CODE = [Path(__file__).resolve().parent.parent / d for d in ("bot", "handlers", "rituals", "reports")]
+NOT_CALLERS = {"offline_slack.py", "demo.py"}  # the offline Web API stand-in implements methods, it does not call Slack
+
+
+def _methods_called() -> set[str]:
+    import re
+
+    found: set[str] = set()
+    snake = re.compile(r"client\.((?:chat|conversations|files|users|usergroups|views|reactions|auth)_[A-Za-z_0-9]+)\(")
+    dotted = re.compile(r"\"((?:chat|conversations|files|users|usergroups|views|reactions)\.[A-Za-z.]+)\"")
+    for root in CODE:
+        for path in root.rglob("*.py"):
+            if path.name in NOT_CALLERS:
+                continue
+            source = path.read_text()
+            found |= {m.replace("_v2", "").replace("_", ".") for m in snake.findall(source)}
+            found |= set(dotted.findall(source))
+    return found
+
+
+def test_requested_scopes_are_exactly_the_ones_the_code_needs():
+    methods = _methods_called()
+    unknown = methods - SCOPES_FOR_METHOD.keys()
+    assert not unknown, f"add the scopes these methods need to SCOPES_FOR_METHOD: {sorted(unknown)}"
+    needed = set(ALWAYS)
+    for method in methods:
+        needed |= SCOPES_FOR_METHOD[method]
+    for event in MANIFEST["settings"]["event_subscriptions"]["bot_events"]:
+        needed |= SCOPES_FOR_EVENT[event]
+    assert sorted(BOT_SCOPES) == sorted(needed)
+
+
+def test_every_requested_scope_is_explained_in_the_readme():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme.split("### Scopes", 1)[1].split("\n## ", 1)[0]
+    for scope in BOT_SCOPES:
+        assert f"`{scope}`" in table, scope

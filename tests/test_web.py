@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 
 def test_healthz_reports_the_database(app_url):
@@ -24,3 +25,95 @@ def test_garbage_bodies_with_valid_signature_get_a_4xx_not_a_500(signed):
     assert signed.post("this is not form or json", "application/x-www-form-urlencoded").status_code == 404
     assert signed.post("{bad json", "application/json").status_code == 400
     assert signed.post("payload=%7Bnot-json", "application/x-www-form-urlencoded").status_code == 400
+
+
+# -- request hygiene: one log line per rejected request, 401 for a bad timestamp, no replays ------------
+
+MARKER = "SECRET-LOOKING-PAYLOAD"
+
+
+@pytest.fixture
+def info_logs(caplog):
+    """INFO logging in force before the app is built (Bolt's loggers copy the root level when created)."""
+    caplog.set_level("INFO")
+    return caplog
+
+
+def test_a_rejected_request_is_logged_as_one_line_without_its_body(info_logs, signed, caplog):
+    body = "command=%2Fritual&text=" + MARKER * 5000  # 110 kB, parses as a slash command
+    for _ in range(3):
+        assert signed.post(body, "application/x-www-form-urlencoded", signature="v0=" + "0" * 64).status_code == 401
+    assert not [r for r in caplog.records if MARKER in r.getMessage()]
+    rejected = [r.getMessage() for r in caplog.records if "rejected Slack request" in r.getMessage()]
+    assert rejected == [f"rejected Slack request reason=bad signature or stale timestamp length={len(body)}"] * 3
+
+
+def test_a_non_numeric_timestamp_gets_401_not_an_apology(signed):
+    for timestamp in ("abc", "", "12.5", "-1", "1e9", "0x10"):
+        response = signed.post(
+            "command=%2Fritual&text=help",
+            "application/x-www-form-urlencoded",
+            headers={"X-Slack-Request-Timestamp": timestamp},
+        )
+        assert response.status_code == 401, timestamp
+        assert "something went wrong" not in response.text
+
+
+def test_a_replayed_signed_request_is_refused_and_runs_once(signed, slack):
+    import time
+    from urllib.parse import urlencode
+
+    from tests.slack.signed import sign
+
+    form = urlencode(
+        {
+            "team_id": "T0001",
+            "channel_id": "C0001",
+            "user_id": "U0001",
+            "command": "/pi",
+            "text": "new",
+            "trigger_id": "trig.replay",
+            "response_url": signed.response_url,
+        }
+    )
+    timestamp = int(time.time())
+    signature = sign(signed.secret, str(timestamp), form)
+    first = signed.post(form, "application/x-www-form-urlencoded", timestamp=timestamp, signature=signature)
+    replay = signed.post(form, "application/x-www-form-urlencoded", timestamp=timestamp, signature=signature)
+    assert (first.status_code, replay.status_code) == (200, 401)
+    assert len(slack.calls_to("views.open")) == 1
+
+
+def test_the_replay_refusal_holds_across_web_processes_and_forgets_after_five_minutes(database):
+    import json
+    import time
+
+    from slack_bolt import BoltRequest, BoltResponse
+
+    from bot.request_guard import SeenSignature, SignedOnce
+    from tests.conftest import SIGNING_SECRET
+    from tests.slack.signed import sign
+
+    now = [float(int(time.time()))]
+    first_process = SignedOnce(SIGNING_SECRET, database, now=lambda: now[0])
+    second_process = SignedOnce(SIGNING_SECRET, database, now=lambda: now[0])
+    body = json.dumps({"type": "event_callback", "event_id": "Ev1", "event": {"type": "app_home_opened"}})
+
+    def request(timestamp: int) -> BoltRequest:
+        headers = {
+            "content-type": ["application/json"],
+            "x-slack-request-timestamp": [str(timestamp)],
+            "x-slack-signature": [sign(SIGNING_SECRET, str(timestamp), body)],
+        }
+        return BoltRequest(body=body, headers=headers)
+
+    def status(guard: SignedOnce, req: BoltRequest) -> int:
+        return guard.process(req=req, resp=BoltResponse(status=404), next=lambda: BoltResponse(status=200)).status
+
+    sent_at = int(now[0])
+    assert status(first_process, request(sent_at)) == 200
+    assert status(second_process, request(sent_at)) == 401
+    now[0] += 301  # past the window: the old signature no longer verifies, so it is forgotten
+    assert status(second_process, request(sent_at + 301)) == 200  # a new request; pruning runs
+    with database.session() as s:
+        assert [row.request_ts for row in s.query(SeenSignature)] == [sent_at + 301]

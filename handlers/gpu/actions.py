@@ -1,16 +1,18 @@
-"""The buttons on an idle-GPU DM: the owner's answer (in use, release, snooze) and an admin's stop."""
+"""The buttons on an idle-GPU DM: the owner's answer (in use, release, snooze), an admin's stop (EC2)
+and an admin's cancel job / delete pod (gpu.enforce, also on lead reminders)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Settings
+from handlers.auth import workspace
 from handlers.gpu.helpers import gpu_settings
-from reports.gpu import actions
+from reports.gpu import actions, enforce
 from reports.gpu.ids import Action
 
 ANSWERS = {Action.IN_USE: "in_use", Action.RELEASE: "releasing", Action.SNOOZE: "snoozed"}
@@ -20,6 +22,7 @@ def register(app: App) -> None:
     for action_id in ANSWERS:
         app.action(action_id)(handle_answer)
     app.action(Action.STOP)(handle_stop)
+    app.action(Action.FREE)(handle_free)
 
 
 def handle_answer(
@@ -43,6 +46,7 @@ def handle_stop(
     ack: Ack,
     body: dict[str, Any],
     action: dict[str, Any],
+    context: BoltContext,
     respond: Respond,
     db: Session,
     clock: Clock,
@@ -51,6 +55,22 @@ def handle_stop(
     ack()
     config = gpu_settings(settings)
     reply = actions.stop_instance(
-        db, config, action["value"], body["user"]["id"], clock.now(), team_id=body.get("team", {}).get("id", "")
+        db, config, action["value"], body["user"]["id"], clock.now(), team_id=workspace(context).id
     )
+    respond(replace_original=False, response_type="ephemeral", text=reply)
+
+
+def handle_free(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    db: Session,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    ack()
+    config = gpu_settings(settings)
+    reply = enforce.enforce(db, config, action["value"], body["user"]["id"], clock.now(), team_id=workspace(context).id)
     respond(replace_original=False, response_type="ephemeral", text=reply)

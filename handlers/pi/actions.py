@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.errors import UserError
+from bot.text import mrkdwn
 from rituals.pi import calendar, modals, render, service, votes
 from rituals.pi.ids import VOTES, Action
 
@@ -86,7 +87,7 @@ def drop(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, re
     respond(
         response_type="ephemeral",
         replace_original=False,
-        text=f"Dropped “{objective.title}”: it no longer counts towards the plan or predictability.",
+        text=f"Dropped “{mrkdwn(objective.title)}”: it no longer counts towards the plan or predictability.",
     )
 
 
@@ -99,5 +100,5 @@ def change_roam(ack: Ack, action: dict[str, Any], db: Session, clock: Clock, res
     respond(
         response_type="ephemeral",
         replace_original=False,
-        text=f"Risk “{risk.description[:100]}” is now {render.ROAM_NAMES[risk.roam]}.",
+        text=f"Risk “{mrkdwn(risk.description, limit=100)}” is now {render.ROAM_NAMES[risk.roam]}.",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack_client import SlackDirectory
+from bot.text import mrkdwn
 from handlers.router import CommandRequest, Router, Sub
 from rituals.pi import calendar, closing, modals, render, service, votes
 
@@ -58,15 +59,16 @@ def close(req: CommandRequest) -> None:
     if req.args and req.args[0].lower() == "now":
         figure = closing.close_now(req.db, pi, actor=req.user, now=req.clock.now())
         req.reply(
-            f"“{pi.name}” is closed with predictability {figure.label}; objectives without an actual value count as 0."
+            f"“{mrkdwn(pi.name)}” is closed with predictability {figure.label}; "
+            "objectives without an actual value count as 0."
         )
         return
     waiting = closing.start_close(req.db, pi, actor=req.user, now=req.clock.now())
     who = ", ".join(f"<@{u}>" for u in waiting)
     req.reply(
-        f"Closing “{pi.name}”: waiting for actual business value from {who}."
+        f"Closing “{mrkdwn(pi.name)}”: waiting for actual business value from {who}."
         if waiting
-        else f"“{pi.name}” is closed; the report is in the channel."
+        else f"“{mrkdwn(pi.name)}” is closed; the report is in the channel."
     )
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.errors import UserError
+from handlers.auth import workspace
 from handlers.forms import Form
 from rituals.pi import checkins, closing, service
 from rituals.pi.ids import Block, Commitment, Modal
@@ -52,7 +53,9 @@ def _user(body: dict[str, Any]) -> str:
     return str(body["user"]["id"])
 
 
-def submit_new(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
+def submit_new(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, db: Session, clock: Clock
+) -> None:
     form = Form.of(view)
     weekday = form.text(Block.WEEKDAY)
     data = service.PiInput(
@@ -64,7 +67,7 @@ def submit_new(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session
         channel_id=form.text(Block.CHANNEL),
         timezone=str(metadata(form).get("tz") or "UTC"),
     )
-    service.create_pi(db, team_id=body["user"]["team_id"], data=data, actor=_user(body), now=clock.now())
+    service.create_pi(db, team_id=workspace(context).id, data=data, actor=_user(body), now=clock.now())
     ack()
 
 

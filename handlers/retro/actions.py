@@ -251,5 +251,8 @@ ACTIONS: dict[Action, Callable[..., None]] = {
     Action.ADD_ACTION: add_action,
     Action.CLOSE: close,
     Action.REVIEW: review,
+    Action.REVIEW_DONE: review,
+    Action.REVIEW_OPEN: review,
+    Action.REVIEW_DROP: review,
     Action.DROP_CARRIED: drop_carried,
 }

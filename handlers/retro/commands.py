@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.errors import UserError
+from bot.text import decode, escape, link, mrkdwn
 from handlers.auth import admin_check
 from handlers.router import CommandRequest, Router, Sub
 from rituals.retro import boards, history, service
@@ -29,12 +30,14 @@ def start(req: CommandRequest) -> None:
         title=title,
         now=req.clock.now(),
     )
-    req.reply(f"Retro “{retro.title}” started: you facilitate. Use the buttons on its message to move between phases.")
+    req.reply(
+        f"Retro “{mrkdwn(retro.title)}” started: you facilitate. Use the buttons on its message to move between phases."
+    )
 
 
 def templates(req: CommandRequest) -> None:
     lines = [
-        f"`{b.key}` — {b.name}: {', '.join(c.label for c in b.columns)}"
+        f"`{escape(b.key)}` — {escape(b.name)}: {escape(', '.join(c.label for c in b.columns))}"
         for b in boards.available(req.settings.section("retro")).values()
     ]
     req.reply("Retro templates (`/retro start <key> [title]`):\n" + "\n".join(lines))
@@ -42,7 +45,7 @@ def templates(req: CommandRequest) -> None:
 
 def past(req: CommandRequest) -> None:
     lines = [
-        f"#{e.id} · {f'<{e.link}|{e.title}>' if e.link else e.title} · {e.started:%Y-%m-%d} · {e.phase}"
+        f"#{e.id} · {link(e.link, e.title) if e.link else mrkdwn(e.title)} · {e.started:%Y-%m-%d} · {e.phase}"
         f" · {e.actions} action item{'' if e.actions == 1 else 's'}"
         for e in history.entries(req.db, req.team, req.channel)
     ]
@@ -57,9 +60,11 @@ def export(req: CommandRequest) -> None:
     if not req.args or not req.args[0].lstrip("#").isdigit():
         raise UserError("Use `/retro export <id>`; `/retro history` shows the ids.")
     markdown = history.export_markdown(req.db, req.team, int(req.args[0].lstrip("#")))
-    if len(markdown) > EXPORT_LIMIT:  # Slack refuses longer replies; say so rather than fail
-        markdown = markdown[:EXPORT_LIMIT] + f"\n… and {len(markdown) - EXPORT_LIMIT} more characters"
-    req.reply("```\n" + markdown + "\n```")
+    shown = mrkdwn(markdown)  # escaped once; the export's own mentions stay live
+    if len(shown) > EXPORT_LIMIT:  # Slack refuses longer replies; say so rather than fail
+        shown = mrkdwn(markdown, limit=EXPORT_LIMIT)
+        shown += f"\n… and {len(markdown) - len(decode(shown)) + 1} more characters"
+    req.reply("```\n" + shown + "\n```")
 
 
 def abandon(req: CommandRequest) -> None:
@@ -71,7 +76,7 @@ def abandon(req: CommandRequest) -> None:
         is_admin=admin_check(req.client, req.settings, req.user),
         now=req.clock.now(),
     )
-    req.reply(f"Retro “{retro.title}” is put aside: `/retro resume` brings it back.")
+    req.reply(f"Retro “{mrkdwn(retro.title)}” is put aside: `/retro resume` brings it back.")
 
 
 def resume(req: CommandRequest) -> None:
@@ -83,7 +88,7 @@ def resume(req: CommandRequest) -> None:
         is_admin=admin_check(req.client, req.settings, req.user),
         now=req.clock.now(),
     )
-    req.reply(f"Retro “{retro.title}” is back on.")
+    req.reply(f"Retro “{mrkdwn(retro.title)}” is back on.")
 
 
 ROUTER = Router(

@@ -1,26 +1,27 @@
 """`/ritual` (help, status, the digest switch: commands) and App Home (events), both rendered by
-`overview`. The channel digest capability, whose first section lists what the channel has running,
-is declared here."""
+`overview`, and the app's own lifecycle in a workspace (uninstalled, tokens revoked: lifecycle). The
+channel digest capability, whose first section lists what the channel has running, is declared here."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.capabilities import Capability
-from handlers.ritual import commands, events
+from handlers.ritual import commands, events, lifecycle
 from reports.digest import capability, jobs, models, rituals_section
 
 
 def register(app: App) -> None:
     app.command(commands.ROUTER.command)(commands.ROUTER.handle)
     events.register(app)
+    lifecycle.register(app)
 
 
 CAPABILITY = Capability(
     name="digest",
     register=register,
     commands=[commands.ROUTER.command],
-    events=events.EVENTS,
+    events=events.EVENTS + lifecycle.EVENTS,
     help=commands.ROUTER.help(),
     status=capability.status,
     schedule=capability.schedule,

@@ -9,6 +9,7 @@ from slack_sdk.web import WebClient
 from sqlalchemy.orm import Session
 
 from bot.capabilities import Capabilities
+from handlers.auth import workspace
 from handlers.ritual import overview
 
 EVENTS = ["app_home_opened"]
@@ -23,5 +24,5 @@ def handle_app_home_opened(
 ) -> None:
     if event.get("tab") not in (None, "home") or not isinstance(event.get("user"), str):
         return
-    groups = capabilities.status_lines(db, context["team_id"], None)
+    groups = capabilities.status_lines(db, workspace(context).id, None)
     client.views_publish(user_id=event["user"], view=overview.home_view(groups))

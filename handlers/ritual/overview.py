@@ -6,6 +6,7 @@ from typing import Any
 
 from bot import blocks
 from bot.capabilities import StatusLine
+from bot.text import mrkdwn
 
 EMPTY_STATE = (
     "Nothing is set up yet. Start with `/ritual digest on` in a team channel to get a daily "
@@ -26,9 +27,10 @@ def status_blocks(groups: dict[str, list[StatusLine]], *, where: str) -> blocks.
     lines = [line for group in groups.values() for line in group]
     if not lines:
         return [blocks.section(f"*Rituals and reports {where}*\n{EMPTY_STATE}")]
-    body = "\n".join(
-        f"• *{line.title}*{f' in <#{line.channel_id}>' if line.channel_id and where == 'in this workspace' else ''}"
-        f" — {line.detail}"
+    workspace = where == "in this workspace"
+    body = "\n".join(  # status lines are human text (bot.text): rendered here
+        f"• *{mrkdwn(line.title)}*{f' in <#{line.channel_id}>' if line.channel_id and workspace else ''}"
+        f" — {mrkdwn(line.detail)}"
         for line in lines
     )
     return [blocks.section(f"*Rituals and reports {where}*\n{body}")]

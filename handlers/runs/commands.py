@@ -8,6 +8,7 @@ import shlex
 from slack_bolt import App
 
 from bot.errors import UserError
+from bot.text import escape
 from handlers.router import CommandRequest, Router, Sub
 from handlers.runs.helpers import call, runs_settings
 from reports.runs import configured, render, service
@@ -32,10 +33,10 @@ def watch(req: CommandRequest) -> None:
             now=req.clock.now(),
         ),
     )
-    extra = f", primary metric `{row.primary_metric}`" if row.primary_metric else ""
-    model = f", champion `{row.registered_model}@{config.alias}`" if row.registered_model else ""
+    extra = f", primary metric `{escape(row.primary_metric)}`" if row.primary_metric else ""
+    model = f", champion `{escape(row.registered_model)}@{escape(config.alias)}`" if row.registered_model else ""
     req.reply(
-        f"<#{row.channel_id}> now gets finished runs of *{row.experiment_name}*{extra}{model}, "
+        f"<#{row.channel_id}> now gets finished runs of *{escape(row.experiment_name)}*{extra}{model}, "
         f"checked every {config.poll_minutes} minutes."
     )
 
@@ -45,7 +46,7 @@ def unwatch(req: CommandRequest) -> None:
     if not args:
         raise UserError("Name the experiment: `/runs unwatch <experiment>`.")
     row = service.unwatch(req.db, team_id=req.team, channel_id=req.channel, experiment=" ".join(args))
-    req.reply(f"Stopped announcing *{row.experiment_name}* here.")
+    req.reply(f"Stopped announcing *{escape(row.experiment_name)}* here.")
 
 
 def watch_list(req: CommandRequest) -> None:

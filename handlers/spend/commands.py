@@ -1,4 +1,5 @@
-"""`/spend [team] [period]` and `/spend budget <team> <amount> [YYYY-MM]`: ephemeral, from stored costs."""
+"""`/spend [team] [period]` and `/spend budget <team> <amount> [YYYY-MM] [currency]`: ephemeral, from stored
+costs."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from slack_bolt import App
 
 from bot.config import Settings
 from bot.errors import ConfigError, UserError
+from bot.text import escape
 from handlers.router import CommandRequest, Router, Sub
 from reports.spend import config as spend_config
 from reports.spend import money, render, service, store
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 
 
 def report(req: CommandRequest) -> None:
@@ -24,8 +27,8 @@ def report(req: CommandRequest) -> None:
     found = service.build(req.db, config, req.team, now.date() - timedelta(days=1), now)
     if found.empty:
         raise UserError("No cost data is stored yet: it arrives with the next daily sync.")
-    if team and team not in found.by_team:
-        known = ", ".join(sorted(found.by_team)[:15])
+    if team and team not in found.teams:
+        known = ", ".join(found.teams[:15])
         raise UserError(f"I have no costs for team `{team[:60]}`. Teams I know: {known}.")
     req.reply(*render.command_blocks(found, team, period))
 
@@ -33,18 +36,29 @@ def report(req: CommandRequest) -> None:
 def budget(req: CommandRequest) -> None:
     config = _config(req.settings)
     args = req.args
-    if len(args) not in (2, 3):
-        raise UserError("Use `/spend budget <team> <amount> [YYYY-MM]`, e.g. `/spend budget ml-research 12000`.")
-    month = args[2] if len(args) == 3 else ""
-    if month and not _MONTH.match(month):
+    if len(args) not in (2, 3, 4):
+        raise UserError(
+            "Use `/spend budget <team> <amount> [YYYY-MM] [currency]`, e.g. `/spend budget ml-research 12000 EUR`."
+        )
+    currency = next((a.upper() for a in args[2:] if _CURRENCY.match(a)), None)
+    rest = [a for a in args[2:] if not _CURRENCY.match(a)]
+    month = rest[0] if rest else ""
+    if len(rest) > 1 or (month and not _MONTH.match(month)):
         raise UserError(f"`{month[:20]}` is not a month: use YYYY-MM, e.g. `2026-12`.")
     row = store.set_budget(
-        req.db, team_id=req.team, team=args[0], amount=args[1], month=month, user_id=req.user, now=req.clock.now()
+        req.db,
+        team_id=req.team,
+        team=args[0],
+        amount=args[1],
+        month=month,
+        user_id=req.user,
+        now=req.clock.now(),
+        currency=currency,
     )
-    currency = store.currency_of(req.db, config.source) or ""
-    amount = money.fmt(row.amount, currency) if currency else f"{row.amount:,.2f}"
+    shown = currency or config.currency or _only_currency(req, config)
+    amount = money.fmt(row.amount, shown) if shown else f"{row.amount:,.2f}"
     when = f"for {month}" if month else "for every month"
-    req.reply(f"Budget for *{row.team}* {when}: {amount}. Threshold alerts at {_thresholds(config)}.")
+    req.reply(f"Budget for *{escape(row.team)}* {when}: {amount}. Threshold alerts at {_thresholds(config)}.")
 
 
 ROUTER = Router(
@@ -52,8 +66,8 @@ ROUTER = Router(
     [
         Sub(
             "budget",
-            "budget <team> <amount> [YYYY-MM]",
-            "set a team's monthly budget (every month, or one month)",
+            "budget <team> <amount> [YYYY-MM] [currency]",
+            "set a team's monthly budget (every month, or one month; in the costs' currency unless you name one)",
             budget,
         ),
     ],
@@ -93,6 +107,12 @@ def _parse(words: list[str]) -> tuple[str | None, str]:
                 f"`{word[:40]}` is not a period: use yesterday, 7d, 30d or month, e.g. `/spend ml-research 7d`."
             )
     return team, period
+
+
+def _only_currency(req: CommandRequest, config: spend_config.SpendConfig) -> str | None:
+    """The currency of the stored costs when there is exactly one (a budget without currency is in it)."""
+    found = store.currencies(req.db, config.source, req.clock.now().date() - timedelta(days=60))
+    return found[0] if len(found) == 1 else None
 
 
 def _thresholds(config: spend_config.SpendConfig) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.errors import UserError
 from bot.slack_client import SlackDirectory
+from bot.text import mrkdwn
 from handlers.auth import admin_check
 from handlers.router import CommandRequest, Router, Sub
 from rituals.standup import calendar, daily, modals, render, service, stats
@@ -38,7 +39,7 @@ def edit(req: CommandRequest) -> None:
 def pause_or_resume(req: CommandRequest) -> None:
     standup = service.set_paused(req.db, _managed(req), req.sub.lower() == "pause")
     state = "paused: nobody is asked until `/standup resume`" if standup.paused else "running again"
-    req.reply(f"“{standup.name}” is {state}.")
+    req.reply(f"“{mrkdwn(standup.name)}” is {state}.")
 
 
 def delete(req: CommandRequest) -> None:
@@ -53,7 +54,8 @@ def answer(req: CommandRequest) -> None:
 
 
 def skip(req: CommandRequest) -> None:
-    names = ", ".join(f"“{s.name}”" for s in daily.skip_today(req.db, req.team, req.channel, req.user, req.clock.now()))
+    skipped = daily.skip_today(req.db, req.team, req.channel, req.user, req.clock.now())
+    names = ", ".join(f"“{mrkdwn(s.name)}”" for s in skipped)
     req.reply(f"Skipped today's {names}: you are shown as away, not missing.")
 
 
@@ -70,7 +72,7 @@ def report(req: CommandRequest) -> None:
     now = req.clock.now()
     result = stats.report(req.db, standup, req.rest or "week", now)
     stats.publish(req.db, standup, result, now)
-    req.reply(f"Posting the {result.period} report of “{standup.name}” in this channel.")
+    req.reply(f"Posting the {result.period} report of “{mrkdwn(standup.name)}” in this channel.")
 
 
 ROUTER = Router(

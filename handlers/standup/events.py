@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
+from bot.text import decode
 from rituals.standup import daily
 
 EVENTS = ["message.im"]
@@ -29,9 +30,16 @@ def dm_message(ack: Ack, event: dict[str, Any], db: Session, clock: Clock) -> No
         message = event.get("message") or {}
         if message.get("user") and not message.get("bot_id"):
             daily.dm_edit(
-                db, message["user"], message["ts"], message.get("thread_ts"), message.get("text") or "", clock.now()
+                db,
+                message["user"],
+                message["ts"],
+                message.get("thread_ts"),
+                decode(message.get("text") or ""),
+                clock.now(),
             )
         return
     if subtype or event.get("bot_id") or not event.get("user"):
         return
-    daily.dm_message(db, event["user"], event["ts"], event.get("thread_ts"), event.get("text") or "", clock.now())
+    daily.dm_message(
+        db, event["user"], event["ts"], event.get("thread_ts"), decode(event.get("text") or ""), clock.now()
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk.web import WebClient
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,8 @@ from bot.config import Settings
 from bot.directory import humans
 from bot.errors import UserError
 from bot.slack_client import SlackDirectory
-from handlers.auth import admin_check
+from bot.text import mrkdwn
+from handlers.auth import admin_check, workspace
 from handlers.forms import Form
 from rituals.standup import calendar, daily, service
 from rituals.standup.ids import Block, View, question_block
@@ -70,6 +71,7 @@ def submit_setup(
     ack: Ack,
     body: dict[str, Any],
     view: dict[str, Any],
+    context: BoltContext,
     db: Session,
     clock: Clock,
     client: WebClient,
@@ -77,7 +79,7 @@ def submit_setup(
 ) -> None:
     form = Form.of(view)
     meta = form.metadata
-    team, user = body["user"]["team_id"], body["user"]["id"]
+    team, user = workspace(context).id, body["user"]["id"]
     if meta.get("standup"):
         service.check_manager(service.get(db, team, meta["standup"]), user, admin_check(client, settings, user))
     everyone = form.checked(Block.EVERYONE)
@@ -100,13 +102,15 @@ def submit_setup(
         channel=standup.channel_id,
         team_id=team,
         now=clock.now(),
-        text=f"<@{user}> {verb} *{standup.name}*: {len(setup.participants)} members ({members}), asked at "
+        text=f"<@{user}> {verb} *{mrkdwn(standup.name)}*: {len(setup.participants)} members ({members}), asked at "
         f"{standup.ask_time} in each one's timezone, digest at {standup.digest_time} {standup.timezone}.",
     )
 
 
-def submit_answer(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
+def submit_answer(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, db: Session, clock: Clock
+) -> None:
     form = Form.of(view)
     texts = [form.text(question_block(i)) for i in range(len(form.values))]
-    daily.submit(db, body["user"]["team_id"], body["user"]["id"], int(view["private_metadata"]), texts, clock.now())
+    daily.submit(db, workspace(context).id, body["user"]["id"], int(view["private_metadata"]), texts, clock.now())
     ack()

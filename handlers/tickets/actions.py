@@ -7,7 +7,7 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import WebClient
 from sqlalchemy.orm import Session
@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import UserError
+from bot.text import decode
+from handlers.auth import workspace
 from handlers.tickets.helpers import checklist_reply, file_draft, open_modal, setup_of
 from rituals.tickets import checklist, service
 from rituals.tickets.ids import Action, Shortcut
@@ -41,7 +43,7 @@ def _permalink(client: WebClient, channel: str | None, ts: str | None) -> str | 
 
 
 def handle_message_shortcut(
-    ack: Ack, shortcut: dict[str, Any], db: Session, settings: Settings, client: WebClient
+    ack: Ack, shortcut: dict[str, Any], context: BoltContext, db: Session, settings: Settings, client: WebClient
 ) -> None:
     ack()
     setup = setup_of(settings)
@@ -49,7 +51,7 @@ def handle_message_shortcut(
     message = shortcut.get("message") or {}
     ts = message.get("ts") or shortcut.get("message_ts")
     permalink = _permalink(client, channel, ts)
-    text = (message.get("text") or "").strip()
+    text = decode(message.get("text") or "").strip()
     first_line = text.split("\n", 1)[0][:150]
     meta = {
         "channel": channel,
@@ -62,7 +64,7 @@ def handle_message_shortcut(
         client,
         setup,
         trigger_id=shortcut["trigger_id"],
-        team_id=shortcut["team"]["id"],
+        team_id=workspace(context).id,
         meta=meta,
         channel=channel,
         summary=first_line,
@@ -74,6 +76,7 @@ def handle_open_from_reaction(
     ack: Ack,
     body: dict[str, Any],
     action: dict[str, Any],
+    context: BoltContext,
     db: Session,
     settings: Settings,
     client: WebClient,
@@ -91,7 +94,7 @@ def handle_open_from_reaction(
         client,
         setup_of(settings),
         trigger_id=body["trigger_id"],
-        team_id=body["team"]["id"],
+        team_id=workspace(context).id,
         meta=meta,
         channel=channel,
         description=f"From Slack: {permalink}" if permalink else "",
@@ -102,13 +105,14 @@ def handle_retry(
     ack: Ack,
     body: dict[str, Any],
     action: dict[str, Any],
+    context: BoltContext,
     respond: Respond,
     db: Session,
     clock: Clock,
     settings: Settings,
 ) -> None:
     ack()
-    team = body["team"]["id"]
+    team = workspace(context).id
     draft = service.draft_of(db, team, action.get("value") or "")
     if draft.user_id != body["user"]["id"]:
         raise UserError("Only the person who wrote this draft can retry it.")
@@ -120,6 +124,7 @@ def handle_retry_project(
     ack: Ack,
     body: dict[str, Any],
     action: dict[str, Any],
+    context: BoltContext,
     respond: Respond,
     db: Session,
     clock: Clock,
@@ -131,7 +136,7 @@ def handle_retry_project(
     result = checklist.create(
         db,
         setup,
-        team_id=body["team"]["id"],
+        team_id=workspace(context).id,
         channel_id=channel,
         user_id=body["user"]["id"],
         name=action.get("value") or "",

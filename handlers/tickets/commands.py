@@ -44,7 +44,7 @@ def form(req: CommandRequest) -> None:
 
 
 def stage_list(req: CommandRequest) -> None:
-    req.reply("Stages:\n" + stages.stage_list(setup_of(req.settings).stages))
+    req.reply(render.stages_text(setup_of(req.settings).stages))
 
 
 def project(req: CommandRequest) -> None:
@@ -59,7 +59,7 @@ def default(req: CommandRequest) -> None:
     chosen = projects.set_default(
         req.db, team_id=req.team, channel_id=req.channel, project_name=req.rest, user_id=req.user, now=req.clock.now()
     )
-    req.reply(f"Tickets filed in this channel now go to *{chosen.name}* by default.")
+    req.reply(render.default_set(chosen))
 
 
 def show_board(req: CommandRequest) -> None:

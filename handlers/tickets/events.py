@@ -8,6 +8,7 @@ from slack_bolt import App, BoltContext
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
+from handlers.auth import workspace
 from handlers.tickets.helpers import ephemeral_to, setup_of
 from rituals.tickets import render
 
@@ -28,5 +29,5 @@ def handle_reaction(event: dict[str, Any], context: BoltContext, db: Session, cl
     item = event["item"]
     text, blocks = render.reaction_prompt(item["channel"], item["ts"])
     ephemeral_to(
-        db, clock, team_id=context["team_id"], channel=item["channel"], user=event["user"], text=text, blocks=blocks
+        db, clock, team_id=workspace(context).id, channel=item["channel"], user=event["user"], text=text, blocks=blocks
     )

@@ -67,8 +67,7 @@ def file_draft(
         text, blocks = render.failed_message(draft, exc.tracker, exc.reason)
         return text, blocks, False
     notify.filed(db, result, channel=channel, team_id=team_id, now=clock.now())
-    text = f"Filed {render.ticket_line(result.ticket)} in *{result.ticket.stage}*."
-    return text, [], True
+    return render.filed_reply(result.ticket), [], True
 
 
 def checklist_reply(setup: TicketSetup, result: Checklist) -> tuple[str, Blocks]:

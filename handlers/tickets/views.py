@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Settings
+from handlers.auth import workspace
 from handlers.forms import Form
 from handlers.tickets.helpers import ephemeral_to, file_draft, setup_of
 from rituals.tickets import projects, service
@@ -24,6 +25,7 @@ def submit_file_modal(
     ack: Ack,
     body: dict[str, Any],
     view: dict[str, Any],
+    context: BoltContext,
     db: Session,
     clock: Clock,
     settings: Settings,
@@ -31,7 +33,7 @@ def submit_file_modal(
     setup = setup_of(settings)
     form = Form.of(view)
     meta = form.metadata
-    team = body["team"]["id"] if body.get("team") else body["user"]["team_id"]
+    team = workspace(context).id
     user = body["user"]["id"]
     stage = service.stages_match(setup, form.option(Block.STAGE))
     draft = service.new_draft(

@@ -30,6 +30,7 @@ def schedule(session: Session) -> list[DesiredJob]:
                 job=Job.POST.value,
                 scope=f"{row.team_id}:{row.channel_id}",
                 trigger=CronTrigger(hour=hour, minute=minute, timezone=row.timezone),
+                team_id=row.team_id,
             )
         )
     return jobs

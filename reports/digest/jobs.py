@@ -55,6 +55,7 @@ def post_digest(rt: Runtime, scope: str, period: str) -> None:
                 content=chart.png,
                 now=now,
                 title=chart.title,
+                alt_text=chart.alt_text or chart.title,
                 team_id=row.team_id,
                 thread_of=root,
                 dedupe_key=f"{key}:chart{n}",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from bot import blocks
 from bot.capabilities import Section, SectionContext, StatusLine
+from bot.text import mrkdwn
 
 
 def section_for(lines: list[StatusLine]) -> Section:
     if not lines:
         body = "Nothing is set up in this channel yet. Run `/ritual help` to see what you can start."
     else:
-        body = "\n".join(f"• *{line.title}* — {line.detail}" for line in lines)
+        body = "\n".join(f"• *{mrkdwn(line.title)}* — {mrkdwn(line.detail)}" for line in lines)
     return Section(
         key="rituals",
         title="In this channel",

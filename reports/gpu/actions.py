@@ -17,6 +17,7 @@ from reports.digest import service as digest
 from reports.gpu import owners
 from reports.gpu.config import GpuConfig
 from reports.gpu.models import GpuDay, GpuResponse
+from reports.gpu.service import unit_name
 
 log = logging.getLogger(__name__)
 ANSWERS = {
@@ -93,5 +94,7 @@ def _ec2_for(config: GpuConfig, source: str) -> Any:
 def owner_rows(session: Session, config: GpuConfig) -> list[tuple[str, str, str, str | None]]:
     """Every GPU of the latest stored day: (label, owner, team, Slack user from the explicit map)."""
     last = session.scalar(select(func.max(GpuDay.day)))
-    rows = session.scalars(select(GpuDay).where(GpuDay.day == last).order_by(GpuDay.team, GpuDay.host, GpuDay.gpu))
-    return [(f"{r.host}/gpu{r.gpu}", r.owner, r.team, owners.slack_user(r.owner, config, None)) for r in rows]
+    rows = session.scalars(
+        select(GpuDay).where(GpuDay.day == last).order_by(GpuDay.team, GpuDay.host, GpuDay.gpu, GpuDay.unit)
+    )
+    return [(unit_name(r), r.owner, r.team, owners.slack_user(r.owner, config, None)) for r in rows]

@@ -1,27 +1,99 @@
-"""Idle analysis: classify each step, keep idle stretches >= the minimum window, sum per GPU per day.
+"""Idle analysis: on a day's steps (`reports.gpu.states`), keep idle and held stretches of at least
+the minimum window, sum them, and carry the run the day ends in to the next day.
 
-A step is `nodata` without a utilisation sample, `busy` at or above the utilisation threshold,
-`held` when utilisation is low but memory is in use (a forgotten notebook pinning the GPU),
-otherwise `idle`. Idle and held time count only
-in unbroken stretches of at least the minimum window; a gap in the data breaks a stretch.
+Idle and held time count only in unbroken runs of one state at least the minimum window long; no
+data breaks a run. A run that crosses midnight counts on both days once it is long enough, so a
+short run at the end of a day can count later: `day_steps` then returns a `Retro` for the day
+before. Processing days one after another with the carry gives exactly what processing the whole
+history at once would, which is what lets the refresh fetch only the new day.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from reports.gpu.sources import GpuSeries
+from reports.gpu.states import HELD, IDLE, NODATA, Thresholds, from_readings
 
-IDLE, HELD, BUSY, NODATA = "idle", "held", "busy", "nodata"
+RUNS = re.compile(r"0+|1+|2+|3+")
+WAITING = (IDLE, HELD)
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    util_pct: float = 5.0
-    memory_mib: float = 1024.0
-    min_idle_s: int = 3600
+class Carry:
+    """The run of one state a GPU's last processed day ended in (empty when it ended busy or without data)."""
+
+    state: str = ""
+    run: int = 0  # steps, capped at the window (only whether it reached the window matters)
+    streak: int = 0  # counted idle/held steps ending at the end of the day
+    before: int = 0  # counted idle/held steps ending where the run began, for when the run counts later
+
+
+@dataclass(frozen=True)
+class DaySteps:
+    steps: int
+    idle: int
+    held: int
+    nodata: int
+    streak: int
+
+
+@dataclass(frozen=True)
+class Retro:
+    """The day before ended in a run too short to count that this day made long enough."""
+
+    state: str
+    steps: int
+    streak: int  # that day's streak, now including the run
+
+
+def window_steps(th: Thresholds, step: int) -> int:
+    return -(-th.min_idle_s // step)
+
+
+def day_steps(states: str, carry: Carry, window: int) -> tuple[DaySteps, Carry, Retro | None]:
+    """Count one day's idle and held steps given the day before's carry."""
+    runs = [(m.group()[0], m.start(), m.end()) for m in RUNS.finditer(states)]
+    counted = [False] * len(runs)
+    tally = {IDLE: 0, HELD: 0}
+    retro = None
+    for n, (state, start, end) in enumerate(runs):
+        if state not in WAITING:
+            continue
+        joined = start == 0 and state == carry.state
+        if end - start + (carry.run if joined else 0) >= window:
+            counted[n] = True
+            tally[state] += end - start
+            if joined and carry.run < window:
+                retro = Retro(state, carry.run, carry.before + carry.run)
+    prior = retro.streak if retro else carry.streak
+    streak = _streak_back(runs, counted, len(runs), prior)
+    new_carry = Carry()
+    if runs and runs[-1][0] in WAITING:
+        state, start, end = runs[-1]
+        joined = start == 0 and state == carry.state
+        run = end - start + (carry.run if joined else 0)
+        before = carry.before if joined else _streak_back(runs, counted, len(runs) - 1, prior)
+        new_carry = Carry(state, min(run, window), streak if counted[-1] else 0, before)
+    day = DaySteps(len(states), tally[IDLE], tally[HELD], states.count(NODATA), streak)
+    return day, new_carry, retro
+
+
+def _streak_back(runs: list[tuple[str, int, int]], counted: list[bool], upto: int, prior: int) -> int:
+    """Counted idle/held steps ending where run `upto` begins; `prior` continues it past midnight."""
+    total = 0
+    for n in range(upto - 1, -1, -1):
+        if not counted[n]:
+            return total
+        total += runs[n][2] - runs[n][1]
+    return total + prior
+
+
+# What follows serves sources that give readings per step (CloudWatch, NVML, the sample fleet) and the
+# table-driven tests: the same analysis over a whole window of readings.
 
 
 @dataclass(frozen=True)
@@ -35,53 +107,6 @@ class GpuDay:
     nodata_h: float
     streak_h: float
 
-    @property
-    def idle_share(self) -> float:
-        return self.idle_h / self.allocated_h if self.allocated_h else 0.0
-
-
-def classify(series: GpuSeries, t: int, th: Thresholds) -> str:
-    util = series.util.get(t)
-    if util is None:
-        return NODATA
-    if util >= th.util_pct:
-        return BUSY
-    mem = series.mem.get(t) if series.mem is not None else None
-    if mem is not None and mem >= th.memory_mib:
-        return HELD
-    return IDLE
-
-
-def _states(series: GpuSeries, grid: range, th: Thresholds) -> list[str]:
-    """`classify` for a whole grid, written out because it runs for every step of every GPU."""
-    util, mem = series.util.get, (series.mem or {}).get
-    limit, mem_limit = th.util_pct, th.memory_mib
-    out = []
-    for t in grid:
-        u = util(t)
-        if u is None:
-            out.append(NODATA)
-        elif u >= limit:
-            out.append(BUSY)
-        else:
-            m = mem(t)
-            out.append(HELD if m is not None and m >= mem_limit else IDLE)
-    return out
-
-
-def counted(states: list[str], step: int, th: Thresholds) -> list[str]:
-    """Mark idle/held steps in stretches shorter than the window as `short` (not counted)."""
-    out = list(states)
-    n, i = len(states), 0
-    while i < n:
-        j = i
-        while j < n and states[j] == states[i]:
-            j += 1
-        if states[i] in (IDLE, HELD) and (j - i) * step < th.min_idle_s:
-            out[i:j] = ["short"] * (j - i)
-        i = j
-    return out
-
 
 def day_starts(first: date, days: int, tz: str) -> list[int]:
     zone = ZoneInfo(tz)
@@ -91,26 +116,38 @@ def day_starts(first: date, days: int, tz: str) -> list[int]:
 
 
 def gpu_days(series: GpuSeries, first: date, days: int, step: int, th: Thresholds, tz: str = "UTC") -> list[GpuDay]:
-    """Per local day from `first` for `days` days. Stretches are found over the whole window,
-    so an idle night that spans midnight counts on both days."""
+    """Per local day from `first` for `days` days."""
     bounds = day_starts(first, days, tz)
-    states = counted(_states(series, range(bounds[0], bounds[-1], step), th), step, th)
+    states = from_readings(series.util, series.mem, bounds[0], bounds[-1], step, th)
+    return days_of(states, bounds, first, step, window_steps(th, step))
+
+
+def days_of(states: str, bounds: list[int], first: date, step: int, window: int) -> list[GpuDay]:
     hours = step / 3600
-    result, streak = [], 0
-    for d in range(days):
+    result: list[GpuDay] = []
+    carry = Carry()
+    for d in range(len(bounds) - 1):
         part = states[(bounds[d] - bounds[0]) // step : (bounds[d + 1] - bounds[0]) // step]
-        tally = {s: part.count(s) for s in (IDLE, HELD, NODATA)}
-        run = next((n for n, s in enumerate(reversed(part)) if s not in (IDLE, HELD)), len(part))
-        streak = streak + run if run == len(part) else run
-        steps = len(part)
+        counts, carry, retro = day_steps(part, carry, window)
+        if retro and result:
+            last = result[-1]
+            more = retro.steps * hours
+            result[-1] = GpuDay(
+                last.day,
+                last.allocated_h,
+                last.idle_h + (more if retro.state == IDLE else 0),
+                last.held_h + (more if retro.state == HELD else 0),
+                last.nodata_h,
+                retro.streak * hours,
+            )
         result.append(
             GpuDay(
                 day=first + timedelta(days=d),
-                allocated_h=(steps - tally[NODATA]) * hours,
-                idle_h=tally[IDLE] * hours,
-                held_h=tally[HELD] * hours,
-                nodata_h=tally[NODATA] * hours,
-                streak_h=streak * hours,
+                allocated_h=(counts.steps - counts.nodata) * hours,
+                idle_h=counts.idle * hours,
+                held_h=counts.held * hours,
+                nodata_h=counts.nodata * hours,
+                streak_h=counts.streak * hours,
             )
         )
     return result

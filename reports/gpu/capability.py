@@ -61,8 +61,22 @@ def schedule(session: Session) -> list[DesiredJob]:
                 job=Job.OWNERS.value,
                 scope=f"{row.team_id}:{row.channel_id}",
                 trigger=CronTrigger(hour=at.hour, minute=at.minute, timezone=row.timezone),
+                team_id=row.team_id,
             )
         )
+        if config.waste_enabled:
+            later = at + DM_LAG
+            jobs.append(
+                DesiredJob(
+                    id=f"gpu-waste:{row.team_id}:{row.channel_id}",
+                    job=Job.WASTE.value,
+                    scope=f"{row.team_id}:{row.channel_id}",
+                    trigger=CronTrigger(
+                        day_of_week=config.waste_weekday, hour=later.hour, minute=later.minute, timezone=row.timezone
+                    ),
+                    team_id=row.team_id,
+                )
+            )
     return jobs
 
 

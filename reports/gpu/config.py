@@ -2,7 +2,9 @@
 
 gpu:
   sources:                          # several at once
-    - {type: prometheus, url: "http://prometheus:9090", timeout: 20}
+    - {type: prometheus, url: "http://prometheus:9090", timeout: 20,
+       matchers: {cluster: della},  # only these series (one cluster of a shared Prometheus or Thanos)
+       max_samples: 50000000}       # the server's --query.max-samples; queries are planned to half of it
     - {type: cloudwatch, region: us-east-1, endpoint_url: null}
     - {type: nvml}                  # samples stored by the `gpu.sample` job
     - {type: sample, path: reports/gpu/data/demo-fleet.json}
@@ -19,6 +21,15 @@ gpu:
   team_leads: {vision: U0456}
   escalation: {warn_hours: 24, lead_hours: 72}
   stop_instances: {enabled: false, admins: [U0123]}
+  enforce:                          # admin-only buttons to free an idle GPU; nothing runs on its own
+    admins: [U0123]
+    dry_run: true                   # the default: say what would run, run nothing
+    delete_pod: [kubectl, delete, pod, -n, "{namespace}", "{pod}"]   # an idle notebook pod
+    scancel: [scancel, "{job}"]     # an idle Slurm job
+  waste: {threshold_gpu_hours: 24, lead: U0456, weekday: mon}   # weekly per-user waste DMs + lead summary
+  slurm:                            # Slurm clusters: who a job's GPU-hours belong to
+    uids: {"223456": ada@example.com}   # jobstats' uid -> owner (else shown as "uid 223456")
+    job_users_command: [sacct, -n, -X, -P, -o, "JobID,User", -j, "{jobs}"]  # dcgm-exporter's hpc_job -> user
   channels: [C0123]                 # default: every digest channel
 """
 
@@ -57,6 +68,16 @@ class GpuConfig:
     stop_enabled: bool = False
     stop_admins: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
+    enforce_admins: tuple[str, ...] = ()
+    enforce_dry_run: bool = True
+    enforce_delete_pod: tuple[str, ...] = ()
+    enforce_scancel: tuple[str, ...] = ()
+    waste_enabled: bool = False
+    waste_threshold_h: float = 24.0
+    waste_lead: str = ""
+    waste_weekday: str = "mon"
+    slurm_uids: Mapping[str, str] = field(default_factory=dict)
+    slurm_job_users_command: tuple[str, ...] = ()
 
     @property
     def enabled(self) -> bool:
@@ -79,11 +100,14 @@ def load(settings: Settings) -> GpuConfig:
     exclude = _mapping(raw, "exclude")
     escalation = _mapping(raw, "escalation")
     stop = _mapping(raw, "stop_instances")
+    slurm = _mapping(raw, "slurm")
+    waste = _mapping(raw, "waste")
+    enforce = _mapping(raw, "enforce")
     return GpuConfig(
         sources=sources,
         util_threshold=_number(raw, "util_threshold", 5.0),
         memory_threshold_mib=_number(raw, "memory_threshold_mib", 1024.0),
-        min_idle_minutes=int(_number(raw, "min_idle_minutes", 60)),
+        min_idle_minutes=_min_idle(raw),
         step_seconds=_step(raw),
         history_days=max(8, int(_number(raw, "history_days", 14))),
         currency=str(raw.get("currency", "USD")),
@@ -100,6 +124,16 @@ def load(settings: Settings) -> GpuConfig:
         stop_enabled=bool(stop.get("enabled", False)),
         stop_admins=tuple(str(a) for a in stop.get("admins") or ()),
         channels=tuple(str(c) for c in raw.get("channels") or ()),
+        enforce_admins=tuple(str(a) for a in enforce.get("admins") or ()),
+        enforce_dry_run=bool(enforce.get("dry_run", True)),
+        enforce_delete_pod=_command(enforce.get("delete_pod"), "enforce.delete_pod"),
+        enforce_scancel=_command(enforce.get("scancel"), "enforce.scancel"),
+        waste_enabled=bool(raw.get("waste")),
+        waste_threshold_h=_number(waste, "threshold_gpu_hours", 24.0),
+        waste_lead=str(waste.get("lead") or ""),
+        waste_weekday=_weekday(waste),
+        slurm_uids={str(k): str(v) for k, v in (slurm.get("uids") or {}).items()},
+        slurm_job_users_command=_command(slurm.get("job_users_command"), "slurm.job_users_command"),
     )
 
 
@@ -110,7 +144,38 @@ def _source(n: int, raw: Any) -> Mapping[str, Any]:
         raise ConfigError(f"gpu.sources[{n}].url must be the Prometheus base URL, e.g. http://prometheus:9090")
     if raw["type"] == "sample" and not raw.get("path"):
         raise ConfigError(f"gpu.sources[{n}].path must name a sample fleet JSON file")
+    if not isinstance(raw.get("matchers") or {}, Mapping):
+        raise ConfigError(f"gpu.sources[{n}].matchers must map label names to values, e.g. {{cluster: della}}")
+    samples = raw.get("max_samples", 50_000_000)
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1000:
+        raise ConfigError(f"gpu.sources[{n}].max_samples must be Prometheus's --query.max-samples, e.g. 50000000")
     return dict(raw)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekday(raw: Mapping[str, Any]) -> str:
+    day = str(raw.get("weekday", "mon")).lower()[:3]
+    if day not in WEEKDAYS:
+        raise ConfigError(f"gpu.waste.weekday must be one of {', '.join(WEEKDAYS)}")
+    return day
+
+
+def _min_idle(raw: Mapping[str, Any]) -> int:
+    minutes = int(_number(raw, "min_idle_minutes", 60))
+    if minutes > 720:
+        raise ConfigError("gpu.min_idle_minutes must be at most 720 (12 hours)")
+    return minutes
+
+
+def _command(value: Any, name: str) -> tuple[str, ...]:
+    """A command as a list of arguments (no shell), with {placeholders} filled in when it runs."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value or not all(isinstance(a, str | int) for a in value):
+        raise ConfigError(f'gpu.{name} must be a list of arguments, e.g. [scancel, "{{job}}"]')
+    return tuple(str(a) for a in value)
 
 
 def _mapping(raw: Mapping[str, Any], name: str) -> Mapping[str, Any]:

@@ -14,10 +14,12 @@ class Action(StrEnum):
     RELEASE = "gpu.release"
     SNOOZE = "gpu.snooze"
     STOP = "gpu.stop"
+    FREE = "gpu.free"  # an admin's cancel job / delete pod (gpu.enforce), on owner DMs and lead reminders
 
 
 class Block(StrEnum):
     ANSWER = "gpu.answer"  # the actions block holding an owner DM's buttons
+    FREE = "gpu.free_block"  # the actions block of a lead reminder
 
 
 class Job(StrEnum):
@@ -25,3 +27,4 @@ class Job(StrEnum):
 
     OWNERS = "gpu.owners"
     SAMPLE = "gpu.sample"
+    WASTE = "gpu.waste"

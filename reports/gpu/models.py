@@ -1,4 +1,5 @@
-"""Stored GPU facts: idle hours per GPU per day, each source's last refresh, NVML samples, owner answers."""
+"""Stored GPU facts: idle hours per GPU (or MIG instance) per day, the run each GPU's last day ended
+in, each source's last refresh, NVML samples, owner answers."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Numeric, String, UniqueConstraint
+from sqlalchemy import Date, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base
@@ -34,9 +35,33 @@ class GpuDay(Base):
     held_h: Mapped[float]
     nodata_h: Mapped[float]
     streak_h: Mapped[float]
-    price: Mapped[Decimal | None] = mapped_column(Numeric(18, 6))
+    price: Mapped[Decimal | None] = mapped_column(Numeric(18, 6))  # of this unit per hour (a MIG slice's share)
     currency: Mapped[str] = mapped_column(String(8))
     fetched_at: Mapped[datetime]
+    uuid: Mapped[str] = mapped_column(String(64), server_default="")
+    unit: Mapped[str] = mapped_column(String(32), server_default="")  # "mig3" for a MIG instance
+    profile: Mapped[str] = mapped_column(String(32), server_default="")  # its MIG profile
+    share: Mapped[float] = mapped_column(server_default=text("1.0"))  # of a whole GPU: GPU-hours = hours x share
+    job: Mapped[str] = mapped_column(String(64), server_default="")  # the Slurm job that held it longest
+    namespace: Mapped[str] = mapped_column(String(128), server_default="")  # the Kubernetes pod that did
+    pod: Mapped[str] = mapped_column(String(253), server_default="")
+
+
+class GpuStreak(Base):
+    """The run of one state a GPU's last refreshed day ended in (`reports.gpu.analysis.Carry`), so the
+    next refresh fetches only the new day and still counts a run across midnight."""
+
+    __tablename__ = "gpu_streaks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gpu_key: Mapped[str] = mapped_column(String(200), unique=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    step: Mapped[int]
+    state: Mapped[str] = mapped_column(String(1))
+    run: Mapped[int]
+    streak: Mapped[int]
+    before: Mapped[int]
 
 
 class GpuRefresh(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -55,3 +56,18 @@ def gpus_of(instance_type: str) -> tuple[int, str]:
     """(GPU count, GPU model) of a known instance type; (0, '') otherwise."""
     count = INSTANCE_TYPES.get(instance_type, (Decimal(0), 0))[1]
     return count, GPU_OF.get(instance_type.split(".")[0], "")
+
+
+# Compute slices of a whole GPU in MIG mode: the A30 has 4, the A100, H100, H200 and B200 have 7
+# (NVIDIA's MIG user guide, "Supported MIG Profiles").
+MIG_SLICES = {"A30": 4}
+MIG_PROFILE = re.compile(r"^(\d+)g\.")
+
+
+def mig_share(profile: str, model: str) -> float:
+    """A MIG instance's share of its GPU: its compute slices over the GPU's ("3g.40gb" on an A100: 3/7)."""
+    found = MIG_PROFILE.match(profile)
+    if not found:
+        return 1.0
+    slices = next((n for name, n in MIG_SLICES.items() if name in model), 7)
+    return min(1.0, int(found.group(1)) / slices)

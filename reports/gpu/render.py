@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from bot import blocks
 from bot.charts import new_figure, to_png
 from bot.templates import render
+from bot.text import escape
+from reports.gpu.enforce import Remedy
 from reports.gpu.ids import Action, Block
 from reports.gpu.service import GpuLine, IdleReport
+from reports.gpu.waste import OwnerWaste, WeeklyWaste
+from reports.runs.queries import LastRun
 
 TOP = 8
+DAYS = 14
 RESPONSES = {
     "in_use": "in use, says the owner",
     "releasing": "owner is releasing it",
@@ -23,8 +30,22 @@ RESPONSES = {
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 
-def _helpers(currency: str, users: Mapping[str, str] | None = None) -> dict[str, Any]:
+def _helpers(
+    currency: str,
+    users: Mapping[str, str] | None = None,
+    runs: Mapping[str, LastRun] | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
     symbol = SYMBOLS.get(currency, "")
+
+    def last_run(g: GpuLine) -> str:
+        """The owner's latest MLflow run (reports/runs/queries.py), as evidence next to the idle hours."""
+        run = (runs or {}).get(g.owner)
+        if run is None or now is None:
+            return ""
+        if run.ended is None:
+            return f"last run {run.link} running since {_ago(run.started, now)}"
+        return f"last run {run.link} ended {_ago(run.ended, now)}"
 
     def money(amount: Decimal) -> str:
         return f"{symbol}{amount:,.2f}" if symbol else f"{amount:,.2f} {currency}"
@@ -33,7 +54,7 @@ def _helpers(currency: str, users: Mapping[str, str] | None = None) -> dict[str,
         user = (users or {}).get(g.owner)
         if user:
             return f"<@{user}>"
-        return blocks.escape(g.owner) if g.owner else "unowned"
+        return escape(g.owner) if g.owner else "unowned"
 
     return {
         "money": money,
@@ -41,16 +62,29 @@ def _helpers(currency: str, users: Mapping[str, str] | None = None) -> dict[str,
         "signed_h": lambda h: f"{h:+,.1f} GPU-h",
         "streak": _streak,
         "owner": owner,
+        "last_run": last_run,
         "responses": RESPONSES,
     }
+
+
+def _ago(when: datetime, now: datetime) -> str:
+    hours = (now - when).total_seconds() / 3600
+    if hours < 1:
+        return "less than an hour ago"
+    return f"{hours:.0f} h ago" if hours < 48 else f"{hours / 24:.0f} days ago"
 
 
 def _streak(hours: float) -> str:
     return f"{hours / 24:.1f} days".replace(".0 days", " days") if hours >= 48 else f"{hours:.0f} h"
 
 
-def section_blocks(r: IdleReport, users: Mapping[str, str] | None = None) -> blocks.Blocks:
-    h = _helpers(r.currency, users)
+def section_blocks(
+    r: IdleReport,
+    users: Mapping[str, str] | None = None,
+    runs: Mapping[str, LastRun] | None = None,
+    now: datetime | None = None,
+) -> blocks.Blocks:
+    h = _helpers(r.currency, users, runs, now)
     out: blocks.Blocks = [blocks.section(render("reports.gpu", "section.md.j2", r=r, **h))]
     top = r.idle[:TOP]
     if top:
@@ -60,22 +94,15 @@ def section_blocks(r: IdleReport, users: Mapping[str, str] | None = None) -> blo
     if r.held:
         lines = [render("reports.gpu", "gpu_line.md.j2", g=g, **h) for g in r.held[:TOP]]
         out.append(blocks.section("*Memory held, no compute*\n" + "\n".join(lines)))
-    if r.teams:
-        out.append(
-            blocks.section(
-                "*Per team*\n"
-                + "\n".join(
-                    f"• *{blocks.escape(team)}* {h['hours'](hours)} GPU-h ({h['money'](cost)})"
-                    for team, (hours, cost) in r.teams.items()
-                )
-            )
-        )
+    teams = team_lines(r, h)
+    if teams:
+        out.append(blocks.section("*Per team*, idle and memory-held GPU-hours\n" + "\n".join(teams)))
     notes = []
     if r.nodata:
         plural = "" if len(r.nodata) == 1 else "s"
         notes.append(f"No data for {len(r.nodata)} GPU{plural} (not counted as idle or busy)")
     notes += [
-        f":warning: source *{blocks.escape(name)}* was unavailable: {blocks.escape(err or '')[:150]}"
+        f":warning: source *{escape(name)}* was unavailable: {escape(err or '')[:150]}"
         for name, err in r.unavailable.items()
     ]
     if notes:
@@ -88,22 +115,64 @@ def summary(r: IdleReport) -> str:
     return f"{h['hours'](r.idle_h)} idle GPU-hours ({h['money'](r.idle_cost)})"
 
 
+@dataclass(frozen=True)
+class ChartData:
+    """What the chart draws, computed once so the text can say the same: GPU-hours per team per day."""
+
+    title: str
+    days: list[date]
+    teams: dict[str, list[float]]  # team -> idle + held GPU-hours per day, largest 14-day total first
+
+
+def chart_data(r: IdleReport) -> ChartData:
+    days = [r.day - timedelta(days=n) for n in range(DAYS - 1, -1, -1)]
+    found = {t for d in r.daily.values() for t, hours in d.items() if hours > 0}
+    series = {t: [round(r.daily.get(d, {}).get(t, 0.0), 6) for d in days] for t in found}
+    order = sorted(series, key=lambda t: (-series[t][-1], -sum(series[t]), t))
+    title = f"Idle and memory-held GPU-hours per day by team, {days[0]:%d %b} – {days[-1]:%d %b}"
+    return ChartData(title=title, days=days, teams={t: series[t] for t in order})
+
+
+def team_lines(r: IdleReport, h: dict[str, Any]) -> list[str]:
+    """One line per team in the chart: yesterday's idle + held GPU-hours and cost, and the 14 days' sum."""
+    lines = []
+    for team, values in chart_data(r).teams.items():
+        total = r.teams.get(team)
+        parts = []
+        if total and total.idle_h:
+            parts.append(f"{h['hours'](total.idle_h)} idle")
+        if total and total.held_h:
+            parts.append(f"{h['hours'](total.held_h)} held")
+        detail = f" ({', '.join([*parts, h['money'](total.cost)])})" if total else ""
+        window = f"{h['hours'](sum(values))} in {DAYS} days"
+        lines.append(f"• *{escape(team)}* {h['hours'](values[-1])} GPU-h{detail} · {window}")
+    return lines
+
+
+def chart_alt_text(r: IdleReport) -> str:
+    """The chart in words: what it plots, and each team's GPU-hours over the window and on the last day."""
+    data = chart_data(r)
+    teams = "; ".join(
+        f"{team} {sum(v):.1f} in all, {v[-1]:.1f} on {data.days[-1]:%d %b}" for team, v in data.teams.items()
+    )
+    return f"Stacked bar chart: {data.title}. {teams or 'No idle GPU-hours'}."
+
+
 def chart(r: IdleReport) -> bytes | None:
-    """Idle (and held) GPU-hours per day for 14 days, stacked by team."""
+    """Idle and memory-held GPU-hours for 14 days, stacked by team: the numbers of `team_lines`."""
     if r.empty:
         return None
-    days = [r.day - timedelta(days=n) for n in range(13, -1, -1)]
-    teams = sorted({t for d in r.daily.values() for t in d}, key=lambda t: -sum(d.get(t, 0) for d in r.daily.values()))
+    data = chart_data(r)
     fig, ax = new_figure(9, 4)
-    bottom = [0.0] * len(days)
-    for team in teams:
-        heights = [r.daily.get(d, {}).get(team, 0.0) for d in days]
-        ax.bar(range(len(days)), heights, bottom=bottom, label=team, width=0.8)
+    bottom = [0.0] * len(data.days)
+    for team, heights in data.teams.items():
+        ax.bar(range(len(data.days)), heights, bottom=bottom, label=team, width=0.8)
         bottom = [b + v for b, v in zip(bottom, heights, strict=True)]
-    ax.set_xticks(range(0, len(days), 2), [f"{d:%d %b}" for d in days[::2]])
-    ax.set_ylabel("idle GPU-hours")
-    ax.set_title(f"Idle GPU-hours per day by team, {days[0]:%d %b} – {days[-1]:%d %b}")
-    ax.legend(fontsize=7, loc="upper left", ncols=2)
+    ax.set_xticks(range(0, len(data.days), 2), [f"{d:%d %b}" for d in data.days[::2]])
+    ax.set_ylabel("GPU-hours, idle and memory-held")
+    ax.set_title(data.title)
+    if data.teams:
+        ax.legend(fontsize=7, loc="upper left", ncols=2)
     return to_png(fig)
 
 
@@ -118,8 +187,7 @@ def owners_blocks(rows: list[tuple[str, str, str, str | None]]) -> tuple[str, bl
     if not rows:
         return "No GPUs are known yet.", [blocks.section("No GPUs are known yet: they arrive with the next refresh.")]
     lines = [
-        f"• *{blocks.escape(label)}* — {('<@' + user + '>') if user else blocks.escape(owner or 'unowned')}"
-        f" · {blocks.escape(team)}"
+        f"• *{escape(label)}* — {('<@' + user + '>') if user else escape(owner or 'unowned')} · {escape(team)}"
         for label, owner, team, user in rows
     ]
     text = f"GPU owners: {len(rows)} GPUs"
@@ -129,8 +197,17 @@ def owners_blocks(rows: list[tuple[str, str, str, str | None]]) -> tuple[str, bl
     ]
 
 
-def dm_blocks(g: GpuLine, currency: str, *, can_stop: bool) -> tuple[str, blocks.Blocks]:
-    h = _helpers(currency)
+def dm_blocks(
+    g: GpuLine,
+    currency: str,
+    *,
+    can_stop: bool,
+    free: Remedy | None = None,
+    runs: Mapping[str, LastRun] | None = None,
+    now: datetime | None = None,
+) -> tuple[str, blocks.Blocks]:
+    """The owner's DM, with their latest MLflow run; an admin owner also gets Stop (EC2) and the remedy."""
+    h = _helpers(currency, None, runs, now)
     text = render("reports.gpu", "dm.md.j2", g=g, **h)
     buttons = [
         blocks.button("In use", Action.IN_USE, g.key, style="primary"),
@@ -142,8 +219,43 @@ def dm_blocks(g: GpuLine, currency: str, *, can_stop: bool) -> tuple[str, blocks
             "Stop the instance?", f"This stops EC2 instance {g.instance_id} and every GPU on it.", ok="Stop it"
         )
         buttons.append(blocks.button("Stop instance", Action.STOP, g.key, style="danger", confirm=confirm))
+    if free:
+        buttons.append(free_button(g, free))
     return text, [blocks.section(text), blocks.actions(*buttons, block_id=Block.ANSWER)]
+
+
+def free_button(g: GpuLine, free: Remedy) -> dict[str, Any]:
+    confirm = blocks.confirm_dialog(
+        f"{free.button}?", f"This runs `{shlex.join(free.argv)}` to free {escape(g.label)}.", ok=free.button[:30]
+    )
+    return blocks.button(free.button, Action.FREE, g.key, style="danger", confirm=confirm)
 
 
 def lead_text(g: GpuLine, currency: str, warn_hours: int) -> str:
     return render("reports.gpu", "lead.md.j2", g=g, warn_hours=warn_hours, **_helpers(currency))
+
+
+def lead_blocks(g: GpuLine, currency: str, warn_hours: int, free: Remedy | None) -> tuple[str, blocks.Blocks | None]:
+    """The lead's reminder; with the `gpu.enforce` remedy's button when the lead is an admin."""
+    text = lead_text(g, currency, warn_hours)
+    if not free:
+        return text, None
+    return text, [blocks.section(text), blocks.actions(free_button(g, free), block_id=Block.FREE)]
+
+
+def waste_dm(o: OwnerWaste, w: WeeklyWaste) -> str:
+    return render("reports.gpu", "waste_dm.md.j2", o=o, w=w, **_helpers(w.currency))
+
+
+def waste_lead(w: WeeklyWaste, notified: set[str], users: Mapping[str, str]) -> str:
+    """The lead's summary: every owner with waste, most first (the first 30), and whom I DMed."""
+    h = _helpers(w.currency, users)
+
+    def who(name: str) -> str:
+        user = users.get(name)
+        return f"<@{user}>" if user else (escape(name) if name else "unowned")
+
+    shown = w.owners[:30]
+    more = len(w.owners) - len(shown)
+    text = render("reports.gpu", "waste_lead.md.j2", w=w, shown=shown, more=more, notified=notified, **h, who=who)
+    return text.rstrip()

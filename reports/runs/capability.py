@@ -43,7 +43,7 @@ def schedule(session: Session) -> list[DesiredJob]:
     config = _config()
     trigger = poll_trigger(config.poll_minutes)
     jobs = [
-        DesiredJob(id=f"runs:{row.id}", job=Job.POLL.value, scope=str(row.id), trigger=trigger)
+        DesiredJob(id=f"runs:{row.id}", job=Job.POLL.value, scope=str(row.id), trigger=trigger, team_id=row.team_id)
         for row in service.watches(session)
     ]
     if config.watches or configured.any_owned(session):  # also to stop the watches taken out of the file

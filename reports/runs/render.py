@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import blocks as b
 from bot.templates import render as template
+from bot.text import escape
 from reports.runs.analysis import MetricDelta
 from reports.runs.baseline import Comparison
 from reports.runs.ids import Action
@@ -37,33 +38,33 @@ def duration(run: RunView) -> str:
 
 
 def link(run: RunView, ui_url: str | None) -> str:
-    name = f"`{b.escape(run.name)}`"
+    name = f"`{escape(run.name)}`"
     if not ui_url:
         return name
-    return f"<{ui_url}#/experiments/{run.experiment_id}/runs/{run.run_id}|{b.escape(run.name)}>"
+    return f"<{escape(ui_url)}#/experiments/{run.experiment_id}/runs/{run.run_id}|{escape(run.name)}>"
 
 
 def delta_line(d: MetricDelta) -> str:
     mark = MARK.get(d.outcome, "•")
     word = f" {d.outcome}" if d.outcome in MARK else ""
     change = f"{signed(d.absolute)} ({percent(d.relative)})"
-    return f"{mark} `{b.escape(d.name)}` {num(d.value)} vs {num(d.baseline)}: {change}{word}"
+    return f"{mark} `{escape(d.name)}` {num(d.value)} vs {num(d.baseline)}: {change}{word}"
 
 
 def baseline_text(c: Comparison, ui_url: str | None) -> str:
     base = c.baseline
     if base is None:
-        return template(PKG, "baseline.md.j2", kind="none", primary=c.primary, run_name=b.escape(c.run.name))
+        return template(PKG, "baseline.md.j2", kind="none", primary=_e(c.primary), run_name=escape(c.run.name))
     return template(
         PKG,
         "baseline.md.j2",
         kind=base.kind,
-        model=base.model,
-        alias=base.alias,
+        model=_e(base.model),
+        alias=_e(base.alias),
         version=base.version,
         run=link(base.run, ui_url),
-        primary=c.primary,
-        run_name=b.escape(base.run.name),
+        primary=_e(c.primary),
+        run_name=escape(base.run.name),
     )
 
 
@@ -77,7 +78,7 @@ def verdict_text(c: Comparison) -> str:
         reason=c.verdict.reason,
         within_noise=c.verdict.within_noise,
         noun=NOUN[c.baseline.kind] if c.baseline else "",
-        primary=c.primary,
+        primary=_e(c.primary),
         delta=signed(primary.absolute) if primary else "",
         spread=num(c.noise.spread) if c.noise else "",
         seeds=c.noise.seeds if c.noise else 0,
@@ -89,15 +90,13 @@ def card(c: Comparison, experiment: str, ui_url: str | None, promote_value: str 
     verdict = verdict_text(c)
     blocks: b.Blocks = [
         b.header(f"Run finished: {run.name}"),
-        b.section(f"*{b.escape(experiment)}* · {link(run, ui_url)}\n{verdict}".rstrip()),
+        b.section(f"*{escape(experiment)}* · {link(run, ui_url)}\n{verdict}".rstrip()),
     ]
     blocks.append(b.section(baseline_text(c, ui_url)))
     if c.deltas:
         blocks.append(b.section("\n".join(delta_line(d) for d in c.deltas)))
     if c.params:
-        changes = ", ".join(
-            f"`{b.escape(n)}` {b.escape(old or '∅')} → {b.escape(new or '∅')}" for n, old, new in c.params
-        )
+        changes = ", ".join(f"`{escape(n)}` {escape(old or '∅')} → {escape(new or '∅')}" for n, old, new in c.params)
         blocks.append(b.section(f"Params changed: {changes}"))
     blocks.append(b.context(*_facts(run)))
     if promote_value and c.verdict and c.verdict.beats:
@@ -108,19 +107,19 @@ def card(c: Comparison, experiment: str, ui_url: str | None, promote_value: str 
                     Action.PROMOTE,
                     promote_value,
                     style="primary",
-                    confirm=b.confirm_dialog("Promote?", f"Point the alias at run {run.name}?", ok="Promote"),
+                    confirm=b.confirm_dialog("Promote?", f"Point the alias at run {escape(run.name)}?", ok="Promote"),
                 )
             )
         )
-    text = f"Run {run.name} finished in {experiment}. {_plain(verdict)}".strip()
+    text = f"Run {escape(run.name)} finished in {escape(experiment)}. {_plain(verdict)}".strip()
     return text, blocks
 
 
 def _facts(run: RunView) -> list[str]:
-    facts = [f"Duration {duration(run)}", f"User {b.escape(run.user or 'unknown')}"]
+    facts = [f"Duration {duration(run)}", f"User {escape(run.user or 'unknown')}"]
     tags = run.user_tags
     if tags:
-        shown = ", ".join(f"{b.escape(k)}={b.escape(v)}" for k, v in sorted(tags.items())[:8])
+        shown = ", ".join(f"{escape(k)}={escape(v)}" for k, v in sorted(tags.items())[:8])
         facts.append(f"Tags: {shown}")
     return facts
 
@@ -130,10 +129,10 @@ def failed(run: RunView, experiment: str, ui_url: str | None) -> str:
         PKG,
         "failed.md.j2",
         run=link(run, ui_url),
-        experiment=b.escape(experiment),
+        experiment=escape(experiment),
         status=run.status,
         duration=duration(run),
-        user=b.escape(run.user),
+        user=escape(run.user),
     )
 
 
@@ -146,15 +145,15 @@ def sweep(
     parent: RunView | None,
     promote_value: str | None,
 ) -> tuple[str, b.Blocks]:
-    headline = template(PKG, "sweep.md.j2", count=count, title=b.escape(title), failed=failed_count)
+    headline = template(PKG, "sweep.md.j2", count=count, title=escape(title), failed=failed_count)
     blocks: b.Blocks = [b.header(f"Sweep finished: {title}"), b.section(headline)]
     if best:
         first = best[0]
-        blocks.append(b.section(f"Best {len(best)} on `{first.primary}`. {baseline_text(first, ui_url)}"))
+        blocks.append(b.section(f"Best {len(best)} on `{_e(first.primary)}`. {baseline_text(first, ui_url)}"))
         for n, c in enumerate(best, 1):
             lines = [f"{n}. {link(c.run, ui_url)}"] + [delta_line(d) for d in c.deltas if d.name == c.primary]
             if c.primary and not c.deltas and c.primary in c.run.metrics:
-                lines.append(f"`{c.primary}` {num(c.run.metrics[c.primary])}")
+                lines.append(f"`{escape(c.primary)}` {num(c.run.metrics[c.primary])}")
             blocks.append(b.section("\n".join(lines)))
         verdict = verdict_text(first)
         if verdict:
@@ -174,8 +173,8 @@ def promoted(user: str, run: RunView, version: str, model: str, alias: str, ui_u
         user=user,
         run=link(run, ui_url),
         version=version,
-        model=b.escape(model),
-        alias=b.escape(alias),
+        model=escape(model),
+        alias=escape(alias),
     )
 
 
@@ -193,19 +192,19 @@ def without_promote(blocks: b.Blocks, note: str) -> b.Blocks:
 
 def watch_line(watch: RunWatch, from_file: bool) -> str:
     """One watch in `/runs list`."""
-    line = f"• *{b.escape(watch.experiment_name)}* (id {watch.experiment_id})"
+    line = f"• *{escape(watch.experiment_name)}* (id {watch.experiment_id})"
     if watch.primary_metric:
-        line += f", primary `{b.escape(watch.primary_metric)}`"
+        line += f", primary `{escape(watch.primary_metric)}`"
     if from_file:
         line += " — from ritualbot.yaml"
     if watch.last_error:
-        line += f"\n   :warning: the last poll failed: {b.escape(watch.last_error[:160])} (retried every poll)"
+        line += f"\n   :warning: the last poll failed: {escape(watch.last_error[:160])} (retried every poll)"
     return line
 
 
 def digest_line(watch: RunWatch, finished: int, failed: int, ui_url: str | None) -> str:
     """One watched experiment in the channel digest."""
-    line = f"• *{b.escape(watch.experiment_name)}*: "
+    line = f"• *{escape(watch.experiment_name)}*: "
     if not finished and not failed:
         line += "no runs finished"
     else:
@@ -213,8 +212,8 @@ def digest_line(watch: RunWatch, finished: int, failed: int, ui_url: str | None)
     if watch.best_metric and watch.best_value is not None:
         value = num(watch.best_value)
         if ui_url and watch.best_run_id:
-            value = f"<{ui_url}#/experiments/{watch.experiment_id}/runs/{watch.best_run_id}|{value}>"
-        line += f" · best on `{b.escape(watch.best_metric)}` so far: {value}"
+            value = f"<{escape(ui_url)}#/experiments/{watch.experiment_id}/runs/{watch.best_run_id}|{value}>"
+        line += f" · best on `{escape(watch.best_metric)}` so far: {value}"
     return line
 
 
@@ -223,6 +222,11 @@ def digest_summary(finished: int, failed: int) -> str:
     if not total:
         return "no MLflow runs finished"
     return f"{total} MLflow run{'s' if total != 1 else ''} finished" + (f" ({failed} failed)" if failed else "")
+
+
+def _e(text: str | None) -> str | None:
+    """Escaped for mrkdwn, None kept (the templates test for it)."""
+    return None if text is None else escape(text)
 
 
 def _plain(text: str) -> str:

@@ -45,6 +45,9 @@ def status(session: Session, team_id: str, channel_id: str | None) -> list[Statu
         detail += f"; last sync failed: {row.last_error[:80]}"
     elif row is not None and row.last_success_at:
         detail += f"; synced {row.last_success_at:%d %b %H:%M} UTC"
+        skipped = len((row.snapshot or {}).get("rejected") or [])
+        if skipped:
+            detail += f"; {skipped} export file{'s' if skipped > 1 else ''} skipped (see the digest)"
     return [StatusLine("Cloud spend", detail, channel_id)]
 
 
@@ -62,6 +65,7 @@ def schedule(session: Session) -> list[DesiredJob]:
                 job=Job.ALERTS.value,
                 scope=f"{row.team_id}:{row.channel_id}",
                 trigger=CronTrigger(hour=at.hour, minute=at.minute, timezone=row.timezone),
+                team_id=row.team_id,
             )
         )
     return jobs

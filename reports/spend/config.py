@@ -13,6 +13,8 @@ spend:
   endpoint_url: null           # tests and local stacks only
   focus: {path: ./exports}     # or s3://bucket/prefix
   budgets: {ml-research: 10000, "ml-research@2026-12": 12000}
+  currency: USD                # the currency of the budgets above; costs in others are shown apart
+  rates: {EUR: 1.08}           # optional: 1 EUR = 1.08 USD, to report everything in `currency`
   thresholds: [50, 80, 100]
   channels: [C0123]            # default: every digest channel
   min_anomaly: 100             # smallest daily $ change that counts as an anomaly
@@ -20,6 +22,7 @@ spend:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -29,6 +32,7 @@ from bot.config import Settings
 from bot.errors import ConfigError
 
 METRICS = {"UnblendedCost", "AmortizedCost", "BilledCost", "EffectiveCost"}
+CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class SpendConfig:
     thresholds: tuple[int, ...] = (50, 80, 100)
     channels: tuple[str, ...] = ()
     min_anomaly: Decimal = Decimal("100")
+    currency: str | None = None
+    rates: Mapping[str, Decimal] = field(default_factory=dict)
 
     @property
     def enabled(self) -> bool:
@@ -68,6 +74,9 @@ def load(settings: Settings) -> SpendConfig:
     if metric not in METRICS:
         raise ConfigError(f"spend.metric must be one of {', '.join(sorted(METRICS))}, got {metric!r}")
     focus = raw.get("focus") or {}
+    currency = str(raw["currency"]).strip().upper() if raw.get("currency") else None
+    if currency is not None and not CURRENCY.match(currency):
+        raise ConfigError(f"spend.currency must be a three-letter code like USD or EUR, got {raw['currency']!r}")
     if source == "focus" and not focus.get("path"):
         raise ConfigError("spend.focus.path is required for the focus source (a folder or s3://bucket/prefix)")
     return SpendConfig(
@@ -86,6 +95,8 @@ def load(settings: Settings) -> SpendConfig:
         thresholds=tuple(sorted(_int({"t": t}, "t", 0) for t in raw.get("thresholds", (50, 80, 100)))),
         channels=tuple(str(c) for c in raw.get("channels") or ()),
         min_anomaly=_money(raw.get("min_anomaly", 100), "spend.min_anomaly"),
+        currency=currency,
+        rates=_rates(raw.get("rates") or {}, currency),
     )
 
 
@@ -95,6 +106,22 @@ def _budgets(raw: Mapping[str, Any]) -> dict[tuple[str, str], Decimal]:
     for key, value in raw.items():
         team, _, month = str(key).partition("@")
         found[(team, month)] = _money(value, f"spend.budgets.{key}")
+    return found
+
+
+def _rates(raw: Mapping[str, Any], currency: str | None) -> dict[str, Decimal]:
+    """`EUR: 1.08` means 1 EUR = 1.08 of `spend.currency`."""
+    if raw and currency is None:
+        raise ConfigError("spend.rates needs spend.currency: the currency the rates convert into")
+    found = {}
+    for code, value in raw.items():
+        key = str(code).strip().upper()
+        if not CURRENCY.match(key):
+            raise ConfigError(f"spend.rates keys must be three-letter currency codes, got {code!r}")
+        rate = _money(value, f"spend.rates.{key}")
+        if rate == 0:
+            raise ConfigError(f"spend.rates.{key} must be above 0")
+        found[key] = rate
     return found
 
 

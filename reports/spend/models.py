@@ -1,4 +1,5 @@
-"""Stored spend: one row per source, day, cost group (team), service; budgets; alerts sent; source state."""
+"""Stored spend: one row per source, day, cost group (team), service, GPU or not and currency; budgets; alerts
+sent; source state. Currency is part of every key: two currencies are never one row."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Numeric, String, UniqueConstraint
+from sqlalchemy import Date, Numeric, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base
@@ -18,7 +19,7 @@ class SpendDay(Base):
     """A day's cost for one team and service, as the source reported it (re-fetched while it changes)."""
 
     __tablename__ = "spend_days"
-    __table_args__ = (UniqueConstraint("source", "day", "team", "service", "gpu"),)
+    __table_args__ = (UniqueConstraint("source", "day", "team", "service", "gpu", "currency"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(32))
@@ -28,6 +29,7 @@ class SpendDay(Base):
     gpu: Mapped[bool] = mapped_column(default=False)
     amount: Mapped[Decimal] = mapped_column(MONEY)
     currency: Mapped[str] = mapped_column(String(8))
+    estimated: Mapped[bool] = mapped_column(default=False, server_default=false())
     fetched_at: Mapped[datetime]
 
 
@@ -48,16 +50,22 @@ class SpendBudget(Base):
 
 
 class SpendAlert(Base):
-    """A budget threshold already announced: the unique row makes each alert once per team per month."""
+    """A budget threshold already announced: the unique row makes each alert once per team, month and currency
+    (currency '' marks alerts recorded before currencies were kept apart: they count for every currency)."""
 
     __tablename__ = "spend_alerts"
-    __table_args__ = (UniqueConstraint("team_id", "channel_id", "team", "month", "threshold"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "team_id", "channel_id", "team", "month", "currency", "threshold", name="uq_spend_alerts_announced"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     channel_id: Mapped[str] = mapped_column(String(32))
     team: Mapped[str] = mapped_column(String(128))
     month: Mapped[str] = mapped_column(String(7))
+    currency: Mapped[str] = mapped_column(String(8), default="", server_default="")
     threshold: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
 

@@ -1,8 +1,9 @@
-"""Money as text: Decimal in the data's currency, two decimals, thousands separators."""
+"""Money as text: Decimal in the data's currency, two decimals, thousands separators; percentages."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Iterable
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from reports.spend.analysis import cents
 
@@ -27,3 +28,14 @@ def percent(value: Decimal | None, *, sign: bool = False) -> str:
         return "n/a"
     whole = value.quantize(Decimal("1"))
     return f"{'+' if sign and whole >= 0 else ''}{whole:,}%"
+
+
+def budget_percent(value: Decimal | None, thresholds: Iterable[int]) -> str:
+    """A budget's use in whole percent, unless rounding would put it on the other side of a threshold than it
+    is: then one decimal, rounded down, so "79.8%" stands beside "past the 50% threshold", never "80%"."""
+    if value is None:
+        return "n/a"
+    whole = value.quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    if any((whole >= t) != (value >= t) for t in thresholds):
+        return f"{value.quantize(Decimal('0.1'), rounding=ROUND_DOWN):,}%"
+    return f"{whole:,}%"

@@ -9,12 +9,12 @@ from decimal import Decimal
 from bot.capabilities import Chart, Section, SectionContext
 from reports.spend import config as spend_config
 from reports.spend import render, service, store
-from reports.spend.service import TOTAL, SpendReport
+from reports.spend.service import TOTAL, SpendOverview, SpendReport
 
 log = logging.getLogger(__name__)
 
 
-def refresh_and_build(ctx: SectionContext) -> SpendReport | None:
+def refresh_and_build(ctx: SectionContext) -> SpendOverview | None:
     """Sync the source (once a day, whoever asks first) and build the report for the channel's yesterday."""
     config = spend_config.load(ctx.settings)
     if not config.covers(ctx.channel_id):
@@ -29,25 +29,27 @@ def refresh_and_build(ctx: SectionContext) -> SpendReport | None:
 
 
 def section(ctx: SectionContext) -> Section | None:
-    report = refresh_and_build(ctx)
-    if report is None:
+    overview = refresh_and_build(ctx)
+    if overview is None:
         return None
     charts = []
-    budget = report.month_line.budget or _sum_team_budgets(report)
-    png = render.chart(report, budget)
-    if png:
-        charts.append(
-            Chart(
-                filename=f"spend-{report.day.isoformat()}.png",
-                png=png,
-                title=f"Daily spend by team to {report.day:%d %b}",
+    multi = len(overview.reports) > 1
+    for report in overview.reports:  # one chart per currency: bars in two currencies never stack
+        png = render.chart(report, report.month_line.budget or _sum_team_budgets(report), multi=multi)
+        if png:
+            suffix = f"-{report.currency.lower()}" if multi else ""
+            charts.append(
+                Chart(
+                    filename=f"spend-{report.day.isoformat()}{suffix}.png",
+                    png=png,
+                    title=f"Daily spend by team{f' in {report.currency}' if multi else ''} to {report.day:%d %b}",
+                )
             )
-        )
     return Section(
         key="spend",
         title="Cloud spend",
-        blocks=render.section_blocks(report),
-        summary=render.summary(report),
+        blocks=render.section_blocks(overview),
+        summary=render.summary(overview),
         charts=charts,
     )
 

@@ -1,9 +1,12 @@
-"""Keeping daily costs in our database: sync from a source once a day, budgets, stored history."""
+"""Keeping daily costs in our database: sync from a source once a day, budgets, stored history.
+
+Every stored key has the currency in it: rows that differ only by currency stay two rows."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
@@ -14,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.errors import UserError
 from reports.spend.config import SpendConfig
 from reports.spend.models import SpendBudget, SpendDay, SpendSourceState
-from reports.spend.sources import CostRow, Extras, SourceError
+from reports.spend.sources import CostRow, Extras, Rejected, SourceError
 from reports.spend.sources.cost_explorer import CostExplorerSource
 from reports.spend.sources.focus import FocusSource
 
@@ -23,6 +26,7 @@ log = logging.getLogger(__name__)
 
 class Source(Protocol):
     name: str
+    rejected: list[Rejected]  # files the last fetch left out, and why
 
     def fetch(self, start: date, end: date) -> list[CostRow]: ...
 
@@ -71,27 +75,33 @@ def sync(session: Session, source: Source, config: SpendConfig, now: datetime) -
         log.warning("spend sync failed source=%s start=%s end=%s error=%s", source.name, start, end, exc)
         row.last_error, row.updated_at = str(exc)[:500], now
         return row
+    rejected = list(getattr(source, "rejected", []))
     row.synced_on, row.last_success_at, row.last_error, row.updated_at = today, now, None, now
     row.snapshot = {
         "day": today.isoformat(),
         "forecasts": extras.forecasts,
         "anomalies": extras.anomalies,
         "budgets": extras.budgets,
+        "scoped_budgets": extras.scoped_budgets,
+        "rejected": [{"file": r.file, "reason": r.reason} for r in rejected],
     }
-    log.info("spend synced source=%s start=%s end=%s rows=%d", source.name, start, end, len(rows))
+    log.info(
+        "spend synced source=%s start=%s end=%s rows=%d rejected=%d", source.name, start, end, len(rows), len(rejected)
+    )
     return row
 
 
 def replace_days(session: Session, source: str, start: date, end: date, rows: Iterable[CostRow], now: datetime) -> None:
+    """Replace [start, end] with `rows`, summed per (day, team, service, gpu, currency): never across currencies."""
     session.execute(delete(SpendDay).where(SpendDay.source == source, SpendDay.day >= start, SpendDay.day <= end))
-    merged: dict[tuple[date, str, str, bool], CostRow] = {}
+    merged: dict[tuple[date, str, str, bool, str], tuple[Decimal, bool]] = {}
     for r in rows:
-        key = (r.day, r.team[:128], r.service[:128], r.gpu)
-        old = merged.get(key)
-        merged[key] = r if old is None else CostRow(r.day, r.team, r.service, old.amount + r.amount, r.currency, r.gpu)
+        key = (r.day, r.team[:128], r.service[:128], r.gpu, r.currency[:8])
+        amount, estimated = merged.get(key, (Decimal(0), False))
+        merged[key] = (amount + r.amount, estimated or r.estimated)
     session.add_all(
-        SpendDay(source=source, day=d, team=t, service=s, gpu=g, amount=r.amount, currency=r.currency, fetched_at=now)
-        for (d, t, s, g), r in merged.items()
+        SpendDay(source=source, day=d, team=t, service=s, gpu=g, currency=c, amount=a, estimated=e, fetched_at=now)
+        for (d, t, s, g, c), (a, e) in merged.items()
     )
     session.flush()
 
@@ -103,18 +113,29 @@ def history(session: Session, source: str, start: date, end: date) -> list[Spend
 
 
 def teams(session: Session, source: str, since: date) -> list[str]:
-    return list(
-        session.scalars(
-            select(SpendDay.team)
-            .where(SpendDay.source == source, SpendDay.day >= since)
-            .distinct()
-            .order_by(SpendDay.team)
-        )
-    )
+    return _distinct(session, SpendDay.team, source, since)
+
+
+def currencies(session: Session, source: str, since: date) -> list[str]:
+    """The currencies of the costs stored since a day, alphabetical."""
+    return _distinct(session, SpendDay.currency, source, since)
+
+
+def _distinct(session: Session, column: Any, source: str, since: date) -> list[str]:
+    query = select(column).where(SpendDay.source == source, SpendDay.day >= since).distinct().order_by(column)
+    return list(session.scalars(query))
 
 
 def set_budget(
-    session: Session, *, team_id: str, team: str, amount: str, month: str, user_id: str, now: datetime
+    session: Session,
+    *,
+    team_id: str,
+    team: str,
+    amount: str,
+    month: str,
+    user_id: str,
+    now: datetime,
+    currency: str | None = None,
 ) -> SpendBudget:
     try:
         value = Decimal(amount.replace(",", "").replace("_", ""))
@@ -126,39 +147,35 @@ def set_budget(
         select(SpendBudget).where(SpendBudget.team_id == team_id, SpendBudget.team == team, SpendBudget.month == month)
     )
     if row is None:
-        row = SpendBudget(
-            team_id=team_id, team=team, month=month, amount=value, currency=None, set_by=user_id, updated_at=now
-        )
+        row = SpendBudget(team_id=team_id, team=team, month=month, amount=value, set_by=user_id, updated_at=now)
         session.add(row)
-    row.amount, row.set_by, row.updated_at = value, user_id, now
+    row.amount, row.currency, row.set_by, row.updated_at = value, currency, user_id, now
     session.flush()
     return row
 
 
+@dataclass(frozen=True)
+class Budget:
+    amount: Decimal
+    origin: str
+    currency: str | None  # None: the reporting currency (spend.currency, or the costs' only currency)
+
+
 def budgets(
     session: Session, config: SpendConfig, team_id: str, month: str, snapshot: dict[str, Any]
-) -> dict[str, tuple[Decimal, str]]:
-    """Each team's budget for a month: /spend budget, then ritualbot.yaml, then AWS Budgets.
-
-    Returns team -> (amount, origin); '*' is the whole account."""
-    found: dict[str, tuple[Decimal, str]] = {}
-    for team, (amount, _unit) in (snapshot.get("budgets") or {}).items():
-        found[team] = (Decimal(amount), "from AWS Budgets")
+) -> dict[str, Budget]:
+    """Each team's budget for a month: /spend budget, then ritualbot.yaml, then AWS Budgets; '*' is the account."""
+    found: dict[str, Budget] = {}
+    for team, (amount, unit) in (snapshot.get("budgets") or {}).items():
+        found[team] = Budget(Decimal(amount), "from AWS Budgets", unit or None)
     for (team, when), amount in sorted(config.budgets.items(), key=lambda kv: kv[0][1]):
         if when in ("", month):
-            found[team] = (amount, "from ritualbot.yaml")
+            found[team] = Budget(amount, "from ritualbot.yaml", config.currency)
     rows = session.scalars(
         select(SpendBudget)
         .where(SpendBudget.team_id == team_id, SpendBudget.month.in_(["", month]))
         .order_by(SpendBudget.month)
     )
     for row in rows:
-        found[row.team] = (Decimal(row.amount), f"set by <@{row.set_by}>")
+        found[row.team] = Budget(Decimal(row.amount), f"set by <@{row.set_by}>", row.currency or config.currency)
     return found
-
-
-def currency_of(session: Session, source: str) -> str | None:
-    """The currency of the latest stored cost (budgets are in the data's currency)."""
-    return session.scalar(
-        select(SpendDay.currency).where(SpendDay.source == source).order_by(SpendDay.day.desc()).limit(1)
-    )

@@ -63,5 +63,7 @@ def schedule(session: Session) -> list[DesiredJob]:
         assert at is not None
         for key, name, after in WEEKLY:
             trigger = CronTrigger(**calendar.cron_fields(pi.checkin_weekday, at, after), timezone=pi.timezone)
-            jobs.append(DesiredJob(id=f"pi:{pi.id}:{key}", job=name, scope=str(pi.id), trigger=trigger))
+            jobs.append(
+                DesiredJob(id=f"pi:{pi.id}:{key}", job=name, scope=str(pi.id), trigger=trigger, team_id=pi.team_id)
+            )
     return jobs

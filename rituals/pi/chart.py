@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.charts import new_figure, to_png
+from bot.text import plain
 from rituals.pi.predictability import History
 
 
@@ -18,3 +19,11 @@ def predictability_png(history: list[History]) -> bytes:
     ax.set_ylim(0, max(120.0, max(values) + 15))
     ax.legend(loc="lower right")
     return to_png(fig)
+
+
+def predictability_alt_text(history: list[History]) -> str:
+    """The chart in words, for screen readers: each PI's predictability, oldest first."""
+    points = ", ".join(
+        f"{plain(h.name)} {h.percent:.0f}%" if h.percent is not None else f"{plain(h.name)} n/a" for h in history
+    )
+    return f"Line chart of predictability (actual / planned business value) per PI, 80–100% is predictable: {points}."

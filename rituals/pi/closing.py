@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot import outbox
 from bot.errors import UserError
 from rituals.pi import render, service
-from rituals.pi.chart import predictability_png
+from rituals.pi.chart import predictability_alt_text, predictability_png
 from rituals.pi.ids import Block
 from rituals.pi.models import Objective, ProgramIncrement
 from rituals.pi.predictability import History, ObjectiveValue, Predictability, measure
@@ -118,6 +118,7 @@ def finalize(s: Session, pi: ProgramIncrement, now: datetime) -> None:
             content=predictability_png(past),
             now=now,
             title="Predictability per PI",
+            alt_text=predictability_alt_text(past),
             thread_of=row,
             dedupe_key=f"pi:{pi.id}:chart",
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot import blocks as bk
+from bot.text import mrkdwn, plain
 from rituals.pi.calendar import WEEKDAYS
 from rituals.pi.ids import Block, Commitment, Modal
 from rituals.pi.models import ROAM, STATUSES, Objective, ProgramIncrement
@@ -13,12 +15,12 @@ from rituals.pi.render import ROAM_NAMES, STATUS_NAMES, hypothesis
 View = dict[str, Any]
 
 
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text[:150], "emoji": True}
+def _plain(text: str, limit: int = 150) -> dict[str, Any]:
+    return {**bk.plain_text(text, limit), "emoji": True}
 
 
 def _option(value: str, label: str) -> dict[str, Any]:
-    return {"text": _plain(label[:75]), "value": value}
+    return {"text": _plain(label, 75), "value": value}
 
 
 def _modal(
@@ -27,7 +29,7 @@ def _modal(
     return {
         "type": "modal",
         "callback_id": callback_id,
-        "title": _plain(title[:24]),
+        "title": _plain(title, 24),
         "close": _plain("Cancel"),
         "submit": _plain(submit),
         "blocks": blocks,
@@ -52,7 +54,7 @@ def _text(initial: str | None = None, *, multiline: bool = False, max_length: in
         "max_length": max_length,
     }
     if initial:
-        element["initial_value"] = initial
+        element["initial_value"] = plain(initial)
     return element
 
 
@@ -168,7 +170,7 @@ def checkin(o: Objective, week: int) -> View:
         Modal.CHECKIN,
         f"Week {week} check-in",
         [
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{o.title[:2900]}*"}},
+            bk.section(f"*{mrkdwn(o.title, limit=2900)}*"),
             *context,
             _input(Block.STATUS, "Status", _select(statuses, o.status or "on_track")),
             _input(Block.PROGRESS, "Progress (%)", _text(str(o.progress), max_length=4)),
@@ -184,7 +186,7 @@ def actual(o: Objective) -> View:
         Modal.ACTUAL,
         "Actual business value",
         [
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{o.title[:2900]}* · planned BV {o.planned_bv}"}},
+            bk.section(f"*{mrkdwn(o.title, limit=2900)}* · planned BV {o.planned_bv}"),
             _input(Block.ACTUAL_BV, "Actual business value (0–10)", _text(max_length=3)),
         ],
         {"objective": o.id},

@@ -6,8 +6,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from bot import blocks as bk
-from bot.blocks import Blocks, escape
+from bot.blocks import Blocks
 from bot.templates import render as template
+from bot.text import link, mrkdwn
 from rituals.pi.calendar import WEEKDAYS
 from rituals.pi.ids import VOTES, Action, Block
 from rituals.pi.models import ConfidenceVote, Objective, ProgramIncrement, Risk
@@ -40,17 +41,17 @@ def hypothesis(o: Objective) -> str | None:
     if o.metric is None:
         return None
     target = f"{o.metric} {o.comparator} {o.target:g}"
-    parts = [f"ML hypothesis: `{escape(target)}`"]
+    parts = [f"ML hypothesis: `{mrkdwn(target)}`"]
     if o.experiment:
-        parts.append(f"experiment `{escape(o.experiment)}`")
+        parts.append(f"experiment `{mrkdwn(o.experiment)}`")
     if o.kill_criterion:
-        parts.append(f"kill criterion: {escape(o.kill_criterion)}")
+        parts.append(f"kill criterion: {mrkdwn(o.kill_criterion)}")
     return " · ".join(parts)
 
 
 def objective_text(o: Objective, *, with_status: bool = True) -> str:
     kind = "committed" if o.committed else "uncommitted (stretch)"
-    title = f"<{o.link}|{escape(o.title)}>" if o.link else escape(o.title)
+    title = link(o.link, o.title) if o.link else mrkdwn(o.title)
     line = f"*{title}* — <@{o.owner_id}> · BV {o.planned_bv} · {kind}"
     if with_status:
         line = f"{STATUS_ICONS[o.status]} {line} · {status_label(o.status, o.progress if o.status else None)}"
@@ -59,7 +60,7 @@ def objective_text(o: Objective, *, with_status: bool = True) -> str:
 
 
 def risk_lines(risks: list[Risk]) -> list[str]:
-    return [f"*{ROAM_NAMES[r.roam]}* · {escape(r.description)} — <@{r.owner_id}>" for r in risks]
+    return [f"*{ROAM_NAMES[r.roam]}* · {mrkdwn(r.description)} — <@{r.owner_id}>" for r in risks]
 
 
 def roam_select(r: Risk) -> dict[str, object]:
@@ -102,7 +103,7 @@ def dashboard(
     out += [bk.section(objective_text(o)) for o in objectives] or [bk.section("_No objectives yet: `/pi objective`._")]
     out.append(bk.section("*Risk board (ROAM)*" + ("" if risks else "\n_No risks recorded._")))
     out += [bk.section(line, accessory=roam_select(r)) for r, line in zip(risks, risk_lines(risks), strict=True)]
-    text = f"{pi.name}: {len(objectives)} objectives, week {week} of {weeks}, confidence {confidence_text}"
+    text = f"{mrkdwn(pi.name)}: {len(objectives)} objectives, week {week} of {weeks}, confidence {confidence_text}"
     return text, out
 
 
@@ -111,7 +112,9 @@ def objective_list(pi: ProgramIncrement, objectives: list[Objective]) -> Message
     out: Blocks = [bk.header(f"{pi.name} · objectives")]
     for o in objectives[:23]:
         out.append(bk.section(objective_text(o)))
-        confirm = bk.confirm_dialog("Drop objective?", f"“{o.title[:200]}” will no longer count.", ok="Drop")
+        confirm = bk.confirm_dialog(
+            "Drop objective?", f"“{mrkdwn(o.title, limit=200)}” will no longer count.", ok="Drop"
+        )
         out.append(
             bk.actions(
                 bk.button("Edit", Action.OBJECTIVE_EDIT, str(o.id)),
@@ -120,7 +123,7 @@ def objective_list(pi: ProgramIncrement, objectives: list[Objective]) -> Message
         )
     if not objectives:
         out.append(bk.section("_No objectives yet: `/pi objective` adds one._"))
-    return f"{pi.name}: {len(objectives)} objectives", out
+    return f"{mrkdwn(pi.name)}: {len(objectives)} objectives", out
 
 
 def vote_message(pi: ProgramIncrement, vote: ConfidenceVote, tally: Tally) -> Message:
@@ -143,7 +146,7 @@ def vote_message(pi: ProgramIncrement, vote: ConfidenceVote, tally: Tally) -> Me
                 bk.button("Close vote", Action.VOTE_CLOSE, str(vote.id), style="danger"), block_id=Block.VOTE_ADMIN
             ),
         ]
-        return f"{title}: {counted}", out
+        return f"Confidence vote · {mrkdwn(pi.name)}: {counted}", out
     bars = "\n".join(
         f"{n} {'✊' if n == 1 else '🖐' if n == 5 else '✋'} `{'█' * tally.distribution[n] or '·'}` "
         f"{tally.distribution[n]}"
@@ -155,7 +158,7 @@ def vote_message(pi: ProgramIncrement, vote: ConfidenceVote, tally: Tally) -> Me
         bk.section(f"*Distribution* ({tally.count} votes)\n{bars}"),
         bk.section(f"*Average:* {average} / 5"),
     ]
-    return f"{title} closed: average {average} from {tally.count} votes", out
+    return f"Confidence vote · {mrkdwn(pi.name)} closed: average {average} from {tally.count} votes", out
 
 
 def confidence_prompt(tally: Tally) -> str:
@@ -164,8 +167,10 @@ def confidence_prompt(tally: Tally) -> str:
 
 
 def checkin_dm(pi: ProgramIncrement, week: int, objectives: list[Objective], *, reminder: bool) -> Message:
-    text = template(PKG, "checkin_dm.txt.j2", pi=pi, week=week, count=len(objectives), reminder=reminder)
-    out: Blocks = [bk.section(escape(text))]
+    text = template(
+        PKG, "checkin_dm.txt.j2", pi_name=mrkdwn(pi.name), week=week, count=len(objectives), reminder=reminder
+    )
+    out: Blocks = [bk.section(text)]
     for o in objectives:
         out.append(bk.section(objective_text(o), accessory=bk.button("Update", Action.CHECKIN_OPEN, str(o.id))))
     return text, out
@@ -176,7 +181,7 @@ def week_summary(data: WeekSummary) -> Message:
     text = template(
         PKG,
         "summary.txt.j2",
-        pi=data.pi,
+        pi_name=mrkdwn(data.pi.name),
         week=data.week,
         updated=updated,
         total=len(data.rows),
@@ -188,10 +193,10 @@ def week_summary(data: WeekSummary) -> Message:
         shown = row.current or row.previous
         status = status_label(shown.status, shown.progress) if shown else "no update yet"
         icon = STATUS_ICONS[shown.status if shown else None]
-        note = f"\n> {escape(row.current.note)}" if row.current and row.current.note else ""
+        note = f"\n> {mrkdwn(row.current.note)}" if row.current and row.current.note else ""
         out.append(
             bk.section(
-                f"{icon} *{escape(row.objective.title)}* — <@{row.objective.owner_id}> · {status} "
+                f"{icon} *{mrkdwn(row.objective.title)}* — <@{row.objective.owner_id}> · {status} "
                 f"· _{row.change}_{note}"
             )
         )
@@ -203,15 +208,15 @@ def week_summary(data: WeekSummary) -> Message:
 
 
 def actual_dm(pi: ProgramIncrement, objectives: list[Objective]) -> Message:
-    text = f"{pi.name} is closing: enter the actual business value (0–10) your objectives delivered."
-    out: Blocks = [bk.section(escape(text))]
+    text = f"{mrkdwn(pi.name)} is closing: enter the actual business value (0–10) your objectives delivered."
+    out: Blocks = [bk.section(text)]
     for o in objectives:
         out.append(bk.section(objective_text(o), accessory=bk.button("Enter actual BV", Action.ACTUAL_OPEN, str(o.id))))
     return text, out
 
 
 def report(pi: ProgramIncrement, objectives: list[Objective], figure: Predictability) -> Message:
-    text = template(PKG, "report.txt.j2", pi=pi, figure=figure)
+    text = template(PKG, "report.txt.j2", pi_name=mrkdwn(pi.name), figure=figure)
     out: Blocks = [
         bk.header(f"{pi.name} · PI report"),
         bk.context(pi_dates(pi)),
@@ -223,7 +228,7 @@ def report(pi: ProgramIncrement, objectives: list[Objective], figure: Predictabi
     ]
     for o in objectives:
         if o.dropped:
-            out.append(bk.section(f"~{escape(o.title)}~ — dropped, not counted"))
+            out.append(bk.section(f"~{mrkdwn(o.title)}~ — dropped, not counted"))
         else:
             out.append(
                 bk.section(

@@ -50,6 +50,7 @@ def schedule(session: Session) -> list[DesiredJob]:
                 job=Job.REMIND.value,
                 scope=str(retro.id),
                 trigger=DateTrigger(run_date=retro.deadline_at - REMINDER_LEAD),
+                team_id=retro.team_id,
             )
         )
         jobs.append(
@@ -58,6 +59,7 @@ def schedule(session: Session) -> list[DesiredJob]:
                 job=Job.DEADLINE.value,
                 scope=str(retro.id),
                 trigger=DateTrigger(run_date=retro.deadline_at),
+                team_id=retro.team_id,
             )
         )
     return jobs

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.errors import UserError
 from bot.templates import render as template
+from bot.text import plain
 from rituals.retro import publish, service
 from rituals.retro.models import PHASE_NAMES, Retro
 
@@ -44,6 +45,8 @@ def entries(s: Session, team_id: str, channel_id: str) -> list[Entry]:
 
 
 def export_markdown(s: Session, team_id: str, retro_id: int) -> str:
+    """The retro as a Markdown document: what people typed as readable text (`bot.text.plain`), not
+    escaped; whoever shows it in Slack escapes it once."""
     retro = s.get(Retro, retro_id)
     if retro is None or retro.team_id != team_id:
         raise UserError(f"There is no retro #{retro_id}. `/retro history` lists this channel's retros with their ids.")
@@ -52,20 +55,19 @@ def export_markdown(s: Session, team_id: str, retro_id: int) -> str:
         {
             "label": c.label,
             "entries": [
-                {"text": i.full_text, "votes": i.votes, "author": f"<@{i.author}>" if i.author else None}
+                {"text": plain(i.full_text), "votes": i.votes, "author": f"<@{i.author}>" if i.author else None}
                 for i in c.items
             ],
         }
         for c in snap.columns
     ]
     actions = [
-        {"text": a.text, "owner": f"<@{a.owner}>", "due": a.due.isoformat() if a.due else None, "status": a.status}
-        for a in snap.actions
+        {"text": plain(a.text), "owner": f"<@{a.owner}>", "due": _iso(a.due), "status": a.status} for a in snap.actions
     ]
     return template(
         "rituals.retro",
         "export.md.j2",
-        title=retro.title,
+        title=plain(retro.title),
         channel=f"<#{retro.channel_id}>",
         template=snap.board_name,
         facilitator=f"<@{retro.facilitator_id}>",
@@ -75,3 +77,7 @@ def export_markdown(s: Session, team_id: str, retro_id: int) -> str:
         columns=columns,
         actions=actions,
     )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

@@ -23,7 +23,10 @@ class Action(StrEnum):
     NEXT = "retro.next"
     ADD_ACTION = "retro.add_action"
     CLOSE = "retro.close"
-    REVIEW = "retro.review"
+    REVIEW = "retro.review"  # one id for three buttons: Slack refused it; kept for its listener
+    REVIEW_DONE = "retro.review.done"  # one action id per button: Slack refuses a repeat in one block
+    REVIEW_OPEN = "retro.review.open"
+    REVIEW_DROP = "retro.review.drop"
     DROP_CARRIED = "retro.drop_carried"
 
 

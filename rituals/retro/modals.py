@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from bot import blocks as bk
-from bot.blocks import escape
+from bot.text import escape, mrkdwn, plain
 from rituals.retro.ids import Action, Block, Option, View
 from rituals.retro.models import Retro, RetroItem
 from rituals.retro.snapshot import Snapshot
@@ -23,12 +23,12 @@ DEADLINE_CHOICES = [
 ]
 
 
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text[:150], "emoji": True}
+def _plain(text: str, limit: int = 150) -> dict[str, Any]:
+    return {**bk.plain_text(text, limit), "emoji": True}
 
 
 def _option(value: str, label: str) -> dict[str, Any]:
-    return {"text": _plain(label[:75]), "value": value}
+    return {"text": _plain(label, 75), "value": value}
 
 
 def _modal(
@@ -37,7 +37,7 @@ def _modal(
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": callback_id,
-        "title": _plain(title[:24]),
+        "title": _plain(title, 24),
         "close": _plain("Close"),
         "blocks": blocks,
         "private_metadata": json.dumps(metadata),
@@ -62,7 +62,7 @@ def _columns(retro: Retro, selected: str | None) -> dict[str, Any]:
 def _text(initial: str = "") -> dict[str, Any]:
     element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 2000}
     if initial:
-        element["initial_value"] = initial
+        element["initial_value"] = plain(initial)
     return element
 
 
@@ -106,7 +106,7 @@ def anonymous_added(retro: Retro, item: RetroItem, secret: str, note: str = "Add
         View.ANONYMOUS_ITEM,
         "Your anonymous item",
         [
-            bk.section(f"*{note}*\n> {escape(item.text)[:2800]}"),
+            bk.section(f"*{note}*\n> {mrkdwn(item.text, limit=2800)}"),
             bk.context(
                 "Only this window can change it: the bot stores no link between you and the item. "
                 "Once you close it, the item can no longer be edited or deleted."
@@ -129,7 +129,7 @@ def my_items(retro: Retro, items: list[RetroItem]) -> dict[str, Any]:
     labels = {c["key"]: c["label"] for c in retro.columns}
     body: list[dict[str, Any]] = []
     for item in items[:40]:
-        body.append(bk.section(f"_{escape(labels.get(item.column_key, ''))}_ · {escape(item.text)[:2800]}"))
+        body.append(bk.section(f"_{escape(labels.get(item.column_key, ''))}_ · {mrkdwn(item.text, limit=2800)}"))
         body.append(
             bk.actions(
                 bk.button("Edit", Action.EDIT_ITEM, str(item.id)),

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot import blocks as bk
-from bot.blocks import Blocks, escape
+from bot.blocks import Blocks
 from bot.templates import render as template
+from bot.text import escape, mrkdwn
 from rituals.retro.ids import Action, Block
 from rituals.retro.models import Retro, RetroAction, RetroItem
 from rituals.retro.snapshot import ColumnView, ItemView, Snapshot, item_count
@@ -38,8 +39,8 @@ def root(snap: Snapshot) -> tuple[str, Blocks]:
     text = template(
         PKG,
         "root.txt.j2",
-        title=retro.title,
-        template=snap.board_name,
+        title=mrkdwn(retro.title),
+        template=escape(snap.board_name),
         phase=phase,
         facilitator=retro.facilitator_id,
         participants=snap.participants,
@@ -71,7 +72,7 @@ def _board_body(snap: Snapshot) -> Blocks:
         count = sum(1 + len(i.members) for i in column.items)
         cell = f"*{escape(column.label)}*\n{count} item{'' if count == 1 else 's'}"
         if show and column.items:
-            cell += "\n" + "\n".join(f"• {escape(i.full_text)[:200]}" for i in column.items)
+            cell += "\n" + "\n".join(f"• {mrkdwn(i.full_text, limit=200)}" for i in column.items)
         cells.append(cell)
     body: Blocks = [bk.fields(cells)]
     if retro.phase == "collect":
@@ -130,12 +131,12 @@ def summary_text(snap: Snapshot) -> str:
     columns = [
         {
             "label": escape(c.label),
-            "entries": [{"text": escape(i.full_text), "votes": i.votes, "carried": i.carried} for i in c.items],
+            "entries": [{"text": mrkdwn(i.full_text), "votes": i.votes, "carried": i.carried} for i in c.items],
         }
         for c in snap.columns
     ]
     actions = [
-        {"text": escape(a.text), "owner": a.owner, "due": a.due.isoformat() if a.due else None} for a in snap.actions
+        {"text": mrkdwn(a.text), "owner": a.owner, "due": a.due.isoformat() if a.due else None} for a in snap.actions
     ]
     return template(
         PKG,
@@ -157,9 +158,9 @@ def _column_sections(columns: list[ColumnView], line: Callable[[ItemView], str])
 
 
 def reveal(snap: Snapshot) -> tuple[str, Blocks]:
-    body = _column_sections(snap.columns, lambda i: f"• {escape(i.full_text)} — {_author(i)}")
+    body = _column_sections(snap.columns, lambda i: f"• {mrkdwn(i.full_text)} — {_author(i)}")
     return (
-        f"The items of “{snap.retro.title}”, by column",
+        f"The items of “{mrkdwn(snap.retro.title)}”, by column",
         [
             bk.section(
                 "*Revealed!* Here is everything, by column. The facilitator can merge similar items "
@@ -171,7 +172,7 @@ def reveal(snap: Snapshot) -> tuple[str, Blocks]:
 
 
 def groups(snap: Snapshot) -> tuple[str, Blocks]:
-    body = _column_sections(snap.columns, lambda i: f"• {escape(i.full_text)}")
+    body = _column_sections(snap.columns, lambda i: f"• {mrkdwn(i.full_text)}")
     return "Items after merging", [bk.section("*Grouped.* The items now stand as:"), *body]
 
 
@@ -187,18 +188,18 @@ def ballot(snap: Snapshot) -> tuple[str, Blocks]:
         label = next(c.label for c in snap.columns if c.key == group.column)
         out.append(
             bk.section(
-                f"_{escape(label)}_ · {escape(group.full_text)[:2800]}",
+                f"_{escape(label)}_ · {mrkdwn(group.full_text, limit=2800)}",
                 accessory=bk.button("Vote", Action.VOTE, f"{retro.id}:{group.id}"),
             )
         )
     out.append(bk.actions(bk.button("Take back my votes", Action.TAKE_BACK, str(retro.id))))
-    return f"Voting is open for “{retro.title}”", out
+    return f"Voting is open for “{mrkdwn(retro.title)}”", out
 
 
 def results(snap: Snapshot) -> tuple[str, Blocks]:
     order = [snap.group(i) for i in snap.retro.discuss_order]
     lines = [
-        f"{n}. {escape(g.full_text)} — *{g.votes}* vote{'' if g.votes == 1 else 's'}"
+        f"{n}. {mrkdwn(g.full_text)} — *{g.votes}* vote{'' if g.votes == 1 else 's'}"
         for n, g in enumerate(order, 1)
         if g
     ]
@@ -218,11 +219,11 @@ def discussion(snap: Snapshot) -> tuple[str, Blocks]:
         buttons.append(bk.button("Next ▶", Action.NEXT, f"{retro.id}:{retro.discuss_pos}"))
     tail = "" if n < total else "\n_Last item: the facilitator closes the retro from the main message._"
     return (
-        f"Discussing {n}/{total}: {group.full_text[:200]}",
+        f"Discussing {n}/{total}: {mrkdwn(group.full_text, limit=200)}",
         [
             bk.section(
                 f"*{n}/{total}* · {group.votes} vote{'' if group.votes == 1 else 's'}\n"
-                f"> {escape(group.full_text)}{tail}"
+                f"> {mrkdwn(group.full_text)}{tail}"
             ),
             bk.actions(*buttons),
         ],
@@ -231,7 +232,7 @@ def discussion(snap: Snapshot) -> tuple[str, Blocks]:
 
 def action_posted(action: RetroAction) -> tuple[str, Blocks]:
     due = f", due {action.due_on.isoformat()}" if action.due_on else ""
-    line = f":white_check_mark: Action: {escape(action.text)} — <@{action.owner_id}>{due}"
+    line = f":white_check_mark: Action: {mrkdwn(action.text)} — <@{action.owner_id}>{due}"
     return line, [bk.section(line)]
 
 
@@ -239,9 +240,9 @@ def owner_dm(retro: Retro, actions: list[RetroAction]) -> tuple[str, Blocks]:
     text = template(
         PKG,
         "dm.txt.j2",
-        title=retro.title,
+        title=mrkdwn(retro.title),
         channel=retro.channel_id,
-        actions=[{"text": a.text, "due": a.due_on.isoformat() if a.due_on else None} for a in actions],
+        actions=[{"text": mrkdwn(a.text), "due": a.due_on.isoformat() if a.due_on else None} for a in actions],
     )
     return text, [bk.section(text)]
 
@@ -254,16 +255,16 @@ def review(
         due = f", due {a.due_on.isoformat()}" if a.due_on else ""
         out.append(
             bk.section(
-                f"{escape(a.text)} — <@{a.owner_id}>{due} · from “{escape(titles.get(a.retro_id, ''))}” · *{a.status}*"
+                f"{mrkdwn(a.text)} — <@{a.owner_id}>{due} · from “{mrkdwn(titles.get(a.retro_id, ''))}” · *{a.status}*"
             )
         )
         if a.status == "open":
             value = f"{retro.id}:{a.id}"
             out.append(
                 bk.actions(
-                    bk.button("Done", Action.REVIEW, f"{value}:done", style="primary"),
-                    bk.button("Still open", Action.REVIEW, f"{value}:open"),
-                    bk.button("Drop", Action.REVIEW, f"{value}:drop"),
+                    bk.button("Done", Action.REVIEW_DONE, f"{value}:done", style="primary"),
+                    bk.button("Still open", Action.REVIEW_OPEN, f"{value}:open"),
+                    bk.button("Drop", Action.REVIEW_DROP, f"{value}:drop"),
                 )
             )
     if carried:
@@ -271,11 +272,11 @@ def review(
         for item in carried:
             out.append(
                 bk.section(
-                    f"• {escape(item.text)[:2800]}",
+                    f"• {mrkdwn(item.text, limit=2800)}",
                     accessory=bk.button("Drop", Action.DROP_CARRIED, f"{retro.id}:{item.id}"),
                 )
             )
-    return f"Review for “{retro.title}”: {len(actions)} action items, {len(carried)} carried-over items", out
+    return f"Review for “{mrkdwn(retro.title)}”: {len(actions)} action items, {len(carried)} carried-over items", out
 
 
 def reminder(retro: Retro) -> str:
@@ -283,7 +284,7 @@ def reminder(retro: Retro) -> str:
     return template(
         PKG,
         "reminder.txt.j2",
-        title=retro.title,
+        title=mrkdwn(retro.title),
         epoch=int(retro.deadline_at.timestamp()),
         fallback=f"{retro.deadline_at:%Y-%m-%d %H:%M} UTC",
     )

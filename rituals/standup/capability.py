@@ -28,6 +28,7 @@ def schedule(session: Session) -> list[DesiredJob]:
                     job=Job.ASK.value,
                     scope=scope,
                     trigger=calendar.cron(standup.days, standup.ask_time, member.timezone),
+                    team_id=standup.team_id,
                 )
             )
             if standup.reminder_minutes:
@@ -39,6 +40,7 @@ def schedule(session: Session) -> list[DesiredJob]:
                         trigger=calendar.cron(
                             standup.days, standup.ask_time, member.timezone, plus_minutes=standup.reminder_minutes
                         ),
+                        team_id=standup.team_id,
                     )
                 )
         if unknown:
@@ -48,6 +50,7 @@ def schedule(session: Session) -> list[DesiredJob]:
                     job=Job.ROSTER.value,
                     scope=str(standup.id),
                     trigger=CronTrigger(minute="*/5", timezone="UTC"),
+                    team_id=standup.team_id,
                 )
             )
         wanted.append(
@@ -56,6 +59,7 @@ def schedule(session: Session) -> list[DesiredJob]:
                 job=Job.DIGEST.value,
                 scope=str(standup.id),
                 trigger=calendar.cron(standup.days, standup.digest_time, standup.timezone),
+                team_id=standup.team_id,
             )
         )
     return wanted

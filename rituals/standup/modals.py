@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from bot import blocks as b
+from bot.text import mrkdwn, plain
 from rituals.standup import calendar
 from rituals.standup.ids import Block, View, question_block
 from rituals.standup.models import Standup, StandupEntry
@@ -16,8 +17,8 @@ REMINDERS = [("15", "15 minutes"), ("30", "30 minutes"), ("60", "1 hour"), ("120
 MODES = [("thread", "A message per member in the day's thread"), ("summary", "One summary message, updated in place")]
 
 
-def _text(label: str) -> dict[str, str]:
-    return {"type": "plain_text", "text": label[:150]}
+def _text(label: str) -> dict[str, Any]:
+    return b.plain_text(label, 150)
 
 
 def _option(value: str, label: str) -> dict[str, Any]:
@@ -36,7 +37,7 @@ def _input(
 def _plain(value: str = "", *, multiline: bool = False, action_id: str = ELEMENT) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "plain_text_input", "action_id": action_id, "multiline": multiline}
     if value:
-        element["initial_value"] = value
+        element["initial_value"] = plain(value)
     return element
 
 
@@ -137,10 +138,10 @@ def setup(
 
 
 def answer(standup: Standup, entry: StandupEntry) -> dict[str, Any]:
-    blocks: b.Blocks = [b.context(f"*{b.escape(standup.name)}* in <#{standup.channel_id}> · {entry.day:%a %d %b}")]
+    blocks: b.Blocks = [b.context(f"*{mrkdwn(standup.name)}* in <#{standup.channel_id}> · {entry.day:%a %d %b}")]
     for i, question in enumerate(entry.questions):
         blocks.append(
-            _input(question_block(i), question[:150], _plain(entry.answers[i] or "", multiline=True), optional=True)
+            _input(question_block(i), question, _plain(entry.answers[i] or "", multiline=True), optional=True)
         )
     return {
         "type": "modal",

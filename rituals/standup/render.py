@@ -8,6 +8,7 @@ from datetime import date
 
 from bot import blocks as b
 from bot.templates import render as template
+from bot.text import mrkdwn
 from rituals.standup.answers import is_blocker
 from rituals.standup.ids import Action
 from rituals.standup.models import Standup, StandupBlocker, StandupEntry
@@ -31,11 +32,11 @@ def ask(standup: Standup, entry: StandupEntry) -> tuple[str, b.Blocks]:
     text = template(
         PKG,
         "ask.md.j2",
-        standup=b.escape(standup.name),
+        standup=mrkdwn(standup.name),
         channel=standup.channel_id,
         day=day_label(entry.day),
         total=len(entry.questions),
-        first=b.escape(entry.questions[0]),
+        first=mrkdwn(entry.questions[0]),
     )
     return text, [
         b.section(text),
@@ -44,7 +45,7 @@ def ask(standup: Standup, entry: StandupEntry) -> tuple[str, b.Blocks]:
 
 
 def next_question(entry: StandupEntry, index: int) -> str:
-    return f"*{index + 1}/{len(entry.questions)}* {b.escape(entry.questions[index])}"
+    return f"*{index + 1}/{len(entry.questions)}* {mrkdwn(entry.questions[index])}"
 
 
 def reminder(standup: Standup, entry: StandupEntry) -> tuple[str, b.Blocks]:
@@ -52,7 +53,7 @@ def reminder(standup: Standup, entry: StandupEntry) -> tuple[str, b.Blocks]:
     text = template(
         PKG,
         "reminder.md.j2",
-        standup=b.escape(standup.name),
+        standup=mrkdwn(standup.name),
         channel=standup.channel_id,
         answered=answered,
         total=len(entry.questions),
@@ -72,9 +73,9 @@ def thanks(standup: Standup, entry: StandupEntry, *, late: bool) -> str:
 def _answer_lines(standup: Standup, entry: StandupEntry) -> list[str]:
     lines = []
     for i, (question, answer) in enumerate(zip(entry.questions, entry.answers, strict=False)):
-        shown = b.escape(answer) if answer else "_(no answer)_"
+        shown = mrkdwn(answer) if answer else "_(no answer)_"
         flag = ":construction: " if i == standup.blocker_index and is_blocker(answer) else ""
-        lines.append(f"*{b.escape(question)}*\n{flag}{shown}")
+        lines.append(f"*{mrkdwn(question)}*\n{flag}{shown}")
     return lines
 
 
@@ -86,18 +87,18 @@ def answer_post(standup: Standup, entry: StandupEntry) -> tuple[str, b.Blocks]:
 
 def delete_prompt(standup: Standup) -> tuple[str, b.Blocks]:
     """The ephemeral "are you sure" of `/standup delete`, with its confirmed button."""
-    confirm = b.confirm_dialog("Delete standup?", f"“{standup.name}” and all its answers will be deleted.", ok="Delete")
-    return f"Delete “{standup.name}”?", [
-        b.section(f"Delete *{b.escape(standup.name)}* with all its answers and history?"),
+    confirm = b.confirm_dialog(
+        "Delete standup?", f"“{mrkdwn(standup.name)}” and all its answers will be deleted.", ok="Delete"
+    )
+    return f"Delete “{mrkdwn(standup.name)}”?", [
+        b.section(f"Delete *{mrkdwn(standup.name)}* with all its answers and history?"),
         b.actions(b.button("Delete standup", Action.DELETE, str(standup.id), style="danger", confirm=confirm)),
     ]
 
 
 def thread_parent(standup: Standup, day: date) -> tuple[str, b.Blocks]:
-    text = f"{standup.name} · {day_label(day)} — answers in the thread"
-    return text, [
-        b.section(f":sunrise: *{b.escape(standup.name)}* · {day_label(day)} — answers in the thread :thread:")
-    ]
+    text = f"{mrkdwn(standup.name)} · {day_label(day)} — answers in the thread"
+    return text, [b.section(f":sunrise: *{mrkdwn(standup.name)}* · {day_label(day)} — answers in the thread :thread:")]
 
 
 @dataclass
@@ -132,7 +133,7 @@ def digest(view: DayView) -> tuple[str, b.Blocks]:
             # capability offers that modal; until then it stays hidden.
             blocks.append(
                 b.section(
-                    f"<@{blocker.user_id}> — {b.escape(blocker.text)} _({since})_",
+                    f"<@{blocker.user_id}> — {mrkdwn(blocker.text)} _({since})_",
                     accessory=b.button("Cleared", Action.CLEAR_BLOCKER, f"{blocker.id}:{view.day}"),
                 )
             )
@@ -158,7 +159,7 @@ def digest(view: DayView) -> tuple[str, b.Blocks]:
     text = template(
         PKG,
         "digest.txt.j2",
-        standup=s.name,
+        standup=mrkdwn(s.name),
         day=day_label(view.day),
         answered=len(view.answered),
         total=view.total,

@@ -15,6 +15,7 @@ from bot import outbox
 from bot.charts import new_figure, to_png
 from bot.errors import UserError
 from bot.templates import render as template
+from bot.text import mrkdwn, plain
 from rituals.standup import calendar, service
 from rituals.standup.models import Standup, StandupBlocker, StandupEntry
 
@@ -116,8 +117,14 @@ def _chart(standup: Standup, members: list[MemberStats]) -> bytes | None:
     ax.bar([m.user_id for m in rated], [100 * (m.rate or 0) for m in rated], color="#2c7be5")
     ax.set_ylim(0, 100)
     ax.set_ylabel("answered (%)")
-    ax.set_title(f"{standup.name}: participation")
+    ax.set_title(f"{plain(standup.name)}: participation")
     return to_png(fig)
+
+
+def _alt_text(standup: Standup, result: Report) -> str:
+    """What the chart shows, for a reader who cannot see it."""
+    rates = ", ".join(f"{m.user_id} {_pct(m.rate)}" for m in result.members if m.rate is not None)
+    return f"Bar chart: share of {plain(standup.name)} questions each member answered, {result.period}: {rates}."
 
 
 def _pct(value: float | None) -> str:
@@ -134,7 +141,7 @@ def publish(session: Session, standup: Standup, result: Report, now: datetime) -
     text = template(
         "rituals.standup",
         "report.md.j2",
-        standup=b.escape(standup.name),
+        standup=mrkdwn(standup.name),
         period=result.period,
         start=result.start,
         end=result.end,
@@ -163,7 +170,8 @@ def publish(session: Session, standup: Standup, result: Report, now: datetime) -
             filename=f"standup-{result.period}.png",
             content=result.chart,
             now=now,
-            title=f"{standup.name}: participation",
+            title=f"{plain(standup.name)}: participation",
+            alt_text=_alt_text(standup, result),
             team_id=standup.team_id,
             thread_of=row,
         )

@@ -8,21 +8,23 @@ from typing import Any
 
 from bot import blocks
 from bot.templates import render as template
+from bot.text import escape, mrkdwn, plain
 from rituals.tickets.board import Board, Item
 from rituals.tickets.ids import Action, Block, Modal, ProjectChoice
 from rituals.tickets.models import Ticket, TicketDraft, TicketProject
-from rituals.tickets.stages import Stage
+from rituals.tickets.stages import Stage, stage_list
 
 PKG = "rituals.tickets"
 SHOWN_PER_STAGE = 5
 
 
 def link(key: str, url: str | None) -> str:
-    return f"<{url}|{key}>" if url else f"`{key}`"
+    """A ticket's key, linked to the tracker when it has a page (both come from the tracker: escaped)."""
+    return f"<{escape(url)}|{escape(key)}>" if url else f"`{escape(key)}`"
 
 
 def ticket_line(t: Ticket | Item) -> str:
-    return f"{link(t.key, t.url)} · {blocks.escape(t.summary)}"
+    return f"{link(t.key, t.url)} · {mrkdwn(t.summary)}"
 
 
 def filed_text(ticket: Ticket, project: TicketProject | None, who: str) -> str:
@@ -31,20 +33,33 @@ def filed_text(ticket: Ticket, project: TicketProject | None, who: str) -> str:
         "filed.md.j2",
         who=who,
         link=link(ticket.key, ticket.url),
-        stage=ticket.stage,
-        project=blocks.escape(project.name) if project else None,
-        summary=blocks.escape(ticket.summary),
+        stage=escape(ticket.stage),
+        project=mrkdwn(project.name) if project else None,
+        summary=mrkdwn(ticket.summary),
         assignee=ticket.assignee,
     )
+
+
+def filed_reply(ticket: Ticket) -> str:
+    """The filer's own answer: which ticket, in which stage."""
+    return f"Filed {ticket_line(ticket)} in *{escape(ticket.stage)}*."
+
+
+def stages_text(all_stages: Sequence[Stage]) -> str:
+    return "Stages:\n" + escape(stage_list(all_stages))
+
+
+def default_set(project: TicketProject) -> str:
+    return f"Tickets filed in this channel now go to *{mrkdwn(project.name)}* by default."
 
 
 def failed_message(draft: TicketDraft, tracker: str, reason: str) -> tuple[str, list[dict[str, Any]]]:
     text = template(
         PKG,
         "failed.md.j2",
-        tracker=tracker,
-        summary=blocks.escape(draft.payload["summary"]),
-        reason=blocks.escape(reason),
+        tracker=escape(tracker),
+        summary=mrkdwn(draft.payload["summary"]),
+        reason=escape(reason),
     )
     return text, [
         blocks.section(text),
@@ -58,7 +73,7 @@ def update_text(ticket: Ticket, actor: str) -> str:
         "update.md.j2",
         closed=ticket.status == "closed",
         link=link(ticket.key, ticket.url),
-        stage=ticket.stage,
+        stage=escape(ticket.stage),
         actor=actor,
     )
 
@@ -69,17 +84,17 @@ def checklist_message(
     text = template(
         PKG,
         "checklist.md.j2",
-        project=blocks.escape(project.name),
-        url=project.url,
-        tickets=[f"*{t.stage}* — {link(t.key, t.url)}" for t in tickets],
+        project=mrkdwn(project.name),
+        url=escape(project.url) if project.url else None,
+        tickets=[f"*{escape(t.stage)}* — {link(t.key, t.url)}" for t in tickets],
         created=created,
         stages=stages,
     )
     body = [blocks.section(text)]
     if error:
-        text += f"\n:warning: {error}"
+        text += f"\n:warning: {escape(error)}"
         body += [
-            blocks.section(f":warning: {blocks.escape(error)}\nRetry files only the missing stages."),
+            blocks.section(f":warning: {escape(error)}\nRetry files only the missing stages."),
             blocks.actions(blocks.button("Retry", Action.RETRY_PROJECT, project.name[:150], style="primary")),
         ]
     return text, body
@@ -92,8 +107,7 @@ def board_message(board: Board) -> tuple[str, list[dict[str, Any]]]:
     ]
     for column in board.columns:
         lines = [
-            f"*{blocks.escape(column.stage)}* — WIP {column.wip}"
-            + (f" · {column.closed} closed" if column.closed else "")
+            f"*{escape(column.stage)}* — WIP {column.wip}" + (f" · {column.closed} closed" if column.closed else "")
         ]
         for item in column.items[:SHOWN_PER_STAGE]:
             who = f"<@{item.assignee}>" if item.assignee else "unassigned"
@@ -101,9 +115,11 @@ def board_message(board: Board) -> tuple[str, list[dict[str, Any]]]:
         if column.wip > SHOWN_PER_STAGE:
             lines.append(f"{blocks.ELLIPSIS} and {column.wip - SHOWN_PER_STAGE} more")
         if column.oldest and column.wip > 1:
-            lines.append(f"_oldest: {column.oldest.key} ({column.oldest.age_days}d)_")
+            lines.append(f"_oldest: {escape(column.oldest.key)} ({column.oldest.age_days}d)_")
         body += [blocks.divider(), blocks.section("\n".join(lines))]
-    text = f"Board {board.title}: {board.open_count} open, " + ", ".join(f"{c.stage} {c.wip}" for c in board.columns)
+    text = f"Board {mrkdwn(board.title)}: {board.open_count} open, " + ", ".join(
+        f"{escape(c.stage)} {c.wip}" for c in board.columns
+    )
     return text, body
 
 
@@ -111,12 +127,12 @@ def mine_message(items: Sequence[Item]) -> str:
     if not items:
         return "You have no open stage tickets assigned."
     return "Your open stage tickets:\n" + "\n".join(
-        f"• {ticket_line(i)} · *{i.stage}*{_project_suffix(i)} · {i.age_days}d" for i in items
+        f"• {ticket_line(i)} · *{escape(i.stage)}*{_project_suffix(i)} · {i.age_days}d" for i in items
     )
 
 
 def _project_suffix(item: Item) -> str:
-    return f" · {blocks.escape(item.project)}" if item.project else ""
+    return f" · {mrkdwn(item.project)}" if item.project else ""
 
 
 def reaction_prompt(channel: str, ts: str) -> tuple[str, list[dict[str, Any]]]:
@@ -131,7 +147,7 @@ def reaction_prompt(channel: str, ts: str) -> tuple[str, list[dict[str, Any]]]:
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": text[:75]}, "value": value[:150]}
+    return {"text": blocks.plain_text(text, 75), "value": value[:150]}
 
 
 def _input(
@@ -180,14 +196,14 @@ def file_modal(
         stage_select["initial_option"] = _option(f"{stage.number}. {stage.name}", stage.name)
     summary_input: dict[str, Any] = {"type": "plain_text_input", "max_length": 255}
     if summary:
-        summary_input["initial_value"] = summary[:255]
+        summary_input["initial_value"] = plain(summary)[:255]
     description_input: dict[str, Any] = {
         "type": "plain_text_input",
         "multiline": True,
         "max_length": 3000,
     }
     if description:
-        description_input["initial_value"] = description[:3000]
+        description_input["initial_value"] = plain(description)[:3000]
     return {
         "type": "modal",
         "callback_id": Modal.FILE,

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 
 from reports.gpu import pricing
-from reports.gpu.analysis import Thresholds, classify, gpu_days
+from reports.gpu.analysis import Carry, Retro, day_steps, gpu_days
 from reports.gpu.sources import GpuInfo, GpuSeries
+from reports.gpu.states import NODATA, Thresholds, classify
 
 DAY = date(2026, 11, 22)
 T0 = int(datetime(2026, 11, 22, tzinfo=UTC).timestamp())
@@ -46,7 +47,7 @@ def test_idle_hours_for_one_day(pattern, mem, idle, held, nodata, streak):
 
 
 def test_no_data_is_neither_idle_nor_busy():
-    assert classify(series("-"), T0, TH) == "nodata"
+    assert classify(None, 20000.0, TH) == NODATA
 
 
 def test_an_idle_night_across_midnight_counts_on_both_days():
@@ -74,3 +75,21 @@ def test_day_boundaries_follow_the_channel_timezone():
 )
 def test_price_per_gpu_hour(model, itype, overrides, price):
     assert pricing.price_per_gpu_hour(model, itype, overrides) == price
+
+
+@pytest.mark.parametrize(
+    ("states", "carry", "day", "new_carry", "retro"),
+    [
+        # window 3 steps; 1 idle, 2 held, 3 busy, 0 no data
+        ("11133311", Carry(), (3, 0, 0, 0), Carry("1", 2, 0, 0), None),  # ends in a run too short to count yet
+        ("10000000", Carry("1", 2, 0, 0), (1, 0, 7, 0), Carry(), Retro("1", 2, 2)),  # ... which now counts
+        ("22222222", Carry("2", 3, 5, 2), (0, 8, 0, 13), Carry("2", 3, 13, 2), None),  # a held week goes on
+        ("11222333", Carry("1", 1, 0, 4), (2, 3, 0, 0), Carry(), Retro("1", 1, 5)),
+        ("11122222", Carry("1", 1, 0, 4), (3, 5, 0, 13), Carry("2", 3, 13, 8), Retro("1", 1, 5)),
+        ("22111111", Carry("1", 2, 0, 0), (6, 0, 0, 6), Carry("1", 3, 6, 0), None),  # held does not join idle
+    ],
+)
+def test_a_day_with_the_run_carried_from_the_day_before(states, carry, day, new_carry, retro):
+    counts, carried, late = day_steps(states, carry, 3)
+    assert (counts.idle, counts.held, counts.nodata, counts.streak) == day
+    assert (carried, late) == (new_carry, retro)

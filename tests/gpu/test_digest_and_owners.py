@@ -3,13 +3,15 @@ double, on the known sample in a real Prometheus (see tests/gpu/fleet.py for the
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from bot import jobs
 from bot.config import Settings
+from reports.gpu import config as gpu_config
+from reports.gpu import render, service
 from tests.conftest import SIGNING_SECRET
 from tests.gpu.fleet import OWNERS, PRICES
 from tests.slack.double import SlackDouble
@@ -20,7 +22,7 @@ SCOPE = "T0001:C0001"
 @pytest.fixture
 def gpu_yaml(prometheus_url: str) -> dict[str, Any]:
     return {
-        "sources": [{"type": "prometheus", "name": "dcgm", "url": prometheus_url}],
+        "sources": [{"type": "prometheus", "name": "dcgm", "url": prometheus_url, "matchers": {"cluster": "lab"}}],
         "prices": PRICES,
         "owners": OWNERS,
         "team_leads": {"nlp": "U0003"},
@@ -67,11 +69,63 @@ def test_digest_section_matches_the_hand_calculation(signed, runtime, slack, del
         "• *train-1/gpu1 (NVIDIA A100-SXM4-80GB)* — 21 h idle ($84.00) · ada@example.com\n"
         "*Memory held, no compute*\n"
         "• *nb-1/gpu0 (Tesla T4)* — 24 h held ($12.00), idle 14 days · unowned\n"
-        "*Per team*\n• *nlp* 24 GPU-h ($96.00)\n• *unowned* 24 GPU-h ($96.00)\n• *vision* 21 GPU-h ($84.00)"
+        "*Per team*, idle and memory-held GPU-hours\n"
+        "• *unowned* 48 GPU-h (24 idle, 24 held, $108.00) · 648 in 14 days\n"
+        "• *nlp* 24 GPU-h (24 idle, $96.00) · 168 in 14 days\n"
+        "• *vision* 21 GPU-h (21 idle, $84.00) · 294 in 14 days"
     )
     uploads = slack.calls_to("files.completeUploadExternal")
-    assert [u.params["files"][0]["title"] for u in uploads] == ["Idle GPU-hours by team to 22 Nov"]
+    assert [u.params["files"][0]["title"] for u in uploads] == ["Idle and memory-held GPU-hours by team to 22 Nov"]
     assert uploads[0].params["channel_id"] == "C0001" and uploads[0].params.get("thread_ts")
+    [asked] = slack.calls_to("files.getUploadURLExternal")
+    assert asked.params["alt_txt"].startswith("Stacked bar chart: Idle and memory-held GPU-hours per day by team")
+    assert "vision 294.0 in all, 21.0 on 22 Nov" in asked.params["alt_txt"], "the chart's numbers, in words"
+
+
+def test_the_chart_shows_the_numbers_and_teams_the_text_shows(signed, runtime, slack, deliver):
+    """The chart is drawn from `render.chart_data`; its last day and 14-day sums are the text's."""
+    signed.command("/ritual", "digest on 09:00 UTC")
+    run_digest(runtime, deliver)
+    with runtime.database.session() as s:
+        report = service.report(s, gpu_config.load(runtime.settings), date(2026, 11, 22), runtime.clock.now())
+    data = render.chart_data(report)
+    assert data.title == "Idle and memory-held GPU-hours per day by team, 09 Nov – 22 Nov"
+    text = gpu_section(slack).split("*Per team*, idle and memory-held GPU-hours\n")[1]
+    shown = {}
+    for line in text.split("\n"):
+        if line.startswith("• *"):
+            team, rest = line[3:].split("* ", 1)
+            shown[team] = (float(rest.split(" GPU-h")[0]), float(rest.split("· ")[1].split(" in")[0]))
+    assert shown == {team: (values[-1], sum(values)) for team, values in data.teams.items()}
+    assert list(data.teams) == ["unowned", "nlp", "vision"]
+
+
+def test_a_prometheus_without_gpu_metrics_gets_a_digest_line_naming_what_was_missing(
+    signed, runtime, slack, deliver, gpu_yaml
+):
+    gpu_yaml["sources"] = [{**gpu_yaml["sources"][0], "name": "ops-prom", "matchers": {"cluster": "empty"}}]
+    signed.command("/ritual", "digest on 09:00 UTC")
+    run_digest(runtime, deliver)
+    body = gpu_section(slack)
+    assert "No GPU metrics for this day yet" not in body
+    assert body.startswith("*Idle GPUs* · Sun 22 Nov\nNo GPU figures: the source below did not give any.")
+    assert (
+        ":warning: source *ops-prom* was unavailable: Prometheus answered, but has none of the GPU metrics I "
+        "read (DCGM_FI_PROF_GR_ENGINE_ACTIVE, DCGM_FI_DEV_GPU_UTIL, nvidia_gpu_duty_cycle)"
+    ) in body
+
+
+def test_kubernetes_gpus_are_named_by_node_in_the_digest(signed, runtime, slack, deliver, gpu_yaml):
+    gpu_yaml["sources"] = [{**gpu_yaml["sources"][0], "name": "k8s", "matchers": {"cluster": "k8s"}}]
+    gpu_yaml["prices"] = {"A100": 4.00, "A30": 2.00}
+    signed.command("/ritual", "digest on 09:00 UTC")
+    run_digest(runtime, deliver)
+    body = gpu_section(slack)
+    assert "nvidia-dcgm-exporter" not in body
+    assert "• *gpu-node-1/gpu0 (NVIDIA A100-SXM4-80GB)* — 24 h idle ($96.00), idle 10 days · ada@example.com" in body
+    assert (
+        "• *gpu-node-3/gpu0/mig2 (NVIDIA A30, 1g.6gb)* — 24 h idle ($12.00), idle 10 days · grace@example.com" in body
+    )
 
 
 def test_owner_of_a_gpu_idle_a_day_gets_a_dm_with_buttons_and_the_lead_a_reminder(signed, runtime, slack, deliver):
@@ -79,7 +133,8 @@ def test_owner_of_a_gpu_idle_a_day_gets_a_dm_with_buttons_and_the_lead_a_reminde
     run_digest(runtime, deliver)
     [lookup] = [c.params["email"] for c in slack.calls_to("users.lookupByEmail")]
     assert lookup == "grace@example.com"  # only D (grace) is idle >= 24 h and owned; F is unowned
-    dms = [p for p in slack.posted() if p["channel"] in ("U0002", "U0003")]
+    # sorted by recipient: the sender promises order within a conversation, not across them
+    dms = sorted((p for p in slack.posted() if p["channel"] in ("U0002", "U0003")), key=lambda p: p["channel"])
     assert [(p["channel"], p["text"]) for p in dms] == [
         (
             "U0002",
@@ -155,3 +210,27 @@ def test_gpu_idle_for_a_team_and_gpu_owners_answer_ephemerally(signed, slack):
 def test_bad_gpu_commands_explain_themselves(signed, text, message):
     answer = signed.command("/gpu", text).json()
     assert (answer["response_type"], answer["text"]) == ("ephemeral", message)
+
+
+def test_weekly_waste_dms_owners_over_the_threshold_and_gives_the_lead_the_list(
+    signed, runtime, slack, deliver, gpu_yaml
+):
+    """16-22 Nov: ada's B 21 h x 7 = 147 GPU-h, grace's D 168, unowned F 144 (no data on the 18th) + E held 168."""
+    gpu_yaml["waste"] = {"threshold_gpu_hours": 150, "lead": "U0003"}
+    signed.command("/ritual", "digest on 09:00 UTC")
+    assert jobs.run("gpu.waste", SCOPE, rt=runtime).ran
+    deliver()
+    dms = {p["channel"]: p["text"] for p in slack.posted() if p["channel"].startswith("U")}
+    assert dms == {
+        "U0002": ":hourglass: From 16 Nov to 22 Nov your GPUs sat unused for *168 GPU-hours* ($672.00): 168 idle. "
+        "Most of it on *train-2/gpu1 (NVIDIA A100-SXM4-80GB)* (168 h).\n"
+        "Release what you are not using, so others can run on it.",
+        "U0003": "*GPU waste, 16 Nov – 22 Nov*: 627 GPU-hours idle or memory-held ($1,920.00), by owner:\n"
+        "• unowned 312 GPU-h ($660.00), most on nb-1/gpu0 (Tesla T4)\n"
+        "• <@U0002> 168 GPU-h ($672.00), most on train-2/gpu1 (NVIDIA A100-SXM4-80GB) · DM sent\n"
+        "• ada@example.com 147 GPU-h ($588.00), most on train-1/gpu1 (NVIDIA A100-SXM4-80GB)",
+    }  # ada is under the threshold: no DM
+    assert not jobs.run("gpu.waste", SCOPE, rt=runtime).ran  # once a week
+    with runtime.database.session() as s:
+        desired = {j.job: j for j in runtime.capabilities.desired_jobs(s) if j.job.startswith("gpu.")}
+    assert str(desired["gpu.waste"].trigger.fields[4]) == "mon"

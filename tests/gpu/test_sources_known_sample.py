@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-import httpx
 import pytest
 
 from bot.config import Settings
@@ -14,7 +13,8 @@ from reports.gpu import config as gpu_config
 from reports.gpu import service
 from reports.gpu.sources import SourceError
 from reports.gpu.sources.cloudwatch import CloudWatchSource
-from reports.gpu.sources.prometheus import PrometheusSource, query_for
+from reports.gpu.sources.prometheus import PrometheusSource
+from reports.gpu.states import Thresholds
 from tests.gpu.aws import load_fleet
 from tests.gpu.fleet import CW_STEP, OWNERS, PRICES
 from tests.spend.aws import client, moto_server
@@ -46,8 +46,10 @@ def by_label(report):
 def test_prometheus_sample_matches_the_hand_calculation(database, prometheus_url):
     cfg = config(300, 14)
     with database.session() as s:
-        result = service.refresh(s, cfg, [PrometheusSource("dcgm", prometheus_url)], DAY, NOW)
-        assert (result.queries, result.gpus, result.errors) == (3, 6, {})
+        source = PrometheusSource("dcgm", prometheus_url, matchers={"cluster": "lab"})
+        result = service.refresh(s, cfg, [source], DAY, NOW)
+        # the series, kube_pod_info for pods without a node label, a packed query for each metric
+        assert (result.queries, result.gpus, result.errors) == (5, 6, {})
         report = service.report(s, cfg, DAY, NOW)
     assert by_label(report) == {
         "train-1/gpu0": (0, 0, Decimal("0.00"), 0),
@@ -66,40 +68,19 @@ def test_prometheus_sample_matches_the_hand_calculation(database, prometheus_url
     assert report.prev_avg_h == pytest.approx(435 / 7)
     assert report.prev_avg_cost == Decimal("248.57")
     assert report.teams == {
-        "nlp": (24, Decimal("96.00")),
-        "unowned": (24, Decimal("96.00")),
-        "vision": (21, Decimal("84.00")),
+        "unowned": service.TeamTotal(24, 24, Decimal("108.00")),
+        "nlp": service.TeamTotal(24, 0, Decimal("96.00")),
+        "vision": service.TeamTotal(21, 0, Decimal("84.00")),
     }
     assert [d for d in report.daily] == [date(2026, 11, d) for d in range(9, 23)]
-    assert dict(report.daily[date(2026, 11, 18)]) == {"vision": 21, "nlp": 24, "unowned": 24}  # F: no data
-
-
-def test_prometheus_queries_the_fleet_in_three_range_queries(prometheus_url):
-    sent = []
-    transport = httpx.HTTPTransport()
-
-    class Recording(httpx.BaseTransport):
-        def handle_request(self, request):
-            sent.append(dict(httpx.QueryParams(request.content.decode())))
-            return transport.handle_request(request)
-
-    PrometheusSource("dcgm", prometheus_url, transport=Recording()).fetch(
-        datetime(2026, 11, 22, tzinfo=UTC), NOW.replace(hour=0), 300
-    )
-    assert [q["query"] for q in sent] == [
-        query_for(m, 300) for m in ("DCGM_FI_PROF_GR_ENGINE_ACTIVE", "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED")
-    ]
-    assert sent[0]["query"] == (
-        "max by (Hostname, gpu, UUID, modelName, namespace, pod) (avg_over_time(DCGM_FI_PROF_GR_ENGINE_ACTIVE[300s]))"
-    )
-    assert (sent[0]["start"], sent[0]["end"], sent[0]["step"]) == ("1795305900", "1795392000", "300s")
+    assert dict(report.daily[date(2026, 11, 18)]) == {"vision": 21, "nlp": 24, "unowned": 24}  # F: no data; E held
 
 
 def test_a_bad_query_and_a_refused_connection_name_the_source(prometheus_url):
     with pytest.raises(SourceError, match="dcgm: query failed: bad_data"):
         PrometheusSource("dcgm", prometheus_url)._query_range("sum(", 0, 600, 300)
     with pytest.raises(SourceError, match="dcgm: cannot reach Prometheus at http://127.0.0.1:9"):
-        PrometheusSource("dcgm", "http://127.0.0.1:9").fetch(NOW, NOW.replace(hour=10), 300)
+        PrometheusSource("dcgm", "http://127.0.0.1:9").steps(NOW, NOW.replace(hour=10), 300, Thresholds())
 
 
 def test_cloudwatch_sample_matches_the_hand_calculation(database):
@@ -130,9 +111,9 @@ def test_cloudwatch_sample_matches_the_hand_calculation(database):
     )
     assert report.prev_avg_h == pytest.approx(435 / 7)
     assert report.teams == {
-        "nlp": (24, Decimal("96.00")),
-        "unowned": (24, Decimal("96.00")),
-        "vision": (21, Decimal("84.00")),
+        "unowned": service.TeamTotal(24, 24, Decimal("108.00")),
+        "nlp": service.TeamTotal(24, 0, Decimal("96.00")),
+        "vision": service.TeamTotal(21, 0, Decimal("84.00")),
     }
     assert {g.owner for g in report.gpus if g.team == "nlp"} == {"grace@example.com"}
     assert ids

@@ -26,7 +26,7 @@ def test_a_second_active_pi_in_the_channel_is_refused_on_the_channel_field(pi, d
     pi.command("new", user=GRACE)
     answer = pi.submit(new_pi_values("Another", "2026-12-01", "2027-03-01"), GRACE)
     assert answer["response_action"] == "errors"
-    assert answer["errors"]["channel"].startswith("<#C0001> already has an active PI, “PI 2026.4”.")
+    assert answer["errors"]["channel"].startswith("#C0001 already has an active PI, “PI 2026.4”."), "plain text"
     assert count(database, ProgramIncrement) == 1
     # another channel may run its own PI
     pi.command("new", user=GRACE)
@@ -61,7 +61,7 @@ def test_check_in_by_someone_else_and_progress_over_100_are_refused(pi, database
     )
     assert answer["errors"] == {"progress": "Progress is a percentage from 0 to 100 (got “120”)."}
     answer = pi.submit({"status": choose("on_track"), "progress": text_input("20"), "note": text_input("")}, RAVI, view)
-    assert answer["errors"]["status"] == "Only the owner (<@U0002>) updates this objective."
+    assert answer["errors"]["status"] == "Only the owner (@U0002) updates this objective.", "plain text"
     assert count(database, CheckIn) == 0
 
 

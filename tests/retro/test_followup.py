@@ -30,11 +30,12 @@ def test_the_facilitator_drops_a_carried_over_item_from_the_review(retro, databa
 def test_only_the_owner_or_facilitator_settles_an_action_in_the_review(retro, database, clock, deliver):
     seed(database, clock, deliver, "closed")  # action owned by U0003
     retro.command("start Sprint 10", user="U0001")
-    values = {b["value"].rsplit(":", 1)[1]: b["value"] for b in buttons(retro.thread(2)[0]["blocks"], "retro.review")}
-    assert sorted(values) == ["done", "drop", "open"]
-    retro.press("retro.review", values["drop"], user="U0002")
+    review = retro.thread(2)[0]["blocks"]
+    values = {v: b["value"] for v in ("done", "open", "drop") for b in buttons(review, f"retro.review.{v}")}
+    assert [values[v].rsplit(":", 1)[1] for v in ("done", "open", "drop")] == ["done", "open", "drop"]
+    retro.press("retro.review.drop", values["drop"], user="U0002")
     assert "Only the action's owner (<@U0003>) or the facilitator" in retro.ephemeral()
-    retro.press("retro.review", values["drop"], user="U0001")
+    retro.press("retro.review.drop", values["drop"], user="U0001")
     with database.session() as s:
         assert s.scalars(select(RetroAction.status)).one() == "dropped"
     assert "Pin the eval seed — <@U0003>, due 2026-12-04 · from “Sprint 9” · *dropped*" in blocks_to_text(

@@ -178,8 +178,9 @@ def test_whole_retro_from_start_to_the_next_retros_review(retro, slack, database
     assert "Rotate the demo host — <@U0002>" in text
     assert "Pair on the data loaders" in text and "Demo Fridays" in text
     assert "Weekly demos" not in text, "discussed items do not carry over"
-    done = [b["value"] for b in buttons(review["blocks"], "retro.review") if b["value"].endswith(":done")]
-    retro.press("retro.review", done[0], user=LINUS)
+    done = [b["value"] for b in buttons(review["blocks"], "retro.review.done")]
+    assert all(v.endswith(":done") for v in done)
+    retro.press("retro.review.done", done[0], user=LINUS)
     assert "Add a required-review rule — <@U0004>, due 2026-12-01 · from “Sprint 47” · *done*" in blocks_to_text(
         retro.updates_of(retro.ts_of("retro:2:review"))[-1]["blocks"]
     )

@@ -8,6 +8,7 @@ import copy
 import itertools
 import json
 import math
+import os
 import threading
 import time
 from collections import defaultdict, deque
@@ -18,6 +19,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from slack_sdk.models.blocks import Block
+
+from tests.slack.history import Conversations
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
 JSON_PARAMS = {"blocks", "view", "attachments", "files", "metadata"}
@@ -69,6 +72,10 @@ class SlackDouble:
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._buckets: dict[str, list[float]] = {}
+        self._hangs: dict[str, deque[bool]] = defaultdict(deque)
+        self._release = threading.Event()
+        self._changed = threading.Condition()
+        self.conversations = Conversations()
         self.base_url = ""
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -93,6 +100,7 @@ class SlackDouble:
         return self.base_url
 
     def stop(self) -> None:
+        self._release.set()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -119,12 +127,61 @@ class SlackDouble:
         """Answer 429 with Retry-After once `method` is called faster than `per_second` (token bucket)."""
         self._buckets[method] = [per_second, float(burst), float(burst), time.monotonic()]
 
+    def hang_next(self, method: str, *, lands: bool = True, times: int = 1) -> None:
+        """Hold the next call(s) to `method` unanswered until `release()`: past the client's timeout the
+        caller cannot know whether it landed. lands=True processes the call first (the message exists,
+        the answer is lost); lands=False drops it unprocessed."""
+        self._release.clear()
+        for _ in range(times):
+            self._hangs[method].append(lands)
+
+    def release(self) -> None:
+        """Answer (or drop) every held call; calls not yet made are no longer held."""
+        with self._lock:
+            self._hangs.clear()
+        self._release.set()
+
+    def wait_until(self, predicate: Any, timeout: float = 10.0) -> bool:
+        """Block until `predicate(self)` holds after some call arrived (no polling sleeps)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: predicate(self), timeout=timeout)
+
+    def add_message(
+        self, channel: str, text: str, *, metadata: dict[str, Any] | None = None, thread_ts: str | None = None
+    ) -> str:
+        """Put a message in a conversation's history as if posted earlier; returns its ts."""
+        ts = f"{1_800_000_000 + next(self._ts)}.{next(self._ids):06d}"
+        self.conversations.remember(channel, {"text": text, "ts": ts, "metadata": metadata, "thread_ts": thread_ts})
+        return ts
+
+    @property
+    def history(self) -> dict[str, list[dict[str, Any]]]:
+        """Each conversation's messages, oldest first (a DM to U1 is in D<U1>, as conversations.open names it)."""
+        return self.conversations.messages
+
+    def process_env(self, database_url: str, **extra: str) -> dict[str, str]:
+        """The environment of a `ritualbot` subprocess (worker, run-job) that talks to this double."""
+        return {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SLACK_BOT_TOKEN": self.token,
+            "SLACK_API_URL": self.base_url,
+            "SLACK_SIGNING_SECRET": "x",
+            "RITUALBOT_AUTO_MIGRATE": "false",
+            "LOG_LEVEL": "WARNING",
+            **extra,
+        }
+
     def calls_to(self, method: str, *, ok_only: bool = True) -> list[Call]:
         return [c for c in self.calls if c.method == method and (c.ok or not ok_only)]
 
     def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """The messages posted, as people see them: the outbox's message metadata (invisible in Slack) is
+        left out here and kept in `calls_to("chat.postMessage")`."""
         return [
-            c.params for c in self.calls_to("chat.postMessage") if channel is None or c.params.get("channel") == channel
+            {k: v for k, v in c.params.items() if k != "metadata"}
+            for c in self.calls_to("chat.postMessage")
+            if channel is None or c.params.get("channel") == channel
         ]
 
     def responses(self) -> list[dict[str, Any]]:
@@ -144,6 +201,9 @@ class SlackDouble:
             return self._reply(req, 200, "OK - " + str(len(raw)), content_type="text/plain")
         if path.startswith("/response/"):
             params = json.loads(raw or b"{}")
+            if "blocks" in params and (len(params["blocks"] or []) > 50 or _invalid(params["blocks"] or [])):
+                self._record("response_url", params, None, "invalid_blocks")
+                return self._reply(req, 400, "invalid_blocks", content_type="text/plain")
             with self._lock:
                 self.calls.append(Call("response_url", params, None))
             return self._reply(req, 200, {"ok": True})
@@ -154,6 +214,11 @@ class SlackDouble:
             failure = self._failures[method].popleft() if self._failures[method] else None
             if failure is None and method in self._buckets:
                 failure = self._take_token(method)
+            hang = self._hangs[method].popleft() if not failure and self._hangs[method] else None
+        if hang is False:  # the request is lost before Slack processes it: no effect, no answer
+            self._record(method, params, token, "lost_in_transit")
+            self._release.wait(60)
+            return None
         if failure:
             self._record(method, params, token, failure.error)
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
@@ -174,6 +239,12 @@ class SlackDouble:
             self._record(method, params, token, str(exc))
             return self._reply(req, 200, {"ok": False, "error": str(exc)})
         self._record(method, params, token, None)
+        if hang:  # processed, but the answer is held until release(): the caller times out
+            self._release.wait(60)
+            try:
+                return self._reply(req, 200, body)
+            except OSError:
+                return None
         return self._reply(req, 200, body)
 
     def _take_token(self, method: str) -> Failure | None:
@@ -274,8 +345,14 @@ class SlackDouble:
                 {**template, "id": gid, "handle": handle, "name": handle, "user_count": len(users)}
                 for gid, (handle, users) in self.usergroups.items()
             ]
-        elif method == "chat.postMessage" and params.get("thread_ts"):
-            body["message"]["thread_ts"] = params["thread_ts"]
+        elif method == "chat.postMessage":
+            if params.get("thread_ts"):
+                body["message"]["thread_ts"] = params["thread_ts"]
+            if params.get("metadata"):
+                body["message"]["metadata"] = params["metadata"]
+            self.conversations.remember(params["channel"], {**params, "ts": ts})
+        elif method in ("conversations.history", "conversations.replies"):
+            body.update(self.conversations.answer(method, params))
         return body
 
     def _user(self, user_id: str) -> User:
@@ -303,6 +380,8 @@ class SlackDouble:
     def _record(self, method: str, params: dict[str, Any], token: str | None, error: str | None) -> None:
         with self._lock:
             self.calls.append(Call(method, params, token, ok=error is None, error=error))
+        with self._changed:
+            self._changed.notify_all()
 
     @staticmethod
     def _reply(
@@ -324,7 +403,10 @@ class SlackDouble:
 
 
 def _invalid(blocks: Any) -> bool:
-    if not isinstance(blocks, list):
+    """Slack's invalid_blocks: a Block Kit formation error (slack_sdk's models), or what Slack checks
+    beyond them: a block_id used twice in one message or view, an action_id twice in one block, a text
+    object with no text."""
+    if not isinstance(blocks, list) or _duplicate_ids(blocks) or _empty_text(blocks):
         return True
     try:
         for block in blocks:
@@ -334,6 +416,29 @@ def _invalid(blocks: Any) -> bool:
             parsed.to_dict()
     except Exception:  # noqa: BLE001 — any formation error is Slack's invalid_blocks
         return True
+    return False
+
+
+def _duplicate_ids(blocks: list[Any]) -> bool:
+    block_ids = [b["block_id"] for b in blocks if isinstance(b, dict) and b.get("block_id")]
+    if len(block_ids) != len(set(block_ids)):
+        return True
+    for block in blocks:
+        elements = block.get("elements") if isinstance(block, dict) and block.get("type") == "actions" else None
+        action_ids = [e["action_id"] for e in elements or [] if isinstance(e, dict) and e.get("action_id")]
+        if len(action_ids) != len(set(action_ids)):
+            return True
+    return False
+
+
+def _empty_text(value: Any) -> bool:
+    """A text object (plain_text or mrkdwn) with no text, anywhere in the blocks."""
+    if isinstance(value, dict):
+        if value.get("type") in ("plain_text", "mrkdwn") and "text" in value and not value["text"]:
+            return True
+        return any(_empty_text(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_empty_text(v) for v in value)
     return False
 
 

@@ -180,4 +180,6 @@ class SignedSlack:
             "authorizations": [{"team_id": self.team_id, "user_id": "UBOT", "is_bot": True}],
         }
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
+        if retry_num:  # a retry is a new delivery, seconds later: Slack stamps and signs it anew
+            kwargs.setdefault("timestamp", int(time.time()) + retry_num)
         return self.post(json.dumps(envelope), "application/json", headers=headers, **kwargs)

@@ -1,4 +1,4 @@
-"""Spend fixtures: settings with a `spend:` section, FOCUS export files written per test."""
+"""Spend fixtures: settings with a `spend:` section, FOCUS export files written per test, moto's server."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from bot.config import Settings
 from tests.conftest import SIGNING_SECRET
 from tests.slack.double import SlackDouble
+from tests.spend.aws import moto_server
 
 FOCUS_COLUMNS = [
     "ChargePeriodStart",
@@ -90,3 +91,19 @@ def settings(database_url: str, slack: SlackDouble, spend_yaml: dict[str, Any]) 
         auto_migrate=False,
         file={"spend": spend_yaml},
     )
+
+
+@pytest.fixture(scope="module")
+def moto_url():
+    """moto's server on a loopback port, one per test module."""
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture
+def aws(moto_url):
+    """The server, reset: each test starts with no buckets, budgets or queued Cost Explorer results."""
+    import httpx
+
+    httpx.post(f"{moto_url}/moto-api/reset")
+    return moto_url

@@ -18,7 +18,6 @@ from tests.spend.aws import (
     ACCOUNT,
     client,
     day_result,
-    moto_server,
     queue_cost_results,
     record_calls,
 )
@@ -26,20 +25,6 @@ from tests.spend.aws import (
 SCOPE = "T0001:C0001"
 EC2 = "Amazon Elastic Compute Cloud - Compute"
 CONFIG = SpendConfig(source="cost_explorer", refresh_days=3, backfill_days=5, aws_budgets=True, account_id=ACCOUNT)
-
-
-@pytest.fixture(scope="module")
-def moto_url():
-    with moto_server() as url:
-        yield url
-
-
-@pytest.fixture
-def aws(moto_url):
-    import httpx
-
-    httpx.post(f"{moto_url}/moto-api/reset")
-    return moto_url
 
 
 @pytest.fixture
@@ -140,7 +125,7 @@ def test_sync_pages_backfills_once_then_refetches_only_the_settling_days(aws, da
     }
     queue_cost_results(aws, page1, page2)
     create_budget(aws, "vision", "3000")
-    stub = stub_insights({"*": "900.0", "(untagged)": None, "vision": "800.0"}, "2026-11-23", "2026-12-01")
+    stub = stub_insights({"*": "900.0", "vision": "800.0"}, "2026-11-23", "2026-12-01")  # none for "(untagged)"
     source = CostExplorerSource(CONFIG, ce=ce, insights=stub.client, budgets=client("budgets", aws))
     with database.session() as s:
         state = store.sync(s, source, CONFIG, datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
@@ -148,7 +133,9 @@ def test_sync_pages_backfills_once_then_refetches_only_the_settling_days(aws, da
         assert s.scalar(select(func.count()).select_from(SpendDay)) == 8
         assert s.scalar(select(func.sum(SpendDay.amount)).where(SpendDay.team == "vision")) == Decimal("501.25")
     stub.assert_no_pending_responses()
-    assert [c["TimePeriod"] for c in sent] == [{"Start": "2026-11-18", "End": "2026-11-23"}] * 2
+    # two pages by SERVICE, then one request by INSTANCE_TYPE for the GPU split (reports.spend.gpu)
+    assert [c["TimePeriod"] for c in sent] == [{"Start": "2026-11-18", "End": "2026-11-23"}] * 3
+    assert [c["GroupBy"][1]["Key"] for c in sent] == ["SERVICE", "SERVICE", "INSTANCE_TYPE"]
     assert sent[0]["GroupBy"] == [{"Type": "TAG", "Key": "team"}, {"Type": "DIMENSION", "Key": "SERVICE"}]
     assert sent[0]["Metrics"] == ["UnblendedCost"] and sent[0]["Granularity"] == "DAILY"
     assert "NextPageToken" not in sent[0] and sent[1]["NextPageToken"] == "page-2"
@@ -158,7 +145,7 @@ def test_sync_pages_backfills_once_then_refetches_only_the_settling_days(aws, da
 
     with database.session() as s:  # the same day again: no request at all
         store.sync(s, source, CONFIG, datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
-    assert len(sent) == 2
+    assert len(sent) == 3
 
     queue_cost_results(
         aws,
@@ -168,14 +155,12 @@ def test_sync_pages_backfills_once_then_refetches_only_the_settling_days(aws, da
             ]
         },
     )
-    source.insights = stub_insights(
-        {"*": "700.0", "(untagged)": None, "vision": "600.0"}, "2026-11-24", "2026-12-01"
-    ).client
+    source.insights = stub_insights({"*": "700.0", "vision": "600.0"}, "2026-11-24", "2026-12-01").client
     with database.session() as s:  # 18-19 Nov kept, 20-23 Nov replaced
         store.sync(s, source, CONFIG, datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
         assert s.scalar(select(func.sum(SpendDay.amount)).where(SpendDay.team == "vision")) == Decimal("640.50")
         assert s.scalar(select(func.count()).select_from(SpendDay).where(SpendDay.team == "(untagged)")) == 2
-    assert sent[2]["TimePeriod"] == {"Start": "2026-11-20", "End": "2026-11-24"}  # 3 settling days + 1 new
+    assert sent[3]["TimePeriod"] == {"Start": "2026-11-20", "End": "2026-11-24"}  # 3 settling days + 1 new
 
 
 def test_throttled_source_is_named_in_the_digest_and_the_next_run_catches_up(

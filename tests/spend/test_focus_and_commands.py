@@ -141,7 +141,7 @@ def test_spend_budget_is_stored_and_used_by_the_next_alert(signed, synced, datab
         ("budget vision lots", "`lots` is not an amount"),
         ("budget vision -5", "must be a positive amount"),
         ("budget vision 100 2026-13", "`2026-13` is not a month: use YYYY-MM"),
-        ("budget vision", "Use `/spend budget <team> <amount> [YYYY-MM]`"),
+        ("budget vision", "[YYYY-MM] [currency]`, e.g. `/spend budget ml-research 12000 EUR`."),
         ("robotics", "I have no costs for team `robotics`. Teams I know: nlp, vision."),
         ("vision fortnight", "`fortnight` is not a period"),
     ],
@@ -184,9 +184,10 @@ def test_alerts_are_scheduled_ten_minutes_before_each_digest_and_status_names_th
 
 
 def test_a_file_that_is_not_a_focus_export_is_reported_not_silently_skipped(tmp_path):
-    from reports.spend.sources import SourceError
+    from reports.spend.sources import Rejected
 
     (tmp_path / "cur.csv").write_text("lineItem/UnblendedCost,lineItem/UsageStartDate\n1.0,2026-11-22\n")
     config = SpendConfig(source="focus", metric="BilledCost", focus_path=str(tmp_path))
-    with pytest.raises(SourceError, match="cur.csv has no BilledCost column: is it a FOCUS export"):
-        FocusSource(config).fetch(date(2026, 11, 22), date(2026, 11, 22))
+    source = FocusSource(config)
+    assert source.fetch(date(2026, 11, 22), date(2026, 11, 22)) == []
+    assert source.rejected == [Rejected("cur.csv", "has no BilledCost column: is it a FOCUS export?")]

@@ -18,11 +18,11 @@ def test_one_liner_files_by_stage_prefix_or_number_with_built_in_keys(tickets, d
     assert body["response_type"] == "ephemeral"
     assert body["text"] == "Filed `DS-1` · Try gradient boosting in *Modelling / EDA*."
     body = tickets.command("2 Pull the churn logs", user="U0002")
-    assert body["text"] == "Filed `DS-2` · Pull the churn logs in *Data collection & initial analysis*."
+    assert body["text"] == "Filed `DS-2` · Pull the churn logs in *Data collection &amp; initial analysis*."
     posts = tickets.posts()
     assert [p["text"] for p in posts] == [
         "<@U0001> filed `DS-1` · *Modelling / EDA*: Try gradient boosting",
-        "<@U0002> filed `DS-2` · *Data collection & initial analysis*: Pull the churn logs",
+        "<@U0002> filed `DS-2` · *Data collection &amp; initial analysis*: Pull the churn logs",
     ]
     assert all("thread_ts" not in p for p in posts)
     with database.session() as s:
@@ -62,7 +62,7 @@ def test_project_checklist_files_one_ticket_per_stage_and_a_rerun_adds_nothing(t
         ],
         start=1,
     ):
-        assert f"{n}. *{stage}* — `DS-{n}`" in text
+        assert f"{n}. *{stage.replace('&', '&amp;')}* — `DS-{n}`" in text, "escaped once: Slack parses mrkdwn"
     again = tickets.command("project Churn model")["text"]
     assert again.startswith("Project *Churn model*: 6 of 6 stage tickets (0 new).")
     with database.session() as s:
@@ -91,7 +91,8 @@ def test_modal_preselects_the_channel_default_and_files_with_assignee_and_labels
     }
     assert tickets.submit(view, values) == {}
     assert (
-        tickets.posts()[-1]["text"] == "<@U0001> filed `DS-7` · *Testing & validation* · Churn model: Backtest on Q3"
+        tickets.posts()[-1]["text"]
+        == "<@U0001> filed `DS-7` · *Testing &amp; validation* · Churn model: Backtest on Q3"
         " (assigned to <@U0002>)"
     )
     with database.session() as s:
@@ -152,11 +153,11 @@ def test_message_shortcut_prefills_the_modal_and_replies_in_the_message_thread(t
     assert reply["thread_ts"] == "1800000000.000042" and reply["channel"] == CHANNEL
     assert reply["text"] == "<@U0001> filed `DS-1` · *Monitoring*: Model drift on the EU segment"
 
-    assert tickets.command("move DS-1 test")["text"] == "`DS-1` moved to *Testing & validation* by <@U0001>."
+    assert tickets.command("move DS-1 test")["text"] == "`DS-1` moved to *Testing &amp; validation* by <@U0001>."
     assert tickets.command("close ds-1", user="U0003")["text"] == "`DS-1` was closed by <@U0003>."
     thread = [p["text"] for p in tickets.posts() if p.get("thread_ts") == "1800000000.000042"]
     assert thread[1:] == [
-        "`DS-1` moved to *Testing & validation* by <@U0001>.",
+        "`DS-1` moved to *Testing &amp; validation* by <@U0001>.",
         "`DS-1` was closed by <@U0003>.",
     ]
     assert tickets.command("close DS-1")["text"] == "DS-1 is already closed."
@@ -246,7 +247,9 @@ def test_mine_lists_open_tickets_assigned_to_me(tickets, clock):
 def test_default_for_unknown_project_lists_the_known_ones(tickets):
     tickets.command("project Churn model")
     answer = tickets.command("default Fraud")["text"]
-    assert answer == ("There is no project `Fraud`. Projects: Churn model. Create one with `/ticket project <name>`.")
+    assert answer == (
+        "There is no project `Fraud`. Projects: Churn model. Create one with `/ticket project &lt;name&gt;`."
+    )
 
 
 def test_status_and_app_home_show_open_tickets_and_the_channel_default(tickets, signed):

@@ -23,7 +23,13 @@ def build(config: GpuConfig, session: Session) -> list[Source]:
 def _one(name: str, raw: Mapping[str, Any], session: Session) -> Source:
     kind = raw["type"]
     if kind == "prometheus":
-        return PrometheusSource(name, str(raw["url"]), timeout=float(raw.get("timeout", 20)))
+        return PrometheusSource(
+            name,
+            str(raw["url"]),
+            timeout=float(raw.get("timeout", 20)),
+            matchers={str(k): str(v) for k, v in (raw.get("matchers") or {}).items()},
+            max_samples=int(raw.get("max_samples", 50_000_000)),
+        )
     if kind == "cloudwatch":
         params = {"region_name": raw.get("region", "us-east-1"), "endpoint_url": raw.get("endpoint_url") or None}
         return CloudWatchSource(name, boto3.client("cloudwatch", **params), boto3.client("ec2", **params))

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from reports.gpu import pricing
-from reports.gpu.sources import Fetched, GpuInfo, GpuSeries, SourceError, align
+from reports.gpu.sources import Fetched, FetchedSteps, GpuInfo, GpuSeries, SourceError, align, from_series
+from reports.gpu.states import Thresholds
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,9 @@ class CloudWatchSource:
     def __init__(self, name: str, cloudwatch: Any, ec2: Any) -> None:
         self.name, self.cloudwatch, self.ec2 = name, cloudwatch, ec2
         self.queries = 0
+
+    def steps(self, start: datetime, end: datetime, step: int, th: Thresholds) -> FetchedSteps:
+        return from_series(self.fetch(start, end, step), start, end, step, th)
 
     def fetch(self, start: datetime, end: datetime, step: int) -> Fetched:
         self.queries = 0

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reports.gpu.models import GpuSample
-from reports.gpu.sources import Fetched, GpuInfo, GpuSeries, SourceError, align
+from reports.gpu.sources import Fetched, FetchedSteps, GpuInfo, GpuSeries, SourceError, align, from_series
+from reports.gpu.states import Thresholds
 
 MIB = 1024 * 1024
 
@@ -68,6 +69,9 @@ class StoredNvmlSource:
     def __init__(self, name: str, session: Session) -> None:
         self.name, self.session = name, session
         self.queries = 0
+
+    def steps(self, start: datetime, end: datetime, step: int, th: Thresholds) -> FetchedSteps:
+        return from_series(self.fetch(start, end, step), start, end, step, th)
 
     def fetch(self, start: datetime, end: datetime, step: int) -> Fetched:
         self.queries = 1

@@ -10,7 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from reports.gpu.sources import Fetched, GpuInfo, GpuSeries, SourceError
+from reports.gpu.sources import Fetched, FetchedSteps, GpuInfo, GpuSeries, SourceError, from_series
+from reports.gpu.states import Thresholds
 
 DEMO_FLEET = Path(__file__).resolve().parent.parent / "data" / "demo-fleet.json"
 VALUES = {"b": (80.0, 30000.0), "i": (0.0, 0.0), "h": (0.0, 20000.0)}
@@ -20,6 +21,9 @@ class SampleSource:
     def __init__(self, name: str, path: str) -> None:
         self.name, self.path = name, Path(path)
         self.queries = 0
+
+    def steps(self, start: datetime, end: datetime, step: int, th: Thresholds) -> FetchedSteps:
+        return from_series(self.fetch(start, end, step), start, end, step, th)
 
     def fetch(self, start: datetime, end: datetime, step: int) -> Fetched:
         try:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from reports.spend.gpu import is_gpu
+
+__all__ = ["UNTAGGED", "CostRow", "Extras", "Rejected", "SourceError", "is_gpu"]
+
 UNTAGGED = "(untagged)"
-_GPU = re.compile(r"\b(gpu|a10g?|a100|h100|l4|t4|v100|(p[2-5][a-z]*|g[3-6][a-z]*|trn1|inf[12])\.[0-9a-z]+)\b", re.I)
 
 
 class SourceError(Exception):
@@ -24,6 +26,15 @@ class CostRow:
     amount: Decimal
     currency: str
     gpu: bool = False
+    estimated: bool = False  # Cost Explorer's "Estimated": the day's costs are not final yet
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An export file left out of the figures, and why (shown in the digest and /spend)."""
+
+    file: str
+    reason: str
 
 
 @dataclass
@@ -33,9 +44,6 @@ class Extras:
     forecasts: dict[str, str] = field(default_factory=dict)
     anomalies: list[dict[str, Any]] = field(default_factory=list)
     budgets: dict[str, list[str]] = field(default_factory=dict)
+    # budgets that are neither the account total nor one team's (a service, an account, several teams)
+    scoped_budgets: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-def is_gpu(*texts: str) -> bool:
-    """GPU spend by instance family or accelerator name in a service/SKU/charge description."""
-    return any(_GPU.search(t or "") for t in texts)

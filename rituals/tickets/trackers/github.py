@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from bot.errors import ConfigError
+from bot.text import plain
 from rituals.tickets.trackers.base import (
     HttpTracker,
     RemoteProject,
@@ -61,11 +62,11 @@ class GitHubTracker(HttpTracker):
         super().__init__(name="GitHub", client=client, reason_of=reason)
 
     def create(self, spec: TicketSpec) -> RemoteTicket:
-        body = spec.description.strip()
+        body = plain(spec.description).strip()  # Slack markup as readable text, as GitHub shows it
         if spec.link:
             body += f"\n\n[From Slack]({spec.link})"
         payload: dict[str, Any] = {
-            "title": spec.summary,
+            "title": plain(spec.summary),
             "body": f"{body}\n\n{marker_text(spec.marker)}".lstrip(),
             "labels": [spec.stage_label, *spec.labels],
         }
@@ -91,12 +92,12 @@ class GitHubTracker(HttpTracker):
             body = self.request(
                 "POST",
                 f"/repos/{self.repo}/milestones",
-                json={"title": name, "description": marker_text(marker)},
+                json={"title": plain(name), "description": marker_text(marker)},
             ).json()
         except TrackerError as exc:
             if exc.status != 422:
                 raise
-            body = self._milestone_titled(name)
+            body = self._milestone_titled(plain(name))
             if body is None:
                 raise
         return RemoteProject(str(body["number"]), body.get("html_url"))

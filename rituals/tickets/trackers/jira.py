@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from bot.errors import ConfigError
+from bot.text import plain
 from rituals.tickets.trackers.base import (
     HttpTracker,
     RemoteProject,
@@ -85,8 +86,8 @@ class JiraTracker(HttpTracker):
         fields: dict[str, Any] = {
             "project": {"key": self.project_key},
             "issuetype": {"name": self.issue_type},
-            "summary": spec.summary,
-            "description": adf(spec.description, spec.link),
+            "summary": plain(spec.summary),  # Slack markup as readable text: Jira shows it literally
+            "description": adf(plain(spec.description), spec.link),
         }
         if self.stage_field:
             fields[str(self.stage_field)] = {"value": spec.stage_name}
@@ -116,7 +117,7 @@ class JiraTracker(HttpTracker):
         fields = {
             "project": {"key": self.project_key},
             "issuetype": {"name": self.epic_type},
-            "summary": name,
+            "summary": plain(name),
             "labels": [MARKER_PREFIX + marker],
         }
         body = self.request("POST", "/rest/api/3/issue", json={"fields": fields}).json()

@@ -1,0 +1,104 @@
+"""The PromQL ritualbot sends: Prometheus classifies every 5-minute step and packs a bucket's steps
+(an hour at 5 minutes) into one number per series, so a GPU-day is 24 points per metric, not 288.
+
+For each metric, with W the step less a millisecond (a sample on a boundary counts once), B the bucket:
+  utilisation  sum_over_time((((avg_over_time(<metric>[W]) >= bool <threshold>) * 2 + 2) * 6 ^ <pos>)[B-1s:<step>])
+  memory       sum_over_time(((avg_over_time(<metric>[W]) >= bool <threshold>) * 6 ^ <pos>)[B-1s:<step>])
+where <pos> = ((time() - step) % bucket) / step is the step's place in its bucket. A step's digit is
+0 without a sample, 2 or 4 (utilisation below or at the threshold) and +1 with memory in use, so the
+two numbers of one series and bucket add up to its states (`states.unpack`). Each query compares a
+vector with a scalar only: a vector-to-vector comparison costs Prometheus a label-set match per
+series per step, and measured 4x the CPU for the same answer. Engine activity
+(DCGM_FI_PROF_GR_ENGINE_ACTIVE) replaces utilisation for every series and bucket that has it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from reports.gpu.states import BASE, Thresholds
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Family:
+    """The metrics of one exporter: utilisation (percent after `scale`, first found wins) and memory (MiB)."""
+
+    name: str
+    util: tuple[tuple[str, float], ...]
+    mem: tuple[str, float]
+
+    @property
+    def util_metrics(self) -> list[str]:
+        return [metric for metric, _ in self.util]
+
+
+DCGM = Family(
+    "dcgm", (("DCGM_FI_PROF_GR_ENGINE_ACTIVE", 100.0), ("DCGM_FI_DEV_GPU_UTIL", 1.0)), ("DCGM_FI_DEV_FB_USED", 1.0)
+)
+JOBSTATS = Family("jobstats", (("nvidia_gpu_duty_cycle", 1.0),), ("nvidia_gpu_memory_used_bytes", 1.0 / MIB))
+FAMILIES = (DCGM, JOBSTATS)
+UTIL_METRICS = [m for family in FAMILIES for m in family.util_metrics]
+# The older jobstats exporter gives the job and the user's uid as values, on the GPU's labels.
+JOB_VALUES = ("nvidia_gpu_jobId", "nvidia_gpu_jobUid")
+JOB_VALUE_BY = ("instance", "minor_number", "uuid", "GPU_I_ID")
+
+
+def selector(metric: str, matchers: Mapping[str, str], shard: tuple[str, Sequence[str]] | None = None) -> str:
+    parts = [f'{k}="{_quote(v)}"' for k, v in sorted(matchers.items())]
+    if shard:
+        label, values = shard
+        parts.append(f'{label}=~"{"|".join(_quote(_regex(v)) for v in values)}"')
+    return f"{metric}{{{','.join(parts)}}}" if parts else metric
+
+
+def matchers_text(matchers: Mapping[str, str]) -> str:
+    return "{" + ",".join(f'{k}="{v}"' for k, v in sorted(matchers.items())) + "}"
+
+
+def packed(
+    metric: str,
+    threshold: float,
+    *,
+    memory: bool,
+    matchers: Mapping[str, str],
+    shard: tuple[str, Sequence[str]] | None,
+    step: int,
+    bucket: int,
+) -> str:
+    """One metric's steps packed per bucket; `threshold` in the metric's own unit."""
+    gauge = f"avg_over_time({selector(metric, matchers, shard)}[{step * 1000 - 1}ms]) >= bool {_num(threshold)}"
+    digit = f"({gauge})" if memory else f"(({gauge}) * 2 + 2)"
+    place = f"{BASE} ^ (((time() - {step}) % {bucket}) / {step})"
+    return f"sum_over_time(({digit} * {place})[{bucket - 1}s:{step}s])"
+
+
+def queries(family: Family, th: Thresholds) -> list[tuple[str, float, bool]]:
+    """(metric, threshold in its unit, is memory) for each query of a family: utilisation ones first."""
+    util = [(metric, th.util_pct / scale, False) for metric, scale in family.util]
+    mem_metric, mem_scale = family.mem
+    return [*util, (mem_metric, th.memory_mib / mem_scale, True)]
+
+
+def job_values(metric: str, matchers: Mapping[str, str], shard: tuple[str, Sequence[str]] | None, bucket: int) -> str:
+    """The job id or uid holding each GPU at the end of each bucket (older jobstats exporter)."""
+    return f"max by ({', '.join(JOB_VALUE_BY)}) (last_over_time({selector(metric, matchers, shard)}[{bucket - 1}s]))"
+
+
+def pod_nodes(pods: Sequence[str], matchers: Mapping[str, str], seconds: int) -> str:
+    """Each exporter pod's node, from kube-state-metrics' kube_pod_info."""
+    return f"max by (pod, node) (last_over_time({selector('kube_pod_info', matchers, ('pod', pods))}[{seconds}s]))"
+
+
+def _num(value: float) -> str:
+    return f"{value:.15g}"
+
+
+def _quote(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _regex(value: str) -> str:
+    return "".join("\\" + c if c in r".^$*+?()[]{}|\\" else c for c in value)
