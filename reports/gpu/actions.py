@@ -66,6 +66,14 @@ def stop_instance(
     row = latest(session, gpu_key)
     if not row.instance_id.startswith("i-"):
         raise UserError(f"{row.host} is not an EC2 instance I can stop.")
+    if config.stop_dry_run:
+        line = (
+            f":test_tube: Dry run: <@{user_id}> would have stopped EC2 instance `{row.instance_id}` "
+            f"({row.host}, idle GPU {row.gpu})."
+        )
+        for channel in audit_channels(session, config, team_id):
+            outbox.post(session, channel=channel, text=line, now=now, team_id=team_id)
+        return f"Dry run (gpu.stop_instances.dry_run): I would stop `{row.instance_id}`. Nothing was changed."
     client = ec2 or _ec2_for(config, row.source)
     client.stop_instances(InstanceIds=[row.instance_id])
     session.add(

@@ -20,7 +20,7 @@ gpu:
   users: {ada: U0123}               # owner name or email -> Slack user id
   team_leads: {vision: U0456}
   escalation: {warn_hours: 24, lead_hours: 72}
-  stop_instances: {enabled: false, admins: [U0123]}
+  stop_instances: {enabled: false, admins: [U0123], dry_run: false}
   enforce:                          # admin-only buttons to free an idle GPU; nothing runs on its own
     admins: [U0123]
     dry_run: true                   # the default: say what would run, run nothing
@@ -67,6 +67,7 @@ class GpuConfig:
     lead_hours: int = 72
     stop_enabled: bool = False
     stop_admins: tuple[str, ...] = ()
+    stop_dry_run: bool = False
     channels: tuple[str, ...] = ()
     enforce_admins: tuple[str, ...] = ()
     enforce_dry_run: bool = True
@@ -123,6 +124,7 @@ def load(settings: Settings) -> GpuConfig:
         lead_hours=int(_number(escalation, "lead_hours", 72)),
         stop_enabled=bool(stop.get("enabled", False)),
         stop_admins=tuple(str(a) for a in stop.get("admins") or ()),
+        stop_dry_run=bool(stop.get("dry_run", False)),
         channels=tuple(str(c) for c in raw.get("channels") or ()),
         enforce_admins=tuple(str(a) for a in enforce.get("admins") or ()),
         enforce_dry_run=bool(enforce.get("dry_run", True)),

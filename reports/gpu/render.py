@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import blocks
 from bot.charts import new_figure, to_png
@@ -17,7 +17,9 @@ from reports.gpu.enforce import Remedy
 from reports.gpu.ids import Action, Block
 from reports.gpu.service import GpuLine, IdleReport
 from reports.gpu.waste import OwnerWaste, WeeklyWaste
-from reports.runs.queries import LastRun
+
+if TYPE_CHECKING:  # only a type here: importing the runs capability loads MLflow
+    from reports.runs.queries import LastRun
 
 TOP = 8
 DAYS = 14

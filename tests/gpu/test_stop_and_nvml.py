@@ -111,6 +111,25 @@ def test_admin_stops_an_idle_instance_after_confirming_and_the_channel_gets_an_a
     ]
 
 
+def test_a_dry_run_stop_changes_nothing_and_says_so_in_the_channel(signed, runtime, slack, deliver, moto_url, settings):
+    instance_id = idle_notebook(moto_url)
+    settings.file["gpu"]["stop_instances"]["dry_run"] = True
+    signed.command("/ritual", "digest on 09:00 UTC")
+    assert jobs.run("gpu.owners", SCOPE, rt=runtime).ran
+    deliver()
+    [dm] = [p for p in slack.posted("U0001") if instance_id in p["blocks"][1]["elements"][3]["value"]]
+    signed.action("gpu.stop", dm["blocks"][1]["elements"][3]["value"], user="U0001")
+    deliver()
+    assert [r["text"] for r in slack.responses()] == [
+        f"Dry run (gpu.stop_instances.dry_run): I would stop `{instance_id}`. Nothing was changed."
+    ]
+    state = client("ec2", moto_url).describe_instances(InstanceIds=[instance_id])
+    assert state["Reservations"][0]["Instances"][0]["State"]["Name"] == "running"
+    assert [p["text"] for p in slack.posted("C0001") if "Dry run" in p["text"]] == [
+        f":test_tube: Dry run: <@U0001> would have stopped EC2 instance `{instance_id}` (nb-ada, idle GPU 0)."
+    ]
+
+
 class FakeNvml:
     """The functions of nvidia-ml-py that sample() calls, for two GPUs: one busy, one pinned by a notebook."""
 
