@@ -2,7 +2,8 @@
 
 `workspace(context)` is the installation the request belongs to, from Bolt's context (bot.workspaces
 explains why the user's own team in the payload is not it). An admin is a user listed in
-RITUALBOT_ADMINS, or a workspace admin or owner as Slack says. The check is lazy (a callable) so Slack is asked only when a non-owner acts.
+RITUALBOT_ADMINS, or a workspace admin or owner as Slack says. The check is lazy (a callable) so
+Slack is asked only when a non-owner acts.
 """
 
 from __future__ import annotations
