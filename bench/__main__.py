@@ -1,8 +1,9 @@
-"""`python -m bench all [--quick]` runs every benchmark and prints each ratio against its target;
-`python -m bench NAME [args]` runs one (`python -m bench NAME --help`)."""
+"""`python -m bench all [--quick] [--database-url URL]` runs every benchmark and prints each ratio against
+its target; `python -m bench NAME [args]` runs one (`python -m bench NAME --help`)."""
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import sys
 import traceback
@@ -16,6 +17,7 @@ BENCHES = {
     "spend": "bench.spend_digest",
     "spend-focus": "bench.spend_focus",
     "mlflow": "bench.mlflow_poll",
+    "slow-deps": "bench.slow_deps",
 }
 
 
@@ -32,12 +34,19 @@ def main(argv: list[str]) -> int:
             f"python -m bench: unknown benchmark {name!r}; choose all or one of {', '.join(BENCHES)}", file=sys.stderr
         )
         return 2
-    quick = "--quick" in rest
+    parser = argparse.ArgumentParser(
+        prog="python -m bench all", description="Run every benchmark: " + ", ".join(BENCHES)
+    )
+    parser.add_argument("--quick", action="store_true", help="a short pass of each")
+    parser.add_argument("--database-url", help="the ack benchmark's PostgreSQL (a throwaway schema in it)")
+    args = parser.parse_args(rest)
+    quick = args.quick
     results = []
     for key, module in BENCHES.items():
         print(f"\n=== {key} ({module})")
+        extra = {"database_url": args.database_url} if key == "ack" and args.database_url else {}
         try:
-            results.append(importlib.import_module(module).run(quick))
+            results.append(importlib.import_module(module).run(quick, **extra))
         except Exception as exc:  # noqa: BLE001 — one failing benchmark must not hide the others
             traceback.print_exc()
             results.append({"name": key, "ratio": None, "target": "-", "ok": False, "error": str(exc)})

@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 Builder = Callable[[int], tuple[str, str]]
+# The scenarios that write (compared with the write floor); the others only read.
+WRITES = {"/ticket <stage> <summary>", "retro vote (interactivity)"}
 
 
 def seed(database_url: str) -> dict[str, Any]:
@@ -29,12 +31,24 @@ def seed(database_url: str) -> dict[str, Any]:
             now=now,
         )
         column = retro.columns[0]["key"]
-        item = items.add_item(s, retro.id, author="U0001", column=column, text="Bench item", anonymous=False, now=now)
+        item = items.add_item(
+            s, retro.id, team_id="T0001", author="U0001", column=column, text="Bench item", anonymous=False, now=now
+        )
         for phase in ("collect", "group"):
-            service.advance(s, retro.id, from_phase=phase, actor="U0001", is_admin=lambda: False, now=now)
+            service.advance(
+                s, retro.id, team_id="T0001", from_phase=phase, actor="U0001", is_admin=lambda: False, now=now
+            )
         ids = {"retro_id": retro.id, "item_id": item.item.id}
     db.dispose()
     return ids
+
+
+def voter(n: int) -> str:
+    return f"UV{n:06d}"
+
+
+def voters(count: int) -> list[str]:
+    return [voter(n) for n in range(count)]
 
 
 def scenarios(seeded: dict[str, Any], response_url: str) -> dict[str, Builder]:
@@ -58,7 +72,7 @@ def scenarios(seeded: dict[str, Any], response_url: str) -> dict[str, Builder]:
         payload = {
             "type": "block_actions",
             "team": {"id": "T0001"},
-            "user": {"id": f"UV{n:06d}"},
+            "user": {"id": voter(n)},
             "channel": {"id": "C0002"},
             "response_url": response_url,
             "trigger_id": f"t.{n}",

@@ -60,16 +60,39 @@ def due(now: datetime) -> ColumnElement[bool]:
 
 
 def due_lanes(database: Database, now: datetime, batch: int) -> dict[Lane, list[int]]:
-    """Due row ids by lane, oldest first. An edit (no channel of its own) gets the lane of its target id."""
+    """Due row ids by lane, oldest first. An edit (no channel of its own) gets the lane of its target id.
+    Pending edits of a message that a later due edit replaces are superseded here, in one statement,
+    instead of being claimed one by one (a busy retro board queues an edit per vote)."""
     with database.session() as s:
         rows = s.execute(
-            select(OutboxMessage.id, OutboxMessage.team_id, OutboxMessage.payload, OutboxMessage.update_of_id)
+            select(
+                OutboxMessage.id,
+                OutboxMessage.team_id,
+                OutboxMessage.payload,
+                OutboxMessage.update_of_id,
+                OutboxMessage.status,
+            )
             .where(due(now))
             .order_by(OutboxMessage.id)
             .limit(batch)
         ).all()
+        newest: dict[int, int] = {}
+        for row_id, _, _, update_of_id, _ in rows:
+            if update_of_id is not None:
+                newest[update_of_id] = row_id  # ordered by id: the last one wins
+        stale = [r[0] for r in rows if r[3] is not None and r[4] == "pending" and newest[r[3]] != r[0]]
+        if stale:
+            s.execute(
+                sql_update(OutboxMessage)
+                .where(OutboxMessage.id.in_(stale), OutboxMessage.status == "pending")
+                .values(status="superseded", locked_until=None)
+                .execution_options(synchronize_session=False)
+            )
     lanes: dict[Lane, list[int]] = {}
-    for row_id, team_id, payload, update_of_id in rows:
+    skip = set(stale)
+    for row_id, team_id, payload, update_of_id, _ in rows:
+        if row_id in skip:
+            continue
         where = payload.get("channel") or payload.get("user_id") or f"#{update_of_id or row_id}"
         lanes.setdefault((team_id, str(where)), []).append(row_id)
     return lanes
@@ -171,6 +194,18 @@ def renew(database: Database, ids: list[int], owner: str, until: datetime) -> in
             .execution_options(synchronize_session=False)
         )
     return int(getattr(renewed, "rowcount", 0))
+
+
+def note(database: Database, row_id: int, owner: str, payload: dict[str, Any]) -> bool:
+    """Keep what an attempt learnt (an upload's file id) in the payload of a row `owner` still holds."""
+    with database.session() as s:
+        done = s.execute(
+            sql_update(OutboxMessage)
+            .where(_held_by(owner, [row_id]))
+            .values(payload=payload)
+            .execution_options(synchronize_session=False)
+        )
+    return getattr(done, "rowcount", 0) == 1
 
 
 def record(database: Database, row_id: int, owner: str, values: dict[str, Any]) -> bool:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk.web import SlackResponse, WebClient
+from slack_sdk.web.file_upload_v2_result import FileUploadV2Result
 
 
 @dataclass
@@ -84,6 +86,7 @@ class _OfflineClient(WebClient):
     def __init__(self, owner: OfflineSlack) -> None:
         super().__init__(token="xoxb-offline-demo")
         self._owner = owner
+        self._filenames: dict[str, tuple[str, int]] = {}
 
     def api_call(
         self,
@@ -103,6 +106,31 @@ class _OfflineClient(WebClient):
             client=self, http_verb=http_verb, api_url=api_method, req_args={}, data=body, headers={}, status_code=200
         )
 
-    def files_upload_v2(self, **kwargs: Any) -> SlackResponse:
-        content = kwargs.pop("content", b"")
-        return self.api_call("files.upload", json={**kwargs, "bytes": len(content)})
+    def files_getUploadURLExternal(self, **kwargs: Any) -> SlackResponse:  # noqa: N802 — slack_sdk's name
+        """Step 1 of the outbox's two-step upload: nothing is recorded until the file is shared (step 3)."""
+        file_id = f"F{next(self._owner._seq)}"
+        self._filenames[file_id] = (str(kwargs.get("filename") or ""), int(kwargs.get("length") or 0))
+        return self._response("files.getUploadURLExternal", {"ok": True, "upload_url": "offline:", "file_id": file_id})
+
+    def _upload_file(self, **kwargs: Any) -> FileUploadV2Result:
+        self._uploaded = bytes(kwargs.get("data") or b"")  # the demo shows the chart itself (step 3 records it)
+        return FileUploadV2Result(status=200, body="OK")
+
+    def files_completeUploadExternal(self, **kwargs: Any) -> SlackResponse:  # noqa: N802 — slack_sdk's name
+        """The upload, recorded (and shown by the demo) as one files.upload call."""
+        file = kwargs["files"][0]
+        filename, length = self._filenames.pop(file["id"], ("", 0))
+        params = {
+            "channel": kwargs.get("channel_id"),
+            "filename": filename,
+            "title": file.get("title"),
+            "bytes": length,
+            "content_b64": base64.b64encode(getattr(self, "_uploaded", b"")).decode(),
+        }
+        params.update({k: kwargs[k] for k in ("thread_ts", "initial_comment") if kwargs.get(k)})
+        return self.api_call("files.upload", json=params)
+
+    def _response(self, method: str, body: dict[str, Any]) -> SlackResponse:
+        return SlackResponse(
+            client=self, http_verb="POST", api_url=method, req_args={}, data=body, headers={}, status_code=200
+        )

@@ -7,7 +7,8 @@
 - A correctly signed request seen before is refused (401): the signature covers timestamp and body,
   and Slack accepts a timestamp within 5 minutes, so a captured request could be replayed for that
   long. Seen signatures are kept in the database (`seen_signatures`), so the refusal holds across web
-  processes, and pruned once they are older than the window. Only requests a listener can act on
+  processes, and pruned once they are older than the window. Within a request the signature is written by
+  the request's own commit (one durable commit per request, not two). Only requests a listener can act on
   (a `type` or a `command`) are recorded: replaying anything else has no effect.
 
 Installed in the place of Bolt's own (`request_verification_enabled=False`, `before_authorize=`: the
@@ -27,9 +28,9 @@ from typing import Any
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware.request_verification import RequestVerification
 from slack_sdk.signature import Clock, SignatureVerifier
-from sqlalchemy import BigInteger, String, delete
+from sqlalchemy import BigInteger, String, delete, event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.db import Base, Database
 
@@ -67,7 +68,7 @@ class SignedOnce(RequestVerification):
             return self._reject(req, "timestamp is not a number")
         if not self.verifier.is_valid(req.raw_body, timestamp, signature):
             return self._reject(req, "bad signature or stale timestamp")
-        if _actionable(req.body) and not self._first_time(signature, int(timestamp)):
+        if _actionable(req.body) and not self._first_time(req, signature[:100], int(timestamp)):
             return self._reject(req, "replayed signature")
         return next()
 
@@ -75,14 +76,25 @@ class SignedOnce(RequestVerification):
         log.info("rejected Slack request reason=%s length=%s", reason, len(req.raw_body))
         return self._build_error_response()
 
-    def _first_time(self, signature: str, request_ts: int) -> bool:
-        """Record the signature; False when it was recorded before (a replay)."""
+    def _first_time(self, req: BoltRequest, signature: str, request_ts: int) -> bool:
+        """Record the signature; False when it was recorded before (a replay). In a request's unit of work
+        (`db` in Bolt's context) the row is written by the request's own commit: one commit per request, and
+        the signature is kept if and only if what the request did is. A concurrent replay that got past the
+        check fails on the primary key at that commit and is rolled back whole."""
         self._prune()
-        try:
-            with self._database.session() as s:
-                s.add(SeenSignature(signature=signature[:100], request_ts=request_ts))
-        except IntegrityError:
+        session: Session | None = req.context.get("db")
+        if session is None:  # no request unit of work (a bare guard): a transaction of its own
+            try:
+                with self._database.session() as s:
+                    s.add(SeenSignature(signature=signature, request_ts=request_ts))
+            except IntegrityError:
+                return False
+            return True
+        if session.get(SeenSignature, signature) is not None:
             return False
+        seen = SeenSignature(signature=signature, request_ts=request_ts)
+        # added last, just before the commit, so SQLite's write lock is not taken for a read-only listener's run
+        event.listen(session, "before_commit", lambda s: s.add(seen), once=True)
         return True
 
     def _prune(self) -> None:

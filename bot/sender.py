@@ -4,17 +4,18 @@ per conversation, so a channel's messages keep their order and a slow call holds
 honours 429 Retry-After per workspace and method, pauses a workspace whose token Slack refuses, and records
 the channel/ts Slack returns so later edits can `chat.update` the message. A post whose outcome is unknown
 (a timeout, a 5xx, a sender that died mid-send) is looked up in Slack before it is sent again
-(`bot.delivery`), so a lost answer or a killed process costs no duplicate.
+(`bot.delivery`), so a lost answer or a killed process costs no duplicate: a post by its metadata, an upload
+by its file id; an ephemeral message, which cannot be looked up, is not sent again.
 """
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,7 +27,18 @@ from bot import leases
 from bot.clock import Clock
 from bot.config import DeliverySettings
 from bot.db import Database
-from bot.delivery import OUTBOX_EVENT, PERMANENT_ERRORS, Failure, classify, find_landed, tag
+from bot.delivery import (
+    OUTBOX_EVENT,
+    PERMANENT_ERRORS,
+    UNCHECKABLE,
+    UPLOADED,
+    Failure,
+    classify,
+    find_landed,
+    find_upload,
+    tag,
+    upload,
+)
 from bot.heartbeat import Heartbeat
 from bot.models import OutboxMessage
 from bot.pauses import Pauses
@@ -34,6 +46,7 @@ from bot.pauses import Pauses
 __all__ = ["OUTBOX_EVENT", "ClientProvider", "DeliveryReport", "OutboxSender"]
 
 log = logging.getLogger(__name__)
+NOT_RESENT = "outcome unknown and an ephemeral message cannot be looked up: not sent again"
 
 
 class ClientProvider(Protocol):
@@ -202,12 +215,17 @@ class OutboxSender:
         try:
             client = self.clients.for_team(row.team_id, retries=False)
             payload = row.payload
+            if row.in_doubt and row.method in UNCHECKABLE:
+                return _Result(failure=Failure("unknown_outcome", "its sender stopped mid-send"))
+            if row.method == "files.upload":
+                return self._upload(client, row)
             if row.method == "chat.postMessage":
                 payload = {**payload, "metadata": payload.get("metadata") or tag(row.id)}
-                landed = self._landed(client, row, payload) if row.in_doubt else None
-                if landed is not None:
-                    log.info("outbox post had landed before id=%s channel=%s ts=%s", row.id, *landed)
-                    return _Result(channel=landed[0], ts=landed[1])
+                if row.in_doubt:
+                    landed = self._checked(row, lambda: find_landed(client, row.id, payload, row.created_at))
+                    if landed is not None:
+                        log.info("outbox post had landed before id=%s channel=%s ts=%s", row.id, *landed)
+                        return _Result(channel=landed[0], ts=landed[1])
             response = self._send(client, row.method, payload)
         except Exception as exc:  # noqa: BLE001 — classified in _settle, never lost
             return _Result(failure=classify(exc), token=getattr(client, "token", None))
@@ -215,10 +233,27 @@ class OutboxSender:
         ts = response.get("ts") or (response.get("message") or {}).get("ts") or payload.get("ts")
         return _Result(channel=channel, ts=ts)
 
+    def _upload(self, client: Any, row: leases.Claimed) -> _Result:
+        """A file is shared only by the upload's last step; when that step's answer was lost, the file id kept on
+        the row before it is looked for in the conversation, and the file is uploaded again only if it is absent."""
+        file_id = row.payload.get(UPLOADED) if row.in_doubt else None
+        if file_id:
+            landed = self._checked(row, lambda: find_upload(client, str(file_id), row.payload, row.created_at))
+            if landed is not None:
+                log.info("outbox upload had been shared before id=%s file=%s ts=%s", row.id, file_id, landed[1])
+                return _Result(channel=landed[0], ts=landed[1])
+
+        def remember(new_id: str) -> None:
+            if not leases.note(self.database, row.id, self.owner, {**row.payload, UPLOADED: new_id}):
+                raise RuntimeError(f"outbox lease lost before sharing file {new_id}")
+
+        sent = upload(client, row.payload, remember=remember)
+        return _Result(channel=sent["channel"])
+
     @staticmethod
-    def _landed(client: Any, row: leases.Claimed, payload: dict[str, Any]) -> tuple[str, str] | None:
+    def _checked(row: leases.Claimed, lookup: Callable[[], tuple[str, str] | None]) -> tuple[str, str] | None:
         try:
-            return find_landed(client, row.id, payload, row.created_at)
+            return lookup()
         except SlackApiError as exc:
             error = str(exc.response.get("error") or "")
             if error not in PERMANENT_ERRORS:
@@ -228,12 +263,6 @@ class OutboxSender:
 
     @staticmethod
     def _send(client: Any, method: str, payload: dict[str, Any]) -> dict[str, Any]:
-        if method == "files.upload":
-            args = {k: v for k, v in payload.items() if k != "content_b64"}
-            args["content"] = base64.b64decode(payload["content_b64"])
-            response = client.files_upload_v2(**args)
-            files = response.get("files") or [response.get("file") or {}]
-            return {"channel": payload["channel"], "file_id": files[0].get("id")}
         return dict(client.api_call(method, json=payload).data)
 
     def _settle(self, row: leases.Claimed, result: _Result, report: DeliveryReport) -> None:
@@ -257,6 +286,10 @@ class OutboxSender:
             until = self.pauses.token_failed(row.team_id, failure.error, result.token, now)
             values = {**retry_now, "next_attempt_at": until or now, "last_error": f"{failure.error} (workspace paused)"}
             outcome, error = "deferred", None
+        elif failure.kind == "unknown_outcome" and row.method in UNCHECKABLE:
+            values = {"status": "failed", "in_doubt": True, "last_error": f"{NOT_RESENT}: {failure.error}"[:2000]}
+            outcome, error = "failed", failure.error
+            log.warning("outbox ephemeral message not sent again id=%s: outcome unknown (%s)", row.id, failure.error)
         elif failure.kind == "permanent" or row.attempts >= self.max_attempts:
             values, outcome, error = {"status": "failed", "last_error": failure.error[:2000]}, "failed", failure.error
             log.error("outbox delivery failed id=%s method=%s error=%s", row.id, row.method, failure.error)

@@ -57,6 +57,8 @@ SCOPES_FOR_METHOD = {
     "conversations.history": {"channels:history", "groups:history", "im:history"},
     "conversations.replies": {"channels:history", "groups:history", "im:history"},
     "files.upload": {"files:write"},
+    "files.getUploadURLExternal": {"files:write"},
+    "files.completeUploadExternal": {"files:write"},
     "users.info": {"users:read"},
     "users.lookupByEmail": {"users:read.email"},
     "usergroups.list": {"usergroups:read"},

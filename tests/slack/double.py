@@ -1,10 +1,10 @@
 """A local HTTP double of the Slack Web API: records every call, checks required parameters and
-Block Kit limits, answers with fixture JSON from tests/fixtures/slack, and injects 429/5xx on demand.
+Block Kit limits (methods_check), answers with fixture JSON from tests/fixtures/slack (methods_answer),
+and injects 429/5xx, hangs and lost requests on demand.
 """
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 import math
@@ -14,15 +14,14 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from slack_sdk.models.blocks import Block
-
 from tests.slack.history import Conversations
+from tests.slack.methods_answer import FIXTURES, User, answer
+from tests.slack.methods_check import check, invalid
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
+__all__ = ["Call", "Failure", "SlackDouble", "User"]
 JSON_PARAMS = {"blocks", "view", "attachments", "files", "metadata"}
 
 
@@ -40,18 +39,6 @@ class Failure:
     status: int
     error: str
     retry_after: int | None = None
-
-
-@dataclass
-class User:
-    id: str
-    name: str
-    tz: str = "UTC"
-    email: str | None = None
-    deleted: bool = False
-    is_bot: bool = False
-    status_emoji: str = ""
-    is_admin: bool = False
 
 
 @dataclass
@@ -201,11 +188,10 @@ class SlackDouble:
             return self._reply(req, 200, "OK - " + str(len(raw)), content_type="text/plain")
         if path.startswith("/response/"):
             params = json.loads(raw or b"{}")
-            if "blocks" in params and (len(params["blocks"] or []) > 50 or _invalid(params["blocks"] or [])):
+            if "blocks" in params and (len(params["blocks"] or []) > 50 or invalid(params["blocks"] or [])):
                 self._record("response_url", params, None, "invalid_blocks")
                 return self._reply(req, 400, "invalid_blocks", content_type="text/plain")
-            with self._lock:
-                self.calls.append(Call("response_url", params, None))
+            self._record("response_url", params, None, None)  # wakes wait_until, like any other call
             return self._reply(req, 200, {"ok": True})
         method = path.removeprefix("/api/")
         params = self._params(req, raw)
@@ -274,108 +260,10 @@ class SlackDouble:
         return params
 
     def _check(self, method: str, params: dict[str, Any]) -> str | None:
-        spec = self._methods[method]
-        for name in spec.get("required", []):
-            if params.get(name) in (None, ""):
-                return "invalid_arguments"
-        for group in spec.get("one_of", []):
-            if not any(params.get(name) not in (None, "", []) for name in group):
-                return "no_text" if "text" in group else "invalid_arguments"
-        blocks = params.get("blocks")
-        if "view" in params:
-            view = params["view"]
-            if not isinstance(view, dict) or view.get("type") not in ("modal", "home"):
-                return "invalid_arguments"
-            if len(view.get("blocks", [])) > 100 or _invalid(view.get("blocks", [])):
-                return "invalid_blocks"
-        if blocks is not None:
-            if not isinstance(blocks, list) or len(blocks) > 50 or _invalid(blocks):
-                return "invalid_blocks"
-        if len(str(params.get("text") or "")) > 40000:
-            return "msg_too_long"
-        return None
+        return check(self._methods[method], params)
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        fixture = json.loads((FIXTURES / f"{method}.json").read_text())
-        n = next(self._ids)
-        ts = params.get("ts") or f"{1_800_000_000 + next(self._ts)}.{n:06d}"
-        values = {
-            "channel": params.get("channel") or "",
-            "ts": ts,
-            "text": params.get("text") or "",
-            "view_id": params.get("view_id") or f"V{n:06d}",
-            "hash": f"h{n}",
-            "file_id": f"F{n:06d}",
-            "callback_id": view.get("callback_id", "") if isinstance(view := params.get("view"), dict) else "",
-            "user": params.get("users") or "",
-            "name": f"channel-{params.get('channel', '')}".lower(),
-            "ts_compact": str(params.get("message_ts") or ts).replace(".", ""),
-            "upload_url": f"{self.root_url}upload/F{n:06d}",
-            "title": params.get("title") or "",
-        }
-        if method == "conversations.open":
-            values["channel"] = "D" + str(params.get("users") or params.get("channel")).split(",")[0]
-        if method == "files.completeUploadExternal":
-            files = params["files"]
-            values["file_id"], values["title"] = files[0]["id"], files[0].get("title", "")
-        body = _fill(fixture, values)
-        if method == "users.info":
-            body["user"] = self._user_json(self._user(params["user"]), body["user"])
-        elif method == "users.lookupByEmail":
-            match = [u for u in self.users.values() if u.email and u.email.lower() == params["email"].lower()]
-            if not match:
-                raise LookupError("users_not_found")
-            body = {
-                "ok": True,
-                "user": self._user_json(
-                    match[0], _fill(json.loads((FIXTURES / "users.info.json").read_text()), values)["user"]
-                ),
-            }
-        elif method == "conversations.members":
-            if params["channel"] not in self.members:
-                raise LookupError("channel_not_found")
-            body["members"] = list(self.members[params["channel"]])
-        elif method == "usergroups.users.list":
-            if params["usergroup"] not in self.usergroups:
-                raise LookupError("no_such_subteam")
-            body["users"] = list(self.usergroups[params["usergroup"]][1])
-        elif method == "usergroups.list":
-            template = body["usergroups"][0]
-            body["usergroups"] = [
-                {**template, "id": gid, "handle": handle, "name": handle, "user_count": len(users)}
-                for gid, (handle, users) in self.usergroups.items()
-            ]
-        elif method == "chat.postMessage":
-            if params.get("thread_ts"):
-                body["message"]["thread_ts"] = params["thread_ts"]
-            if params.get("metadata"):
-                body["message"]["metadata"] = params["metadata"]
-            self.conversations.remember(params["channel"], {**params, "ts": ts})
-        elif method in ("conversations.history", "conversations.replies"):
-            body.update(self.conversations.answer(method, params))
-        return body
-
-    def _user(self, user_id: str) -> User:
-        if user_id not in self.users:
-            raise LookupError("user_not_found")
-        return self.users[user_id]
-
-    @staticmethod
-    def _user_json(user: User, template: dict[str, Any]) -> dict[str, Any]:
-        data = copy.deepcopy(template)
-        data.update(
-            id=user.id,
-            name=user.name,
-            real_name=user.name,
-            tz=user.tz,
-            deleted=user.deleted,
-            is_bot=user.is_bot,
-            is_admin=user.is_admin,
-        )
-        data["profile"].update(
-            real_name=user.name, display_name=user.name, email=user.email, status_emoji=user.status_emoji
-        )
-        return data
+        return answer(self, method, params)
 
     def _record(self, method: str, params: dict[str, Any], token: str | None, error: str | None) -> None:
         with self._lock:
@@ -400,55 +288,3 @@ class SlackDouble:
             req.send_header(key, value)
         req.end_headers()
         req.wfile.write(payload)
-
-
-def _invalid(blocks: Any) -> bool:
-    """Slack's invalid_blocks: a Block Kit formation error (slack_sdk's models), or what Slack checks
-    beyond them: a block_id used twice in one message or view, an action_id twice in one block, a text
-    object with no text."""
-    if not isinstance(blocks, list) or _duplicate_ids(blocks) or _empty_text(blocks):
-        return True
-    try:
-        for block in blocks:
-            parsed = Block.parse(block)
-            if parsed is None:
-                return True
-            parsed.to_dict()
-    except Exception:  # noqa: BLE001 — any formation error is Slack's invalid_blocks
-        return True
-    return False
-
-
-def _duplicate_ids(blocks: list[Any]) -> bool:
-    block_ids = [b["block_id"] for b in blocks if isinstance(b, dict) and b.get("block_id")]
-    if len(block_ids) != len(set(block_ids)):
-        return True
-    for block in blocks:
-        elements = block.get("elements") if isinstance(block, dict) and block.get("type") == "actions" else None
-        action_ids = [e["action_id"] for e in elements or [] if isinstance(e, dict) and e.get("action_id")]
-        if len(action_ids) != len(set(action_ids)):
-            return True
-    return False
-
-
-def _empty_text(value: Any) -> bool:
-    """A text object (plain_text or mrkdwn) with no text, anywhere in the blocks."""
-    if isinstance(value, dict):
-        if value.get("type") in ("plain_text", "mrkdwn") and "text" in value and not value["text"]:
-            return True
-        return any(_empty_text(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_empty_text(v) for v in value)
-    return False
-
-
-def _fill(value: Any, values: dict[str, Any]) -> Any:
-    if isinstance(value, dict):
-        return {k: _fill(v, values) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill(v, values) for v in value]
-    if isinstance(value, str) and "{" in value:
-        for key, replacement in values.items():
-            value = value.replace("{" + key + "}", str(replacement))
-        return value
-    return value

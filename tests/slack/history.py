@@ -23,6 +23,8 @@ class Conversations:
             message["thread_ts"] = params["thread_ts"]
         if params.get("metadata"):
             message["metadata"] = params["metadata"]
+        if params.get("files"):
+            message["files"] = params["files"]
         with self._lock:
             self.messages[conversation(channel)].append(message)
 

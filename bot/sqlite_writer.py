@@ -1,0 +1,44 @@
+"""One writer at a time per SQLite engine, queued in the process instead of in SQLite's busy handler.
+
+SQLite has a single writer; a connection that finds the write lock taken sleeps in the busy handler
+(1, 2, 5, ... up to 100 ms a step) and retries, so under concurrent writes a waiter sleeps on after the
+lock was freed and the writers form a convoy (measured: /ticket p50 1.05 s at 50 req/s in `ritualbot
+serve`, against 5 ms for one row and one commit). Here a transaction's first write statement first takes
+an in-process lock, held until its commit or rollback: writers of this process wait their turn and are
+woken the moment it comes. Readers never wait; other processes still meet SQLite's busy timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+log = logging.getLogger(__name__)
+
+_HELD = "ritualbot_sqlite_writer"
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def serialize_writers(engine: Engine, *, timeout: float = 30.0) -> None:
+    gate = threading.Lock()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _enter(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if conn.info.get(_HELD) or not statement.lstrip()[:7].upper().startswith(_WRITES):
+            return
+        if gate.acquire(timeout=timeout):
+            conn.info[_HELD] = True
+        else:  # let SQLite's own busy timeout decide, as without the gate
+            log.warning("sqlite writer gate not free after %ss; writing without it", timeout)
+
+    def _leave(info: dict[str, Any]) -> None:
+        if info.pop(_HELD, False):
+            gate.release()
+
+    event.listen(engine, "commit", lambda conn: _leave(conn.info))
+    event.listen(engine, "rollback", lambda conn: _leave(conn.info))
+    # a connection given back to the pool without either (its transaction discarded) frees the gate too
+    event.listen(engine, "checkin", lambda dbapi_conn, record: _leave(record.info))
