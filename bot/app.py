@@ -4,7 +4,8 @@ Bolt's global middleware runs before the listener, not around it, so the request
 is opened and closed around `dispatch` itself (RitualApp), and handed to listeners as the
 context key `db` by a middleware. Listeners run before the response is returned
 (process_before_response): their writes, and the outbox rows they enqueue, are committed
-before Slack sees the ack. Slow work goes to the outbox, a job or a lazy listener.
+before Slack sees the ack. Work that calls out runs in a bounded lane per dependency (bot.deferred,
+`context["deferred"]`); bot posts go through the outbox.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.web import WebClient
 from sqlalchemy.exc import IntegrityError
 
-from bot.config import Settings
+from bot.config import Settings, bound_mlflow_requests
+from bot.deferred import ANSWER_BUDGET, SLACK_TIMEOUT, Deferred
 from bot.errors import UserError
 from bot.installations import EncryptedInstallationStore, build_installation_store
 from bot.models import ProcessedEvent
@@ -59,6 +61,7 @@ class RitualApp(App):
     """A Bolt App whose every request runs in one DB unit of work."""
 
     runtime: Runtime
+    deferred: Deferred
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         session = self.runtime.database.new_session()
@@ -69,6 +72,7 @@ class RitualApp(App):
             database=self.runtime.database,
             runtime=self.runtime,
             capabilities=self.runtime.capabilities,
+            deferred=self.deferred,
         )
         try:
             response = super().dispatch(req)
@@ -87,8 +91,17 @@ class RitualApp(App):
         return response
 
 
-def create_app(settings: Settings, *, client: WebClient | None = None, runtime: Runtime | None = None) -> App:
+def create_app(
+    settings: Settings,
+    *,
+    client: WebClient | None = None,
+    runtime: Runtime | None = None,
+    answer_budget: float | None = ANSWER_BUDGET,
+) -> App:
+    """`answer_budget`: how long a request waits for work that calls out before answering with its
+    pending text (bot.deferred); None waits for the work (flow tests that read the answer in place)."""
     runtime = runtime or build_runtime(settings)
+    bound_mlflow_requests()
     kwargs: dict[str, Any] = {
         "signing_secret": settings.slack_signing_secret or "",
         "process_before_response": True,
@@ -103,12 +116,13 @@ def create_app(settings: Settings, *, client: WebClient | None = None, runtime: 
     if settings.oauth_enabled and client is None:
         kwargs["oauth_settings"] = _oauth_settings(settings, runtime)
         if settings.slack_api_url:
-            kwargs["client"] = WebClient(base_url=settings.slack_api_url)
+            kwargs["client"] = WebClient(base_url=settings.slack_api_url, timeout=int(SLACK_TIMEOUT))
     else:
         kwargs["client"] = client or runtime.clients.for_team(None)
         kwargs["token"] = kwargs["client"].token
     app = RitualApp(**kwargs)
     app.runtime = runtime
+    app.deferred = Deferred(runtime.database, settings, budget=answer_budget, wake=runtime.sender.wake)
     app.middleware(_once_per_event)
     if not settings.oauth_enabled:
         app.middleware(_installed_again)
@@ -205,8 +219,13 @@ def _handle_error(
         return BoltResponse(status=200, body="")
     message = mrkdwn(message)
     if kind in ("block_actions", "message_action", "shortcut") and context.get("respond"):
+        respond, deferred = context["respond"], context.get("deferred")
+        reply = lambda: respond(text=message, response_type="ephemeral", replace_original=False)  # noqa: E731
+        if deferred is not None:
+            deferred.post(reply)  # the answer does not wait on Slack (bot.deferred)
+            return BoltResponse(status=200, body="")
         try:
-            context["respond"](text=message, response_type="ephemeral", replace_original=False)
+            reply()
         except Exception:  # noqa: BLE001 — the apology itself must not fail the request
             log.warning("could not deliver the error message to the user")
         return BoltResponse(status=200, body="")

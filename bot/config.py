@@ -291,3 +291,23 @@ def parse_time_of_day(value: str) -> tuple[int, int]:
     if not match:
         raise ValueError(value)
     return int(match.group(1)), int(match.group(2))
+
+
+MLFLOW_REQUEST_LIMITS = {"MLFLOW_HTTP_REQUEST_TIMEOUT": "5", "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"}
+
+
+def bound_mlflow_requests() -> None:
+    """MLflow reads its REST timeout and retries from the process environment at each call; its defaults
+    (120 s, 7 retries with backoff) hold a thread for minutes when the tracking server is down. Set
+    bounded defaults, unless the operator set them (bot.deferred names the timeout in force to the user)."""
+    for name, value in MLFLOW_REQUEST_LIMITS.items():
+        os.environ.setdefault(name, value)
+
+
+def mlflow_request_timeout() -> float:
+    """The MLflow REST timeout in force, in seconds: what MLflow itself reads from the environment."""
+    value = os.environ.get("MLFLOW_HTTP_REQUEST_TIMEOUT") or MLFLOW_REQUEST_LIMITS["MLFLOW_HTTP_REQUEST_TIMEOUT"]
+    try:
+        return float(value)
+    except ValueError:
+        return float(MLFLOW_REQUEST_LIMITS["MLFLOW_HTTP_REQUEST_TIMEOUT"])

@@ -19,6 +19,7 @@ from slack_sdk.web import WebClient
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.deferred import SLACK_TIMEOUT
 from bot.directory import DirectoryError, Person
 from bot.errors import ConfigError
 from bot.installations import EncryptedInstallationStore
@@ -32,7 +33,10 @@ def build_client(token: str | None, base_url: str | None = None, *, retries: boo
     retries=False: it reschedules rate-limited rows itself instead of blocking a thread."""
     handlers = [ConnectionErrorRetryHandler(max_retry_count=1), RateLimitErrorRetryHandler(max_retry_count=1)]
     return WebClient(
-        token=token, base_url=base_url or WebClient.BASE_URL, timeout=15, retry_handlers=handlers if retries else []
+        token=token,
+        base_url=base_url or WebClient.BASE_URL,
+        timeout=int(SLACK_TIMEOUT),
+        retry_handlers=handlers if retries else [],
     )
 
 
@@ -166,6 +170,7 @@ class SlackDirectory:
             is_bot=bool(user.get("is_bot")),
             status_emoji=profile.get("status_emoji") or "",
             is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+            name=profile.get("display_name") or profile.get("real_name") or user.get("name") or "",
         )
 
     def channel_members(self, channel_id: str) -> list[str]:

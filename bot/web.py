@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from sqlalchemy import text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.pool import NullPool
 
+from bot.capabilities import WebRequest, WebRoute
 from bot.runtime import Runtime
 from bot.slack_client import SlackClients
 
@@ -37,14 +41,31 @@ def wsgi_app(app: App, runtime: Runtime) -> Callable[..., Iterable[bytes]]:
             except Exception:  # noqa: BLE001 — a body Bolt cannot even parse (not JSON, not a form)
                 log.warning("unparseable request body path=%s length=%s", path, length)
                 return _plain(start_response, "400 Bad Request", "request body is neither a Slack form nor JSON")
+        route = runtime.capabilities.routes().get(path)
+        if route is not None and environ.get("REQUEST_METHOD") == "POST":
+            return _route(route, runtime, environ, start_response)
         return _plain(start_response, "404 Not Found", "not found")
 
     return application
 
 
+def _route(route: WebRoute, runtime: Runtime, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+    """A capability's own route (e.g. MLflow's webhooks): bounded body, header names lower-case."""
+    length = environ.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+        return _plain(start_response, "413 Payload Too Large", "request body too large")
+    body = environ["wsgi.input"].read(int(length))
+    headers = {k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items() if k.startswith("HTTP_")}
+    headers["content-type"] = str(environ.get("CONTENT_TYPE") or "")
+    answer = route(runtime, WebRequest("POST", environ.get("PATH_INFO", ""), headers, body))
+    return _plain(start_response, f"{answer.status} {HTTPStatus(answer.status).phrase}", answer.body)
+
+
 def _health(runtime: Runtime, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """The database, and nothing else: a connection of its own (not from the pool that deferred work
+    holding connections while it waits on Slack, MLflow or a tracker could exhaust), with a connect timeout."""
     try:
-        with runtime.database.engine.connect() as conn:
+        with _health_engine(runtime.database.url).connect() as conn:
             conn.execute(text("SELECT 1"))
         status, body = "200 OK", {"ok": True, "database": "ok"}
     except Exception as exc:  # noqa: BLE001 — a health check reports, it does not raise
@@ -52,6 +73,12 @@ def _health(runtime: Runtime, start_response: Callable[..., Any]) -> Iterable[by
     payload = json.dumps(body).encode()
     start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
     return [payload]
+
+
+@functools.cache
+def _health_engine(url: str) -> Engine:
+    connect_args: dict[str, Any] = {"timeout": 5} if url.startswith("sqlite") else {"connect_timeout": 5}
+    return create_engine(url, poolclass=NullPool, connect_args=connect_args)
 
 
 def _plain(start_response: Callable[..., Any], status: str, message: str) -> Iterable[bytes]:

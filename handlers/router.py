@@ -5,21 +5,30 @@ and registers `ROUTER.handle`. Each subcommand function gets a `CommandRequest`:
 the subcommand, who and where, and the request's ack, db, clock, settings, client and capabilities.
 `/x help` is written from the table, unless the table has its own `help` entry (`/ritual help` lists
 every capability's commands).
+
+A subcommand that calls out (Slack lookups, a tracker, MLflow, metrics, a cloud API) says so with
+`Sub(..., later=Later(lane, "Looking it up…"))` (or `Router(later=...)` for all, `fallback_later=`); an action or
+view-submission listener with `app.action(ID)(later(Later(...))(fn))`. Its function is unchanged: it
+runs in the lane's thread with its own `db`, and its `ack`/`req.reply` answers in place while the request
+still waits, else by response_url (a DM for a modal). See bot/deferred.py.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk.web import WebClient
 from sqlalchemy.orm import Session
 
+from bot import outbox
 from bot.capabilities import Capabilities
 from bot.clock import Clock
 from bot.config import Settings
+from bot.deferred import Deferred, Later, Message
 from bot.errors import UserError
 from bot.text import decode
 from handlers.auth import workspace
@@ -83,6 +92,7 @@ class Sub:
     run: Handler
     aliases: Sequence[str] = ()
     listed: bool = True
+    later: Later | None = None  # it calls out: run in its lane, answered within bot.deferred's budget
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,8 @@ class Router:
     default: str = "help"
     fallback: Handler | None = None  # for `/ticket <stage> <summary>`-style free forms
     extra_help: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    fallback_later: Later | None = None
+    later: Later | None = None  # every subcommand's (a membership check on each), unless a Sub has its own
 
     def help(self) -> list[tuple[str, str]]:
         """(usage, description) lines for `/x help` and `/ritual help`."""
@@ -114,6 +126,7 @@ class Router:
         client: WebClient,
         context: BoltContext,
         capabilities: Capabilities,
+        respond: Respond | None = None,
     ) -> None:
         """The Bolt listener for the command."""
         words = decode(command.get("text") or "").split()  # Slack's &amp; &lt; &gt;, decoded once
@@ -135,10 +148,122 @@ class Router:
             request.reply(self.help_text())
             return
         if sub is not None:
-            sub.run(request)
+            _run(sub.run, sub.later or self.later, request, respond)
             return
         if self.fallback is not None:
             request.args = words
-            self.fallback(request)
+            _run(self.fallback, self.fallback_later or self.later, request, respond)
             return
         raise UserError(f"I don't know `{self.command} {word[:40]}`. Try `{self.command} help`.")
+
+
+def _run(run: Handler, spec: Later | None, request: CommandRequest, respond: Respond | None) -> None:
+    deferred: Deferred | None = request.context.get("deferred")
+    if spec is None or deferred is None:
+        run(request)
+        return
+
+    def work(session: Session, say: Callable[..., None], hold: Callable[[Callable[[], None]], None]) -> None:
+        run(replace(request, db=session, ack=_Say(say)))  # type: ignore[arg-type]
+
+    deferred.run(spec, work, request_db=request.db, ack=request.ack, late=_by_response_url(respond), pending="ack")
+
+
+class _Say:
+    """Bolt's `ack(text, blocks, ...)` calling convention on top of the exchange's `say(**message)`."""
+
+    def __init__(self, say: Callable[..., None]) -> None:
+        self._say = say
+
+    def __call__(self, text: str | None = None, blocks: Any = None, **rest: Any) -> None:
+        message = {k: v for k, v in {"text": text, "blocks": blocks, **rest}.items() if v is not None}
+        self._say(**message)
+
+
+class _Held:
+    """Bolt's `respond(...)`, posted once the work has committed (bot.deferred: `hold`)."""
+
+    def __init__(self, respond: Respond, hold: Callable[[Callable[[], None]], None]) -> None:
+        self._respond, self._hold = respond, hold
+        self.response_url = respond.response_url
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        def post() -> None:
+            self._respond(*args, **kwargs)
+
+        self._hold(post)
+
+
+def _by_response_url(respond: Respond | None) -> Callable[[Message], None]:
+    def late(message: Message) -> None:
+        if respond is None:
+            raise RuntimeError("no response_url to answer on")
+        message = {k: v for k, v in message.items() if k in ("text", "blocks")}
+        respond(response_type="ephemeral", replace_original=False, **message)
+
+    return late
+
+
+F = TypeVar("F", bound=Callable[..., None])
+_NEEDED = ("ack", "body", "context", "db", "respond")
+
+
+def later(spec: Later) -> Callable[[F], F]:
+    """For an action, shortcut or view-submission listener that calls out (see the module docstring).
+    The wrapper asks Bolt for what the function takes plus what deferring needs (by signature)."""
+
+    def wrap(fn: F) -> F:
+        own = list(inspect.signature(fn).parameters)
+
+        def listener(**kwargs: Any) -> None:
+            mine = {k: kwargs[k] for k in own}
+            context, body = kwargs["context"], kwargs["body"]
+            deferred: Deferred | None = context.get("deferred")
+            if deferred is None:
+                fn(**mine)
+                return
+
+            def work(session: Session, say: Callable[..., None], hold: Callable[[Callable[[], None]], None]) -> None:
+                swapped: dict[str, Any] = {"db": session, "ack": _Say(say)}
+                if mine.get("respond") is not None:  # its response_url posts go out after the commit
+                    swapped["respond"] = _Held(mine["respond"], hold)
+                fn(**{**mine, **{k: v for k, v in swapped.items() if k in mine}})
+
+            respond = kwargs["respond"]
+            if respond is not None and getattr(respond, "response_url", None):
+                late, pending = _by_response_url(respond), "notice"
+            else:  # a modal's submission or a button in a modal
+                late, pending = _by_dm(context, body), "none"
+            deferred.run(spec, work, request_db=kwargs["db"], ack=kwargs["ack"], late=late, pending=pending)
+
+        listener.__name__ = fn.__name__
+        listener.__qualname__ = fn.__qualname__
+        listener.__doc__ = fn.__doc__
+        listener.__module__ = fn.__module__
+        names = own + [n for n in _NEEDED if n not in own]
+        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        listener.__signature__ = inspect.Signature([inspect.Parameter(n, kind) for n in names])  # type: ignore[attr-defined]
+        return listener  # type: ignore[return-value]
+
+    return wrap
+
+
+def _by_dm(context: BoltContext, body: dict[str, Any]) -> Callable[[Message], None]:
+    """A modal has no response_url: what the work says after the modal closed goes to the user by DM."""
+    runtime = context["runtime"]
+    user = str((body.get("user") or {}).get("id") or "")
+    team = workspace(context).id
+
+    def late(message: Message) -> None:
+        with runtime.database.session() as s:
+            outbox.post(
+                s,
+                channel=user,
+                team_id=team,
+                text=message["text"],
+                blocks=message.get("blocks"),
+                now=runtime.clock.now(),
+            )
+        runtime.sender.wake()
+
+    return late

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from slack_bolt import App
 from sqlalchemy import create_engine, text
 
 from bot.app import create_app
@@ -137,9 +138,20 @@ def runtime(settings: Settings, clock: FrozenClock, database: Database) -> Runti
 
 
 @pytest.fixture
-def app_url(settings: Settings, runtime: Runtime) -> Iterator[str]:
+def answer_budget() -> float | None:
+    """How long a request waits for work that calls out (bot.deferred). Flow tests read answers in place,
+    so requests wait for it; tests/test_deferred.py drives the production budget with slow dependencies."""
+    return None
+
+
+@pytest.fixture
+def app(settings: Settings, runtime: Runtime, answer_budget: float | None) -> App:
+    return create_app(settings, runtime=runtime, answer_budget=answer_budget)
+
+
+@pytest.fixture
+def app_url(app: App, runtime: Runtime) -> Iterator[str]:
     """The app behind the production WSGI server on a free loopback port."""
-    app = create_app(settings, runtime=runtime)
     server = make_server(app, runtime, host="127.0.0.1", port=0, threads=4)
     stop = threading.Event()
 

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.deferred import CLOUD, Later
 from handlers.auth import workspace
 from handlers.gpu.helpers import gpu_settings
+from handlers.router import later
 from reports.gpu import actions, enforce
 from reports.gpu.ids import Action
 
@@ -21,8 +23,8 @@ ANSWERS = {Action.IN_USE: "in_use", Action.RELEASE: "releasing", Action.SNOOZE: 
 def register(app: App) -> None:
     for action_id in ANSWERS:
         app.action(action_id)(handle_answer)
-    app.action(Action.STOP)(handle_stop)
-    app.action(Action.FREE)(handle_free)
+    app.action(Action.STOP)(later(Later(CLOUD, "Stopping the instance…"))(handle_stop))
+    app.action(Action.FREE)(later(Later(CLOUD, "Asking the cluster to free the GPU…"))(handle_free))
 
 
 def handle_answer(

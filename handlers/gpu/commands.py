@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from slack_bolt import App
 
+from bot.deferred import METRICS, Later
 from bot.errors import UserError
 from handlers.gpu.helpers import gpu_settings
 from handlers.router import CommandRequest, Router, Sub
@@ -45,7 +46,13 @@ def usage(req: CommandRequest) -> None:
 ROUTER = Router(
     "/gpu",
     [
-        Sub("idle", "idle [team]", "yesterday's idle GPUs, their owners and cost (only you see it)", idle),
+        Sub(
+            "idle",
+            "idle [team]",
+            "yesterday's idle GPUs, their owners and cost (only you see it)",
+            idle,
+            later=Later(METRICS, "Reading yesterday's GPU metrics…"),
+        ),
         Sub("owners", "owners", "who owns which GPU, from tags, labels and ritualbot.yaml", owners),
     ],
     default="",

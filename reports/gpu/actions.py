@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import outbox
+from bot.deferred import aws_config
 from bot.errors import UserError
 from reports.digest import service as digest
 from reports.gpu import owners
@@ -96,7 +97,8 @@ def _ec2_for(config: GpuConfig, source: str) -> Any:
     raw = next((s for s in config.sources if config.source_name(s) == source and s["type"] == "cloudwatch"), None)
     if raw is None:
         raise UserError("This GPU does not come from a CloudWatch source, so I cannot stop its instance.")
-    return boto3.client("ec2", region_name=raw.get("region", "us-east-1"), endpoint_url=raw.get("endpoint_url") or None)
+    region, endpoint = raw.get("region", "us-east-1"), raw.get("endpoint_url") or None
+    return boto3.client("ec2", region_name=region, endpoint_url=endpoint, config=aws_config())
 
 
 def owner_rows(session: Session, config: GpuConfig) -> list[tuple[str, str, str, str | None]]:

@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 from sqlalchemy.orm import Session
 
+from bot.deferred import aws_config
 from reports.gpu.config import GpuConfig
 from reports.gpu.sources import Source
 from reports.gpu.sources.cloudwatch import CloudWatchSource
@@ -31,7 +32,11 @@ def _one(name: str, raw: Mapping[str, Any], session: Session) -> Source:
             max_samples=int(raw.get("max_samples", 50_000_000)),
         )
     if kind == "cloudwatch":
-        params = {"region_name": raw.get("region", "us-east-1"), "endpoint_url": raw.get("endpoint_url") or None}
+        params = {
+            "region_name": raw.get("region", "us-east-1"),
+            "endpoint_url": raw.get("endpoint_url") or None,
+            "config": aws_config(),
+        }
         return CloudWatchSource(name, boto3.client("cloudwatch", **params), boto3.client("ec2", **params))
     if kind == "nvml":  # reads stored samples; only the sampling job needs pynvml (see nvml.load_nvml)
         return StoredNvmlSource(name, session)

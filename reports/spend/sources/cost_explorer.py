@@ -22,6 +22,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from bot.deferred import aws_config
 from reports.spend.config import SpendConfig
 from reports.spend.gpu import is_gpu
 from reports.spend.sources import UNTAGGED, CostRow, Extras, Rejected, SourceError
@@ -198,7 +199,7 @@ class CostExplorerSource:
 
 
 def _client(service: str, config: SpendConfig) -> Any:
-    return boto3.client(service, region_name=config.region, endpoint_url=config.endpoint_url)
+    return boto3.client(service, region_name=config.region, endpoint_url=config.endpoint_url, config=aws_config())
 
 
 def _pages(method: Any, request: dict[str, Any], token_name: str) -> list[dict[str, Any]]:

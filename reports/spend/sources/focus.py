@@ -29,6 +29,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from bot.deferred import aws_config
 from reports.spend.config import SpendConfig
 from reports.spend.sources import CostRow, Extras, Rejected, SourceError
 from reports.spend.sources.focus_sql import FileError, aggregate, connect, describe
@@ -49,7 +50,9 @@ class FocusSource:
         self.rejected: list[Rejected] = []
         self.files: _Files
         if self.path.startswith("s3://"):
-            client = s3 or boto3.client("s3", region_name=config.region, endpoint_url=config.endpoint_url)
+            client = s3 or boto3.client(
+                "s3", region_name=config.region, endpoint_url=config.endpoint_url, config=aws_config()
+            )
             self.files = _S3Files(self.path, client)
         else:
             self.files = _LocalFiles(self.path)
