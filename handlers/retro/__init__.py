@@ -6,10 +6,12 @@ from slack_bolt import App
 
 from bot.capabilities import Capability
 from handlers.retro import actions, commands, views
+from handlers.retro.helpers import redact_logs
 from rituals.retro import capability, demo, jobs, models
 
 
 def register(app: App) -> None:
+    redact_logs(app)
     commands.register(app)
     actions.register(app)
     views.register(app)

@@ -5,22 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.web import WebClient
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.deferred import SLACK, Later
 from bot.errors import UserError
-from handlers.auth import admin_check
-from handlers.retro.helpers import metadata
+from handlers.access import Caller, of_body
+from handlers.retro.helpers import metadata, retro_for
+from handlers.router import later
 from rituals.retro import followup, items, modals, publish, queries, service
 from rituals.retro.ids import Action
 
 
 def register(app: App) -> None:
     for action_id, listener in ACTIONS.items():
-        app.action(action_id)(listener)
+        app.action(action_id)(later(Later(SLACK, "Checking with Slack…"))(listener))  # handlers.access
 
 
 def stale_button() -> UserError:
@@ -48,57 +50,97 @@ def button_pair(action: dict[str, Any]) -> tuple[int, int]:
     return first, second
 
 
-def _user(body: dict[str, Any]) -> str:
-    return str(body["user"]["id"])
+def _caller(context: BoltContext, body: dict[str, Any], client: WebClient, settings: Settings) -> Caller:
+    return of_body(context, body, client, settings)
 
 
 def add_item(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock, client: WebClient
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    context: BoltContext,
+    settings: Settings,
+    client: WebClient,
 ) -> None:
     ack()
-    retro = queries.load(db, button_id(action), "collect")
-    if service.join(db, retro, _user(body)):
-        publish.refresh_root(db, retro, clock.now())
+    who = _caller(context, body, client, settings)
+    retro = retro_for(db, who, button_id(action), "collect")
+    service.join(db, retro, who.user)  # no edit of the root here: it would date the join
     client.views_open(trigger_id=body["trigger_id"], view=modals.add_item(retro))
 
 
-def my_items(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, client: WebClient) -> None:
+def my_items(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    context: BoltContext,
+    settings: Settings,
+    client: WebClient,
+) -> None:
     ack()
-    retro = queries.load(db, button_id(action), "collect")
-    mine = items.own_items(db, retro.id, _user(body))
+    who = _caller(context, body, client, settings)
+    retro = retro_for(db, who, button_id(action), "collect")
+    mine = items.own_items(db, retro.id, who.user)
     client.views_open(trigger_id=body["trigger_id"], view=modals.my_items(retro, mine))
 
 
-def edit_item(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, client: WebClient) -> None:
+def edit_item(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    context: BoltContext,
+    settings: Settings,
+    client: WebClient,
+) -> None:
     ack()
-    meta = metadata(body.get("view"))
-    item = items.owned(db, button_id(action), _user(body), meta.get("secret"))
-    retro = queries.load(db, item.retro_id, "collect")
+    who, meta = _caller(context, body, client, settings), metadata(body.get("view"))
+    retro = retro_for(db, who, meta["retro"], "collect")
+    item = items.owned(db, button_id(action), who.user, meta.get("secret"), team_id=who.team)
+    if item.retro_id != retro.id:
+        raise stale_button()
     client.views_update(view_id=body["view"]["id"], view=modals.edit_item(retro, item, meta.get("secret")))
 
 
 def delete_item(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock, client: WebClient
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    context: BoltContext,
+    settings: Settings,
+    client: WebClient,
 ) -> None:
     ack()
-    meta, user = metadata(body.get("view")), _user(body)
-    items.delete_item(db, button_id(action), actor=user, secret=meta.get("secret"), now=clock.now())
+    who, meta = _caller(context, body, client, settings), metadata(body.get("view"))
+    retro = retro_for(db, who, meta["retro"], "collect")
+    item = items.owned(db, button_id(action), who.user, meta.get("secret"), team_id=who.team)
+    if item.retro_id != retro.id:
+        raise stale_button()
+    items.delete_item(db, item.id, team_id=who.team, actor=who.user, secret=meta.get("secret"), now=clock.now())
     if meta.get("secret"):
         view = modals.gone("Item deleted", "Your anonymous item is deleted.")
     else:
-        retro = queries.load(db, meta["retro"], "collect")
-        view = modals.my_items(retro, items.own_items(db, retro.id, user))
+        view = modals.my_items(retro, items.own_items(db, retro.id, who.user))
     client.views_update(view_id=body["view"]["id"], view=view)
 
 
 def settings_button(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, settings: Settings, client: WebClient
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    context: BoltContext,
+    settings: Settings,
+    client: WebClient,
 ) -> None:
     ack()
-    retro = queries.load(db, button_id(action), "collect", "group")
-    queries.require_facilitator(
-        retro, _user(body), admin_check(client, settings, _user(body)), "change the retro's settings"
-    )
+    who = _caller(context, body, client, settings)
+    retro = retro_for(db, who, button_id(action), "collect", "group")
+    queries.require_facilitator(retro, who.user, who.is_admin, "change the retro's settings")
     client.views_open(trigger_id=body["trigger_id"], view=modals.settings(retro))
 
 
@@ -108,6 +150,7 @@ def advance(
     action: dict[str, Any],
     db: Session,
     clock: Clock,
+    context: BoltContext,
     settings: Settings,
     client: WebClient,
 ) -> None:
@@ -115,29 +158,46 @@ def advance(
     phase = str(action.get("value") or "").partition(":")[2]
     if phase not in service.NEXT_PHASE:
         raise stale_button()
+    who = _caller(context, body, client, settings)
+    retro = retro_for(db, who, button_id(action), phase)
     service.advance(
-        db,
-        button_id(action),
-        from_phase=phase,
-        actor=_user(body),
-        is_admin=admin_check(client, settings, _user(body)),
-        now=clock.now(),
+        db, retro.id, team_id=who.team, from_phase=phase, actor=who.user, is_admin=who.is_admin, now=clock.now()
     )
 
 
 def merge(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, settings: Settings, client: WebClient
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    context: BoltContext,
+    settings: Settings,
+    client: WebClient,
 ) -> None:
     ack()
-    retro = queries.load(db, button_id(action), "group")
-    queries.require_facilitator(retro, _user(body), admin_check(client, settings, _user(body)), "merge items")
+    who = _caller(context, body, client, settings)
+    retro = retro_for(db, who, button_id(action), "group")
+    queries.require_facilitator(retro, who.user, who.is_admin, "merge items")
     client.views_open(trigger_id=body["trigger_id"], view=modals.merge(publish.snapshot(db, retro)))
 
 
-def vote(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock, respond: Respond) -> None:
+def vote(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    context: BoltContext,
+    settings: Settings,
+    client: WebClient,
+    respond: Respond,
+) -> None:
     ack()
     retro_id, item_id = button_pair(action)
-    left = items.vote(db, retro_id, item_id, voter=_user(body), now=clock.now())
+    who = _caller(context, body, client, settings)
+    retro = retro_for(db, who, retro_id, "vote")
+    who.require_member(retro.channel_id, "vote in this retro", admins=False)  # a dot is a member's voice
+    left = items.vote(db, retro_id, item_id, team_id=who.team, voter=who.user, now=clock.now())
     respond(
         response_type="ephemeral",
         replace_original=False,
@@ -145,9 +205,20 @@ def vote(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, cl
     )
 
 
-def take_back(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, respond: Respond) -> None:
+def take_back(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    context: BoltContext,
+    settings: Settings,
+    client: WebClient,
+    respond: Respond,
+) -> None:
     ack()
-    left = items.take_back_votes(db, button_id(action), voter=_user(body))
+    who = _caller(context, body, client, settings)
+    retro = retro_for(db, who, button_id(action), "vote")
+    left = items.take_back_votes(db, retro.id, team_id=who.team, voter=who.user)
     respond(
         response_type="ephemeral",
         replace_original=False,
@@ -161,26 +232,33 @@ def next_item(
     action: dict[str, Any],
     db: Session,
     clock: Clock,
+    context: BoltContext,
     settings: Settings,
     client: WebClient,
 ) -> None:
     ack()
     retro_id, position = button_pair(action)
+    who = _caller(context, body, client, settings)
+    retro_for(db, who, retro_id, "discuss")
     service.next_item(
-        db,
-        retro_id,
-        position=position,
-        actor=_user(body),
-        is_admin=admin_check(client, settings, _user(body)),
-        now=clock.now(),
+        db, retro_id, team_id=who.team, position=position, actor=who.user, is_admin=who.is_admin, now=clock.now()
     )
 
 
-def add_action(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, client: WebClient) -> None:
+def add_action(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    context: BoltContext,
+    settings: Settings,
+    client: WebClient,
+) -> None:
     ack()
     retro_id, item_id = button_pair(action)
-    retro = queries.load(db, retro_id, "discuss")
-    client.views_open(trigger_id=body["trigger_id"], view=modals.add_action(retro, item_id, _user(body)))
+    who = _caller(context, body, client, settings)
+    retro = retro_for(db, who, retro_id, "discuss")
+    client.views_open(trigger_id=body["trigger_id"], view=modals.add_action(retro, item_id, who.user))
 
 
 def close(
@@ -189,13 +267,14 @@ def close(
     action: dict[str, Any],
     db: Session,
     clock: Clock,
+    context: BoltContext,
     settings: Settings,
     client: WebClient,
 ) -> None:
     ack()
-    service.close(
-        db, button_id(action), actor=_user(body), is_admin=admin_check(client, settings, _user(body)), now=clock.now()
-    )
+    who = _caller(context, body, client, settings)
+    retro = retro_for(db, who, button_id(action), "discuss")
+    service.close(db, retro.id, team_id=who.team, actor=who.user, is_admin=who.is_admin, now=clock.now())
 
 
 def review(
@@ -204,20 +283,17 @@ def review(
     action: dict[str, Any],
     db: Session,
     clock: Clock,
+    context: BoltContext,
     settings: Settings,
     client: WebClient,
 ) -> None:
     ack()
     retro_id, action_id = button_pair(action)
     verdict = (action.get("value") or "").rsplit(":", 1)[-1]
+    who = _caller(context, body, client, settings)
+    retro_for(db, who, retro_id)
     followup.review_action(
-        db,
-        retro_id,
-        action_id,
-        verdict,
-        actor=_user(body),
-        is_admin=admin_check(client, settings, _user(body)),
-        now=clock.now(),
+        db, retro_id, action_id, verdict, team_id=who.team, actor=who.user, is_admin=who.is_admin, now=clock.now()
     )
 
 
@@ -227,13 +303,16 @@ def drop_carried(
     action: dict[str, Any],
     db: Session,
     clock: Clock,
+    context: BoltContext,
     settings: Settings,
     client: WebClient,
 ) -> None:
     ack()
     retro_id, item_id = button_pair(action)
+    who = _caller(context, body, client, settings)
+    retro_for(db, who, retro_id, "collect")
     followup.drop_carried(
-        db, retro_id, item_id, actor=_user(body), is_admin=admin_check(client, settings, _user(body)), now=clock.now()
+        db, retro_id, item_id, team_id=who.team, actor=who.user, is_admin=who.is_admin, now=clock.now()
     )
 
 

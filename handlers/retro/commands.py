@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.deferred import SLACK, Later
 from bot.errors import UserError
 from bot.text import decode, escape, link, mrkdwn
-from handlers.auth import admin_check
+from handlers.access import Caller, caller
 from handlers.router import CommandRequest, Router, Sub
 from rituals.retro import boards, history, service
 
@@ -17,7 +18,15 @@ def register(app: App) -> None:
     app.command(ROUTER.command)(ROUTER.handle)
 
 
+def _member(req: CommandRequest, doing: str) -> Caller:
+    """The caller, refused unless a member of the command's channel (or an admin)."""
+    who = caller(req.context, req.client, req.settings, req.user)
+    who.require_member(req.channel, doing)
+    return who
+
+
 def start(req: CommandRequest) -> None:
+    _member(req, "start a retro there")
     config = req.settings.section("retro")
     key = req.args[0] if req.args and boards.slug(req.args[0]) in boards.available(config) else None
     title = " ".join(req.args[1:] if key else req.args) or f"Retro {req.clock.now():%Y-%m-%d}"
@@ -44,6 +53,7 @@ def templates(req: CommandRequest) -> None:
 
 
 def past(req: CommandRequest) -> None:
+    _member(req, "see its retros")
     lines = [
         f"#{e.id} · {link(e.link, e.title) if e.link else mrkdwn(e.title)} · {e.started:%Y-%m-%d} · {e.phase}"
         f" · {e.actions} action item{'' if e.actions == 1 else 's'}"
@@ -59,7 +69,9 @@ def past(req: CommandRequest) -> None:
 def export(req: CommandRequest) -> None:
     if not req.args or not req.args[0].lstrip("#").isdigit():
         raise UserError("Use `/retro export <id>`; `/retro history` shows the ids.")
-    markdown = history.export_markdown(req.db, req.team, int(req.args[0].lstrip("#")))
+    retro = history.find(req.db, req.team, int(req.args[0].lstrip("#")))
+    caller(req.context, req.client, req.settings, req.user).require_member(retro.channel_id, "export its retros")
+    markdown = history.export_markdown(req.db, retro)
     shown = mrkdwn(markdown)  # escaped once; the export's own mentions stay live
     if len(shown) > EXPORT_LIMIT:  # Slack refuses longer replies; say so rather than fail
         shown = mrkdwn(markdown, limit=EXPORT_LIMIT)
@@ -68,24 +80,26 @@ def export(req: CommandRequest) -> None:
 
 
 def abandon(req: CommandRequest) -> None:
+    who = _member(req, "abandon its retro")
     retro = service.abandon(
         req.db,
         req.team,
         req.channel,
         actor=req.user,
-        is_admin=admin_check(req.client, req.settings, req.user),
+        is_admin=who.is_admin,
         now=req.clock.now(),
     )
     req.reply(f"Retro “{mrkdwn(retro.title)}” is put aside: `/retro resume` brings it back.")
 
 
 def resume(req: CommandRequest) -> None:
+    who = _member(req, "resume its retro")
     retro = service.resume(
         req.db,
         req.team,
         req.channel,
         actor=req.user,
-        is_admin=admin_check(req.client, req.settings, req.user),
+        is_admin=who.is_admin,
         now=req.clock.now(),
     )
     req.reply(f"Retro “{mrkdwn(retro.title)}” is back on.")
@@ -101,4 +115,5 @@ ROUTER = Router(
         Sub("abandon", "abandon | resume", "put the running retro aside, or bring it back", abandon),
         Sub("resume", "resume", "bring an abandoned retro back", resume, listed=False),
     ],
+    later=Later(SLACK, "Checking with Slack…"),  # membership and admin checks (handlers.access)
 )

@@ -5,34 +5,48 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk.web import WebClient
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.deferred import SLACK, Later
 from bot.errors import UserError
-from handlers.auth import admin_check
+from handlers.access import of_body
 from handlers.forms import Form
-from handlers.retro.helpers import metadata
-from rituals.retro import followup, items, modals, queries, service
+from handlers.retro.helpers import metadata, retro_for
+from handlers.router import later
+from rituals.retro import followup, items, modals, service
 from rituals.retro.ids import Block, Option, View
 
 
 def register(app: App) -> None:
-    app.view(View.ADD_ITEM)(submit_item)
-    app.view(View.EDIT_ITEM)(submit_edit)
-    app.view(View.MERGE)(submit_merge)
-    app.view(View.ACTION)(submit_action)
-    app.view(View.SETTINGS)(submit_settings)
+    checked = later(Later(SLACK, "Saving…"))  # handlers.access asks Slack about membership and admins
+    app.view(View.ADD_ITEM)(checked(submit_item))
+    app.view(View.EDIT_ITEM)(checked(submit_edit))
+    app.view(View.MERGE)(checked(submit_merge))
+    app.view(View.ACTION)(checked(submit_action))
+    app.view(View.SETTINGS)(checked(submit_settings))
 
 
-def submit_item(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
-    meta, form = metadata(view), Form.of(view)
+def submit_item(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    context: BoltContext,
+    settings: Settings,
+    client: WebClient,
+) -> None:
+    meta, form, who = metadata(view), Form.of(view), of_body(context, body, client, settings)
+    retro = retro_for(db, who, meta["retro"], "collect")
     added = items.add_item(
         db,
-        meta["retro"],
-        author=body["user"]["id"],
+        retro.id,
+        team_id=who.team,
+        author=who.user,
         column=form.option(Block.COLUMN) or "",
         text=form.text(Block.TEXT),
         anonymous=Option.ANONYMOUS in form.options(Block.ANONYMOUS),
@@ -41,24 +55,36 @@ def submit_item(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Sessio
     if added.secret is None:
         ack()
         return
-    retro = queries.load(db, meta["retro"])
     ack(response_action="update", view=modals.anonymous_added(retro, added.item, added.secret))
 
 
-def submit_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
-    meta, form = metadata(view), Form.of(view)
+def submit_edit(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    context: BoltContext,
+    settings: Settings,
+    client: WebClient,
+) -> None:
+    meta, form, who = metadata(view), Form.of(view), of_body(context, body, client, settings)
+    retro = retro_for(db, who, meta["retro"], "collect")
     secret = meta.get("secret")
+    item = items.owned(db, int(meta.get("item") or 0), who.user, secret, team_id=who.team)
+    if item.retro_id != retro.id:
+        raise UserError("This window no longer belongs to a retro. Close it and use the retro's buttons again.")
     item = items.edit_item(
         db,
-        int(meta.get("item") or 0),
-        actor=body["user"]["id"],
+        item.id,
+        team_id=who.team,
+        actor=who.user,
         secret=secret,
         column=form.option(Block.COLUMN) or "",
         text=form.text(Block.TEXT),
         now=clock.now(),
     )
     if secret:
-        retro = queries.load(db, meta["retro"])
         ack(response_action="update", view=modals.anonymous_added(retro, item, secret, note="Saved."))
     else:
         ack()
@@ -70,24 +96,37 @@ def submit_merge(
     view: dict[str, Any],
     db: Session,
     clock: Clock,
+    context: BoltContext,
     settings: Settings,
     client: WebClient,
 ) -> None:
     chosen = Form.of(view).options(Block.ITEMS)
-    user = body["user"]["id"]
+    who = of_body(context, body, client, settings)
+    retro = retro_for(db, who, metadata(view)["retro"], "group")
     items.merge(
         db,
-        metadata(view)["retro"],
+        retro.id,
         [int(v) for v in chosen if v.isdigit()],
-        actor=user,
-        is_admin=admin_check(client, settings, user),
+        team_id=who.team,
+        actor=who.user,
+        is_admin=who.is_admin,
         now=clock.now(),
     )
     ack()
 
 
-def submit_action(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
-    meta, form = metadata(view), Form.of(view)
+def submit_action(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    context: BoltContext,
+    settings: Settings,
+    client: WebClient,
+) -> None:
+    meta, form, who = metadata(view), Form.of(view), of_body(context, body, client, settings)
+    retro = retro_for(db, who, meta["retro"], "discuss")
     raw_due = form.option(Block.DUE)
     try:
         due = date.fromisoformat(raw_due) if raw_due else None
@@ -95,12 +134,13 @@ def submit_action(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Sess
         raise UserError("Pick the due date from the calendar.", field=Block.DUE) from None
     followup.add_action(
         db,
-        meta["retro"],
+        retro.id,
+        team_id=who.team,
         item_id=meta.get("item"),
         owner=form.option(Block.OWNER) or "",
         text=form.text(Block.TEXT),
         due_on=due,
-        actor=body["user"]["id"],
+        actor=who.user,
         now=clock.now(),
     )
     ack()
@@ -112,6 +152,7 @@ def submit_settings(
     view: dict[str, Any],
     db: Session,
     clock: Clock,
+    context: BoltContext,
     settings: Settings,
     client: WebClient,
 ) -> None:
@@ -125,8 +166,7 @@ def submit_settings(
         visible_while_collecting=Option.VISIBLE in form.options(Block.VISIBLE),
         deadline_hours=int(deadline) if deadline and deadline.isdigit() else None,
     )
-    user = body["user"]["id"]
-    service.configure(
-        db, metadata(view)["retro"], wanted, actor=user, is_admin=admin_check(client, settings, user), now=clock.now()
-    )
+    who = of_body(context, body, client, settings)
+    retro = retro_for(db, who, metadata(view)["retro"])
+    service.configure(db, retro.id, wanted, team_id=who.team, actor=who.user, is_admin=who.is_admin, now=clock.now())
     ack()

@@ -11,6 +11,7 @@ from slack_bolt import App
 from bot.config import Settings
 from bot.errors import ConfigError, UserError
 from bot.text import escape
+from handlers.access import caller
 from handlers.router import CommandRequest, Router, Sub
 from reports.spend import config as spend_config
 from reports.spend import money, render, service, store
@@ -34,6 +35,8 @@ def report(req: CommandRequest) -> None:
 
 
 def budget(req: CommandRequest) -> None:
+    if req.settings.admins:  # a workspace that names its admins reserves budgets to them (and Slack's admins)
+        caller(req.context, req.client, req.settings, req.user).require_admin("set a team's budget")
     config = _config(req.settings)
     args = req.args
     if len(args) not in (2, 3, 4):

@@ -27,6 +27,7 @@ def run(ctx: DemoContext) -> None:
         items.add_item(
             s,
             rid,
+            team_id=ctx.team_id,
             author=grace,
             column="liked",
             text="The new feature store made backfills painless",
@@ -36,6 +37,7 @@ def run(ctx: DemoContext) -> None:
         flaky = items.add_item(
             s,
             rid,
+            team_id=ctx.team_id,
             author=ravi,
             column="lacked",
             text="GPU quota for the sweep; runs queued for two days",
@@ -45,6 +47,7 @@ def run(ctx: DemoContext) -> None:
         quota = items.add_item(
             s,
             rid,
+            team_id=ctx.team_id,
             author=ada,
             column="lacked",
             text="Nobody owned the training-queue alerts",
@@ -54,30 +57,40 @@ def run(ctx: DemoContext) -> None:
         items.add_item(
             s,
             rid,
+            team_id=ctx.team_id,
             author=grace,
             column="learned",
             text="Eval on the holdout set caught the leak",
             anonymous=True,
             now=ctx.at(14, 10, days=-1),
         )
-        service.advance(s, rid, from_phase="collect", actor=ada, is_admin=never, now=ctx.at(14, 20, days=-1))
-        items.merge(s, rid, [flaky, quota], actor=ada, is_admin=never, now=ctx.at(14, 22, days=-1))
-        service.advance(s, rid, from_phase="group", actor=ada, is_admin=never, now=ctx.at(14, 25, days=-1))
+        service.advance(
+            s, rid, team_id=ctx.team_id, from_phase="collect", actor=ada, is_admin=never, now=ctx.at(14, 20, days=-1)
+        )
+        group = items.merge(
+            s, rid, [flaky, quota], team_id=ctx.team_id, actor=ada, is_admin=never, now=ctx.at(14, 22, days=-1)
+        ).id  # ids are random: the group's lead may be either item
+        service.advance(
+            s, rid, team_id=ctx.team_id, from_phase="group", actor=ada, is_admin=never, now=ctx.at(14, 25, days=-1)
+        )
         for voter, votes in ((ada, 2), (grace, 3), (ravi, 2)):
             for _ in range(votes):
-                items.vote(s, rid, flaky, voter=voter, now=ctx.at(14, 27, days=-1))
-        service.advance(s, rid, from_phase="vote", actor=ada, is_admin=never, now=ctx.at(14, 30, days=-1))
+                items.vote(s, rid, group, team_id=ctx.team_id, voter=voter, now=ctx.at(14, 27, days=-1))
+        service.advance(
+            s, rid, team_id=ctx.team_id, from_phase="vote", actor=ada, is_admin=never, now=ctx.at(14, 30, days=-1)
+        )
         followup.add_action(
             s,
             rid,
-            item_id=flaky,
+            team_id=ctx.team_id,
+            item_id=group,
             owner=ravi,
             text="Alert on queue time > 4h and name an owner",
             due_on=date(ctx.day.year, ctx.day.month, ctx.day.day),
             actor=ada,
             now=ctx.at(14, 40, days=-1),
         )
-        service.close(s, rid, actor=ada, is_admin=never, now=ctx.at(14, 50, days=-1))
+        service.close(s, rid, team_id=ctx.team_id, actor=ada, is_admin=never, now=ctx.at(14, 50, days=-1))
     ctx.deliver()
     with ctx.session() as s:  # today's retro opens with the review of yesterday's actions and carried items
         service.start_retro(

@@ -11,8 +11,9 @@ from bot.errors import UserError
 from rituals.retro import publish
 from rituals.retro.ids import Block
 from rituals.retro.models import Retro, RetroAction, RetroItem
-from rituals.retro.queries import AdminCheck, actions_of, items_of, load, require_facilitator
+from rituals.retro.queries import AdminCheck, actions_of, items_of, load, new_item_id, require_facilitator
 
+CARRIED_COLUMN = {"key": "carried_over", "label": "Carried over"}
 REVIEW_STATUSES = {"done": "done", "open": "open", "drop": "dropped"}
 
 
@@ -20,6 +21,7 @@ def add_action(
     s: Session,
     retro_id: int,
     *,
+    team_id: str,
     item_id: int | None,
     owner: str,
     text: str,
@@ -27,7 +29,7 @@ def add_action(
     actor: str,
     now: datetime,
 ) -> RetroAction:
-    retro = load(s, retro_id, "discuss")
+    retro = load(s, retro_id, "discuss", team_id=team_id)
     text = (text or "").strip()
     if not text:
         raise UserError("Describe the action: what will be done?", field=Block.TEXT)
@@ -83,14 +85,21 @@ def carry_over(s: Session, retro: Retro, previous: Retro | None) -> list[RetroIt
         return []
     items = items_of(s, previous.id)
     columns = {c["key"] for c in retro.columns}
+    if any(i.column_key not in columns for i in items if i.group_id is None and not i.discussed):
+        retro.columns = [*retro.columns, CARRIED_COLUMN]  # another template: keep them apart, not in its first column
+        columns.add(CARRIED_COLUMN["key"])
     carried = []
     for lead in (i for i in items if i.group_id is None and not i.discussed):
-        texts = [lead.text] + [i.text for i in items if i.group_id == lead.id]
+        group = [lead] + [i for i in items if i.group_id == lead.id]
+        authors = {i.author_id for i in group}
         item = RetroItem(
+            id=new_item_id(s),
             retro_id=retro.id,
-            column_key=lead.column_key if lead.column_key in columns else retro.columns[0]["key"],
-            text=" / ".join(texts)[:2000],
-            author_id=lead.author_id,
+            column_key=lead.column_key if lead.column_key in columns else CARRIED_COLUMN["key"],
+            text=" / ".join(i.text for i in group)[:2000],
+            # one named author keeps their item; a group with an anonymous item or several authors is
+            # nobody's, so no one can edit (or learn they own) an anonymous text by carrying it over
+            author_id=lead.author_id if len(authors) == 1 else None,
             secret_hash=None,
             discussed=False,
             carried_from_id=lead.id,
@@ -108,12 +117,25 @@ def post_review(s: Session, retro: Retro, now: datetime, carried: list[RetroItem
 
 
 def review_action(
-    s: Session, retro_id: int, action_id: int, verdict: str, *, actor: str, is_admin: AdminCheck, now: datetime
+    s: Session,
+    retro_id: int,
+    action_id: int,
+    verdict: str,
+    *,
+    team_id: str,
+    actor: str,
+    is_admin: AdminCheck,
+    now: datetime,
 ) -> RetroAction:
-    retro = load(s, retro_id)
+    retro = load(s, retro_id, team_id=team_id)
     action = s.get(RetroAction, action_id)
     source = s.get(Retro, action.retro_id) if action else None
-    if action is None or source is None or source.channel_id != retro.channel_id or verdict not in REVIEW_STATUSES:
+    if (
+        action is None
+        or source is None
+        or (source.team_id, source.channel_id) != (retro.team_id, retro.channel_id)
+        or verdict not in REVIEW_STATUSES
+    ):
         raise UserError("That action item is not part of this channel's review.")
     if actor not in (action.owner_id, retro.facilitator_id) and not is_admin():
         raise UserError(f"Only the action's owner (<@{action.owner_id}>) or the facilitator can update it.")
@@ -123,8 +145,10 @@ def review_action(
     return action
 
 
-def drop_carried(s: Session, retro_id: int, item_id: int, *, actor: str, is_admin: AdminCheck, now: datetime) -> None:
-    retro = load(s, retro_id, "collect")
+def drop_carried(
+    s: Session, retro_id: int, item_id: int, *, team_id: str, actor: str, is_admin: AdminCheck, now: datetime
+) -> None:
+    retro = load(s, retro_id, "collect", team_id=team_id)
     require_facilitator(retro, actor, is_admin, "drop a carried-over item")
     item = s.get(RetroItem, item_id)
     if item is None or item.retro_id != retro.id or item.carried_from_id is None:

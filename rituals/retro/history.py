@@ -11,7 +11,7 @@ from bot import outbox
 from bot.errors import UserError
 from bot.templates import render as template
 from bot.text import plain
-from rituals.retro import publish, service
+from rituals.retro import publish, queries, service
 from rituals.retro.models import PHASE_NAMES, Retro
 
 
@@ -44,12 +44,22 @@ def entries(s: Session, team_id: str, channel_id: str) -> list[Entry]:
     return out
 
 
-def export_markdown(s: Session, team_id: str, retro_id: int) -> str:
-    """The retro as a Markdown document: what people typed as readable text (`bot.text.plain`), not
-    escaped; whoever shows it in Slack escapes it once."""
-    retro = s.get(Retro, retro_id)
-    if retro is None or retro.team_id != team_id:
+def find(s: Session, team_id: str, retro_id: int) -> Retro:
+    """A retro of this workspace by its number (another workspace's reads as missing)."""
+    retro = queries.find(s, retro_id, team_id=team_id)
+    if retro is None:
         raise UserError(f"There is no retro #{retro_id}. `/retro history` lists this channel's retros with their ids.")
+    return retro
+
+
+def export_markdown(s: Session, retro: Retro) -> str:
+    """The retro as a Markdown document: what people typed as readable text (`bot.text.plain`), not
+    escaped; whoever shows it in Slack escapes it once. Refused while its items are still hidden."""
+    if retro.phase == "collect" and not retro.visible_while_collecting:
+        raise UserError(
+            f"“{retro.title}” is still collecting and its items stay hidden until the facilitator reveals "
+            "them. Export it after the reveal."
+        )
     snap = publish.snapshot(s, retro)
     columns = [
         {

@@ -2,6 +2,9 @@
 
 An anonymous item keeps no author: its author proves ownership with a per-item secret that only
 their modal's private metadata holds; the database keeps the secret's SHA-256 and nothing else.
+Item ids are random and the items are rewritten in id order after each addition, so neither an id
+nor where a row sits in storage tells when (so, after whose join) an item was added. docs/security.md
+has the whole threat model.
 """
 
 from __future__ import annotations
@@ -11,15 +14,16 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from rituals.retro import publish, service
 from rituals.retro.ids import Block
 from rituals.retro.models import Retro, RetroItem, RetroVote
-from rituals.retro.queries import AdminCheck, load, require_facilitator
+from rituals.retro.queries import AdminCheck, load, new_item_id, require_facilitator
 
 MAX_TEXT = 2000
 
@@ -46,12 +50,13 @@ def _clean(retro: Retro, column: str, text: str) -> tuple[str, str]:
 
 
 def add_item(
-    s: Session, retro_id: int, *, author: str, column: str, text: str, anonymous: bool, now: datetime
+    s: Session, retro_id: int, *, team_id: str, author: str, column: str, text: str, anonymous: bool, now: datetime
 ) -> Added:
-    retro = load(s, retro_id, "collect")
+    retro = load(s, retro_id, "collect", team_id=team_id)
     column, text = _clean(retro, column, text)
     secret = secrets.token_urlsafe(24) if anonymous else None
     item = RetroItem(
+        id=new_item_id(s),
         retro_id=retro.id,
         column_key=column,
         text=text,
@@ -61,15 +66,25 @@ def add_item(
     )
     s.add(item)
     s.flush()
+    _reshelve(s, retro.id)
     publish.refresh_root(s, retro, now)
     return Added(item, secret)
 
 
-def owned(s: Session, item_id: int, actor: str, secret: str | None) -> RetroItem:
+def _reshelve(s: Session, retro_id: int) -> None:
+    """Rewrite the collecting retro's items in (random) id order: a database keeps rows in the order
+    they were written (PostgreSQL's heap, what a dump shows), which would otherwise be creation order."""
+    table = cast(Table, RetroItem.__table__)
+    rows = [dict(r._mapping) for r in s.execute(select(table).where(table.c.retro_id == retro_id).order_by(table.c.id))]
+    s.execute(delete(table).where(table.c.retro_id == retro_id))
+    s.execute(insert(table), rows)
+
+
+def owned(s: Session, item_id: int, actor: str, secret: str | None, *, team_id: str) -> RetroItem:
     item = s.get(RetroItem, item_id)
     if item is None:
         raise UserError("That item was deleted.")
-    load(s, item.retro_id, "collect")
+    load(s, item.retro_id, "collect", team_id=team_id)
     if item.author_id is not None:
         if item.author_id != actor:
             raise UserError("You can only change your own items.")
@@ -79,9 +94,9 @@ def owned(s: Session, item_id: int, actor: str, secret: str | None) -> RetroItem
 
 
 def edit_item(
-    s: Session, item_id: int, *, actor: str, secret: str | None, column: str, text: str, now: datetime
+    s: Session, item_id: int, *, team_id: str, actor: str, secret: str | None, column: str, text: str, now: datetime
 ) -> RetroItem:
-    item = owned(s, item_id, actor, secret)
+    item = owned(s, item_id, actor, secret, team_id=team_id)
     retro = s.get(Retro, item.retro_id)
     assert retro is not None
     item.column_key, item.text = _clean(retro, column, text)
@@ -89,8 +104,8 @@ def edit_item(
     return item
 
 
-def delete_item(s: Session, item_id: int, *, actor: str, secret: str | None, now: datetime) -> None:
-    item = owned(s, item_id, actor, secret)
+def delete_item(s: Session, item_id: int, *, team_id: str, actor: str, secret: str | None, now: datetime) -> None:
+    item = owned(s, item_id, actor, secret, team_id=team_id)
     retro = s.get(Retro, item.retro_id)
     assert retro is not None
     s.delete(item)
@@ -109,10 +124,10 @@ def own_items(s: Session, retro_id: int, user_id: str) -> list[RetroItem]:
 
 
 def merge(
-    s: Session, retro_id: int, item_ids: list[int], *, actor: str, is_admin: AdminCheck, now: datetime
+    s: Session, retro_id: int, item_ids: list[int], *, team_id: str, actor: str, is_admin: AdminCheck, now: datetime
 ) -> RetroItem:
-    """Merge items into one group; the earliest becomes the group's lead (votes go to the lead)."""
-    retro = load(s, retro_id, "group")
+    """Merge items into one group; the lowest id becomes the group's lead (votes go to the lead)."""
+    retro = load(s, retro_id, "group", team_id=team_id)
     require_facilitator(retro, actor, is_admin, "merge items")
     items = [s.get(RetroItem, i) for i in sorted(set(item_ids))]
     if len(items) < 2 or any(i is None or i.retro_id != retro.id for i in items):
@@ -142,31 +157,39 @@ def votes_used(s: Session, retro_id: int, voter: str) -> int:
     )
 
 
-def vote(s: Session, retro_id: int, item_id: int, *, voter: str, now: datetime) -> int:
-    """Put one of the voter's dots on a group; returns how many they have left."""
-    retro = load(s, retro_id, "vote")
+def vote(s: Session, retro_id: int, item_id: int, *, team_id: str, voter: str, now: datetime) -> int:
+    """Put one of the voter's dots on a group; returns how many they have left.
+
+    Simultaneous clicks of one voter are serialized on their participant row (joined without a
+    conflict, then locked), so the budget is counted after the previous click committed."""
+    retro = load(s, retro_id, "vote", team_id=team_id)
     item = s.get(RetroItem, item_id)
     if item is None or item.retro_id != retro.id or item.group_id is not None:
         raise UserError("That item is not on this retro's ballot.")
+    service.join(s, retro, voter)
+    service.lock_participant(s, retro, voter)
     used = votes_used(s, retro.id, voter)
     if used >= retro.votes_per_person:
         raise UserError(
             f"You have used all {retro.votes_per_person} of your votes. "
             "Press *Take back my votes* on the ballot to vote differently."
         )
-    joined = service.join(s, retro, voter)
-    row = s.scalars(select(RetroVote).where(RetroVote.item_id == item.id, RetroVote.voter_id == voter)).first()
+    row = s.scalars(
+        select(RetroVote)
+        .where(RetroVote.item_id == item.id, RetroVote.voter_id == voter)
+        .execution_options(populate_existing=True)
+    ).first()
     if row is None:
         s.add(RetroVote(retro_id=retro.id, item_id=item.id, voter_id=voter, count=1))
     else:
         row.count += 1
     s.flush()
-    if joined:
-        publish.refresh_root(s, retro, now)
     return retro.votes_per_person - used - 1
 
 
-def take_back_votes(s: Session, retro_id: int, *, voter: str) -> int:
-    retro = load(s, retro_id, "vote")
+def take_back_votes(s: Session, retro_id: int, *, team_id: str, voter: str) -> int:
+    retro = load(s, retro_id, "vote", team_id=team_id)
+    service.join(s, retro, voter)
+    service.lock_participant(s, retro, voter)
     s.execute(delete(RetroVote).where(RetroVote.retro_id == retro.id, RetroVote.voter_id == voter))
     return retro.votes_per_person

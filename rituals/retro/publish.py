@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from bot import outbox
@@ -12,6 +13,8 @@ from rituals.retro import render
 from rituals.retro.boards import BUILT_IN
 from rituals.retro.models import Retro, RetroAction, RetroItem
 from rituals.retro.snapshot import Snapshot, take
+
+DELIVERED = ("sent", "failed", "superseded")  # finished edits; a pending or in-flight one stays
 
 
 def snapshot(s: Session, retro: Retro) -> Snapshot:
@@ -42,8 +45,16 @@ def post_root(s: Session, retro: Retro, now: datetime) -> OutboxMessage:
 
 
 def refresh_root(s: Session, retro: Retro, now: datetime) -> None:
+    """Edit the root to the retro's current state, forgetting the earlier edits Slack already has: a
+    trail of dated counts ("1 participant", then "To improve: 1") would tell who added what."""
+    root = root_row(s, retro)
+    s.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.update_of_id == root.id, OutboxMessage.status.in_(DELIVERED))
+        .execution_options(synchronize_session=False)
+    )
     text, blocks = render.root(snapshot(s, retro))
-    outbox.update(s, root_row(s, retro), text=text, blocks=blocks, now=now)
+    outbox.update(s, root, text=text, blocks=blocks, now=now)
 
 
 def _thread(
@@ -84,6 +95,10 @@ def post_discussion(s: Session, retro: Retro, now: datetime) -> None:
 
 def post_action(s: Session, retro: Retro, action: RetroAction, now: datetime) -> None:
     _thread(s, retro, render.action_posted(action), now)
+
+
+def post_note(s: Session, retro: Retro, text: str, now: datetime) -> None:
+    _thread(s, retro, (text, []), now)
 
 
 def post_reminder(s: Session, retro: Retro, now: datetime) -> None:

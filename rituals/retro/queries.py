@@ -5,6 +5,7 @@ so every retro module can build on it.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from sqlalchemy import func, select
@@ -16,9 +17,16 @@ from rituals.retro.models import PHASE_NAMES, Retro, RetroAction, RetroItem, Ret
 AdminCheck = Callable[[], bool]
 
 
-def load(s: Session, retro_id: int, *phases: str) -> Retro:
-    """The retro a button or modal refers to, refusing stale or forged references clearly."""
+def find(s: Session, retro_id: int, *, team_id: str) -> Retro | None:
+    """A retro of this workspace, or None: another workspace's retro is never returned."""
     retro = s.get(Retro, retro_id)
+    return retro if retro is not None and retro.team_id == team_id else None
+
+
+def load(s: Session, retro_id: int, *phases: str, team_id: str) -> Retro:
+    """The retro a button or modal refers to, in the request's workspace, refusing stale or forged
+    references clearly (another workspace's retro reads as one that does not exist)."""
+    retro = find(s, retro_id, team_id=team_id)
     if retro is None:
         raise UserError("That retro does not exist (any more). Start one with `/retro start`.")
     if retro.phase == "closed":
@@ -35,6 +43,14 @@ def load(s: Session, retro_id: int, *phases: str) -> Retro:
             "that button belongs to another phase. Use the buttons on the latest messages."
         )
     return retro
+
+
+def new_item_id(s: Session) -> int:
+    """A random item id: sequential ids would tell which item came right after whose join."""
+    while True:
+        candidate = secrets.randbelow(2**31 - 2) + 1  # a positive 32-bit integer, as the column is
+        if s.get(RetroItem, candidate) is None:
+            return candidate
 
 
 def require_facilitator(retro: Retro, actor: str, is_admin: AdminCheck, doing: str) -> None:
@@ -58,6 +74,7 @@ def vote_tallies(s: Session, retro_id: int) -> dict[int, int]:
 
 
 def items_of(s: Session, retro_id: int) -> list[RetroItem]:
+    """A retro's items in id order: ids are random, so this order says nothing about who added what when."""
     return list(s.scalars(select(RetroItem).where(RetroItem.retro_id == retro_id).order_by(RetroItem.id)))
 
 

@@ -288,3 +288,7 @@ def reminder(retro: Retro) -> str:
         epoch=int(retro.deadline_at.timestamp()),
         fallback=f"{retro.deadline_at:%Y-%m-%d %H:%M} UTC",
     )
+
+
+def deadline_without_items(retro: Retro) -> str:
+    return template(PKG, "deadline_empty.txt.j2", title=mrkdwn(retro.title))

@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, Table, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.errors import UserError
-from rituals.retro import followup, publish
+from rituals.retro import followup, publish, render
 from rituals.retro.boards import Board
 from rituals.retro.ids import Block
 from rituals.retro.models import OPEN_PHASES, PHASE_NAMES, Retro, RetroParticipant
@@ -79,17 +81,38 @@ def current_retro(s: Session, team_id: str, channel_id: str) -> Retro | None:
 
 
 def join(s: Session, retro: Retro, user_id: str) -> bool:
-    """Count the user as a participant; True when they are new."""
-    if s.get(RetroParticipant, (retro.id, user_id)) is not None:
-        return False
-    s.add(RetroParticipant(retro_id=retro.id, user_id=user_id))
-    s.flush()
-    return True
+    """Count the user as a participant; True when they are new. Safe against simultaneous clicks (an
+    insert that does nothing on conflict). The root message is not edited here: an edit right at a
+    join would date it, and the next item or phase refreshes the count anyway."""
+    table = cast(Table, RetroParticipant.__table__)
+    dialect = s.get_bind().dialect.name
+    values = {"retro_id": retro.id, "user_id": user_id}
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(table).values(values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table).values(values).on_conflict_do_nothing()
+    else:  # pragma: no cover - the two databases ritualbot supports are above
+        if s.get(RetroParticipant, (retro.id, user_id)) is not None:
+            return False
+        stmt = insert(table).values(values)
+    return bool(cast(CursorResult[Any], s.execute(stmt)).rowcount)
 
 
-def advance(s: Session, retro_id: int, *, from_phase: str, actor: str, is_admin: AdminCheck, now: datetime) -> Retro:
+def lock_participant(s: Session, retro: Retro, user_id: str) -> None:
+    """Hold the participant's row until commit: PostgreSQL locks it; SQLite's writer lock is already
+    held since the join's insert, so later clicks of the same person wait for this one."""
+    s.execute(
+        select(RetroParticipant.user_id)
+        .where(RetroParticipant.retro_id == retro.id, RetroParticipant.user_id == user_id)
+        .with_for_update()
+    )
+
+
+def advance(
+    s: Session, retro_id: int, *, team_id: str, from_phase: str, actor: str, is_admin: AdminCheck, now: datetime
+) -> Retro:
     """Move from `from_phase` to the next one (the button says which phase it was pressed in)."""
-    retro = load(s, retro_id, from_phase)
+    retro = load(s, retro_id, from_phase, team_id=team_id)
     require_facilitator(retro, actor, is_admin, f"end {PHASE_NAMES[from_phase]}")
     _advance(s, retro, now)
     return retro
@@ -114,15 +137,23 @@ def _advance(s: Session, retro: Retro, now: datetime) -> None:
 
 
 def move_on_by_deadline(s: Session, retro: Retro, now: datetime) -> bool:
-    """The collection deadline passed: move to grouping as if the facilitator had pressed Reveal."""
-    if retro.phase != "collect" or retro.abandoned or not items_of(s, retro.id):
+    """The collection deadline passed: move to grouping as if the facilitator had pressed Reveal. With no
+    item yet there is nothing to reveal: the deadline is cleared (the board shows none) and the thread says so."""
+    if retro.phase != "collect" or retro.abandoned:
+        return False
+    if not items_of(s, retro.id):
+        retro.deadline_at = None
+        publish.post_note(s, retro, render.deadline_without_items(retro), now)
+        publish.refresh_root(s, retro, now)
         return False
     _advance(s, retro, now)
     return True
 
 
-def next_item(s: Session, retro_id: int, *, position: int, actor: str, is_admin: AdminCheck, now: datetime) -> Retro:
-    retro = load(s, retro_id, "discuss")
+def next_item(
+    s: Session, retro_id: int, *, team_id: str, position: int, actor: str, is_admin: AdminCheck, now: datetime
+) -> Retro:
+    retro = load(s, retro_id, "discuss", team_id=team_id)
     require_facilitator(retro, actor, is_admin, "move to the next item")
     if position != retro.discuss_pos:
         raise UserError("The discussion has already moved past that item.")
@@ -135,8 +166,8 @@ def next_item(s: Session, retro_id: int, *, position: int, actor: str, is_admin:
     return retro
 
 
-def close(s: Session, retro_id: int, *, actor: str, is_admin: AdminCheck, now: datetime) -> Retro:
-    retro = load(s, retro_id, "discuss")
+def close(s: Session, retro_id: int, *, team_id: str, actor: str, is_admin: AdminCheck, now: datetime) -> Retro:
+    retro = load(s, retro_id, "discuss", team_id=team_id)
     require_facilitator(retro, actor, is_admin, "close the retro")
     _mark_discussed(s, retro)
     retro.phase, retro.closed_at = "closed", now
@@ -172,8 +203,10 @@ class Settings:
     deadline_hours: int | None
 
 
-def configure(s: Session, retro_id: int, wanted: Settings, *, actor: str, is_admin: AdminCheck, now: datetime) -> Retro:
-    retro = load(s, retro_id)
+def configure(
+    s: Session, retro_id: int, wanted: Settings, *, team_id: str, actor: str, is_admin: AdminCheck, now: datetime
+) -> Retro:
+    retro = load(s, retro_id, team_id=team_id)
     require_facilitator(retro, actor, is_admin, "change the retro's settings")
     if not 1 <= wanted.votes_per_person <= 20:
         raise UserError("Votes per person must be a whole number from 1 to 20.", field=Block.VOTES)

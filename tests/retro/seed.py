@@ -27,10 +27,24 @@ def seed(database, clock, deliver, phase: str, *, title: str = "Sprint 9", chann
         for user in ("U0002", "U0003"):
             service.join(s, retro, user)
         ids["named"] = items.add_item(
-            s, rid, author="U0002", column="went_well", text="Fast CI", anonymous=False, now=clock.now()
+            s,
+            rid,
+            team_id="T0001",
+            author="U0002",
+            column="went_well",
+            text="Fast CI",
+            anonymous=False,
+            now=clock.now(),
         ).item.id
         ids["anonymous"] = items.add_item(
-            s, rid, author="U0003", column="to_improve", text="Flaky evals", anonymous=True, now=clock.now()
+            s,
+            rid,
+            team_id="T0001",
+            author="U0003",
+            column="to_improve",
+            text="Flaky evals",
+            anonymous=True,
+            now=clock.now(),
         ).item.id
         order = ["collect", "group", "vote", "discuss", "closed"]
         for current in order[: order.index(phase)]:
@@ -38,6 +52,7 @@ def seed(database, clock, deliver, phase: str, *, title: str = "Sprint 9", chann
                 followup.add_action(
                     s,
                     rid,
+                    team_id="T0001",
                     item_id=ids["anonymous"],
                     owner="U0003",
                     text="Pin the eval seed",
@@ -45,10 +60,12 @@ def seed(database, clock, deliver, phase: str, *, title: str = "Sprint 9", chann
                     actor=FACILITATOR,
                     now=clock.now(),
                 )
-                service.close(s, rid, actor=FACILITATOR, is_admin=NEVER, now=clock.now())
+                service.close(s, rid, team_id="T0001", actor=FACILITATOR, is_admin=NEVER, now=clock.now())
             else:
-                service.advance(s, rid, from_phase=current, actor=FACILITATOR, is_admin=NEVER, now=clock.now())
+                service.advance(
+                    s, rid, team_id="T0001", from_phase=current, actor=FACILITATOR, is_admin=NEVER, now=clock.now()
+                )
             if current == "group":
-                items.vote(s, rid, ids["anonymous"], voter="U0002", now=clock.now())
+                items.vote(s, rid, ids["anonymous"], team_id="T0001", voter="U0002", now=clock.now())
     deliver()
     return ids

@@ -84,7 +84,7 @@ def test_history_lists_the_channels_retros_with_links_and_export_is_markdown(ret
     exported = retro.command("export 1")["text"]
     assert exported.startswith("```\n# Sprint 9\n")
     assert "## Went well\n\n- Fast CI — <@U0002>\n" in exported
-    assert "## To improve\n\n- Flaky evals (1 votes)\n" in exported, "an anonymous item has no author"
+    assert "## To improve\n\n- Flaky evals (1 vote)\n" in exported, "an anonymous item has no author"
     assert "- [ ] Pin the eval seed — <@U0003>, due 2026-12-04 (open)" in exported
     assert "There is no retro #99" in retro.command("export 99")["text"]
     assert "/retro export &lt;id&gt;" in retro.command("export")["text"], "escaped once: Slack parses mrkdwn"
