@@ -21,6 +21,7 @@ class Person:
     is_bot: bool = False
     status_emoji: str = ""
     is_admin: bool = False
+    name: str = ""  # the display name (or real name), for lists that must not ping
 
 
 class DirectoryError(Exception):

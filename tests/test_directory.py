@@ -11,8 +11,8 @@ from bot.directory import Person, humans
 def test_a_person_is_read_from_users_info(runtime, slack):
     slack.add_user("U0009", "boss", tz="Europe/Paris", is_admin=True)
     directory = runtime.directory("T0001")
-    assert directory.person("U0002") == Person(id="U0002", tz="America/Los_Angeles")
-    assert directory.person("U0009") == Person(id="U0009", tz="Europe/Paris", is_admin=True)
+    assert directory.person("U0002") == Person(id="U0002", tz="America/Los_Angeles", name="grace")
+    assert directory.person("U0009") == Person(id="U0009", tz="Europe/Paris", is_admin=True, name="boss")
     assert [c.params["user"] for c in slack.calls_to("users.info")] == ["U0002", "U0009"]
 
 

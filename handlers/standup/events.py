@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.text import decode
+from handlers.auth import workspace
 from rituals.standup import daily
 
 EVENTS = ["message.im"]
@@ -23,7 +24,7 @@ def is_direct_message(body: dict[str, Any]) -> bool:
     return event.get("type") == "message" and event.get("channel_type") == "im"
 
 
-def dm_message(ack: Ack, event: dict[str, Any], db: Session, clock: Clock) -> None:
+def dm_message(ack: Ack, event: dict[str, Any], context: BoltContext, db: Session, clock: Clock) -> None:
     ack()
     subtype = event.get("subtype")
     if subtype == "message_changed":
@@ -40,6 +41,5 @@ def dm_message(ack: Ack, event: dict[str, Any], db: Session, clock: Clock) -> No
         return
     if subtype or event.get("bot_id") or not event.get("user"):
         return
-    daily.dm_message(
-        db, event["user"], event["ts"], event.get("thread_ts"), decode(event.get("text") or ""), clock.now()
-    )
+    text = decode(event.get("text") or "")
+    daily.dm_message(db, workspace(context).id, event["user"], event["ts"], event.get("thread_ts"), text, clock.now())

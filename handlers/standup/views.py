@@ -11,21 +11,23 @@ from sqlalchemy.orm import Session
 from bot import outbox
 from bot.clock import Clock
 from bot.config import Settings
+from bot.deferred import SLACK, Later
 from bot.directory import humans
 from bot.errors import UserError
 from bot.slack_client import SlackDirectory
 from bot.text import mrkdwn
 from handlers.auth import admin_check, workspace
 from handlers.forms import Form
-from rituals.standup import calendar, daily, service
-from rituals.standup.ids import Block, View, question_block
+from handlers.router import later
+from rituals.standup import calendar, daily, render, service
+from rituals.standup.ids import BLOCKED_YES, Block, View, blocked_block, question_block
 from rituals.standup.service import SetupForm
 
 INLINE_LOOKUPS = 20  # users.info calls that fit in Slack's 3 seconds; the rest go to standup.roster
 
 
 def register(app: App) -> None:
-    app.view(View.SETUP)(submit_setup)
+    app.view(View.SETUP)(later(Later(SLACK, "Saving the standup…"))(submit_setup))  # users.info per member
     app.view(View.ANSWER)(submit_answer)
 
 
@@ -38,19 +40,22 @@ def _blocker_number(text: str) -> int | None:
     return int(text)
 
 
-def _participants(client: WebClient, channel: str, chosen: list[str], everyone: bool) -> dict[str, str]:
-    """User id -> timezone for the chosen members (and the channel's, for everyone); timezones past the
-    first INLINE_LOOKUPS stay '' for the standup.roster job."""
+def _participants(
+    client: WebClient, channel: str, chosen: list[str], everyone: bool
+) -> tuple[dict[str, str], dict[str, str]]:
+    """User id -> timezone for the chosen members (and the channel's, for everyone), and the names
+    looked up; timezones past the first INLINE_LOOKUPS stay '' for the standup.roster job."""
     directory = SlackDirectory(client)
     if everyone:
         chosen = chosen + directory.channel_members(channel)
     chosen = list(dict.fromkeys(chosen))
-    participants = {p.id: p.tz for p in humans(directory, chosen[:INLINE_LOOKUPS])}
+    people = humans(directory, chosen[:INLINE_LOOKUPS])
+    participants = {p.id: p.tz for p in people}
     participants.update({u: "" for u in chosen[INLINE_LOOKUPS:]})
-    return participants
+    return participants, {p.id: p.name for p in people if p.name}
 
 
-def setup_form(form: Form, participants: dict[str, str], everyone: bool) -> SetupForm:
+def setup_form(form: Form, participants: dict[str, str], everyone: bool, names: dict[str, str]) -> SetupForm:
     return SetupForm(
         participants=participants,
         days=[int(d) for d in form.options(Block.DAYS)],
@@ -64,6 +69,7 @@ def setup_form(form: Form, participants: dict[str, str], everyone: bool) -> Setu
         everyone=everyone,
         holidays=calendar.parse_dates(form.text(Block.HOLIDAYS), field=Block.HOLIDAYS),
         name=form.text(Block.NAME),
+        names=names,
     )
 
 
@@ -83,8 +89,8 @@ def submit_setup(
     if meta.get("standup"):
         service.check_manager(service.get(db, team, meta["standup"]), user, admin_check(client, settings, user))
     everyone = form.checked(Block.EVERYONE)
-    participants = _participants(client, meta["channel"], form.options(Block.PARTICIPANTS), everyone)
-    setup = setup_form(form, participants, everyone)
+    participants, names = _participants(client, meta["channel"], form.options(Block.PARTICIPANTS), everyone)
+    setup = setup_form(form, participants, everyone, names)
     standup = service.save(
         db,
         team_id=team,
@@ -96,13 +102,14 @@ def submit_setup(
     )
     ack()
     members = ", ".join(f"<@{u}>" for u in setup.participants)
+    count = render.plural(len(setup.participants), "member")
     verb = "updated" if meta.get("standup") else "set up"
     outbox.post(
         db,
         channel=standup.channel_id,
         team_id=team,
         now=clock.now(),
-        text=f"<@{user}> {verb} *{mrkdwn(standup.name)}*: {len(setup.participants)} members ({members}), asked at "
+        text=f"<@{user}> {verb} *{mrkdwn(standup.name)}*: {count} ({members}), asked at "
         f"{standup.ask_time} in each one's timezone, digest at {standup.digest_time} {standup.timezone}.",
     )
 
@@ -111,6 +118,11 @@ def submit_answer(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, db: Session, clock: Clock
 ) -> None:
     form = Form.of(view)
-    texts = [form.text(question_block(i)) for i in range(len(form.values))]
-    daily.submit(db, workspace(context).id, body["user"]["id"], int(view["private_metadata"]), texts, clock.now())
+    count = sum(1 for i in range(len(form.values)) if question_block(i) in form.values)
+    texts = [form.text(question_block(i)) for i in range(count)]
+    choices = [form.option(blocked_block(i)) for i in range(count) if blocked_block(i) in form.values]
+    blocked = None if not choices or choices[0] is None else choices[0] == BLOCKED_YES
+    daily.submit(
+        db, workspace(context).id, body["user"]["id"], int(view["private_metadata"]), texts, clock.now(), blocked
+    )
     ack()

@@ -11,19 +11,18 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from bot.models import OutboxMessage
-from rituals.standup.models import Standup, StandupAway, StandupBlocker, StandupEntry
+from rituals.standup import shapes
+from rituals.standup.ids import question_block
+from rituals.standup.models import Standup, StandupAway, StandupBlocker, StandupEntry, StandupMember
 
 log = logging.getLogger(__name__)
 
-NO_BLOCKER = {"", "no", "none", "nope", "-", "n/a", "na", "no blockers", "nothing"}
 MAX_AWAY_DAYS = 366
 
 
 def is_blocker(text: str | None) -> bool:
-    """Anything but a “no” is a blocker: 'No.', 'none!', 'N/A' are not; 'waiting on the GPU quota' is."""
-    if text is None:
-        return False
-    return text.strip().lower().rstrip(".!").strip() not in NO_BLOCKER
+    """The blocker answer as a member wrote it: the explicit shape when it has one, else the hint."""
+    return False if text is None else shapes.blocked(text)
 
 
 def find_entry(session: Session, standup_id: int, user_id: str, day: date) -> StandupEntry | None:
@@ -31,6 +30,21 @@ def find_entry(session: Session, standup_id: int, user_id: str, day: date) -> St
         select(StandupEntry).where(
             StandupEntry.standup_id == standup_id, StandupEntry.user_id == user_id, StandupEntry.day == day
         )
+    ).first()
+
+
+def previous_entry(session: Session, standup_id: int, user_id: str, before: date) -> StandupEntry | None:
+    """The member's last answered standup before `before` (what they planned then)."""
+    return session.scalars(
+        select(StandupEntry)
+        .where(
+            StandupEntry.standup_id == standup_id,
+            StandupEntry.user_id == user_id,
+            StandupEntry.day < before,
+            StandupEntry.status == "answered",
+        )
+        .order_by(StandupEntry.day.desc())
+        .limit(1)
     ).first()
 
 
@@ -43,6 +57,7 @@ def ensure_entry(session: Session, standup: Standup, user_id: str, day: date, no
             day=day,
             status="asked",
             questions=list(standup.questions),
+            blocker_index=standup.blocker_index,
             answers=[None] * len(standup.questions),
             sources={},
             updated_at=now,
@@ -50,6 +65,13 @@ def ensure_entry(session: Session, standup: Standup, user_id: str, day: date, no
         session.add(entry)
         session.flush()
     return entry
+
+
+def refresh_questions(standup: Standup, entry: StandupEntry) -> None:
+    """An entry made early (and not answered yet) takes the current question set when it is asked."""
+    if entry.asked_at is None and all(a is None for a in entry.answers):
+        entry.questions, entry.blocker_index = list(standup.questions), standup.blocker_index
+        entry.answers = [None] * len(standup.questions)
 
 
 def entry_of(session: Session, entry_id: int, user_id: str) -> StandupEntry:
@@ -61,16 +83,31 @@ def entry_of(session: Session, entry_id: int, user_id: str) -> StandupEntry:
     return entry
 
 
-def entry_for_dm(session: Session, user_id: str, thread_ts: str | None) -> StandupEntry | None:
-    """The entry a DM answers: the ask it replies to, else the member's latest open ask."""
-    query = select(StandupEntry).where(StandupEntry.user_id == user_id)
-    if thread_ts:
-        query = query.join(OutboxMessage, OutboxMessage.id == StandupEntry.ask_message_id).where(
-            OutboxMessage.ts == thread_ts
+def entry_in_thread(session: Session, user_id: str, thread_ts: str) -> StandupEntry | None:
+    """The entry whose ask a DM thread reply answers."""
+    query = (
+        select(StandupEntry)
+        .join(OutboxMessage, OutboxMessage.id == StandupEntry.ask_message_id)
+        .where(StandupEntry.user_id == user_id, OutboxMessage.ts == thread_ts)
+    )
+    return session.scalars(query.order_by(StandupEntry.id.desc()).limit(1)).first()
+
+
+def open_asks(session: Session, user_id: str) -> list[tuple[StandupEntry, Standup, str]]:
+    """The member's asked, unanswered entries of live standups, with the member's timezone."""
+    rows = session.execute(
+        select(StandupEntry, Standup, StandupMember.timezone)
+        .join(Standup, Standup.id == StandupEntry.standup_id)
+        .join(StandupMember, (StandupMember.standup_id == Standup.id) & (StandupMember.user_id == user_id))
+        .where(
+            StandupEntry.user_id == user_id,
+            StandupEntry.status == "asked",
+            StandupEntry.asked_at.is_not(None),
+            Standup.archived_at.is_(None),
         )
-    else:
-        query = query.where(StandupEntry.status == "asked", StandupEntry.asked_at.is_not(None))
-    return session.scalars(query.order_by(StandupEntry.asked_at.desc(), StandupEntry.id.desc()).limit(1)).first()
+        .order_by(StandupEntry.asked_at, StandupEntry.id)
+    ).all()
+    return [(entry, standup, tz or standup.timezone) for entry, standup, tz in rows]
 
 
 @dataclass(frozen=True)
@@ -81,6 +118,16 @@ class Stored:
     completed: bool = False
     duplicate: bool = False
     next_question: str | None = None
+    corrected: bool = False  # a “yes”/“no” after the fact, for a blocker answer without that shape
+
+
+CORRECTION = -1  # sources' marker for a correcting message: editing it changes no answer
+
+
+def hinted(entry: StandupEntry) -> bool:
+    """The blocker answer is free text: whether it blocks was guessed, and can be corrected."""
+    answer = blocker_answer(entry)
+    return answer is not None and shapes.shape(answer) is None
 
 
 def record_message(
@@ -90,12 +137,19 @@ def record_message(
         return Stored(index=entry.sources[ts], duplicate=True)
     open_slots = [i for i, a in enumerate(entry.answers) if a is None]
     if not open_slots:
-        return Stored(index=None)
+        found = shapes.shape(text)
+        if found is None or not hinted(entry) or entry.status != "answered":
+            return Stored(index=None)
+        entry.blocked, entry.sources, entry.updated_at = found.blocked, {**entry.sources, ts: CORRECTION}, now
+        sync_blocker(session, standup, entry, now)
+        return Stored(index=entry.blocker_index, corrected=True)
     index = open_slots[0]
     answers = list(entry.answers)
     answers[index] = text.strip()
     entry.answers, entry.sources = answers, {**entry.sources, ts: index}
     entry.updated_at = now
+    if index == entry.blocker_index:
+        entry.blocked = shapes.blocked(text)
     if len(open_slots) == 1:
         complete(session, standup, entry, now)
         return Stored(index=index, completed=True)
@@ -107,23 +161,43 @@ def edit_message(
 ) -> int | None:
     """A DM answer edited in Slack: the stored answer follows. Returns the question index, if any."""
     index = entry.sources.get(ts)
-    if index is None:
+    if index is None or index == CORRECTION:
         return None
     answers = list(entry.answers)
     answers[index] = text.strip()
     entry.answers, entry.updated_at = answers, now
+    if index == entry.blocker_index:
+        entry.blocked = shapes.blocked(text)
     if entry.status == "answered":
         sync_blocker(session, standup, entry, now)
     return int(index)
 
 
-def set_answers(session: Session, standup: Standup, entry: StandupEntry, answers: list[str], now: datetime) -> bool:
-    """The answer modal: replace every answer. Returns True when this completed the entry."""
+def set_answers(
+    session: Session,
+    standup: Standup,
+    entry: StandupEntry,
+    answers: list[str],
+    now: datetime,
+    blocked: bool | None = None,
+) -> bool:
+    """The answer modal: replace every answer; `blocked` is the form's explicit “Blocked? no / yes”
+    (None: a form without it, where the answer's shape or hint decides). Returns True when this
+    completed the entry."""
     if len(answers) != len(entry.questions):
         raise UserError("The questions changed while you were answering: please open the form again.")
-    if not any(a.strip() for a in answers):
+    texts = [a.strip() for a in answers]
+    index = entry.blocker_index
+    if index is not None and index < len(texts):
+        if blocked is None:
+            blocked = shapes.blocked(texts[index]) if texts[index] else None
+        elif blocked and not texts[index]:
+            raise UserError("Say what is blocking you.", field=question_block(index))
+        elif not blocked and not texts[index]:
+            texts[index] = "no"
+    if not any(texts):
         raise UserError("Write at least one answer.")
-    entry.answers = [a.strip() for a in answers]
+    entry.answers, entry.blocked = texts, blocked
     entry.updated_at = now
     was_open = entry.status != "answered"
     complete(session, standup, entry, now)
@@ -136,20 +210,23 @@ def complete(session: Session, standup: Standup, entry: StandupEntry, now: datet
     sync_blocker(session, standup, entry, now)
 
 
-def blocker_answer(standup: Standup, entry: StandupEntry) -> str | None:
-    index = standup.blocker_index
+def blocker_answer(entry: StandupEntry) -> str | None:
+    """The answer to the blocker question of the set the entry was asked with."""
+    index = entry.blocker_index
     if index is None or index >= len(entry.answers):
         return None
-    return entry.answers[index]
+    answer = entry.answers[index]
+    return None if answer is None else str(answer)
 
 
 def sync_blocker(session: Session, standup: Standup, entry: StandupEntry, now: datetime) -> None:
     """A blocker answer opens (or edits) this entry's blocker; a “no” clears the member's open ones."""
-    answer = blocker_answer(standup, entry)
+    answer = blocker_answer(entry)
     if answer is None:
         return
     own = session.scalars(select(StandupBlocker).where(StandupBlocker.entry_id == entry.id)).first()
-    if is_blocker(answer):
+    if entry.blocked:
+        answer = shapes.detail(answer)
         if own is None:
             session.add(
                 StandupBlocker(

@@ -74,6 +74,16 @@ def next_standup_day(days: Iterable[int], after: date, holidays: Iterable[str] =
     return day
 
 
+def working_days(days: Iterable[int], holidays: Iterable[str], start: date, end: date) -> int:
+    """Standup days after `start` up to and including `end` (a Friday blocker is 1 working day old on Monday)."""
+    wanted, skip = set(days) or {1, 2, 3, 4, 5}, set(holidays)
+    count, day = 0, start + timedelta(days=1)
+    while day <= end:
+        count += day.isoweekday() in wanted and day.isoformat() not in skip
+        day += timedelta(days=1)
+    return count
+
+
 def describe_days(days: Iterable[int]) -> str:
     chosen = sorted(set(days))
     if chosen == [1, 2, 3, 4, 5]:

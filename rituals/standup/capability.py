@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.capabilities import DesiredJob, StatusLine
-from rituals.standup import calendar, service
+from rituals.standup import calendar, render, service
 from rituals.standup.ids import Job
 from rituals.standup.models import Standup
 
@@ -66,7 +66,7 @@ def schedule(session: Session) -> list[DesiredJob]:
 
 
 def status(session: Session, team_id: str, channel_id: str | None) -> list[StatusLine]:
-    query = select(Standup).where(Standup.team_id == team_id)
+    query = select(Standup).where(Standup.team_id == team_id, Standup.archived_at.is_(None))
     if channel_id:
         query = query.where(Standup.channel_id == channel_id)
     lines = []
@@ -80,7 +80,5 @@ def status(session: Session, team_id: str, channel_id: str | None) -> list[Statu
                 f"time, digest {s.digest_time} {s.timezone}"
             )
         )
-        lines.append(
-            StatusLine(f"Standup “{s.name}”", f"{state} · {count} member{'' if count == 1 else 's'}", s.channel_id)
-        )
+        lines.append(StatusLine(f"Standup “{s.name}”", f"{state} · {render.plural(count, 'member')}", s.channel_id))
     return lines

@@ -1,5 +1,7 @@
 """The demo's standup day: three members in Berlin, Los Angeles and Kolkata, asked at 09:00 their time,
-answering by DM thread and by modal, a blocker, a nudge, the digest and a late answer updating it."""
+answering by DM thread and by modal, a blocker, a nudge, the digest, the blocker filed as a stage ticket
+(as its *File a ticket* form would), a late answer updating the digest, and the blocker cleared with its
+ticket closed."""
 
 from __future__ import annotations
 
@@ -8,9 +10,11 @@ from datetime import UTC, datetime, time
 from bot import jobs
 from bot.demo_context import DemoContext
 from bot.models import OutboxMessage
-from rituals.standup import daily, service
+from rituals.standup import answers, blocker_tickets, daily, publish, service
 from rituals.standup.ids import Job
-from rituals.standup.models import StandupEntry
+from rituals.standup.models import StandupBlocker, StandupEntry
+from rituals.tickets import notify
+from rituals.tickets import service as tickets
 
 
 def run(ctx: DemoContext) -> None:
@@ -54,6 +58,8 @@ def run(ctx: DemoContext) -> None:
     ctx.at(18, 0)
     jobs.run(Job.DIGEST, str(sid), rt=ctx.runtime)
     ctx.deliver()
+    ctx.at(18, 10)
+    blocker_id = _file_ticket(ctx, "URAVI")
     ctx.at(18, 20)
     with ctx.session() as s:
         grace = s.query(StandupEntry).filter_by(standup_id=sid, user_id="UGRACE").one().id
@@ -61,7 +67,40 @@ def run(ctx: DemoContext) -> None:
             s, ctx.team_id, "UGRACE", grace, ["Data audit", "Dashboards for the eval runs", "-"], ctx.clock.now()
         )
     ctx.deliver()
+    ctx.at(18, 40)
+    with ctx.session() as s:
+        blocker = answers.clear_blocker(s, ctx.team_id, blocker_id, "URAVI", ctx.clock.now())
+        standup = service.get(s, ctx.team_id, sid)
+        publish.refresh_day(s, standup, publish.get_day(s, standup, blocker.raised_on), ctx.clock.now())
+        blocker_tickets.close(s, ctx.runtime.settings, ctx.team_id, blocker_id, "URAVI", ctx.clock.now())
+    ctx.deliver()
     ctx.clock.set(datetime.combine(ctx.day, time(0, 0), tzinfo=UTC))
+
+
+def _file_ticket(ctx: DemoContext, user: str) -> int:
+    """What *File a ticket* on the digest's blocker and the tickets form's submission do."""
+    with ctx.session() as s:
+        blocker = s.query(StandupBlocker).filter_by(user_id=user).one()
+        where = blocker_tickets.origin(s, ctx.team_id, blocker.id, "")
+        setup = blocker_tickets.setup_of(ctx.runtime.settings)
+        stage = next((st for st in setup.stages if "Model" in st.name), setup.stages[0])
+        draft = tickets.new_draft(
+            s,
+            team_id=ctx.team_id,
+            user_id=user,
+            channel_id=where.channel,
+            now=ctx.clock.now(),
+            stage=stage.name,
+            summary=blocker.text,
+            description=f"Blocker raised by <@{user}> in the standup “{where.standup.name}”.",
+            origin_channel=where.channel,
+            origin_ts=where.ts,
+        )
+        filed = tickets.submit(s, setup, draft, now=ctx.clock.now())
+        notify.filed(s, filed, channel=where.channel, team_id=ctx.team_id, now=ctx.clock.now())
+        blocker_id = blocker.id
+    ctx.deliver()
+    return blocker_id
 
 
 def _ask(ctx: DemoContext, sid: int, user: str, hour: int, minute: int) -> int:
@@ -77,5 +116,5 @@ def _dm(ctx: DemoContext, sid: int, user: str, text: str, n: int) -> None:
         entry = s.query(StandupEntry).filter_by(standup_id=sid, user_id=user).one()
         ask = s.get(OutboxMessage, entry.ask_message_id)
         assert ask is not None, "the ask job posted the question"
-        daily.dm_message(s, user, f"{ask.ts}{n}", ask.ts, text, ctx.clock.now())
+        daily.dm_message(s, ctx.team_id, user, f"{ask.ts}{n}", ask.ts, text, ctx.clock.now())
     ctx.deliver()

@@ -11,6 +11,8 @@ class Action(StrEnum):
 
     OPEN_ANSWER = "standup.open_answer"
     CLEAR_BLOCKER = "standup.clear_blocker"
+    FILE_TICKET = "standup.file_ticket"
+    CLOSE_TICKET = "standup.close_ticket"
     DELETE = "standup.delete"
 
 
@@ -41,6 +43,14 @@ class Block(StrEnum):
 def question_block(index: int) -> str:
     """The answer modal's block of question `index` (0-based)."""
     return f"q{index}"
+
+
+def blocked_block(index: int) -> str:
+    """The answer modal's “Blocked? no / yes” choice for the blocker question `index`."""
+    return f"q{index}_blocked"
+
+
+BLOCKED_NO, BLOCKED_YES = "no", "yes"
 
 
 class Job(StrEnum):

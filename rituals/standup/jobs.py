@@ -79,6 +79,7 @@ def ask(rt: Runtime, scope: str, period: str) -> None:
             member.active, member.inactive_reason = False, "deactivated"
             log.info("standup member deactivated standup=%s user=%s", standup.id, user_id)
             return
+        member.name = person.name or member.name
         if person.tz != member.timezone:
             log.info(
                 "standup member timezone changed standup=%s user=%s from=%s to=%s",
@@ -98,6 +99,7 @@ def ask(rt: Runtime, scope: str, period: str) -> None:
         if kind:
             entry.status = kind
             return
+        answers.refresh_questions(standup, entry)
         publish.ask(s, standup, entry, now)
 
 
@@ -142,7 +144,9 @@ def digest(rt: Runtime, scope: str, period: str) -> None:
             log.info("standup member left the channel standup=%s user=%s", standup.id, member.user_id)
         if joined:
             current = {m.user_id: m.timezone for m in service.members(s, standup.id)}
-            service.sync_members(s, standup, {**current, **{p.id: p.tz for p in joined}})
+            service.sync_members(
+                s, standup, {**current, **{p.id: p.tz for p in joined}}, {p.id: p.name for p in joined}
+            )
         s.flush()
         publish.post_digest(s, standup, day, now, service.workspace_holidays(rt.settings))
 
@@ -172,5 +176,5 @@ def roster(rt: Runtime, scope: str, period: str) -> None:
                 member.inactive_reason = "bot" if person and person.is_bot else "deactivated"
                 member.timezone = person.tz if person else "UTC"
             else:
-                member.timezone = person.tz
+                member.timezone, member.name = person.tz, person.name or member.name
     log.info("standup roster looked up standup=%s members=%s", scope, len(found))

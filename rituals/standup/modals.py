@@ -8,7 +8,7 @@ from typing import Any
 from bot import blocks as b
 from bot.text import mrkdwn, plain
 from rituals.standup import calendar
-from rituals.standup.ids import Block, View, question_block
+from rituals.standup.ids import BLOCKED_NO, BLOCKED_YES, Block, View, blocked_block, question_block
 from rituals.standup.models import Standup, StandupEntry
 from rituals.standup.service import DEFAULT_QUESTIONS
 
@@ -90,7 +90,7 @@ def setup(
             "Blocker question number",
             _plain(str(blocker) if blocker else ""),
             optional=True,
-            hint="Answers to this question other than “no/none/-/n/a” are listed as blockers.",
+            hint="The answer form asks this question as “Blocked? no / yes: …”; yes answers are listed as blockers.",
         ),
         _input(
             Block.DIGEST_TIME,
@@ -137,9 +137,29 @@ def setup(
     }
 
 
+def _blocked_choice(blocked: bool | None) -> dict[str, Any]:
+    options = [_option(BLOCKED_NO, "No"), _option(BLOCKED_YES, "Yes")]
+    element: dict[str, Any] = {"type": "radio_buttons", "action_id": ELEMENT, "options": options}
+    if blocked is not None:
+        element["initial_option"] = options[1 if blocked else 0]
+    return element
+
+
 def answer(standup: Standup, entry: StandupEntry) -> dict[str, Any]:
     blocks: b.Blocks = [b.context(f"*{mrkdwn(standup.name)}* in <#{standup.channel_id}> · {entry.day:%a %d %b}")]
     for i, question in enumerate(entry.questions):
+        if i == entry.blocker_index:
+            blocks.append(_input(blocked_block(i), "Blocked?", _blocked_choice(entry.blocked)))
+            blocks.append(
+                _input(
+                    question_block(i),
+                    question,
+                    _plain(entry.answers[i] or "", multiline=True),
+                    optional=True,
+                    hint="If yes: what is blocking you, and who could help.",
+                )
+            )
+            continue
         blocks.append(
             _input(question_block(i), question, _plain(entry.answers[i] or "", multiline=True), optional=True)
         )

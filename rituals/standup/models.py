@@ -36,6 +36,7 @@ class Standup(Base):
     holidays: Mapped[list[Any]]
     paused: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+    archived_at: Mapped[datetime | None]  # deleted: kept for history, asked and listed no more
 
 
 class StandupMember(Base):
@@ -46,6 +47,7 @@ class StandupMember(Base):
     standup_id: Mapped[int] = mapped_column(ForeignKey("standups.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[str] = mapped_column(String(32))
     timezone: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(120))  # Slack display name, for digests that do not ping
     active: Mapped[bool] = mapped_column(default=True)
     inactive_reason: Mapped[str | None] = mapped_column(String(64))
 
@@ -61,7 +63,9 @@ class StandupEntry(Base):
     user_id: Mapped[str] = mapped_column(String(32))
     day: Mapped[date]
     status: Mapped[str] = mapped_column(String(16), default="asked")
-    questions: Mapped[list[Any]]
+    questions: Mapped[list[Any]]  # the question set the ask was sent with
+    blocker_index: Mapped[int | None]  # which of those is the blocker question
+    blocked: Mapped[bool | None]  # the blocker answer's shape: no / yes (None: not answered)
     answers: Mapped[list[Any]]
     sources: Mapped[dict[str, Any]]  # DM message ts -> question index, so edits find their answer
     asked_at: Mapped[datetime | None]
@@ -98,6 +102,8 @@ class StandupBlocker(Base):
     raised_at: Mapped[datetime]
     cleared_at: Mapped[datetime | None]
     cleared_by: Mapped[str | None] = mapped_column(String(32))
+    ticket_origin_ts: Mapped[str | None] = mapped_column(String(32))  # the message a ticket was filed from
+    ticket_id: Mapped[int | None]  # the stage ticket filed for it (tickets.id), once found
 
 
 class StandupAway(Base):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.models import OutboxMessage
-from rituals.standup import answers, calendar, render, service
+from rituals.standup import answers, blocker_tickets, calendar, render, service
 from rituals.standup.models import Standup, StandupDay, StandupEntry
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,9 @@ AWAY_STATES = ("away", "skipped", "holiday", "status")
 
 def ask(session: Session, standup: Standup, entry: StandupEntry, now: datetime) -> OutboxMessage:
     """DM the member (post to the user id: Slack opens the IM)."""
-    text, blocks = render.ask(standup, entry)
+    previous = answers.previous_entry(session, standup.id, entry.user_id, entry.day)
+    blockers = answers.open_blockers(session, standup.id, user_id=entry.user_id, on_or_before=entry.day)
+    text, blocks = render.ask(standup, entry, previous, blockers)
     row = outbox.post(
         session,
         channel=entry.user_id,
@@ -45,6 +47,11 @@ def dm_reply(
     )
 
 
+def dm_help(session: Session, team_id: str, user_id: str, text: str, now: datetime) -> OutboxMessage:
+    """A top-level DM answer that is not a standup answer."""
+    return outbox.post(session, channel=user_id, text=text, now=now, team_id=team_id)
+
+
 def remind(session: Session, standup: Standup, entry: StandupEntry, now: datetime) -> None:
     text, blocks = render.reminder(standup, entry)
     dm_reply(session, standup, entry, text, now, blocks)
@@ -64,8 +71,11 @@ def answer_completed(session: Session, standup: Standup, entry: StandupEntry, no
     """Post a member's finished answers to the channel; after the digest, update the digest too.
     Returns True when the answer came after the digest (a late answer)."""
     day = get_day(session, standup, entry.day)
-    if standup.post_mode == "thread":
-        parent = _thread_parent(session, standup, day, now)
+    if standup.post_mode == "summary":
+        refresh_day(session, standup, day, now)  # the short summary first: the answers go in its thread
+    parent = _summary_message(session, day) if standup.post_mode == "summary" else None
+    parent = parent or _thread_parent(session, standup, day, now)
+    if entry.posted_message_id is None:
         text, blocks = render.answer_post(standup, entry)
         row = outbox.post(
             session,
@@ -78,15 +88,25 @@ def answer_completed(session: Session, standup: Standup, entry: StandupEntry, no
             ref=f"standup:entry:{entry.id}",
         )
         entry.posted_message_id = row.id
-    refresh_day(session, standup, day, now)
+    if standup.post_mode != "summary":
+        refresh_day(session, standup, day, now)
     return day.digest_posted_at is not None
+
+
+def _summary_message(session: Session, day: StandupDay) -> OutboxMessage | None:
+    """Summary mode's one channel message: the summary, or the digest it became."""
+    for message_id in (day.thread_message_id, day.digest_message_id):
+        row = session.get(OutboxMessage, message_id) if message_id else None
+        if row is not None:
+            return row
+    return None
 
 
 def answer_edited(session: Session, standup: Standup, entry: StandupEntry, now: datetime) -> None:
     """Answers changed after posting: edit the posted message(s), never post again."""
     if entry.status != "answered":
         return
-    if standup.post_mode == "thread" and entry.posted_message_id:
+    if entry.posted_message_id:
         posted = session.get(OutboxMessage, entry.posted_message_id)
         if posted is not None:
             text, blocks = render.answer_post(standup, entry)
@@ -130,6 +150,8 @@ def day_view(
         )
     }
     for member in service.members(session, standup.id, active_only=False):
+        if member.name:
+            view.names[member.user_id] = member.name
         entry = entries.get(member.user_id)
         if entry is not None and entry.status == "answered":
             view.answered.append(entry)
@@ -150,6 +172,7 @@ def day_view(
             view.missing.append(member.user_id)
     view.answered.sort(key=lambda e: (e.completed_at or e.updated_at, e.id))
     view.blockers = answers.open_blockers(session, standup.id, on_or_before=day)
+    view.tickets = blocker_tickets.shown(session, standup, view.blockers)
     return view
 
 

@@ -8,8 +8,9 @@ from datetime import date
 
 from bot import blocks as b
 from bot.templates import render as template
-from bot.text import mrkdwn
-from rituals.standup.answers import is_blocker
+from bot.text import escape, mrkdwn
+from rituals.standup import calendar
+from rituals.standup.answers import blocker_answer, hinted
 from rituals.standup.ids import Action
 from rituals.standup.models import Standup, StandupBlocker, StandupEntry
 
@@ -18,7 +19,7 @@ AWAY_LABELS = {
     "holiday": "holiday",
     "skipped": "skipped today",
     "away": "away",
-    "status": "away (status)",
+    "status": "Slack status",
     "left": "left the channel",
     "deactivated": "deactivated",
 }
@@ -28,7 +29,25 @@ def day_label(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
-def ask(standup: Standup, entry: StandupEntry) -> tuple[str, b.Blocks]:
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def convention(entry: StandupEntry) -> str:
+    """How to answer the blocker question in the DM thread."""
+    if entry.blocker_index is None or entry.blocker_index >= len(entry.questions):
+        return ""
+    question = mrkdwn(entry.questions[entry.blocker_index])
+    return f"For “{question}”, reply *no* when nothing blocks you, or *yes: …* with what does."
+
+
+def ask(
+    standup: Standup,
+    entry: StandupEntry,
+    previous: StandupEntry | None = None,
+    blockers: list[StandupBlocker] | None = None,
+) -> tuple[str, b.Blocks]:
+    """The DM ask, with what the member planned last time and their blockers still open."""
     text = template(
         PKG,
         "ask.md.j2",
@@ -37,15 +56,41 @@ def ask(standup: Standup, entry: StandupEntry) -> tuple[str, b.Blocks]:
         day=day_label(entry.day),
         total=len(entry.questions),
         first=mrkdwn(entry.questions[0]),
+        convention=convention(entry),
     )
-    return text, [
+    blocks = [
         b.section(text),
         b.actions(b.button("Answer standup", Action.OPEN_ANSWER, str(entry.id), style="primary")),
     ]
+    recap = _recap(previous, blockers or [])
+    return text, blocks + ([b.context(*recap)] if recap else [])
+
+
+def _recap(previous: StandupEntry | None, blockers: list[StandupBlocker]) -> list[str]:
+    lines = []
+    plan = _plan(previous) if previous is not None else None
+    if previous is not None and plan:
+        lines.append(f":memo: On {day_label(previous.day)} you planned: {mrkdwn(plan, 300)}")
+    for blocker in blockers[:3]:
+        since = day_label(blocker.raised_on)
+        lines.append(f":construction: Still open since {since}: {mrkdwn(blocker.text, 200)} (answer *no* to clear)")
+    if len(blockers) > 3:
+        lines.append(f"… and {len(blockers) - 3} more open blockers")
+    return lines
+
+
+def _plan(entry: StandupEntry) -> str | None:
+    """The answer about what comes next: the last question that is not the blocker question (of two or more)."""
+    asked = [i for i in range(len(entry.questions)) if i != entry.blocker_index]
+    if len(entry.questions) < 2 or not asked or asked[-1] == 0 or asked[-1] >= len(entry.answers):
+        return None
+    answer = entry.answers[asked[-1]]
+    return str(answer) if answer else None
 
 
 def next_question(entry: StandupEntry, index: int) -> str:
-    return f"*{index + 1}/{len(entry.questions)}* {mrkdwn(entry.questions[index])}"
+    line = f"*{index + 1}/{len(entry.questions)}* {mrkdwn(entry.questions[index])}"
+    return f"{line} (*no*, or *yes: …*)" if index == entry.blocker_index else line
 
 
 def reminder(standup: Standup, entry: StandupEntry) -> tuple[str, b.Blocks]:
@@ -63,10 +108,37 @@ def reminder(standup: Standup, entry: StandupEntry) -> tuple[str, b.Blocks]:
 
 def thanks(standup: Standup, entry: StandupEntry, *, late: bool) -> str:
     where = f"<#{standup.channel_id}>"
-    return (
+    text = (
         f":white_check_mark: Thanks! Your answers are posted in {where}"
         + (" and added to today's digest." if late else ".")
         + " Edit a message here, or press *Answer standup* again, to change them."
+    )
+    return f"{text}\n{guess(entry)}" if hinted(entry) else text
+
+
+def guess(entry: StandupEntry) -> str:
+    """What a free-text blocker answer was taken for, and how to correct it."""
+    answer = mrkdwn(blocker_answer(entry) or "", 200)
+    if entry.blocked:
+        return f"I took “{answer}” as a blocker: reply *no* here if nothing blocks you."
+    return f"I took “{answer}” as no blocker: reply *yes: …* here if something does."
+
+
+def corrected(entry: StandupEntry) -> str:
+    return "Got it: listed as a blocker." if entry.blocked else "Got it: no blocker."
+
+
+def dm_help(open_standups: list[Standup]) -> str:
+    """A top-level DM that is not an answer: which standup, or what the bot does."""
+    if open_standups:
+        names = ", ".join(f"“{mrkdwn(s.name)}”" for s in open_standups)
+        return (
+            f"You have several standups open ({names}): reply in the thread of the question you are "
+            "answering, or use `/standup answer <name>`."
+        )
+    return (
+        "I read standup answers in the thread of a standup's question; `/standup answer` opens the form, "
+        "and `/ritual help` lists everything else I do."
     )
 
 
@@ -74,9 +146,19 @@ def _answer_lines(standup: Standup, entry: StandupEntry) -> list[str]:
     lines = []
     for i, (question, answer) in enumerate(zip(entry.questions, entry.answers, strict=False)):
         shown = mrkdwn(answer) if answer else "_(no answer)_"
-        flag = ":construction: " if i == standup.blocker_index and is_blocker(answer) else ""
+        flag = ":construction: " if i == entry.blocker_index and entry.blocked else ""
         lines.append(f"*{mrkdwn(question)}*\n{flag}{shown}")
     return lines
+
+
+def _gist(view: DayView, entry: StandupEntry) -> str:
+    """A member's line in the summary: their first answer, short; the rest is in the thread."""
+    first = next((str(a) for a in entry.answers if a), "")
+    flag = " :construction:" if entry.blocked else ""
+    return f"• {view.who(entry.user_id)}{flag}: {mrkdwn(first, GIST)}"
+
+
+GIST = 60
 
 
 def answer_post(standup: Standup, entry: StandupEntry) -> tuple[str, b.Blocks]:
@@ -112,12 +194,22 @@ class DayView:
     later: list[str] = field(default_factory=list)
     away: list[tuple[str, str]] = field(default_factory=list)
     blockers: list[StandupBlocker] = field(default_factory=list)
+    tickets: dict[int, str] = field(default_factory=dict)  # blocker id -> its stage ticket, as mrkdwn
     final: bool = False
     with_answers: bool = False
+    names: dict[str, str] = field(default_factory=dict)  # user id -> Slack display name
 
     @property
     def total(self) -> int:
         return len(self.answered) + len(self.missing) + len(self.later)
+
+    def who(self, user_id: str) -> str:
+        """A member by name, without a ping (a mention only while the name is unknown)."""
+        name = self.names.get(user_id)
+        return f"*{escape(name)}*" if name else f"<@{user_id}>"
+
+    def everyone(self, user_ids: list[str]) -> str:
+        return ", ".join(self.who(u) for u in user_ids)
 
 
 def digest(view: DayView) -> tuple[str, b.Blocks]:
@@ -127,35 +219,36 @@ def digest(view: DayView) -> tuple[str, b.Blocks]:
     if view.blockers:
         blocks.append(b.section(f":construction: *Blockers ({len(view.blockers)})*"))
         for blocker in view.blockers:
-            age = (view.day - blocker.raised_on).days
+            age = calendar.working_days(s.days, s.holidays, blocker.raised_on, view.day)
             since = "new today" if age <= 0 else f"day {age + 1}, since {day_label(blocker.raised_on)}"
-            # The "File a ticket" button (stage-ticket modal, prefilled) joins "Cleared" once the tickets
-            # capability offers that modal; until then it stays hidden.
+            ticket = view.tickets.get(blocker.id)
+            linked = f" · {ticket}" if ticket else ""
             blocks.append(
                 b.section(
-                    f"<@{blocker.user_id}> — {mrkdwn(blocker.text)} _({since})_",
+                    f"{view.who(blocker.user_id)} — {mrkdwn(blocker.text)} _({since})_{linked}",
                     accessory=b.button("Cleared", Action.CLEAR_BLOCKER, f"{blocker.id}:{view.day}"),
                 )
             )
+            if not ticket:
+                blocks.append(b.actions(b.button("File a ticket", Action.FILE_TICKET, f"{blocker.id}:{view.day}")))
         blocks.append(b.divider())
-    names = ", ".join(f"<@{e.user_id}>" for e in view.answered) or "nobody yet"
-    blocks.append(b.section(f":white_check_mark: *Answered ({len(view.answered)}/{view.total})*: {names}"))
-    if view.with_answers:
-        for entry in view.answered:
-            blocks.append(b.section(f"*<@{entry.user_id}>*\n" + "\n".join(_answer_lines(s, entry))))
+    names = view.everyone([e.user_id for e in view.answered]) or "nobody yet"
+    if view.with_answers and view.answered:
+        lines = "\n".join(_gist(view, entry) for entry in view.answered)
+        blocks.append(b.section(f":white_check_mark: *Answered ({len(view.answered)}/{view.total})*\n{lines}"))
+    else:
+        blocks.append(b.section(f":white_check_mark: *Answered ({len(view.answered)}/{view.total})*: {names}"))
     if view.missing:
         label = "No answer" if view.final else "Waiting for"
-        blocks.append(b.section(f":hourglass: *{label}*: " + ", ".join(f"<@{u}>" for u in view.missing)))
+        blocks.append(b.section(f":hourglass: *{label}*: " + view.everyone(view.missing)))
     if view.later:
-        blocks.append(
-            b.section(":alarm_clock: *Asked later today (their morning)*: " + ", ".join(f"<@{u}>" for u in view.later))
-        )
+        blocks.append(b.section(":alarm_clock: *Asked later today (their morning)*: " + view.everyone(view.later)))
     if view.away:
-        blocks.append(
-            b.section(":palm_tree: *Away*: " + ", ".join(f"<@{u}> ({AWAY_LABELS.get(k, k)})" for u, k in view.away))
-        )
-    if not view.with_answers and view.answered:
-        blocks.append(b.context("Answers are in the day's standup thread."))
+        away = ", ".join(f"{view.who(u)} ({AWAY_LABELS.get(k, k)})" for u, k in view.away)
+        blocks.append(b.section(f":palm_tree: *Away*: {away}"))
+    if view.answered:
+        where = "this message's thread" if view.with_answers else "the day's standup thread"
+        blocks.append(b.context(f"Each member's answers are in {where}."))
     text = template(
         PKG,
         "digest.txt.j2",
@@ -164,7 +257,7 @@ def digest(view: DayView) -> tuple[str, b.Blocks]:
         answered=len(view.answered),
         total=view.total,
         blockers=len(view.blockers),
-        missing=", ".join(f"<@{u}>" for u in view.missing),
-        away=", ".join(f"<@{u}>" for u, _ in view.away),
+        missing=view.everyone(view.missing),
+        away=view.everyone([u for u, _ in view.away]),
     )
     return text, blocks

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from rituals.standup import calendar
 from rituals.standup.ids import Block
-from rituals.standup.models import POST_MODES, Standup, StandupBlocker, StandupDay, StandupEntry, StandupMember
+from rituals.standup.models import POST_MODES, Standup, StandupMember
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ class SetupForm:
     everyone: bool = False
     holidays: list[str] = field(default_factory=list)
     name: str = "Standup"
+    names: dict[str, str] = field(default_factory=dict)  # user id -> Slack display name, where looked up
 
 
 def validate(form: SetupForm) -> None:
@@ -85,7 +86,7 @@ def save(
     standup.timezone, standup.reminder_minutes = form.timezone, form.reminder_minutes
     standup.post_mode, standup.everyone, standup.holidays = form.post_mode, form.everyone, form.holidays
     session.flush()
-    sync_members(session, standup, form.participants)
+    sync_members(session, standup, form.participants, form.names)
     log.info(
         "standup saved standup=%s team=%s channel=%s members=%s",
         standup.id,
@@ -96,14 +97,19 @@ def save(
     return standup
 
 
-def sync_members(session: Session, standup: Standup, participants: dict[str, str]) -> None:
+def sync_members(
+    session: Session, standup: Standup, participants: dict[str, str], names: dict[str, str] | None = None
+) -> None:
     existing = {m.user_id: m for m in members(session, standup.id, active_only=False)}
+    names = names or {}
     for user_id, tz in participants.items():
         member = existing.get(user_id)
         if member is None:
-            session.add(StandupMember(standup_id=standup.id, user_id=user_id, timezone=tz, active=True))
+            name = names.get(user_id) or None
+            session.add(StandupMember(standup_id=standup.id, user_id=user_id, timezone=tz, name=name, active=True))
         else:
             member.timezone, member.active, member.inactive_reason = tz or member.timezone, True, None
+            member.name = names.get(user_id) or member.name
     for user_id, member in existing.items():
         if user_id not in participants and member.active:
             member.active, member.inactive_reason = False, "removed"
@@ -119,7 +125,7 @@ def members(session: Session, standup_id: int, *, active_only: bool = True) -> l
 
 def get(session: Session, team_id: str, standup_id: int) -> Standup:
     standup = session.get(Standup, standup_id)
-    if standup is None or standup.team_id != team_id:
+    if standup is None or standup.team_id != team_id or standup.archived_at is not None:
         raise UserError("That standup no longer exists. `/standup setup` creates a new one.")
     return standup
 
@@ -127,27 +133,42 @@ def get(session: Session, team_id: str, standup_id: int) -> Standup:
 def in_channel(session: Session, team_id: str, channel_id: str) -> list[Standup]:
     return list(
         session.scalars(
-            select(Standup).where(Standup.team_id == team_id, Standup.channel_id == channel_id).order_by(Standup.id)
+            select(Standup)
+            .where(Standup.team_id == team_id, Standup.channel_id == channel_id, Standup.archived_at.is_(None))
+            .order_by(Standup.id)
         )
     )
 
 
-def for_channel(session: Session, team_id: str, channel_id: str, name: str | None = None) -> Standup:
-    """The channel's standup; with several, `name` (the rest of the command) picks one."""
+def same_name(name: str, typed: str) -> bool:
+    """A standup's name as typed after a command: case and spacing do not matter."""
+    return " ".join(name.split()).casefold() == " ".join(typed.split()).casefold()
+
+
+def named(session: Session, team_id: str, channel_id: str, name: str | None) -> list[Standup]:
+    """The channel's standups, or the one `name` names (UserError when none does)."""
     found = in_channel(session, team_id, channel_id)
     if not found:
         raise UserError("There is no standup in this channel yet. Start one with `/standup setup`.")
-    if name:
-        match = [s for s in found if s.name.lower() == name.lower()]
-        if match:
-            return match[0]
-    if len(found) > 1 and not name:
+    if not name:
+        return found
+    match = [s for s in found if same_name(s.name, name)]
+    if not match:
+        names = ", ".join(f"“{s.name}”" for s in found)
+        raise UserError(f"No standup called “{name}” here; this channel has {names}.")
+    return match[:1]
+
+
+def for_channel(
+    session: Session, team_id: str, channel_id: str, name: str | None = None, *, sub: str = "edit"
+) -> Standup:
+    """The channel's standup; with several, `name` (the rest of the command) picks one."""
+    found = named(session, team_id, channel_id, name)
+    if len(found) > 1:
         names = ", ".join(f"“{s.name}”" for s in found)
         raise UserError(
-            f"This channel has several standups ({names}): add the name, e.g. `/standup edit {found[0].name}`."
+            f"This channel has several standups ({names}): add the name, e.g. `/standup {sub} {found[0].name}`."
         )
-    if name and len(found) > 1:
-        raise UserError(f"No standup called “{name}” here.")
     return found[0]
 
 
@@ -156,7 +177,12 @@ def of_user(session: Session, team_id: str, user_id: str) -> list[Standup]:
         session.scalars(
             select(Standup)
             .join(StandupMember, StandupMember.standup_id == Standup.id)
-            .where(Standup.team_id == team_id, StandupMember.user_id == user_id, StandupMember.active.is_(True))
+            .where(
+                Standup.team_id == team_id,
+                Standup.archived_at.is_(None),
+                StandupMember.user_id == user_id,
+                StandupMember.active.is_(True),
+            )
             .order_by(Standup.id)
         )
     )
@@ -169,14 +195,13 @@ def set_paused(session: Session, standup: Standup, paused: bool) -> Standup:
     return standup
 
 
-def delete_standup(session: Session, standup: Standup) -> str:
-    name = standup.name
-    for model in (StandupBlocker, StandupEntry, StandupDay, StandupMember):
-        session.execute(delete(model).where(model.standup_id == standup.id))
-    session.delete(standup)
+def delete_standup(session: Session, standup: Standup, now: datetime) -> str:
+    """Deleting archives: nobody is asked and the channel lists it no more, but its history stays
+    (`/standup history` and the export still read it)."""
+    standup.archived_at, standup.paused = now, True
     session.flush()
-    log.info("standup deleted standup=%s", standup.id)
-    return name
+    log.info("standup archived standup=%s", standup.id)
+    return standup.name
 
 
 def workspace_holidays(settings: object) -> list[str]:

@@ -89,7 +89,7 @@ def summarize(user_ids: list[str], facts: list[Fact], start: date, end: date) ->
     return result
 
 
-def report(session: Session, standup: Standup, period: str, now: datetime) -> Report:
+def report(session: Session, standup: Standup, period: str, now: datetime, *, chart: bool = True) -> Report:
     if period not in PERIODS:
         raise UserError("Use `/standup report week` or `/standup report month`.")
     end = calendar.local_date(now, standup.timezone)
@@ -106,7 +106,7 @@ def report(session: Session, standup: Standup, period: str, now: datetime) -> Re
     cleared = sum(
         1 for x in blockers if x.cleared_at and start <= calendar.local_date(x.cleared_at, standup.timezone) <= end
     )
-    return Report(period, start, end, members, raised, cleared, chart=_chart(standup, members))
+    return Report(period, start, end, members, raised, cleared, chart=_chart(standup, members) if chart else None)
 
 
 def _chart(standup: Standup, members: list[MemberStats]) -> bytes | None:
@@ -137,8 +137,8 @@ def _minutes(value: float | None) -> str:
     return f"{value:.0f} min" if value < 90 else f"{value / 60:.1f} h"
 
 
-def publish(session: Session, standup: Standup, result: Report, now: datetime) -> None:
-    text = template(
+def text(standup: Standup, result: Report) -> str:
+    return template(
         "rituals.standup",
         "report.md.j2",
         standup=mrkdwn(standup.name),
@@ -160,8 +160,16 @@ def publish(session: Session, standup: Standup, result: Report, now: datetime) -
             for m in result.members
         ],
     )
+
+
+def publish(session: Session, standup: Standup, result: Report, now: datetime) -> None:
     row = outbox.post(
-        session, channel=standup.channel_id, text=text, blocks=[b.section(text)], now=now, team_id=standup.team_id
+        session,
+        channel=standup.channel_id,
+        text=text(standup, result),
+        blocks=[b.section(text(standup, result))],
+        now=now,
+        team_id=standup.team_id,
     )
     if result.chart:
         outbox.upload(

@@ -58,7 +58,7 @@ def test_whole_day_in_three_timezones(signed, slack, runtime, clock, deliver, da
     entry_id = ada_ask["blocks"][1]["elements"][0]["value"]
     signed.action("standup.open_answer", entry_id, user=ADA, channel=f"D{ADA}")
     modal = slack.calls_to("views.open")[-1].params["view"]
-    assert [b["label"]["text"] for b in modal["blocks"][1:]] == ["Yesterday?", "Today?", "Blockers?"]
+    assert [b["label"]["text"] for b in modal["blocks"][1:]] == ["Yesterday?", "Today?", "Blocked?", "Blockers?"]
     signed.view_submission(
         "standup.answer",
         answer_values("Wrote the loader", "Review PRs", "none"),
@@ -83,7 +83,8 @@ def test_whole_day_in_three_timezones(signed, slack, runtime, clock, deliver, da
     assert "thread_ts" not in digest
     text = blocks_text(digest)
     assert text.index("Blockers (1)") < text.index("Answered (2/3)")
-    assert "<@U0003> — Waiting on GPU quota" in text and "No answer*: <@U0002>" in text
+    assert "*ravi* — Waiting on GPU quota" in text and "No answer*: *grace*" in text
+    assert "<@" not in text, "the digest names members without pinging them"
 
     # grace answers late: her answer joins the thread and the digest is updated, not re-posted.
     before = len(slack.posted("C0001"))

@@ -140,11 +140,11 @@ def test_digest_before_a_members_morning_lists_them_as_later_not_missing(signed,
     set_up(signed, slack, [ADA, GRACE], digest="10:00", reminder="0")
     sim.run_until(utc(23, 9, 5))  # 10:00 Berlin digest; 01:00 in Los Angeles
     digest = blocks_text(slack.posted("C0001")[-1])
-    assert "Asked later today (their morning)*: <@U0002>" in digest and "No answer*: <@U0001>" in digest
+    assert "Asked later today (their morning)*: *grace*" in digest and "No answer*: *ada*" in digest
     sim.run_until(utc(23, 17, 5))
     _answer(signed, slack, GRACE, "g1", "g2", "no")
     deliver()
-    assert "Answered (1/2)*: <@U0002>" in blocks_text(slack.calls_to("chat.update")[-1].params)
+    assert "Answered (1/2)*: *grace*" in blocks_text(slack.calls_to("chat.update")[-1].params)
 
 
 def test_a_top_level_dm_answers_the_open_standup(signed, slack, runtime, clock, deliver):
