@@ -6,8 +6,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.capabilities import Capability
-from handlers.tickets import actions, commands, events, views
-from rituals.tickets import capability, models
+from handlers.tickets import actions, commands, events, views, webhooks
+from rituals.tickets import capability, jobs, models
 from rituals.tickets.ids import Shortcut
 
 
@@ -26,7 +26,10 @@ CAPABILITY = Capability(
     events=events.EVENTS,
     help=commands.ROUTER.help(),
     status=capability.status,
+    schedule=capability.schedule,
+    jobs=jobs,
     models=models,
+    routes=webhooks.ROUTES,
     demo=capability.demo,
     demo_order=60,
 )

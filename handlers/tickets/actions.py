@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.deferred import SLACK, TRACKERS, Later
 from bot.errors import UserError
 from bot.text import decode
 from handlers.auth import workspace
+from handlers.router import later
 from handlers.tickets.helpers import checklist_reply, file_draft, open_modal, setup_of
 from rituals.tickets import checklist, service
 from rituals.tickets.ids import Action, Shortcut
@@ -25,10 +27,12 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
-    app.shortcut(Shortcut.FILE_FROM_MESSAGE)(handle_message_shortcut)
-    app.action(Action.RETRY)(handle_retry)
-    app.action(Action.RETRY_PROJECT)(handle_retry_project)
-    app.action(Action.OPEN_FROM_REACTION)(handle_open_from_reaction)
+    app.shortcut(Shortcut.FILE_FROM_MESSAGE)(later(Later(SLACK, "Opening the ticket form…"))(handle_message_shortcut))
+    app.action(Action.RETRY)(later(Later(TRACKERS, "Filing the ticket again…"))(handle_retry))
+    app.action(Action.RETRY_PROJECT)(
+        later(Later(TRACKERS, "Filing the project's tickets again…"))(handle_retry_project)
+    )
+    app.action(Action.OPEN_FROM_REACTION)(later(Later(SLACK, "Opening the ticket form…"))(handle_open_from_reaction))
 
 
 def _permalink(client: WebClient, channel: str | None, ts: str | None) -> str | None:
@@ -116,8 +120,8 @@ def handle_retry(
     draft = service.draft_of(db, team, action.get("value") or "")
     if draft.user_id != body["user"]["id"]:
         raise UserError("Only the person who wrote this draft can retry it.")
-    text, blocks, _ok = file_draft(db, setup_of(settings), draft, clock, team_id=team, channel=draft.channel_id)
-    respond(text=text, blocks=blocks or None, response_type="ephemeral", replace_original=True)
+    outcome = file_draft(db, setup_of(settings), draft, clock, team_id=team, channel=draft.channel_id)
+    respond(text=outcome.text, blocks=outcome.blocks or None, response_type="ephemeral", replace_original=True)
 
 
 def handle_retry_project(

@@ -3,7 +3,7 @@ draft, a checklist's reply, an ephemeral answer through the outbox."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from slack_sdk.web import WebClient
 from sqlalchemy.orm import Session
@@ -51,6 +51,15 @@ def open_modal(
     client.views_open(trigger_id=trigger_id, view=view)
 
 
+class Outcome(NamedTuple):
+    """A filing's answer to the filer: `note` is what they should know although it was filed."""
+
+    text: str
+    blocks: Blocks
+    ok: bool
+    note: str | None = None
+
+
 def file_draft(
     db: Session,
     setup: TicketSetup,
@@ -59,21 +68,26 @@ def file_draft(
     *,
     team_id: str,
     channel: str | None,
-) -> tuple[str, Blocks, bool]:
-    """Submit a draft; returns (text, blocks, ok). On failure the draft stays for Retry."""
+) -> Outcome:
+    """Submit a draft (the tracker call is here: keep it movable to the deferred path). On failure the
+    draft stays for Retry."""
     try:
         result = service.submit(db, setup, draft, now=clock.now())
     except TrackerError as exc:
-        text, blocks = render.failed_message(draft, exc.tracker, exc.reason)
-        return text, blocks, False
+        text, blocks = render.failed_message(draft, exc.tracker, exc.reason, filed_key=exc.filed_key)
+        return Outcome(text, blocks, False)
     notify.filed(db, result, channel=channel, team_id=team_id, now=clock.now())
-    return render.filed_reply(result.ticket), [], True
+    note = render.unmapped_note(result.ticket, result.unmapped) if result.unmapped else None
+    text = render.filed_reply(result.ticket)
+    return Outcome(f"{text}\n{note}" if note else text, [], True, note)
 
 
 def checklist_reply(setup: TicketSetup, result: Checklist) -> tuple[str, Blocks]:
     """A project checklist as filed so far, with the tracker's refusal and a Retry when it stopped."""
     error = f"{result.error.tracker}: {result.error.reason}" if result.error else None
-    return render.checklist_message(result.project, result.tickets, result.created, len(setup.stages), error)
+    return render.checklist_message(
+        result.project, result.slots, result.created, result.stages, error, existed=result.existed
+    )
 
 
 def ephemeral_to(
@@ -95,3 +109,8 @@ def ephemeral_to(
         now=clock.now(),
         team_id=team_id,
     )
+
+
+def dm(db: Session, clock: Clock, *, team_id: str, user: str, text: str) -> None:
+    """A direct message (after a modal closed, there is no response_url)."""
+    outbox.post(db, channel=user, text=text, now=clock.now(), team_id=team_id)

@@ -10,15 +10,43 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.deferred import TRACKERS, Later
 from handlers.auth import workspace
 from handlers.forms import Form
-from handlers.tickets.helpers import ephemeral_to, file_draft, setup_of
-from rituals.tickets import projects, service
+from handlers.router import later
+from handlers.tickets.helpers import dm, ephemeral_to, file_draft, setup_of
+from rituals.tickets import profile, projects, render_project, service
 from rituals.tickets.ids import Block, Modal
 
 
+def submit_profile(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: BoltContext,
+    db: Session,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    """The project form: saved, shown on the board, written into the epic (the tracker call is here)."""
+    form = Form.of(view)
+    team = workspace(context).id
+    chosen = profile.of_project(db, team, form.metadata.get("project"))
+    values = {
+        key: (form.text(f"profile_{key}") if kind == "text" else form.value(f"profile_{key}"))
+        for key, _label, kind in profile.FIELDS
+    }
+    profile.save(chosen, values)
+    ack()
+    warning = profile.push(db, setup_of(settings), chosen)
+    user = body["user"]["id"]
+    text = render_project.profile_saved(chosen, warning)
+    dm(db, clock, team_id=team, user=user, text=text)
+
+
 def register(app: App) -> None:
-    app.view(Modal.FILE)(submit_file_modal)
+    app.view(Modal.FILE)(later(Later(TRACKERS, "Filing the ticket…"))(submit_file_modal))
+    app.view(Modal.PROFILE)(later(Later(TRACKERS, "Saving the profile…"))(submit_profile))
 
 
 def submit_file_modal(
@@ -53,6 +81,7 @@ def submit_file_modal(
         permalink=meta.get("permalink"),
     )
     ack()
-    text, blocks, ok = file_draft(db, setup, draft, clock, team_id=team, channel=meta.get("channel"))
-    if not ok:
-        ephemeral_to(db, clock, team_id=team, channel=meta.get("channel"), user=user, text=text, blocks=blocks)
+    outcome = file_draft(db, setup, draft, clock, team_id=team, channel=meta.get("channel"))
+    if not outcome.ok or outcome.note:
+        text = outcome.text if not outcome.ok else outcome.note or ""
+        ephemeral_to(db, clock, team_id=team, channel=meta.get("channel"), user=user, text=text, blocks=outcome.blocks)

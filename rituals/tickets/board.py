@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import utc
 from bot.errors import UserError
-from rituals.tickets import projects
+from rituals.tickets import profile, projects
 from rituals.tickets.models import Ticket, TicketProject
 from rituals.tickets.setup import TicketSetup
 
@@ -24,6 +24,7 @@ class Item:
     assignee: str | None
     age_days: int
     project: str | None
+    stage_days: int = 0  # since it entered its current stage
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Column:
 class Board:
     title: str
     columns: list[Column]
+    profile: list[str] = field(default_factory=list)  # the project's profile lines (human text)
 
     @property
     def open_count(self) -> int:
@@ -67,6 +69,7 @@ def build(session: Session, setup: TicketSetup, *, team_id: str, project_name: s
         .order_by(Ticket.created_at, Ticket.id)
     )
     title = "All stage tickets"
+    stages, profile_lines = setup.stages, []
     if project_name:
         project = projects.find_project(session, team_id, " ".join(project_name.split()))
         if project is None:
@@ -74,14 +77,15 @@ def build(session: Session, setup: TicketSetup, *, team_id: str, project_name: s
             raise UserError(f"There is no project `{project_name[:60]}`. Projects: {known}.")
         query = query.where(Ticket.project_id == project.id)
         title = project.name
-    columns = {s.name: Column(s.name) for s in setup.stages}
+        stages, profile_lines = projects.stages_of(setup, project), profile.lines(project.profile)
+    columns = {s.name: Column(s.name) for s in stages}
     for ticket, ticket_project_name in session.execute(query):
         column = columns.setdefault(ticket.stage, Column(ticket.stage))
         if ticket.status == "closed":
             column.closed += 1
         else:
             column.items.append(_item(ticket, ticket_project_name, now))
-    return Board(title, list(columns.values()))
+    return Board(title, list(columns.values()), profile_lines)
 
 
 def mine(session: Session, *, team_id: str, user_id: str, now: datetime) -> list[Item]:
@@ -103,4 +107,5 @@ def _item(ticket: Ticket, project: str | None, now: datetime) -> Item:
         ticket.assignee,
         age_days(ticket.created_at, now),
         project,
+        age_days(ticket.stage_since or ticket.created_at, now),
     )

@@ -6,7 +6,6 @@ tracker failure; a stage whose last attempt timed out reuses its draft and is lo
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,15 +16,22 @@ from bot.errors import UserError
 from rituals.tickets import projects, service
 from rituals.tickets.models import Ticket, TicketDraft, TicketProject
 from rituals.tickets.setup import TicketSetup
+from rituals.tickets.stages import Stage
 from rituals.tickets.trackers.base import TrackerError
 
 
 @dataclass
 class Checklist:
     project: TicketProject
-    tickets: list[Ticket] = field(default_factory=list)
+    slots: list[tuple[str, Ticket]] = field(default_factory=list)  # (the checklist stage, its ticket)
     created: int = 0
     error: TrackerError | None = None
+    existed: bool = False
+    stages: int = 0
+
+    @property
+    def tickets(self) -> list[Ticket]:
+        return [ticket for _stage, ticket in self.slots]
 
 
 def create(
@@ -37,35 +43,32 @@ def create(
     user_id: str,
     name: str,
     now: datetime,
+    template: list[Stage] | None = None,
 ) -> Checklist:
+    """The project's checklist, filing the stages that have no ticket yet; `template` gives a new
+    project its own stages (a project keeps the stages it was created with)."""
     name = " ".join(name.split())
     if not name:
         raise UserError("Name the project: `/ticket project <name>`.")
     if len(name) > 120:
         raise UserError("Keep the project name under 120 characters.")
-    marker = re.sub(r"[^a-z0-9]+", "-", f"{team_id}-{name}".lower())[:60]
     try:
-        project = projects.ensure_project(
-            session,
-            setup,
-            team_id=team_id,
-            channel_id=channel_id,
-            name=name,
-            user_id=user_id,
-            now=now,
-            marker=marker,
+        project, created = projects.claim_project(
+            session, setup, team_id=team_id, channel_id=channel_id, name=name, user_id=user_id, now=now
         )
     except TrackerError as exc:
         raise UserError(
             f"{exc.tracker} did not create the project: {exc.reason.rstrip('.')}. "
             f"Run `/ticket project {name}` again to retry; stages already filed are kept."
         ) from None
-    assert project is not None
-    result = Checklist(project)
-    have = {t.stage: t for t in session.scalars(select(Ticket).where(Ticket.project_id == project.id))}
-    for stage in setup.stages:
-        if stage.name in have:
-            result.tickets.append(have[stage.name])
+    if created and template:
+        project.stages = [stage.name for stage in template]
+    stages = projects.stages_of(setup, project)
+    result = Checklist(project, existed=not created, stages=len(stages))
+    for stage in stages:
+        have = _slot_ticket(session, project.id, stage.name)
+        if have is not None:
+            result.slots.append((stage.name, have))
             continue
         draft = _pending_draft(session, team_id, project.name, stage.name) or service.new_draft(
             session,
@@ -77,19 +80,49 @@ def create(
             summary=f"{stage.name}: {project.name}",
             project=project.name,
             labels=[],
+            checklist=True,
         )
         try:
             filed = service.submit(session, setup, draft, now=now)
         except TrackerError as exc:
             result.error = exc
             break
-        result.tickets.append(filed.ticket)
+        result.slots.append((stage.name, filed.ticket))
         result.created += 1
     return result
 
 
+def split_template(setup: TicketSetup, text: str) -> tuple[str, list[Stage] | None]:
+    """`Churn v2 template:bank` -> ("Churn v2", the bank's stages)."""
+    words = text.split()
+    chosen = [w for w in words if w.lower().startswith("template:")]
+    if not chosen:
+        return text, None
+    wanted = chosen[-1].split(":", 1)[1].lower()
+    if wanted not in setup.templates:
+        raise UserError(f"There is no stage template `{wanted[:40]}`. Templates: {', '.join(sorted(setup.templates))}.")
+    return " ".join(w for w in words if w not in chosen), setup.templates[wanted]
+
+
+def _slot_ticket(session: Session, project_id: int, stage: str) -> Ticket | None:
+    """The ticket filling a checklist stage: the one filed for it (wherever it moved since), else an
+    older ticket of the project that sits in that stage and fills no other slot."""
+    filed_for = session.scalar(
+        select(Ticket).where(Ticket.project_id == project_id, Ticket.checklist_stage == stage).order_by(Ticket.id)
+    )
+    if filed_for is not None:
+        return filed_for
+    return session.scalar(
+        select(Ticket)
+        .where(Ticket.project_id == project_id, Ticket.checklist_stage.is_(None), Ticket.stage == stage)
+        .order_by(Ticket.id)
+    )
+
+
 def _pending_draft(session: Session, team_id: str, project: str, stage: str) -> TicketDraft | None:
-    drafts = session.scalars(select(TicketDraft).where(TicketDraft.team_id == team_id, TicketDraft.status == "failed"))
+    drafts = session.scalars(
+        select(TicketDraft).where(TicketDraft.team_id == team_id, TicketDraft.status.in_(("failed", "sending")))
+    )
     return next(
         (d for d in drafts if d.payload.get("project") == project and d.payload.get("stage") == stage),
         None,

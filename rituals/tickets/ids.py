@@ -12,10 +12,22 @@ class Action(StrEnum):
     OPEN_FROM_REACTION = "tickets.open_from_reaction"
 
 
+class Job(StrEnum):
+    RECONCILE = "tickets.reconcile"
+
+
+class Route(StrEnum):
+    """The web process's webhook paths (POST)."""
+
+    GITHUB = "/tickets/webhooks/github"
+    JIRA = "/tickets/webhooks/jira"
+
+
 class Modal(StrEnum):
     """Modal callback ids."""
 
     FILE = "tickets.file_modal"
+    PROFILE = "tickets.profile_modal"
 
 
 class Shortcut(StrEnum):

@@ -1,5 +1,5 @@
 """Tables of stage tickets: projects (epics), tickets mirrored from their tracker, drafts kept for
-Retry, and each channel's default project."""
+Retry, each channel's default project, the built-in key sequence, stage moves and account links."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ class TicketProject(Base):
     url: Mapped[str | None] = mapped_column(String(500))
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
+    marker: Mapped[str | None] = mapped_column(String(32))  # stable id written into the epic / milestone
+    stages: Mapped[list[Any] | None]  # the project's own stage names (a template), else the workspace's
+    profile: Mapped[dict[str, Any] | None]  # business target, success metric, domain, people
 
 
 class Ticket(Base):
@@ -33,7 +36,7 @@ class Ticket(Base):
 
     __tablename__ = "tickets"
     __table_args__ = (
-        UniqueConstraint("team_id", "key"),
+        UniqueConstraint("team_id", "tracker", "key"),
         Index("ix_tickets_team_id_status", "team_id", "status"),
     )
 
@@ -57,6 +60,9 @@ class Ticket(Base):
     origin_channel: Mapped[str | None] = mapped_column(String(32))
     origin_ts: Mapped[str | None] = mapped_column(String(32))
     draft_id: Mapped[str | None] = mapped_column(String(32))
+    checklist_stage: Mapped[str | None] = mapped_column(String(80))  # the checklist slot it was filed for
+    stage_since: Mapped[datetime | None]
+    comments: Mapped[int | None]  # the tracker's comment count, as last seen
 
 
 class TicketDraft(Base):
@@ -88,5 +94,43 @@ class TicketChannelDefault(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     channel_id: Mapped[str] = mapped_column(String(32))
     project_id: Mapped[int] = mapped_column(ForeignKey("ticket_projects.id", ondelete="CASCADE"))
+    set_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime]
+
+
+class TicketKeySequence(Base):
+    """The last built-in ticket number per team and prefix, taken with one atomic UPDATE."""
+
+    __tablename__ = "ticket_key_sequences"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last: Mapped[int]
+
+
+class TicketStageMove(Base):
+    """Every stage a ticket entered: filed (from_stage None), moved, or changed in its tracker."""
+
+    __tablename__ = "ticket_stage_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey(Ticket.id, ondelete="CASCADE"), index=True)
+    from_stage: Mapped[str | None] = mapped_column(String(80))
+    to_stage: Mapped[str] = mapped_column(String(80))
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+
+
+class TicketAccountLink(Base):
+    """`/ticket map @user <account>`: a Slack user's Jira account id or GitHub login."""
+
+    __tablename__ = "ticket_account_links"
+    __table_args__ = (UniqueConstraint("team_id", "tracker", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    tracker: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(32))
+    account: Mapped[str] = mapped_column(String(128))
     set_by: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime]

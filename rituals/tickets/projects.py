@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.errors import UserError
+from rituals.tickets import stages as stage_mod
 from rituals.tickets.ids import Block, ProjectChoice
 from rituals.tickets.models import TicketChannelDefault, TicketProject
 from rituals.tickets.setup import TicketSetup
@@ -15,6 +18,13 @@ from rituals.tickets.setup import TicketSetup
 
 def find_project(session: Session, team_id: str, name: str) -> TicketProject | None:
     return session.scalar(select(TicketProject).where(TicketProject.team_id == team_id, TicketProject.name == name))
+
+
+def stages_of(setup: TicketSetup, project: TicketProject | None) -> list[stage_mod.Stage]:
+    """The project's own stages (its template) when it has them, else the workspace's."""
+    if project is not None and project.stages:
+        return [stage_mod.Stage(n, str(name)) for n, name in enumerate(project.stages, start=1)]
+    return setup.stages
 
 
 def projects(session: Session, team_id: str) -> list[TicketProject]:
@@ -32,28 +42,60 @@ def ensure_project(
     name: str | None,
     user_id: str,
     now: datetime,
-    marker: str,
 ) -> TicketProject | None:
     """The named project; created (an epic / milestone in its tracker) when it does not exist."""
     if not name:
         return None
-    existing = find_project(session, team_id, name)
-    if existing is not None:
-        return existing
-    tracker_name = setup.tracker_name(channel_id, name)
-    remote = setup.build(tracker_name, session, team_id).create_project(name, marker)
-    project = TicketProject(
-        team_id=team_id,
-        name=name,
-        tracker=tracker_name,
-        external_ref=remote.ref,
-        url=remote.url,
-        created_by=user_id,
-        created_at=now,
-    )
-    session.add(project)
-    session.flush()
-    return project
+    return claim_project(session, setup, team_id=team_id, channel_id=channel_id, name=name, user_id=user_id, now=now)[0]
+
+
+def claim_project(
+    session: Session,
+    setup: TicketSetup,
+    *,
+    team_id: str,
+    channel_id: str | None,
+    name: str,
+    user_id: str,
+    now: datetime,
+) -> tuple[TicketProject, bool]:
+    """(the project, whether this call created it). The row comes first, with a stable marker the
+    tracker's epic carries; a simultaneous request creating the same name finds it instead of failing.
+    A project whose epic is still missing (its tracker failed before) gets it now."""
+    project = find_project(session, team_id, name)
+    created = False
+    if project is None:
+        row = TicketProject(
+            team_id=team_id,
+            name=name,
+            tracker=setup.tracker_name(channel_id, name),
+            marker=uuid.uuid4().hex,
+            created_by=user_id,
+            created_at=now,
+        )
+        session.commit()  # what the request wrote so far is kept; the name is claimed in a transaction of its own
+        session.add(row)
+        try:
+            session.flush()
+            project, created = row, True
+        except IntegrityError:
+            session.rollback()
+            project = find_project(session, team_id, name)  # another request created it meanwhile
+            if project is None:
+                raise
+    if project.external_ref is None:
+        _create_remote(session, setup, project)
+    return project, created
+
+
+def _create_remote(session: Session, setup: TicketSetup, project: TicketProject) -> None:
+    tracker = setup.build(project.tracker, session, project.team_id)
+    marker = project.marker or uuid.uuid4().hex
+    if project.tracker != "builtin":
+        project.marker = marker
+        session.commit()  # the project is kept whatever the tracker says; no lock held while it answers
+    remote = tracker.create_project(project.name, marker)
+    project.external_ref, project.url = remote.ref, remote.url
 
 
 def set_default(

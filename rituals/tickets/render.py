@@ -45,6 +45,16 @@ def filed_reply(ticket: Ticket) -> str:
     return f"Filed {ticket_line(ticket)} in *{escape(ticket.stage)}*."
 
 
+def unmapped_note(ticket: Ticket, user: str) -> str:
+    shown = {"jira": "Jira", "github": "GitHub"}.get(ticket.tracker, ticket.tracker)
+    account = {"jira": "Jira account id", "github": "GitHub login"}.get(ticket.tracker, "account")
+    return (
+        f":warning: <@{user}> has no {shown} account mapped, so {escape(ticket.key)} is unassigned in {shown}"
+        f" (ritualbot still lists it in their `/ticket mine`). Map them with `/ticket map @user <{account}>`;"
+        " later tickets are then assigned there."
+    )
+
+
 def stages_text(all_stages: Sequence[Stage]) -> str:
     return "Stages:\n" + escape(stage_list(all_stages))
 
@@ -53,13 +63,16 @@ def default_set(project: TicketProject) -> str:
     return f"Tickets filed in this channel now go to *{mrkdwn(project.name)}* by default."
 
 
-def failed_message(draft: TicketDraft, tracker: str, reason: str) -> tuple[str, list[dict[str, Any]]]:
+def failed_message(
+    draft: TicketDraft, tracker: str, reason: str, *, filed_key: str | None = None
+) -> tuple[str, list[dict[str, Any]]]:
     text = template(
         PKG,
         "failed.md.j2",
         tracker=escape(tracker),
         summary=mrkdwn(draft.payload["summary"]),
         reason=escape(reason),
+        filed_key=escape(filed_key) if filed_key else None,
     )
     return text, [
         blocks.section(text),
@@ -67,10 +80,12 @@ def failed_message(draft: TicketDraft, tracker: str, reason: str) -> tuple[str, 
     ]
 
 
-def update_text(ticket: Ticket, actor: str) -> str:
+def update_text(ticket: Ticket, actor: str, verb: str = "") -> str:
     return template(
         PKG,
         "update.md.j2",
+        verb=verb,
+        assignee=ticket.assignee,
         closed=ticket.status == "closed",
         link=link(ticket.key, ticket.url),
         stage=escape(ticket.stage),
@@ -79,16 +94,23 @@ def update_text(ticket: Ticket, actor: str) -> str:
 
 
 def checklist_message(
-    project: TicketProject, tickets: Sequence[Ticket], created: int, stages: int, error: str | None
+    project: TicketProject,
+    slots: Sequence[tuple[str, Ticket]],
+    created: int,
+    stages: int,
+    error: str | None,
+    *,
+    existed: bool = False,
 ) -> tuple[str, list[dict[str, Any]]]:
     text = template(
         PKG,
         "checklist.md.j2",
         project=mrkdwn(project.name),
         url=escape(project.url) if project.url else None,
-        tickets=[f"*{escape(t.stage)}* — {link(t.key, t.url)}" for t in tickets],
+        tickets=[_slot_line(stage, t) for stage, t in slots],
         created=created,
         stages=stages,
+        existed=existed,
     )
     body = [blocks.section(text)]
     if error:
@@ -100,18 +122,27 @@ def checklist_message(
     return text, body
 
 
+def _slot_line(stage: str, ticket: Ticket) -> str:
+    line = f"*{escape(stage)}* — {link(ticket.key, ticket.url)}"
+    if ticket.stage != stage:
+        line += f" (now in *{escape(ticket.stage)}*)"
+    return line + (" · closed" if ticket.status == "closed" else "")
+
+
 def board_message(board: Board) -> tuple[str, list[dict[str, Any]]]:
     body: list[dict[str, Any]] = [
         blocks.header(f"Board · {board.title}"),
         blocks.context(f"{board.open_count} open · {board.closed_count} closed"),
     ]
+    if board.profile:
+        body.append(blocks.section("\n".join(mrkdwn(line) for line in board.profile)))
     for column in board.columns:
         lines = [
             f"*{escape(column.stage)}* — WIP {column.wip}" + (f" · {column.closed} closed" if column.closed else "")
         ]
         for item in column.items[:SHOWN_PER_STAGE]:
             who = f"<@{item.assignee}>" if item.assignee else "unassigned"
-            lines.append(f"• {ticket_line(item)} · {who} · {item.age_days}d")
+            lines.append(f"• {ticket_line(item)} · {who} · {item.age_days}d{_in_stage(item)}")
         if column.wip > SHOWN_PER_STAGE:
             lines.append(f"{blocks.ELLIPSIS} and {column.wip - SHOWN_PER_STAGE} more")
         if column.oldest and column.wip > 1:
@@ -121,6 +152,11 @@ def board_message(board: Board) -> tuple[str, list[dict[str, Any]]]:
         f"{escape(c.stage)} {c.wip}" for c in board.columns
     )
     return text, body
+
+
+def _in_stage(item: Item) -> str:
+    """Time in the current stage, when it differs from the ticket's age (it moved)."""
+    return f" ({item.stage_days}d in stage)" if item.stage_days != item.age_days else ""
 
 
 def mine_message(items: Sequence[Item]) -> str:
@@ -150,8 +186,8 @@ def _option(text: str, value: str) -> dict[str, Any]:
     return {"text": blocks.plain_text(text, 75), "value": value[:150]}
 
 
-def _input(
-    block_id: Block,
+def input_block(
+    block_id: str,
     label: str,
     element: dict[str, Any],
     *,
@@ -212,19 +248,19 @@ def file_modal(
         "submit": {"type": "plain_text", "text": "File"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
-            _input(Block.PROJECT, "Project (epic)", project_select, optional=True),
-            _input(
+            input_block(Block.PROJECT, "Project (epic)", project_select, optional=True),
+            input_block(
                 Block.NEW_PROJECT,
                 "New project name",
                 {"type": "plain_text_input", "max_length": 120},
                 optional=True,
                 hint="Only when you picked “New project…”",
             ),
-            _input(Block.STAGE, "Stage", stage_select),
-            _input(Block.SUMMARY, "Summary", summary_input),
-            _input(Block.DESCRIPTION, "Description", description_input, optional=True),
-            _input(Block.ASSIGNEE, "Assignee", {"type": "users_select"}, optional=True),
-            _input(
+            input_block(Block.STAGE, "Stage", stage_select),
+            input_block(Block.SUMMARY, "Summary", summary_input),
+            input_block(Block.DESCRIPTION, "Description", description_input, optional=True),
+            input_block(Block.ASSIGNEE, "Assignee", {"type": "users_select"}, optional=True),
+            input_block(
                 Block.LABELS,
                 "Labels",
                 {"type": "plain_text_input", "max_length": 200},

@@ -11,18 +11,22 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.errors import ConfigError, UserError
-from rituals.tickets import projects
+from rituals.tickets import history, projects
 from rituals.tickets import stages as stage_mod
 from rituals.tickets.ids import Block
 from rituals.tickets.models import Ticket, TicketDraft, TicketProject
 from rituals.tickets.setup import TicketSetup
-from rituals.tickets.trackers.base import RemoteTicket, TicketSpec, TrackerError
+from rituals.tickets.trackers.base import RemoteTicket, TicketSpec, Tracker, TrackerError
 
 log = logging.getLogger(__name__)
 MAX_SUMMARY = 255
+
+
+TRACKER_NAMES = {"jira": "Jira", "github": "GitHub", "builtin": "the built-in tracker"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class Filed:
     ticket: Ticket
     project: TicketProject | None
     draft: TicketDraft
+    unmapped: str | None = None  # a Slack user the tracker has no account for: the ticket is unassigned there
 
 
 def new_draft(
@@ -48,6 +53,7 @@ def new_draft(
     origin_channel: str | None = None,
     origin_ts: str | None = None,
     permalink: str | None = None,
+    checklist: bool = False,
 ) -> TicketDraft:
     """Validate and keep what the user typed; nothing goes to a tracker yet."""
     summary = " ".join((summary or "").split())
@@ -68,6 +74,7 @@ def new_draft(
         "origin_channel": origin_channel,
         "origin_ts": origin_ts,
         "permalink": permalink,
+        "checklist": checklist,
     }
     draft = TicketDraft(
         id=uuid.uuid4().hex,
@@ -94,7 +101,11 @@ def draft_of(session: Session, team_id: str, draft_id: str) -> TicketDraft:
 
 
 def submit(session: Session, setup: TicketSetup, draft: TicketDraft, *, now: datetime) -> Filed:
-    """Send a draft to its tracker. Raises TrackerError (the draft keeps the reason for Retry)."""
+    """Send a draft to its tracker. Raises TrackerError (the draft keeps the reason for Retry).
+
+    For Jira and GitHub the draft is committed first, marked "sending": no database lock is held while
+    the tracker answers, and a draft whose outcome is unknown is looked up by its marker before it is
+    sent again. A failure after the tracker filed the ticket says so (`TrackerError.filed_key`)."""
     if draft.status == "created" and draft.ticket_id:
         ticket = session.get(Ticket, draft.ticket_id)
         if ticket is not None:
@@ -104,7 +115,6 @@ def submit(session: Session, setup: TicketSetup, draft: TicketDraft, *, now: dat
                 draft,
             )
     p = draft.payload
-    stage = stage_mod.by_name(setup.stages, p["stage"])
     draft.attempts += 1
     draft.updated_at = now
     tracker_name = "builtin"
@@ -117,8 +127,8 @@ def submit(session: Session, setup: TicketSetup, draft: TicketDraft, *, now: dat
             name=p.get("project"),
             user_id=draft.user_id,
             now=now,
-            marker=draft.id + "p",
         )
+        stage = stage_mod.by_name(projects.stages_of(setup, project), p["stage"])
         tracker_name = project.tracker if project else setup.tracker_name(draft.channel_id)
         tracker = setup.build(tracker_name, session, draft.team_id)
         spec = TicketSpec(
@@ -132,17 +142,10 @@ def submit(session: Session, setup: TicketSetup, draft: TicketDraft, *, now: dat
             marker=draft.id,
             link=p.get("permalink"),
         )
-        remote = tracker.find_by_marker(draft.id, spec) if draft.uncertain else None
-        if remote is not None:
-            log.info(
-                "ticket found by marker after an uncertain attempt draft=%s key=%s",
-                draft.id,
-                remote.key,
-            )
-        remote = remote or tracker.create(spec)
+        remote = _send(session, tracker, draft, spec) if tracker_name != "builtin" else tracker.create(spec)
     except ConfigError as exc:
         draft.status, draft.last_error = "failed", str(exc)[:500]
-        shown = {"jira": "Jira", "github": "GitHub"}.get(tracker_name, "The tracker")
+        shown = TRACKER_NAMES.get(tracker_name, "The tracker")
         raise TrackerError(shown, f"the tracker is not set up ({str(exc).rstrip('.')})") from None
     except TrackerError as exc:
         draft.status, draft.last_error = "failed", f"{exc.tracker}: {exc.reason}"[:500]
@@ -154,9 +157,29 @@ def submit(session: Session, setup: TicketSetup, draft: TicketDraft, *, now: dat
             exc.status,
         )
         raise
-    ticket = _store(session, draft, remote, tracker_name, stage, project, now)
+    try:
+        with session.begin_nested():
+            ticket = _store(session, draft, remote, tracker_name, stage, project, now)
+    except IntegrityError:
+        shown = TRACKER_NAMES.get(tracker_name, tracker_name)
+        reason = f"a {shown} ticket {remote.key} is already recorded here"
+        draft.status, draft.uncertain, draft.last_error = "failed", True, f"{shown}: {reason}"[:500]
+        log.warning("tracker filed a key already recorded draft=%s key=%s", draft.id, remote.key)
+        raise TrackerError(shown, reason, filed_key=remote.key) from None
     draft.status, draft.ticket_id, draft.last_error = "created", ticket.id, None
-    return Filed(ticket, project, draft)
+    return Filed(ticket, project, draft, unmapped=remote.unmapped)
+
+
+def _send(session: Session, tracker: Tracker, draft: TicketDraft, spec: TicketSpec) -> RemoteTicket:
+    """One remote filing with the draft committed first; after an unknown outcome, look before sending."""
+    look_first = draft.uncertain or draft.status == "sending"
+    draft.status = "sending"
+    session.commit()
+    found = tracker.find_by_marker(draft.id, spec) if look_first else None
+    if found is not None:
+        log.info("ticket found by marker after an uncertain attempt draft=%s key=%s", draft.id, found.key)
+        return found
+    return tracker.create(spec)
 
 
 def _store(
@@ -188,47 +211,34 @@ def _store(
         origin_channel=p.get("origin_channel"),
         origin_ts=p.get("origin_ts"),
         draft_id=draft.id,
+        checklist_stage=stage.name if p.get("checklist") else None,
+        stage_since=now,
     )
     session.add(ticket)
     session.flush()
+    history.record(session, ticket, None, stage.name, actor=draft.user_id, now=now)
     return ticket
 
 
 def find_ticket(session: Session, team_id: str, key: str) -> Ticket:
-    typed = key.strip().upper()
+    """A ticket by key (`DS-12`, `#12`, `12` for GitHub), qualified by tracker when keys collide
+    (`jira:DS-12`, `builtin:DS-12`, `github:#12`)."""
+    tracker, _, typed = key.strip().rpartition(":")
+    typed = typed.strip().upper()
+    tracker = tracker.strip().lower()
     candidates = [typed, f"#{typed}"] if typed.isdigit() else [typed]
-    for candidate in candidates:
-        ticket = session.scalar(select(Ticket).where(Ticket.team_id == team_id, Ticket.key == candidate))
-        if ticket is not None:
-            return ticket
-    raise UserError(f"There is no ticket `{key[:40]}`. `/ticket board` lists the open ones.")
-
-
-def move(session: Session, setup: TicketSetup, *, team_id: str, key: str, stage_text: str, now: datetime) -> Ticket:
-    ticket = find_ticket(session, team_id, key)
-    stage = stage_mod.match(setup.stages, stage_text)
-    if ticket.status == "closed":
-        raise UserError(f"{ticket.key} is closed; file a new ticket for the next stage.")
-    if stage.name == ticket.stage:
-        raise UserError(f"{ticket.key} is already in {stage.name}.")
-    old = stage_mod.Stage(0, ticket.stage)
-    tracker = setup.build(ticket.tracker, session, team_id)
-    tracker.set_stage(
-        ticket.key,
-        old.label,
-        TicketSpec(summary=ticket.summary, stage_name=stage.name, stage_label=stage.label),
-    )
-    ticket.stage, ticket.updated_at = stage.name, now
-    return ticket
-
-
-def close(session: Session, setup: TicketSetup, *, team_id: str, key: str, now: datetime) -> Ticket:
-    ticket = find_ticket(session, team_id, key)
-    if ticket.status == "closed":
-        raise UserError(f"{ticket.key} is already closed.")
-    setup.build(ticket.tracker, session, team_id).close(ticket.key)
-    ticket.status, ticket.closed_at, ticket.updated_at = "closed", now, now
-    return ticket
+    query = select(Ticket).where(Ticket.team_id == team_id, Ticket.key.in_(candidates))
+    if tracker:
+        if tracker not in TRACKER_NAMES:
+            raise UserError(f"`{tracker[:20]}` is not a tracker: use builtin, jira or github before the key.")
+        query = query.where(Ticket.tracker == tracker)
+    found = list(session.scalars(query.order_by(Ticket.id)))
+    if len(found) > 1:
+        options = " or ".join(f"`{t.tracker}:{t.key}`" for t in found)
+        raise UserError(f"`{typed[:40]}` is a key in more than one tracker: say {options}.")
+    if not found:
+        raise UserError(f"There is no ticket `{key[:40]}`. `/ticket board` lists the open ones.")
+    return found[0]
 
 
 def stages_match(setup: TicketSetup, chosen: str | None) -> stage_mod.Stage:

@@ -1,14 +1,17 @@
 """Which tracker a ticket goes to, and building it from ritualbot.yaml.
 
 ```yaml
-tickets:   {stages: [...], reaction: ticket, key_prefix: DS}
+tickets:   {stages: [...], reaction: ticket, key_prefix: DS,
+            templates: {bank: [...eight stages]},   # `/ticket project <name> template:bank`
+            wip_limits: {"Modelling / EDA": 3}}
 trackers:
   default: builtin            # builtin | jira | github
   timeout_seconds: 2.5
   channels: {C0123: jira}     # per channel
   projects: {"Churn model": github}   # per project (wins over the channel)
   jira: {url: ..., email: ..., token_env: JIRA_API_TOKEN, project_key: DS, issue_type: Task,
-         epic_issue_type: Epic, stage_field: customfield_10050, accounts: {U0123: <accountId>}}
+         epic_issue_type: Epic, stage_field: customfield_10050, accounts: {U0123: <accountId>},
+         stage_statuses: {"Testing & validation": "In Review"}, reopen_status: "To Do"}
   github: {repo: owner/name, token_env: GITHUB_TOKEN, api_url: ..., logins: {U0123: octocat}}
 ```
 """
@@ -22,6 +25,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.errors import ConfigError
+from rituals.tickets import accounts
 from rituals.tickets import stages as stage_mod
 from rituals.tickets.trackers.base import Tracker
 from rituals.tickets.trackers.builtin import BuiltinTracker
@@ -38,6 +42,8 @@ class TicketSetup:
     secret: Callable[[str], str] | None = None
     reaction: str = "ticket"
     prefix: str = "DS"
+    wip_limits: Mapping[str, int] = field(default_factory=dict)
+    templates: Mapping[str, list[stage_mod.Stage]] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Any) -> TicketSetup:
@@ -48,6 +54,8 @@ class TicketSetup:
             secret=settings.secret,
             reaction=str(tickets.get("reaction") or "ticket").strip(":"),
             prefix=str(tickets.get("key_prefix") or "DS"),
+            wip_limits=_wip_limits(tickets.get("wip_limits") or {}),
+            templates=stage_mod.templates(tickets.get("templates") or {}),
         )
 
     @property
@@ -77,6 +85,13 @@ class TicketSetup:
         if self.secret is None:
             raise ConfigError(f"{env} is not available")
         token = self.secret(str(env))
+        config = accounts.with_links(config, name, accounts.linked(session, team_id, name))
         if name == "jira":
             return JiraTracker(config, token, timeout=self.timeout)
         return GitHubTracker(config, token, timeout=self.timeout)
+
+
+def _wip_limits(config: Any) -> dict[str, int]:
+    if not isinstance(config, Mapping) or not all(isinstance(v, int) and v > 0 for v in config.values()):
+        raise ConfigError("ritualbot.yaml: tickets.wip_limits must map stage names to positive numbers")
+    return {str(k): int(v) for k, v in config.items()}

@@ -20,6 +20,19 @@ DEFAULT_STAGES = (
 )
 
 
+BANK_STAGES = (
+    "Submit business request (hypotheses)",
+    "Pre-study",
+    "Prepare data",
+    "Method & research design",
+    "R&D",
+    "Testing & validation",
+    "Pilot",
+    "Service development & deploy",
+)
+BUILTIN_TEMPLATES = {"default": DEFAULT_STAGES, "bank": BANK_STAGES}
+
+
 @dataclass(frozen=True)
 class Stage:
     number: int
@@ -45,6 +58,14 @@ def configured(config: Mapping[str, Any]) -> list[Stage]:
     ):
         raise ConfigError("ritualbot.yaml: tickets.stages must be a list of stage names")
     return [Stage(n, name.strip()) for n, name in enumerate(names, start=1)]
+
+
+def templates(config: Mapping[str, Any]) -> dict[str, list[Stage]]:
+    """Named stage lists a project can run (`tickets: templates:`), plus the built-in default and bank."""
+    if not isinstance(config, Mapping):
+        raise ConfigError("ritualbot.yaml: tickets.templates must map template names to lists of stages")
+    named = {**BUILTIN_TEMPLATES, **config}
+    return {str(name).lower(): configured({"stages": names}) for name, names in named.items()}
 
 
 def stage_list(stages: Sequence[Stage]) -> str:
@@ -73,3 +94,26 @@ def by_name(stages: Sequence[Stage], name: str) -> Stage:
         if stage.name == name or stage.slug == name:
             return stage
     return match(stages, name)
+
+
+QUOTES = {'"': '"', "“": "”", "'": "'", "‘": "’"}
+
+
+def split_one_liner(stages: Sequence[Stage], words: Sequence[str]) -> tuple[Stage, str]:
+    """`/ticket <stage> <summary>`: the stage is a quoted name, the longest run of leading words that
+    is a stage's name (spaces and slashes included) or the start of exactly one stage's name, or the
+    first word (a number or a prefix, asked about when several stages match)."""
+    text = " ".join(words)
+    close = QUOTES.get(text[:1])
+    if close:
+        name, found, summary = text[1:].partition(close)
+        if not found:
+            raise UserError(f"Close the quote around the stage name: `/ticket {text[:1]}Stage name{close} <summary>`.")
+        return match(stages, name), summary.strip()
+    for n in range(len(words) - 1, 1, -1):
+        typed = " ".join(words[:n]).lower()
+        exact = [s for s in stages if typed in (s.name.lower(), s.slug)]
+        starts = [s for s in stages if s.name.lower().startswith(typed)]
+        if exact or len(starts) == 1:
+            return (exact or starts)[0], " ".join(words[n:])
+    return match(stages, words[0]), " ".join(words[1:])

@@ -74,10 +74,19 @@ def user_select(user: str) -> dict[str, Any]:
 class Driver:
     signed: Any
     slack: Any
-    deliver: Any
+    deliver_due: Any
+    app: Any = None
 
-    def command(self, text: str, user: str = "U0001") -> dict[str, Any]:
-        response = self.signed.command("/ticket", text, user=user)
+    def deliver(self) -> None:
+        """Once work handed to bot.deferred has finished (its held response_url posts included), deliver
+        the outbox."""
+        deferred = getattr(self.app, "deferred", None)
+        if deferred is not None:
+            assert deferred.wait_idle(30), "deferred work finished"
+        self.deliver_due()
+
+    def command(self, text: str, user: str = "U0001", channel: str = CHANNEL) -> dict[str, Any]:
+        response = self.signed.command("/ticket", text, user=user, channel=channel)
         assert response.status_code == 200
         self.deliver()
         return response.json() if response.content else {}
@@ -123,5 +132,9 @@ def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def tickets(signed, slack, deliver) -> Driver:
-    return Driver(signed, slack, deliver)
+def tickets(signed, slack, deliver, request) -> Driver:
+    try:
+        app = request.getfixturevalue("app")  # the Bolt app, whose deferred work the driver waits for
+    except pytest.FixtureLookupError:
+        app = None
+    return Driver(signed, slack, deliver, app)

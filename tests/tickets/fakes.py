@@ -35,7 +35,10 @@ class FakeServer:
         self.requests: list[Request] = []
         self._failures: list[Reply] = []
         self._hang = 0
+        self._gate = 0
         self.release = threading.Event()
+        self.entered = threading.Event()
+        self.gate = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -54,6 +57,7 @@ class FakeServer:
 
     def stop(self) -> None:
         self.release.set()
+        self.gate.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -63,6 +67,10 @@ class FakeServer:
     def hang_next(self) -> None:
         """Apply the next request; answer only once the test releases (the client times out)."""
         self._hang += 1
+
+    def gate_next(self) -> None:
+        """Hold the next request (set `entered`) until the test opens `gate`, then answer it normally."""
+        self._gate += 1
 
     def calls(self, method: str, path_prefix: str = "") -> list[Request]:
         return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
@@ -79,6 +87,10 @@ class FakeServer:
             body,
         )
         self.requests.append(req)
+        if self._gate:
+            self._gate -= 1
+            self.entered.set()
+            self.gate.wait(20)
         reply = self._failures.pop(0) if self._failures else (self.check(req) or self.answer(req))
         if self._hang:
             self._hang -= 1
@@ -112,6 +124,16 @@ class JiraIssue:
     fields: dict[str, Any]
     status: str = "To Do"
     category: str = "new"
+    comments: int = 0
+
+
+# (transition id, target status, its category): a small company-managed workflow
+JIRA_WORKFLOW = [
+    ("21", "To Do", "new"),
+    ("11", "In Progress", "indeterminate"),
+    ("41", "In Review", "indeterminate"),
+    ("31", "Done", "done"),
+]
 
 
 class FakeJira(FakeServer):
@@ -149,6 +171,10 @@ class FakeJira(FakeServer):
             return Reply(404, jira_error("Issue does not exist or you do not have permission to see it."))
         if len(parts) == 1 and req.method == "GET":
             return Reply(200, self._json(issue))
+        if parts[1:] == ["assignee"] and req.method == "PUT":
+            account = (req.body or {}).get("accountId")
+            issue.fields["assignee"] = {"accountId": account} if account else None
+            return Reply(204)
         if len(parts) == 1 and req.method == "PUT":
             for op in ((req.body or {}).get("update") or {}).get("labels", []):
                 labels = issue.fields.setdefault("labels", [])
@@ -159,30 +185,13 @@ class FakeJira(FakeServer):
             issue.fields.update((req.body or {}).get("fields") or {})
             return Reply(204)
         if parts[1:] == ["transitions"] and req.method == "GET":
-            return Reply(
-                200,
-                {
-                    "transitions": [
-                        {
-                            "id": "11",
-                            "name": "In Progress",
-                            "to": {
-                                "name": "In Progress",
-                                "statusCategory": {"key": "indeterminate"},
-                            },
-                        },
-                        {
-                            "id": "31",
-                            "name": "Done",
-                            "to": {"name": "Done", "statusCategory": {"key": "done"}},
-                        },
-                    ]
-                },
-            )
+            return Reply(200, {"transitions": [self._transition(t) for t in JIRA_WORKFLOW if t[1] != issue.status]})
         if parts[1:] == ["transitions"] and req.method == "POST":
-            if ((req.body or {}).get("transition") or {}).get("id") != "31":
+            wanted = ((req.body or {}).get("transition") or {}).get("id")
+            found = [t for t in JIRA_WORKFLOW if t[0] == wanted and t[1] != issue.status]
+            if not found:
                 return Reply(400, jira_error("Transition id is not valid for this issue."))
-            issue.status, issue.category = "Done", "done"
+            issue.status, issue.category = found[0][1], found[0][2]
             return Reply(204)
         return Reply(404, jira_error("Not found"))
 
@@ -228,15 +237,22 @@ class FakeJira(FakeServer):
             return [i for i in self.issues.values() if (i.fields.get("parent") or {}).get("key") == parent]
         return []
 
+    @staticmethod
+    def _transition(t: tuple[str, str, str]) -> dict[str, Any]:
+        return {"id": t[0], "name": t[1], "to": {"name": t[1], "statusCategory": {"key": t[2]}}}
+
     def _json(self, issue: JiraIssue) -> dict[str, Any]:
         return {
             "id": issue.key,
             "key": issue.key,
             "self": f"{self.url}/rest/api/3/issue/{issue.key}",
             "fields": {
+                **{k: v for k, v in issue.fields.items() if k.startswith("customfield_")},
                 "summary": issue.fields.get("summary"),
                 "labels": issue.fields.get("labels", []),
                 "status": {"name": issue.status, "statusCategory": {"key": issue.category}},
+                "assignee": issue.fields.get("assignee"),
+                "comment": {"comments": [], "total": issue.comments},
             },
         }
 
@@ -314,6 +330,8 @@ class FakeGitHub(FakeServer):
                 if "state" in body:
                     issue["state"] = body["state"]
                     issue["state_reason"] = body.get("state_reason")
+                if "assignees" in body:
+                    issue["assignees"] = [{"login": x} for x in body["assignees"]]
             return Reply(200, issue)
         return Reply(404, github_error("Not Found", status="404"))
 
@@ -357,6 +375,7 @@ class FakeGitHub(FakeServer):
             "html_url": f"https://github.com/{self.repo}/issues/{n}",
             "labels": [{"name": x} for x in labels],
             "assignees": [{"login": x} for x in assignees],
+            "comments": 0,
             "milestone": self.state.milestones.get(milestone) if milestone else None,
         }
         return Reply(201, self.state.issues[n])

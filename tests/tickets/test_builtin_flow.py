@@ -64,7 +64,7 @@ def test_project_checklist_files_one_ticket_per_stage_and_a_rerun_adds_nothing(t
     ):
         assert f"{n}. *{stage.replace('&', '&amp;')}* — `DS-{n}`" in text, "escaped once: Slack parses mrkdwn"
     again = tickets.command("project Churn model")["text"]
-    assert again.startswith("Project *Churn model*: 6 of 6 stage tickets (0 new).")
+    assert again.startswith("Project *Churn model* already exists: 6 of 6 stage tickets (0 new).")
     with database.session() as s:
         assert s.scalar(select(func.count()).select_from(Ticket)) == 6
         project = s.scalars(select(TicketProject)).one()

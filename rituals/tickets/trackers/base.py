@@ -32,6 +32,10 @@ class RemoteTicket:
     summary: str = ""
     labels: tuple[str, ...] = ()
     number: int | None = None
+    unmapped: str | None = None  # the spec's Slack assignee, when the tracker has no account for them
+    assignee: str | None = None  # the tracker's own account (Jira account id, GitHub login)
+    comments: int | None = None
+    stage_name: str | None = None  # from a configured stage field (Jira), else the stage label says
 
 
 @dataclass(frozen=True)
@@ -44,12 +48,21 @@ class TrackerError(Exception):
     """A tracker refused or did not answer. `uncertain` when the request may have been applied
     (timeout, 5xx): look the ticket up by its marker before creating it again."""
 
-    def __init__(self, tracker: str, reason: str, *, status: int | None = None, uncertain: bool = False) -> None:
+    def __init__(
+        self,
+        tracker: str,
+        reason: str,
+        *,
+        status: int | None = None,
+        uncertain: bool = False,
+        filed_key: str | None = None,
+    ) -> None:
         super().__init__(f"{tracker}: {reason}")
         self.tracker = tracker
         self.reason = reason
         self.status = status
         self.uncertain = uncertain
+        self.filed_key = filed_key  # the tracker filed this ticket; what failed came after
 
 
 class Tracker(Protocol):
@@ -61,9 +74,19 @@ class Tracker(Protocol):
 
     def create_project(self, name: str, marker: str) -> RemoteProject: ...
 
-    def set_stage(self, key: str, old_label: str, new: TicketSpec) -> None: ...
+    def set_stage(self, key: str, old_label: str, new: TicketSpec) -> str | None:
+        """Move the ticket; a warning when the tracker took only part of it (the label, not the status)."""
+        ...
 
     def close(self, key: str) -> None: ...
+
+    def reopen(self, key: str) -> None: ...
+
+    def describe_project(self, ref: str, text: str) -> None: ...
+
+    def assign(self, key: str, user_id: str | None) -> str | None:
+        """Assign to a Slack user's account (None: unassign); a warning when they have no account."""
+        ...
 
     def get(self, key: str) -> RemoteTicket: ...
 
@@ -79,16 +102,19 @@ class HttpTracker:
     reason_of: Any = field(default=None)
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        failure: TrackerError | None = None
         try:
             response = self.client.request(method, path, **kwargs)
         except httpx.TimeoutException:
-            raise TrackerError(
+            failure = TrackerError(
                 self.name,
                 "did not answer in time; it may still have created the ticket",
                 uncertain=True,
-            ) from None
+            )
         except httpx.HTTPError as exc:
-            raise TrackerError(self.name, f"could not be reached ({type(exc).__name__})", uncertain=False) from None
+            failure = TrackerError(self.name, f"could not be reached ({type(exc).__name__})", uncertain=False)
+        if failure is not None:
+            raise failure  # outside the handler: no httpx error chained, the tracker's own words reach the user
         if response.status_code >= 400:
             reason = self.reason_of(response) if self.reason_of else ""
             raise TrackerError(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.errors import UserError
-from rituals.tickets.models import Ticket, TicketProject
+from rituals.tickets.models import Ticket, TicketKeySequence, TicketProject
 from rituals.tickets.trackers.base import RemoteProject, RemoteTicket, TicketSpec
 
 
@@ -20,19 +21,47 @@ class BuiltinTracker:
     name: str = "builtin"
 
     def create(self, spec: TicketSpec) -> RemoteTicket:
-        last = (
+        number = self.next_number()
+        return RemoteTicket(
+            key=f"{self.prefix}-{number}",
+            url=None,
+            summary=spec.summary,
+            labels=(spec.stage_label, *spec.labels),
+            number=number,
+        )
+
+    def next_number(self) -> int:
+        """The next key number: one atomic UPDATE of the team's sequence row, which holds the row until
+        the filing commits, so simultaneous filings wait for each other instead of colliding. The row
+        is created on first use (seeded from the tickets already filed); a racing creator loses the
+        insert inside a savepoint and takes the UPDATE path."""
+        taken = self._bump()
+        if taken is not None:
+            return taken
+        seed = (
             self.session.scalar(
                 select(func.max(Ticket.number)).where(Ticket.team_id == self.team_id, Ticket.tracker == self.name)
             )
             or 0
         )
-        return RemoteTicket(
-            key=f"{self.prefix}-{last + 1}",
-            url=None,
-            summary=spec.summary,
-            labels=(spec.stage_label, *spec.labels),
-            number=last + 1,
-        )
+        try:
+            with self.session.begin_nested():
+                self.session.add(TicketKeySequence(team_id=self.team_id, prefix=self.prefix, last=seed + 1))
+            return seed + 1
+        except IntegrityError:
+            taken = self._bump()
+            assert taken is not None, "the sequence row exists: the insert just collided with it"
+            return taken
+
+    def _bump(self) -> int | None:
+        row = TicketKeySequence
+        return self.session.execute(
+            update(row)
+            .where(row.team_id == self.team_id, row.prefix == self.prefix)
+            .values(last=row.last + 1)
+            .returning(row.last)
+            .execution_options(synchronize_session=False)
+        ).scalar()
 
     def find_by_marker(self, marker: str, spec: TicketSpec) -> RemoteTicket | None:
         return None  # creation is part of our own transaction: it happened or it did not
@@ -46,14 +75,25 @@ class BuiltinTracker:
         )
         return RemoteProject(ref=f"P{count + 1}")
 
-    def set_stage(self, key: str, old_label: str, new: TicketSpec) -> None:
+    def set_stage(self, key: str, old_label: str, new: TicketSpec) -> str | None:
         return None  # the local row is the ticket
 
     def close(self, key: str) -> None:
         return None
 
+    def reopen(self, key: str) -> None:
+        return None
+
+    def describe_project(self, ref: str, text: str) -> None:
+        return None  # the profile lives on our own project row
+
+    def assign(self, key: str, user_id: str | None) -> str | None:
+        return None
+
     def get(self, key: str) -> RemoteTicket:
-        row = self.session.scalar(select(Ticket).where(Ticket.team_id == self.team_id, Ticket.key == key))
+        row = self.session.scalar(
+            select(Ticket).where(Ticket.team_id == self.team_id, Ticket.tracker == self.name, Ticket.key == key)
+        )
         if row is None:
             raise UserError(f"There is no ticket `{key}`.")
         return RemoteTicket(

@@ -3,6 +3,7 @@ a Bearer token from the environment."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -74,7 +75,10 @@ class GitHubTracker(HttpTracker):
             payload["milestone"] = int(spec.project_ref)
         if spec.assignee and spec.assignee in self.logins:
             payload["assignees"] = [self.logins[spec.assignee]]
-        return self._ticket(self.request("POST", f"/repos/{self.repo}/issues", json=payload).json())
+        created = self._ticket(self.request("POST", f"/repos/{self.repo}/issues", json=payload).json())
+        if spec.assignee and spec.assignee not in self.logins:
+            return dataclasses.replace(created, unmapped=spec.assignee)
+        return created
 
     def find_by_marker(self, marker: str, spec: TicketSpec) -> RemoteTicket | None:
         issues = self.request(
@@ -102,10 +106,24 @@ class GitHubTracker(HttpTracker):
                 raise
         return RemoteProject(str(body["number"]), body.get("html_url"))
 
-    def set_stage(self, key: str, old_label: str, new: TicketSpec) -> None:
+    def set_stage(self, key: str, old_label: str, new: TicketSpec) -> str | None:
         current = self.get(key)
         labels = [label for label in current.labels if not label.startswith("stage:")] + [new.stage_label]
         self.request("PATCH", f"/repos/{self.repo}/issues/{_number(key)}", json={"labels": labels})
+        return None
+
+    def reopen(self, key: str) -> None:
+        self.request("PATCH", f"/repos/{self.repo}/issues/{_number(key)}", json={"state": "open"})
+
+    def describe_project(self, ref: str, text: str) -> None:
+        self.request("PATCH", f"/repos/{self.repo}/milestones/{int(ref)}", json={"description": text})
+
+    def assign(self, key: str, user_id: str | None) -> str | None:
+        login = self.logins.get(user_id) if user_id else None
+        self.request("PATCH", f"/repos/{self.repo}/issues/{_number(key)}", json={"assignees": [login] if login else []})
+        if user_id and not login:
+            return f"<@{user_id}> has no GitHub login mapped, so {key} is unassigned in GitHub (`/ticket map`)."
+        return None
 
     def close(self, key: str) -> None:
         self.request(
@@ -132,8 +150,14 @@ class GitHubTracker(HttpTracker):
         return next((m for m in milestones if m.get("title") == title), None)
 
     @staticmethod
+    def ticket_of(issue: dict[str, Any]) -> RemoteTicket:
+        """An issue as the REST API and the `issues` / `issue_comment` webhooks send it."""
+        return GitHubTracker._ticket(issue)
+
+    @staticmethod
     def _ticket(issue: dict[str, Any]) -> RemoteTicket:
         labels = tuple(label["name"] if isinstance(label, dict) else str(label) for label in issue.get("labels", []))
+        assignees = [a.get("login") for a in issue.get("assignees") or [] if isinstance(a, dict)]
         return RemoteTicket(
             key=f"#{issue['number']}",
             url=issue.get("html_url"),
@@ -141,6 +165,8 @@ class GitHubTracker(HttpTracker):
             summary=issue.get("title") or "",
             labels=labels,
             number=issue["number"],
+            assignee=assignees[0] if assignees else None,
+            comments=issue.get("comments"),
         )
 
 

@@ -70,6 +70,8 @@ class JiraTracker(HttpTracker):
         self.epic_type = str(config.get("epic_issue_type") or "Epic")
         self.stage_field = config.get("stage_field")
         self.accounts: Mapping[str, str] = config.get("accounts") or {}
+        self.stage_statuses: Mapping[str, str] = config.get("stage_statuses") or {}
+        self.reopen_status = str(config.get("reopen_status") or "")
         client = httpx.Client(
             base_url=self.base_url,
             auth=(str(config["email"]), token),
@@ -104,6 +106,7 @@ class JiraTracker(HttpTracker):
             url=self.browse(body["key"]),
             summary=spec.summary,
             labels=tuple(labels),
+            unmapped=spec.assignee if spec.assignee and spec.assignee not in self.accounts else None,
         )
 
     def find_by_marker(self, marker: str, spec: TicketSpec) -> RemoteTicket | None:
@@ -123,27 +126,58 @@ class JiraTracker(HttpTracker):
         body = self.request("POST", "/rest/api/3/issue", json={"fields": fields}).json()
         return RemoteProject(body["key"], self.browse(body["key"]))
 
-    def set_stage(self, key: str, old_label: str, new: TicketSpec) -> None:
+    def set_stage(self, key: str, old_label: str, new: TicketSpec) -> str | None:
         if self.stage_field:
             payload: dict[str, Any] = {"fields": {str(self.stage_field): {"value": new.stage_name}}}
         else:
             payload = {"update": {"labels": [{"remove": old_label}, {"add": new.stage_label}]}}
         self.request("PUT", f"/rest/api/3/issue/{key}", json=payload)
+        status = self.stage_statuses.get(new.stage_name)
+        if not status:
+            return None
+        try:
+            self._transition(key, lambda t: str((t.get("to") or {}).get("name") or "").lower() == status.lower())
+        except TrackerError as exc:
+            return f"Jira took the stage but not the status “{status}”: {exc.reason.rstrip('.')}."
+        return None
 
     def close(self, key: str) -> None:
-        transitions = self.request("GET", f"/rest/api/3/issue/{key}/transitions").json().get("transitions", [])
-        done = [t for t in transitions if ((t.get("to") or {}).get("statusCategory") or {}).get("key") == "done"]
-        if not done:
-            raise TrackerError(self.name, f"{key} has no transition to a done status")
-        self.request(
-            "POST",
-            f"/rest/api/3/issue/{key}/transitions",
-            json={"transition": {"id": done[0]["id"]}},
+        self._transition(key, lambda t: _category(t) == "done", "a done status")
+
+    def reopen(self, key: str) -> None:
+        wanted = self.reopen_status.lower()
+        self._transition(
+            key,
+            lambda t: (
+                (str((t.get("to") or {}).get("name") or "").lower() == wanted) if wanted else _category(t) == "new"
+            ),
+            f"“{self.reopen_status}”" if wanted else "an open status",
         )
 
+    def describe_project(self, ref: str, text: str) -> None:
+        self.request("PUT", f"/rest/api/3/issue/{ref}", json={"fields": {"description": adf(text)}})
+
+    def assign(self, key: str, user_id: str | None) -> str | None:
+        account = self.accounts.get(user_id) if user_id else None
+        self.request("PUT", f"/rest/api/3/issue/{key}/assignee", json={"accountId": account})
+        if user_id and not account:
+            return f"<@{user_id}> has no Jira account mapped, so {key} is unassigned in Jira (`/ticket map`)."
+        return None
+
+    def _transition(self, key: str, wanted: Any, what: str = "that status") -> None:
+        transitions = self.request("GET", f"/rest/api/3/issue/{key}/transitions").json().get("transitions", [])
+        found = [t for t in transitions if wanted(t)]
+        if not found:
+            raise TrackerError(self.name, f"{key} has no transition to {what}")
+        self.request("POST", f"/rest/api/3/issue/{key}/transitions", json={"transition": {"id": found[0]["id"]}})
+
     def get(self, key: str) -> RemoteTicket:
-        body = self.request("GET", f"/rest/api/3/issue/{key}", params={"fields": "summary,status,labels"}).json()
+        body = self.request("GET", f"/rest/api/3/issue/{key}", params={"fields": self._fields()}).json()
         return self._ticket(body)
+
+    def _fields(self) -> str:
+        names = ["summary", "status", "labels", "assignee", "comment"]
+        return ",".join([*names, str(self.stage_field)] if self.stage_field else names)
 
     def list_project(self, project_ref: str) -> list[RemoteTicket]:
         return self._search(f'parent = "{project_ref}"')
@@ -152,20 +186,30 @@ class JiraTracker(HttpTracker):
         body = self.request(
             "GET",
             "/rest/api/3/search/jql",
-            params={"jql": jql, "fields": "summary,status,labels", "maxResults": 100},
+            params={"jql": jql, "fields": self._fields(), "maxResults": 100},
         ).json()
         return [self._ticket(issue) for issue in body.get("issues", [])]
 
     def _ticket(self, issue: dict[str, Any]) -> RemoteTicket:
+        """An issue as REST v3 and the issue webhooks send it."""
         fields = issue.get("fields") or {}
         category = ((fields.get("status") or {}).get("statusCategory") or {}).get("key")
+        comment = fields.get("comment")
+        stage = fields.get(str(self.stage_field)) if self.stage_field else None
         return RemoteTicket(
             key=issue["key"],
             url=self.browse(issue["key"]),
             status="closed" if category == "done" else "open",
             summary=fields.get("summary") or "",
             labels=tuple(fields.get("labels") or ()),
+            assignee=(fields.get("assignee") or {}).get("accountId"),
+            comments=comment.get("total") if isinstance(comment, dict) else None,
+            stage_name=stage.get("value") if isinstance(stage, dict) else None,
         )
+
+
+def _category(transition: dict[str, Any]) -> str | None:
+    return ((transition.get("to") or {}).get("statusCategory") or {}).get("key")
 
 
 def _label(text: str) -> str:
