@@ -10,7 +10,7 @@ section, its CLI subcommand and its part of the demo. `handlers/__init__.py` lis
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import ModuleType
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from slack_bolt import App
 
     from bot.demo_context import DemoContext
+    from bot.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,10 @@ class DesiredJob:
 
 @dataclass(frozen=True)
 class SectionContext:
-    """What a digest section provider is given: one channel, one day, the capabilities around it."""
+    """What a digest section provider is given: one channel, one day, the capabilities around it.
+
+    `since` starts the digest's window (when the channel's last digest was sent; a day before `now`
+    for the first one); `weekly` is the Monday digest, which compares the week with the one before."""
 
     session: Session
     settings: Settings
@@ -63,6 +67,8 @@ class SectionContext:
     day: date
     timezone: str
     capabilities: Capabilities
+    since: datetime | None = None
+    weekly: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,8 +87,26 @@ class Section:
     summary: str
     charts: list[Chart] = field(default_factory=list)
     unavailable: bool = False
+    attention: list[str] = field(default_factory=list)  # mrkdwn lines for the digest's "Needs attention"
 
 
+@dataclass(frozen=True)
+class WebRequest:
+    """An HTTP request to a capability's own route on the web process (not Slack's): header names lower-case."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class WebResponse:
+    status: int
+    body: str
+
+
+WebRoute = Callable[["Runtime", WebRequest], WebResponse]
 SectionProvider = Callable[[SectionContext], "Section | None"]
 StatusFunc = Callable[[Session, str, "str | None"], list[StatusLine]]
 
@@ -114,6 +138,7 @@ class Capability:
     cli: CliCommand | None = None
     demo: Callable[[DemoContext], None] | None = None
     demo_order: int = 100
+    routes: Mapping[str, WebRoute] = field(default_factory=dict)  # path -> handler, e.g. a webhook receiver
 
 
 class Capabilities(Sequence[Capability]):
@@ -170,6 +195,10 @@ class Capabilities(Sequence[Capability]):
     def sections(self) -> list[tuple[str, SectionProvider]]:
         ordered = sorted((c for c in self._items if c.section), key=lambda c: c.section_order)
         return [(c.name, c.section) for c in ordered if c.section]
+
+    def routes(self) -> dict[str, WebRoute]:
+        """Every capability's own web routes (POST only), by path."""
+        return {path: fn for c in self._items for path, fn in c.routes.items()}
 
     def cli_commands(self) -> list[CliCommand]:
         return [c.cli for c in self._items if c.cli is not None]

@@ -1,12 +1,12 @@
 """Finished MLflow runs' Slack side: `/runs` and the Promote buttons. The runs capability, with its
-`ritualbot runs index` CLI, is declared here."""
+`ritualbot runs index` CLI and MLflow's webhook route on the web process, is declared here."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.capabilities import Capability
-from handlers.runs import actions, cli, commands
+from handlers.runs import actions, cli, commands, webhook
 from reports.runs import capability, jobs, models, section
 
 
@@ -29,4 +29,5 @@ CAPABILITY = Capability(
     cli=cli.CLI,
     demo=capability.demo,
     demo_order=300,
+    routes={webhook.PATH: webhook.receive},
 )

@@ -1,4 +1,4 @@
-"""The Promote button of a run card or sweep message, and who may press it (Slack user groups)."""
+"""The Promote button of a run card or sweep message, its second confirmation, and who may press it."""
 
 from __future__ import annotations
 
@@ -6,27 +6,31 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import WebClient
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.deferred import MLFLOW, Later
 from bot.errors import UserError
+from handlers.router import later
 from handlers.runs.helpers import call, runs_settings
-from reports.runs import service
+from reports.runs import promotion
 from reports.runs.ids import Action
 
 log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
-    app.action(Action.PROMOTE)(handle_promote)
+    app.action(Action.PROMOTE)(later(Later(MLFLOW, "Promoting the run in MLflow…"))(handle_promote))
+    app.action(Action.PROMOTE_ANYWAY)(later(Later(MLFLOW, "Promoting the run in MLflow…"))(handle_promote_anyway))
 
 
 def handle_promote(
     ack: Ack,
+    respond: Respond,
     body: dict[str, Any],
     action: dict[str, Any],
     db: Session,
@@ -35,12 +39,41 @@ def handle_promote(
     client: WebClient,
 ) -> None:
     ack()
+    _promote(respond, body, action, db, clock, settings, client, anyway=False)
+
+
+def handle_promote_anyway(
+    ack: Ack,
+    respond: Respond,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    settings: Settings,
+    client: WebClient,
+) -> None:
+    """The second confirmation's button, on the ephemeral message that showed both runs."""
+    ack()
+    _promote(respond, body, action, db, clock, settings, client, anyway=True)
+
+
+def _promote(
+    respond: Respond,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    settings: Settings,
+    client: WebClient,
+    *,
+    anyway: bool,
+) -> None:
     container = body.get("container") or {}
     channel_id = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
     config = runs_settings(settings)
-    call(
+    outcome = call(
         settings,
-        lambda m: service.promote(
+        lambda m: promotion.promote(
             db,
             m,
             config,
@@ -50,8 +83,13 @@ def handle_promote(
             thread_ts=container.get("thread_ts") or container.get("message_ts"),
             now=clock.now(),
             members_of=group_members(client),
+            anyway=anyway,
         ),
     )
+    if not outcome.promoted:
+        respond(text=outcome.text, blocks=outcome.blocks, response_type="ephemeral", replace_original=False)
+    elif anyway:
+        respond(delete_original=True)
 
 
 def group_members(client: WebClient) -> Callable[[str], set[str]]:

@@ -7,12 +7,14 @@ import shlex
 
 from slack_bolt import App
 
+from bot.deferred import MLFLOW, Later
 from bot.errors import UserError
 from bot.text import escape
 from handlers.router import CommandRequest, Router, Sub
 from handlers.runs.helpers import call, runs_settings
 from reports.runs import configured, render, service
 
+WATCH_OPTIONS = {"primary", "model", "higher", "lower", "neutral", "min_effect"}
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(\|[^>]*)?>$|^([CG][A-Z0-9]{6,})$")
 
 
@@ -31,9 +33,14 @@ def watch(req: CommandRequest) -> None:
             model=options.get("model"),
             user_id=req.user,
             now=req.clock.now(),
+            directions=_directions(options),
+            min_effect=_min_effect(options.get("min_effect")),
+            alias=config.alias,
         ),
     )
     extra = f", primary metric `{escape(row.primary_metric)}`" if row.primary_metric else ""
+    if row.min_effect is not None:
+        extra += f", minimum effect {row.min_effect:.1%}"
     model = f", champion `{escape(row.registered_model)}@{escape(config.alias)}`" if row.registered_model else ""
     req.reply(
         f"<#{row.channel_id}> now gets finished runs of *{escape(row.experiment_name)}*{extra}{model}, "
@@ -80,14 +87,28 @@ ROUTER = Router(
     [
         Sub(
             "watch",
-            "watch <experiment> [#channel] [primary=<metric>] [model=<registered model>]",
+            "watch <experiment> [#channel] [primary=<metric>] [model=<registered model>] "
+            "[higher=<metric,…>] [lower=<metric,…>] [min_effect=<0.5%>]",
             "announce finished MLflow runs of an experiment in a channel",
             watch,
+            later=Later(MLFLOW, "Looking the experiment up in MLflow…"),
         ),
         Sub("unwatch", "unwatch <experiment>", "stop announcing an experiment here", unwatch),
         Sub("list", "list", "experiments this channel watches", watch_list),
-        Sub("latest", "latest [experiment]", "the newest finished run against its baseline (only you see it)", latest),
-        Sub("compare", "compare <run_a> <run_b>", "run B's metric deltas against run A (only you see it)", compare),
+        Sub(
+            "latest",
+            "latest [experiment]",
+            "the newest finished run against its baseline (only you see it)",
+            latest,
+            later=Later(MLFLOW, "Looking up the latest run in MLflow…"),
+        ),
+        Sub(
+            "compare",
+            "compare <run_a> <run_b>",
+            "run B's metric deltas against run A (only you see it)",
+            compare,
+            later=Later(MLFLOW, "Comparing the runs in MLflow…"),
+        ),
     ],
 )
 
@@ -121,7 +142,26 @@ def _watch_args(args: list[str]) -> tuple[str, dict[str, str], str | None]:
             names.append(arg)
     if not names:
         raise UserError("Name the experiment: `/runs watch <experiment> [#channel] [primary=<metric>]`.")
-    return " ".join(names), _options(options, {"primary", "model"}), channel
+    return " ".join(names), _options(options, WATCH_OPTIONS), channel
+
+
+def _directions(options: dict[str, str]) -> dict[str, str] | None:
+    """`higher=val_score,ndcg lower=val_cost neutral=epochs`: directions this watch sets for its metrics."""
+    found = {m: how for how in ("higher", "lower", "neutral") for m in options.get(how, "").split(",") if m}
+    return found or None
+
+
+def _min_effect(value: str | None) -> float | None:
+    """`min_effect=1%` or `min_effect=0.01`: the smallest relative win that counts."""
+    if value is None:
+        return None
+    try:
+        number = float(value.rstrip("%")) / (100 if value.endswith("%") else 1)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < 1:
+        raise UserError(f"`min_effect={value[:20]}` must be a percentage like `1%` or a fraction like `0.01`.")
+    return number
 
 
 def _options(args: list[str], allowed: set[str]) -> dict[str, str]:

@@ -11,6 +11,7 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
 from bot.config import Settings
+from bot.deferred import is_timeout, is_unreachable
 from bot.errors import ConfigError, UserError
 from reports.runs import config as runs_config
 from reports.runs import source
@@ -24,6 +25,8 @@ def call(settings: Settings, fn: Callable[[MlflowClient], T]) -> T:
     try:
         return fn(source.client(settings))
     except MlflowException as exc:
+        if is_timeout(exc) or is_unreachable(exc):
+            raise  # bot.deferred names the tracking server (and its timeout) to the user
         log.warning("mlflow call failed error=%s", exc.error_code)
         raise UserError(f"MLflow answered with an error ({exc.error_code}): {str(exc)[:200]}") from None
     except ConfigError as exc:

@@ -10,22 +10,40 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-LOWER = ("loss", "error", "rmse", "mae", "mape", "logloss", "perplexity", "wer")
-HIGHER = ("accuracy", "auc", "f1", "precision", "recall", "r2", "map", "ndcg", "bleu")
+# Words of a metric's name that say which way is better (sklearn autolog, HF Trainer, torchmetrics, GenAI scorers).
+LOWER = frozenset(
+    "loss error err rmse mse mae msle rmsle mape smape wape logloss nll perplexity ppl wer cer ter "
+    "brier hinge latency fpr fnr far frr eer distance divergence kl".split()
+)
+HIGHER = frozenset(
+    "accuracy acc auc roc f1 f2 fbeta precision recall r2 map ndcg bleu rouge rouge1 rouge2 rougel rougelsum "
+    "meteor chrf bertscore iou miou dice jaccard mcc kappa ap top1 top5 topk hitrate hit mrr psnr ssim "
+    "specificity sensitivity tpr tnr exact em correctness relevance groundedness faithfulness safety".split()
+)
+SCORER_STATS = ("/mean", "/median", "/p50", "/p90", "/min", "/max")
 _WORDS = re.compile(r"[a-z0-9]+")
 
 
 def direction(metric: str, configured: Mapping[str, str] | None = None) -> str:
     """'lower', 'higher' or 'neutral': configuration first, else by a word of the metric's name
-    (`val_loss`, `eval/f1`, `test-rmse`); `lossless_ratio` is not a loss."""
+    (`val_loss`, `eval/f1`, `test-rmse`, `rougeL`); `lossless_ratio` is not a loss. A GenAI scorer's
+    aggregate (`correctness/mean`) is a pass rate unless its name says otherwise (`latency/mean`)."""
     if configured and metric in configured:
         return configured[metric]
-    words = _WORDS.findall(metric.lower())
+    name = metric.lower()
+    words = _WORDS.findall(name)
     if any(w in LOWER for w in words):
         return "lower"
-    if any(w in HIGHER for w in words):
+    if any(w in HIGHER for w in words) or "explained_variance" in name:
+        return "higher"
+    if name.endswith(SCORER_STATS):
         return "higher"
     return "neutral"
+
+
+def first_word(metric: str) -> str:
+    words = _WORDS.findall(metric.lower())
+    return words[0] if words else ""
 
 
 @dataclass(frozen=True)
@@ -91,11 +109,17 @@ def noise(values_by_seed: Mapping[str, float]) -> Noise | None:
 class Verdict:
     beats: bool
     within_noise: bool
-    reason: str  # beats | worse | same | neutral | missing | noise
+    reason: str  # beats | worse | same | neutral | missing | noise | small
 
 
-def verdict(primary: str | None, compared: list[MetricDelta], spread: Noise | None) -> Verdict:
-    """Does the run beat the baseline on the primary metric? A win inside the seed spread is not one."""
+DEFAULT_MIN_EFFECT = 0.005  # relative: a win smaller than 0.5 % of the baseline is not one
+
+
+def verdict(
+    primary: str | None, compared: list[MetricDelta], spread: Noise | None, min_effect: float = DEFAULT_MIN_EFFECT
+) -> Verdict:
+    """Does the run beat the baseline on the primary metric? A win inside the seed spread is not one,
+    nor one smaller than `min_effect` (relative to the baseline; absolute when the baseline is 0)."""
     found = next((d for d in compared if d.name == primary), None)
     if found is None:
         return Verdict(False, False, "missing")
@@ -103,6 +127,9 @@ def verdict(primary: str | None, compared: list[MetricDelta], spread: Noise | No
         return Verdict(False, spread is not None and spread.covers(found.absolute), found.outcome)
     if spread is not None and spread.covers(found.absolute):
         return Verdict(False, True, "noise")
+    size = abs(found.relative) if found.relative is not None else abs(found.absolute)
+    if size < min_effect:
+        return Verdict(False, False, "small")
     return Verdict(True, False, "beats")
 
 

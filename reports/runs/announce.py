@@ -12,14 +12,12 @@ from datetime import datetime
 from typing import Any
 
 from mlflow import MlflowClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import outbox
-from bot.models import OutboxMessage
 from reports import people
 from reports.runs import analysis, baseline, best, render, source
-from reports.runs.config import RunsConfig
+from reports.runs.config import RunsConfig, for_watch
 from reports.runs.models import AnnouncedRun, RunWatch
 from reports.runs.poller import Batch, Sweep
 from reports.runs.source import RunView
@@ -48,6 +46,10 @@ def announce(
     """Post the batch; returns the number of channel messages enqueued. `lookup(email)` finds the
     Slack user of a failed run whose MLflow user is an email."""
     posted = 0
+    config = for_watch(config, watch.directions, watch.min_effect)
+    if not watch.primary_metric:  # chosen once, from the first runs that log a metric with a direction
+        finished = [r for r in batch.runs if r.status == "FINISHED"]
+        watch.primary_metric = baseline.choose_primary(finished, config)
     cache = dict(watch.noise_cache or {})
     known = {r.run_id: r for r in batch.runs}
     _forget_noise(cache, batch.runs)
@@ -123,7 +125,10 @@ def _single(
     comparison = baseline.compare(
         mlflow, run, primary, watch.registered_model, config, _best_of(mlflow, watch, primary, config, known), cache
     )
-    text, blocks = render.card(comparison, watch.experiment_name, config.ui_url, promote_value(watch, run.run_id))
+    challenger = _challenger_version(mlflow, watch, run, config)
+    text, blocks = render.card(
+        comparison, watch.experiment_name, config.ui_url, promote_value(watch, run.run_id), challenger=challenger
+    )
     ref = card_ref(watch.id, run.run_id)
     outbox.post(
         s, channel=watch.channel_id, team_id=watch.team_id, text=text, blocks=blocks, now=now, dedupe_key=ref, ref=ref
@@ -218,38 +223,30 @@ def _best_of(
     return lambda: best.current(mlflow, watch, primary, how, known)
 
 
+def _challenger_version(
+    mlflow: MlflowClient, watch: RunWatch, run: RunView, config: RunsConfig
+) -> tuple[str, str, str] | None:
+    """(model, alias, version) when the watch's model version `@challenger` was made from this run."""
+    if not watch.registered_model:
+        return None
+    found = source.alias_run(mlflow, watch.registered_model, config.challenger_alias)
+    return (watch.registered_model, config.challenger_alias, found[0]) if found and found[1] == run.run_id else None
+
+
 def _failed(
     s: Session, watch: RunWatch, run: RunView, config: RunsConfig, now: datetime, lookup: people.Lookup | None
 ) -> None:
+    """A top-level note with MLflow's reason; one DM per person and run, however many channels watch it."""
     text = render.failed(run, watch.experiment_name, config.ui_url)
-    anchor = latest_card(s, watch.id)
     outbox.post(
         s,
         channel=watch.channel_id,
         team_id=watch.team_id,
         text=text,
         now=now,
-        thread_of=anchor,
         dedupe_key=f"runs:failed:{watch.id}:{run.run_id}",
     )
     user = people.slack_user(run.user, config.users, lookup)
-    if user:
-        outbox.post(
-            s,
-            channel=user,
-            team_id=watch.team_id,
-            text=text,
-            now=now,
-            dedupe_key=f"runs:failed-dm:{watch.id}:{run.run_id}",
-        )
-
-
-def latest_card(s: Session, watch_id: int) -> OutboxMessage | None:
-    """The watch's newest run card or sweep message: failure notes go in its thread."""
-    prefixes = (f"runs:card:{watch_id}:%", f"runs:sweep:{watch_id}:%")
-    return s.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.ref.like(prefixes[0]) | OutboxMessage.ref.like(prefixes[1]))
-        .order_by(OutboxMessage.id.desc())
-        .limit(1)
-    ).first()
+    key = f"runs:failed-dm:{watch.team_id}:{user}:{run.run_id}"
+    if user and not outbox.already_enqueued(s, key):
+        outbox.post(s, channel=user, team_id=watch.team_id, text=text, now=now, dedupe_key=key)

@@ -35,14 +35,34 @@ class Comparison:
     params: list[tuple[str, str | None, str | None]]
     noise: analysis.Noise | None
     verdict: analysis.Verdict | None
+    min_effect: float = analysis.DEFAULT_MIN_EFFECT
+
+
+HELD_OUT = ("val", "valid", "validation", "eval", "test")
+TRAINING = ("train", "training")
 
 
 def primary_metric(run: RunView, configured: str | None, config: RunsConfig) -> str | None:
-    """The watch's primary metric, else the run's first metric with a known direction."""
-    if configured:
-        return configured
-    known = [m for m in sorted(run.metrics) if analysis.direction(m, config.directions) != "neutral"]
-    return known[0] if known else None
+    """The watch's primary metric, else the one `choose_primary` picks from this run alone."""
+    return configured or choose_primary([run], config)
+
+
+def choose_primary(runs: list[RunView], config: RunsConfig) -> str | None:
+    """A metric with a known direction that most of `runs` log, preferring held-out metrics (`val_`, `eval/`,
+    `test_`) over untagged ones over training metrics; a watch calls this once and keeps the answer."""
+    counts: dict[str, int] = {}
+    for run in runs:
+        for name in run.metrics:
+            if analysis.direction(name, config.directions) != "neutral":
+                counts[name] = counts.get(name, 0) + 1
+    if not counts:
+        return None
+    return min(counts, key=lambda m: (_rank(m), -counts[m], m))
+
+
+def _rank(metric: str) -> int:
+    first = analysis.first_word(metric)
+    return 0 if first in HELD_OUT else 2 if first in TRAINING else 1
 
 
 def choose(
@@ -98,7 +118,7 @@ def seed_noise(
 
 
 def config_of(params: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in params.items() if k != "seed"}
+    return {k: v for k, v in params.items() if not source.is_seed(k)}
 
 
 def _seed_noise(mlflow: MlflowClient, baseline: RunView, primary: str) -> analysis.Noise | None:
@@ -106,7 +126,7 @@ def _seed_noise(mlflow: MlflowClient, baseline: RunView, primary: str) -> analys
     by_seed = {
         r.seed: r.metrics[primary]
         for r in source.same_config(mlflow, baseline.experiment_id, config)
-        if r.seed is not None and primary in r.metrics and set(r.params) - {"seed"} == set(config)
+        if r.seed is not None and primary in r.metrics and set(config_of(r.params)) == set(config)
     }
     return analysis.noise(by_seed)
 
@@ -143,5 +163,6 @@ def compare_to(
         compared,
         analysis.changed_params(run.params, chosen.run.params),
         spread,
-        analysis.verdict(primary, compared, spread),
+        analysis.verdict(primary, compared, spread, config.min_effect),
+        config.min_effect,
     )

@@ -7,7 +7,11 @@ runs:
   lookback_seconds: 120                 # re-read this much before the watermark (client clock skew)
   promoters: [U0123, S0456, "@ml-leads"] # who may press "Promote": users, and user groups by id or
                                         # @handle (default: RITUALBOT_ADMINS; groups need usergroups:read)
-  directions: {val_score: higher}       # per metric; else guessed by name
+  directions: {val_score: higher}       # per metric; else guessed by name (a watch may add its own)
+  min_effect: 0.005                     # a win smaller than this (relative) is not one; per watch too
+  challenger_alias: challenger          # the alias shown on a card as the next champion
+  webhook_secret_env: MLFLOW_WEBHOOK_SECRET  # the env var holding the secret of MLflow's registry webhook to
+                                        # POST /mlflow/webhook; unset: each poll reads the alias instead
   sweep_min: 5                          # this many top-level runs in one poll are a sweep
   sweep_top: 3                          # best N runs shown in a sweep message
   users: {ada: U0001}                   # MLflow user -> Slack user, for failed-run DMs (an MLflow
@@ -21,6 +25,7 @@ runs:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -59,6 +64,9 @@ class RunsConfig:
     users: Mapping[str, str] = field(default_factory=dict)
     tracking_index: bool = True
     watches: tuple[ConfiguredWatch, ...] = ()
+    min_effect: float = 0.005
+    challenger_alias: str = "challenger"
+    webhook_secret_env: str | None = None
 
     @property
     def promoter_groups(self) -> tuple[str, ...]:
@@ -90,7 +98,26 @@ def load(settings: Settings) -> RunsConfig:
         users={str(k): str(v) for k, v in _mapping(raw, "users").items()},
         tracking_index=_flag(raw, "tracking_index", True),
         watches=_watches(raw.get("watches")),
+        min_effect=_fraction(raw, "min_effect", 0.005),
+        challenger_alias=str(raw.get("challenger_alias") or "challenger"),
+        webhook_secret_env=_text(raw.get("webhook_secret_env")),
     )
+
+
+def for_watch(config: RunsConfig, directions: Mapping[str, str] | None, min_effect: float | None) -> RunsConfig:
+    """The settings one watch runs with: its own metric directions and minimum effect over the file's."""
+    return dataclasses.replace(
+        config,
+        directions={**config.directions, **(directions or {})},
+        min_effect=config.min_effect if min_effect is None else min_effect,
+    )
+
+
+def _fraction(raw: Mapping[str, Any], key: str, default: float) -> float:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ConfigError(f"runs.{key} must be a fraction from 0 to 1 (0.005 is 0.5 %), got {value!r}")
+    return float(value)
 
 
 def _watches(raw: Any) -> tuple[ConfiguredWatch, ...]:

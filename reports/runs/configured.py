@@ -57,8 +57,11 @@ def sync(s: Session, mlflow: MlflowClient, wanted: tuple[ConfiguredWatch, ...], 
             s.add(row)
         elif not row.enabled:
             row.watermark_ms = int(now.timestamp() * 1000)  # what ended while it was stopped is not news
+        if row.since_ms is None or not row.enabled:  # a watch from before 0017 starts at its watermark
+            row.since_ms = row.watermark_ms
         row.experiment_name, row.enabled, row.created_by = name, True, FROM_CONFIG
-        row.primary_metric, row.registered_model = entry.primary, entry.model
+        # a primary chosen from the first runs is kept until the file names one
+        row.primary_metric, row.registered_model = entry.primary or row.primary_metric, entry.model
         s.flush()
         result.active.append(row.id)
     for row in s.scalars(select(RunWatch).where(RunWatch.created_by == FROM_CONFIG, RunWatch.enabled.is_(True))):

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 class Action(StrEnum):
     PROMOTE = "runs.promote"  # "Promote to champion" on a card or sweep whose best run beats the champion
+    PROMOTE_ANYWAY = "runs.promote_anyway"  # the second confirmation when the champion of now is as good
 
 
 class Job(StrEnum):

@@ -35,6 +35,10 @@ class RunWatch(Base):
     noise_cache: Mapped[dict[str, Any]] = mapped_column(default=dict)
     last_polled_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
+    since_ms: Mapped[int | None] = mapped_column(BigInteger)  # runs that ended before the watch started are history
+    directions: Mapped[dict[str, Any] | None]  # {metric: lower|higher|neutral}, set on the watch
+    min_effect: Mapped[float | None] = mapped_column(Float)  # relative; None: the default 0.5 %
+    champion_version: Mapped[str | None] = mapped_column(String(32))  # "" no alias; None never looked
 
 
 class AnnouncedRun(Base):

@@ -46,10 +46,11 @@ class Batch:
 
 
 def fetch(s: Session, mlflow: MlflowClient, watch: RunWatch, config: RunsConfig) -> Batch:
-    since = max(0, watch.watermark_ms - config.lookback_seconds * 1000)
+    started = watch.since_ms or 0  # the lookback covers clock skew, never runs that ended before the watch began
+    since = max(0, watch.watermark_ms - config.lookback_seconds * 1000, started)
     ended = source.ended_since(mlflow, watch.experiment_id, since)
     known = announced(s, watch.id, [r.run_id for r in ended])
-    batch = group([r for r in ended if r.run_id not in known], config)
+    batch = group([r for r in ended if r.run_id not in known and (r.end_ms or 0) >= started], config)
     batch.watermark_ms = max([watch.watermark_ms, *(r.end_ms or 0 for r in ended)])
     return batch
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot import blocks as b
 from bot.templates import render as template
 from bot.text import escape
@@ -13,6 +15,15 @@ from reports.runs.source import RunView
 
 PKG = "reports.runs"
 MARK = {"better": "🟢", "worse": "🔴"}
+MAX_METRICS = 12
+MAX_PARAMS = 6
+INCIDENTAL = frozenset("dir path file name hub url id ids logging report save output cache push token".split())
+HYPERPARAMETERS = frozenset(
+    "lr learning rate batch epochs epoch depth dropout decay warmup optimizer optim scheduler momentum layers "
+    "hidden heads estimators alpha lambda gamma c max_len seq model".split()
+)
+_WORDS = re.compile(r"[a-z0-9]+")
+REASON_TAGS = ("error", "error_message", "exception", "failure_reason", "mlflow.note.content")
 NOUN = {"champion": "champion", "best": "the best run", "previous": "the previous run", "given": "the other run"}
 
 
@@ -82,10 +93,19 @@ def verdict_text(c: Comparison) -> str:
         delta=signed(primary.absolute) if primary else "",
         spread=num(c.noise.spread) if c.noise else "",
         seeds=c.noise.seeds if c.noise else 0,
+        relative=percent(primary.relative) if primary else "",
+        min_effect=f"{c.min_effect:.1%}",
     )
 
 
-def card(c: Comparison, experiment: str, ui_url: str | None, promote_value: str | None) -> tuple[str, b.Blocks]:
+def card(
+    c: Comparison,
+    experiment: str,
+    ui_url: str | None,
+    promote_value: str | None,
+    challenger: tuple[str, str, str] | None = None,
+) -> tuple[str, b.Blocks]:
+    """A run's card; `challenger` (model, alias, version) when the run's model version is the challenger."""
     run = c.run
     verdict = verdict_text(c)
     blocks: b.Blocks = [
@@ -93,26 +113,105 @@ def card(c: Comparison, experiment: str, ui_url: str | None, promote_value: str 
         b.section(f"*{escape(experiment)}* · {link(run, ui_url)}\n{verdict}".rstrip()),
     ]
     blocks.append(b.section(baseline_text(c, ui_url)))
+    if challenger:
+        model, alias, version = (escape(x) for x in challenger)
+        blocks.append(b.section(f":arrow_up: This run is `{model}@{alias}` (version {version}), next in line."))
     if c.deltas:
-        blocks.append(b.section("\n".join(delta_line(d) for d in c.deltas)))
+        blocks.append(b.section("\n".join(delta_line(d) for d in c.deltas[:MAX_METRICS])))
+    elif run.metrics:  # nothing to compare with: the values themselves
+        blocks.append(b.section(values(run, c.primary)))
     if c.params:
-        changes = ", ".join(f"`{escape(n)}` {escape(old or '∅')} → {escape(new or '∅')}" for n, old, new in c.params)
-        blocks.append(b.section(f"Params changed: {changes}"))
+        blocks.append(b.section(params_text(c, ui_url)))
     blocks.append(b.context(*_facts(run)))
     if promote_value and c.verdict and c.verdict.beats:
-        blocks.append(
-            b.actions(
-                b.button(
-                    "Promote to champion",
-                    Action.PROMOTE,
-                    promote_value,
-                    style="primary",
-                    confirm=b.confirm_dialog("Promote?", f"Point the alias at run {escape(run.name)}?", ok="Promote"),
-                )
-            )
-        )
+        blocks.append(b.actions(promote_button(c, promote_value)))
     text = f"Run {escape(run.name)} finished in {escape(experiment)}. {_plain(verdict)}".strip()
     return text, blocks
+
+
+def values(run: RunView, primary: str | None) -> str:
+    names = sorted(run.metrics, key=lambda m: (m != primary, m))
+    shown = [f"• `{escape(m)}` {num(run.metrics[m])}" for m in names[:MAX_METRICS]]
+    more = len(names) - len(shown)
+    return "\n".join(shown) + (f"\n… and {more} more metrics" if more > 0 else "")
+
+
+def params_text(c: Comparison, ui_url: str | None) -> str:
+    """The few changed params that say most (known hyperparameters, then other changed values, then added or
+    removed ones, paths and names last), each cut short, and a link to the run for the rest."""
+    ranked = sorted(c.params, key=lambda p: (_param_rank(p), p[0]))
+    shown = ", ".join(
+        f"`{escape(n[:40])}` {escape(_cut(old or '∅'))} → {escape(_cut(new or '∅'))}"
+        for n, old, new in ranked[:MAX_PARAMS]
+    )
+    more = len(ranked) - MAX_PARAMS
+    if more > 0:
+        rest = f"<{escape(ui_url)}#/experiments/{c.run.experiment_id}/runs/{c.run.run_id}|all params>" if ui_url else ""
+        shown += f" … and {more} more" + (f" ({rest})" if rest else "")
+    return f"Params changed: {shown}"
+
+
+def _param_rank(param: tuple[str, str | None, str | None]) -> int:
+    name, old, new = param
+    words = set(_WORDS.findall(name.lower()))
+    if words & INCIDENTAL:
+        return 3
+    if old is None or new is None:
+        return 2
+    return 0 if words & HYPERPARAMETERS else 1
+
+
+def _cut(value: str, limit: int = 32) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def promote_button(c: Comparison, value: str) -> dict:
+    """The Promote button, whose confirm dialog shows the candidate and the champion it was measured against."""
+    return b.button("Promote to champion", Action.PROMOTE, value, style="primary", confirm=promote_confirm(c))
+
+
+def promote_confirm(c: Comparison) -> dict:
+    metric = c.primary
+    mine = f" (`{escape(metric)}` {num(c.run.metrics[metric])})" if metric and metric in c.run.metrics else ""
+    base = c.baseline
+    if base is None or base.kind != "champion":
+        against = "There is no champion yet."
+    else:
+        theirs = f" (`{escape(metric)}` {num(base.run.metrics[metric])})" if metric in base.run.metrics else ""
+        against = f"Champion now: {escape(base.run.name)}, version {base.version}{theirs}."
+    body = (
+        f"Candidate: {escape(c.run.name)}{mine}.\n{against}\n"
+        "If the champion has changed since, I compare again before moving the alias."
+    )
+    return b.confirm_dialog("Promote to champion?", body, ok="Promote")
+
+
+def second_confirmation(c: Comparison, model: str, alias: str, value: str, ui_url: str | None) -> tuple[str, b.Blocks]:
+    """What the presser sees when the champion of now is at least as good as the candidate."""
+    base = c.baseline
+    assert base is not None
+    found = next((d for d in c.deltas if d.name == c.primary), None)
+    why = verdict_text(c).replace("Challenger", "Candidate", 1)
+    numbers = (
+        f"`{escape(found.name)}`: candidate {num(found.value)}, champion {num(found.baseline)}"
+        if found
+        else f"`{escape(c.primary or 'no primary metric')}` is missing from one of them"
+    )
+    text = (
+        f":warning: {link(c.run, ui_url)} is not better than `{escape(model)}@{escape(alias)}` as it is now "
+        f"(version {base.version}, run {link(base.run, ui_url)}): {numbers}. Promote it anyway?"
+    )
+    confirm = b.confirm_dialog(
+        "Replace a better champion?",
+        f"{numbers}. `{escape(model)}@{escape(alias)}` moves from version {base.version} to the candidate.",
+        ok="Promote anyway",
+    )
+    blocks: b.Blocks = [
+        b.section(text),
+        b.context(_plain(why)[:300]),
+        b.actions(b.button("Promote anyway", Action.PROMOTE_ANYWAY, value, style="danger", confirm=confirm)),
+    ]
+    return _plain(text), blocks
 
 
 def _facts(run: RunView) -> list[str]:
@@ -133,7 +232,14 @@ def failed(run: RunView, experiment: str, ui_url: str | None) -> str:
         status=run.status,
         duration=duration(run),
         user=escape(run.user),
+        reason=escape(_cut(reason(run), 200)) if reason(run) else None,
     )
+
+
+def reason(run: RunView) -> str:
+    """What MLflow has on why a run failed: an error tag the training code set, or the run's note."""
+    found = next((run.tags[t] for t in REASON_TAGS if run.tags.get(t)), "")
+    return " ".join(found.split())
 
 
 def sweep(
@@ -159,14 +265,15 @@ def sweep(
         if verdict:
             blocks.append(b.section(f"Best run: {verdict}"))
         if promote_value and first.verdict and first.verdict.beats:
-            promote = b.button("Promote to champion", Action.PROMOTE, promote_value, style="primary")
-            blocks.append(b.actions(promote))
+            blocks.append(b.actions(promote_button(first, promote_value)))
     if parent is not None:
         blocks.append(b.context(f"Parent run {link(parent, ui_url)}"))
     return _plain(headline), blocks
 
 
-def promoted(user: str, run: RunView, version: str, model: str, alias: str, ui_url: str | None) -> str:
+def promoted(
+    user: str, run: RunView, version: str, model: str, alias: str, ui_url: str | None, previous: str | None = None
+) -> str:
     return template(
         PKG,
         "promoted.md.j2",
@@ -175,7 +282,22 @@ def promoted(user: str, run: RunView, version: str, model: str, alias: str, ui_u
         version=version,
         model=escape(model),
         alias=escape(alias),
+        previous=previous if previous and previous != "none" else None,
     )
+
+
+def alias_moved(model: str, alias: str, version: str, previous: str | None, run: RunView | None, ui: str | None) -> str:
+    """An alias moved outside Slack (MLflow UI, API, CI)."""
+    was = f" (was version {previous})" if previous else ""
+    made = f", run {link(run, ui)}" if run else ""
+    return (
+        f":label: `{escape(model)}@{escape(alias)}` now points at version {escape(version)}{made}{was}, set in MLflow."
+    )
+
+
+def alias_removed(model: str, alias: str, previous: str | None) -> str:
+    was = f" (it pointed at version {escape(previous)})" if previous else ""
+    return f":label: `{escape(model)}@{escape(alias)}` was removed in MLflow{was}."
 
 
 def without_promote(blocks: b.Blocks, note: str) -> b.Blocks:

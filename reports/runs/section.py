@@ -1,10 +1,10 @@
-"""The MLflow runs section of the channel digest: per watched experiment, the runs announced for
-the channel's yesterday and the best run so far. Read from ritualbot's own tables: no MLflow call."""
+"""The MLflow runs section of the channel digest: per watched experiment, the runs announced since
+the channel's last digest and the best run so far. Read from ritualbot's own tables: no MLflow call."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -21,9 +21,9 @@ def section(ctx: SectionContext) -> Section | None:
     watches = service.watches(ctx.session, ctx.team_id, ctx.channel_id)
     if not watches:
         return None
-    yesterday = ctx.day - timedelta(days=1)
-    start = datetime.combine(yesterday, time(0), ZoneInfo(ctx.timezone))
-    counts = day_counts(ctx.session, [w.id for w in watches], start, start + timedelta(days=1))
+    # the digest's window: since the channel's last digest (not a calendar day: overnight runs count)
+    start = ctx.since or ctx.now - timedelta(days=1)
+    counts = day_counts(ctx.session, [w.id for w in watches], start, ctx.now)
     ui_url = runs_config.load(ctx.settings).ui_url
     lines = [render.digest_line(w, *counts.get(w.id, (0, 0)), ui_url) for w in watches]
     finished = sum(f for f, _ in counts.values())
@@ -32,9 +32,13 @@ def section(ctx: SectionContext) -> Section | None:
     return Section(
         key="runs",
         title="MLflow runs",
-        blocks=[b.section(f"*MLflow runs* · {yesterday:%a %d %b}"), b.section("\n".join(lines))],
+        blocks=[b.section(f"*MLflow runs* · {_since(start, ctx.timezone)}"), b.section("\n".join(lines))],
         summary=summary,
     )
+
+
+def _since(start: datetime, tz: str) -> str:
+    return f"since {start.astimezone(ZoneInfo(tz)):%a %d %b %H:%M}"
 
 
 def day_counts(s: Session, watch_ids: list[int], start: datetime, end: datetime) -> dict[int, tuple[int, int]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,10 +11,9 @@ from mlflow import MlflowClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import outbox
 from bot.errors import UserError
 from reports import people
-from reports.runs import announce, baseline, configured, poller, render, source
+from reports.runs import aliases, announce, baseline, configured, poller, render, source
 from reports.runs.config import RunsConfig
 from reports.runs.models import RunWatch
 
@@ -32,11 +31,16 @@ def watch(
     model: str | None,
     user_id: str,
     now: datetime,
+    directions: dict[str, str] | None = None,
+    min_effect: float | None = None,
+    alias: str = "champion",
 ) -> RunWatch:
     """Follow an experiment from now on (earlier runs are history, not news)."""
     experiment_id, name = source.find_experiment(mlflow, experiment)
     if model:
         source.check_model(mlflow, model)
+    if primary:
+        _check_primary(mlflow, experiment_id, name, primary)
     row = s.scalars(
         select(RunWatch)
         .where(
@@ -65,11 +69,26 @@ def watch(
     elif not row.enabled:
         row.watermark_ms = int(now.timestamp() * 1000)  # what ended while it was stopped is not news
         row.created_by = user_id
+    if row.since_ms is None or not row.enabled:  # a watch from before 0017 starts at its watermark
+        row.since_ms = row.watermark_ms
     row.experiment_name, row.enabled = name, True
     row.primary_metric = primary or row.primary_metric
+    row.directions = {**(row.directions or {}), **(directions or {})} or None
+    row.min_effect = row.min_effect if min_effect is None else min_effect
+    if model and model != row.registered_model:
+        found = source.alias_run(mlflow, model, alias)
+        row.champion_version = found[0] if found else ""  # the champion now is not news either
     row.registered_model = model or row.registered_model
     s.flush()
     return row
+
+
+def _check_primary(mlflow: MlflowClient, experiment_id: str, name: str, primary: str) -> None:
+    """UserError when recent runs log metrics but none logs `primary` (a typo would never announce a win)."""
+    logged = source.metric_names(mlflow, experiment_id)
+    if logged and primary not in logged:
+        shown = ", ".join(f"`{m}`" for m in sorted(logged)[:25]) + (" …" if len(logged) > 25 else "")
+        raise UserError(f"No run of *{name}* logs `{primary[:80]}`. Its runs log: {shown}. Pick one as `primary=`.")
 
 
 def unwatch(s: Session, *, team_id: str, channel_id: str, experiment: str) -> RunWatch:
@@ -111,6 +130,8 @@ def poll(
         return 0
     batch = poller.fetch(s, mlflow, row, config)
     posted = announce.announce(s, mlflow, row, batch, config, now, lookup_in(row.team_id) if lookup_in else None)
+    if not config.webhook_secret_env:  # no MLflow webhook set up: look at the alias ourselves
+        posted += aliases.poll_alias(s, mlflow, row, config, now)
     row.last_polled_at, row.last_error = now, None
     log.info(
         "runs poll watch=%s experiment=%s new=%s watermark=%s",
@@ -162,53 +183,3 @@ def compare(mlflow: MlflowClient, config: RunsConfig, run_a: str, run_b: str, pr
     name = mlflow.get_experiment(b.experiment_id).name
     text, blocks = render.card(comparison, name, config.ui_url, None)
     return Card(text, blocks)
-
-
-def promote(
-    s: Session,
-    mlflow: MlflowClient,
-    config: RunsConfig,
-    *,
-    value: str,
-    user_id: str,
-    channel_id: str,
-    thread_ts: str | None,
-    now: datetime,
-    members_of: Callable[[str], Iterable[str]] | None = None,
-) -> str:
-    """Point the watch's model alias at the run's version; posts who promoted what in the thread.
-    `members_of(group)` gives a Slack user group's members, for groups listed as promoters."""
-    if not config.may_promote(user_id, members_of):
-        groups = " or ".join(f"`{g}`" for g in config.promoter_groups)
-        raise UserError(
-            "Only the people listed under `runs.promoters` (or RITUALBOT_ADMINS)"
-            + (f", and members of {groups}," if groups else "")
-            + " can promote a model. Ask one of them."
-        )
-    watch_id, _, rest = value.partition(":")
-    run_id, _, sweep_key = rest.partition(":")
-    row = s.get(RunWatch, int(watch_id)) if watch_id.isdigit() else None
-    if row is None or not row.registered_model or not run_id:
-        raise UserError("This button is out of date: the watch is gone or has no registered model.")
-    run = source.get_run(mlflow, run_id)
-    current = source.alias_run(mlflow, row.registered_model, config.alias)
-    if current and current[1] == run_id:
-        raise UserError(f"Run `{run.name}` is already `{row.registered_model}@{config.alias}`.")
-    version = source.set_alias_for_run(mlflow, row.registered_model, config.alias, run_id)
-    text = render.promoted(user_id, run, version, row.registered_model, config.alias, config.ui_url)
-    outbox.post(s, channel=channel_id, team_id=row.team_id, text=text, now=now, thread_ts=thread_ts)
-    ref = announce.sweep_ref(row.id, sweep_key) if sweep_key else announce.card_ref(row.id, run_id)
-    card = outbox.find_by_ref(s, ref)
-    if card is not None and card.payload.get("blocks"):
-        outbox.update(
-            s, card, text=card.payload["text"], now=now, blocks=render.without_promote(card.payload["blocks"], text)
-        )
-    log.info(
-        "model promoted model=%s alias=%s version=%s run=%s by=%s",
-        row.registered_model,
-        config.alias,
-        version,
-        run_id,
-        user_id,
-    )
-    return text

@@ -7,6 +7,7 @@ bounded (a watermark, a run name, a max_results) so its cost does not grow with 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -53,7 +54,18 @@ class RunView:
 
     @property
     def seed(self) -> str | None:
-        return self.params.get("seed") or self.tags.get("seed")
+        """The run's seed(s): `seed`, `seed*` and `random_state` params (sklearn, HF Trainer's `data_seed`),
+        else a `seed` tag."""
+        found = [f"{k}={v}" for k, v in sorted(self.params.items()) if is_seed(k)]
+        return ",".join(found) if found else self.tags.get("seed")
+
+
+_SEED = re.compile(r"(\w+_)?seed(\d+|_\w+)?|random_state")
+
+
+def is_seed(param: str) -> bool:
+    """`seed`, `data_seed`, `seed_value`, `seed2`, `random_state` (a dotted prefix ignored); not `n_seeds`."""
+    return _SEED.fullmatch(param.lower().rsplit(".", 1)[-1]) is not None
 
 
 def tracking_uri(settings: Settings) -> str:
@@ -202,6 +214,12 @@ def best_before(
     return next((view(r) for r in page if r.info.run_id != exclude and metric in r.data.metrics), None)
 
 
+def metric_names(mlflow: MlflowClient, experiment_id: str, limit: int = 200) -> set[str]:
+    """Metric names the experiment's newest runs log (bounded: a name only old runs logged is not offered)."""
+    page = mlflow.search_runs([experiment_id], order_by=["attributes.start_time DESC"], max_results=limit)
+    return {name for r in page for name in r.data.metrics}
+
+
 def recent_finished(mlflow: MlflowClient, experiment_id: str, before_ms: int, limit: int) -> list[RunView]:
     query = f"attributes.status = 'FINISHED' AND attributes.end_time < {int(before_ms)}"
     page = mlflow.search_runs(
@@ -241,17 +259,34 @@ def alias_run(mlflow: MlflowClient, model: str, alias: str) -> tuple[str, str | 
     return str(version.version), version.run_id
 
 
-def set_alias_for_run(mlflow: MlflowClient, model: str, alias: str, run_id: str) -> str:
-    """Point `model@alias` at the (newest) version registered from `run_id`; returns the version."""
+def version_for_run(mlflow: MlflowClient, model: str, run_id: str) -> str:
+    """The newest version of `model` registered from `run_id`; UserError when there is none."""
     versions = mlflow.search_model_versions(f"name = '{_quote(model)}' AND run_id = '{_quote(run_id)}'")
     if not versions:
         raise UserError(
             f"Run `{run_id[:12]}` has no registered version of model `{model}`: register the "
             "model from this run first, then press Promote again."
         )
-    version = str(max(int(v.version) for v in versions))
+    return str(max(int(v.version) for v in versions))
+
+
+def set_alias(mlflow: MlflowClient, model: str, alias: str, version: str, tags: dict[str, str]) -> None:
+    """Tag the version (so MLflow shows who moved the alias, and why), then point `model@alias` at it."""
+    for key, value in tags.items():
+        mlflow.set_model_version_tag(model, version, key, value)
     mlflow.set_registered_model_alias(model, alias, version)
-    return version
+
+
+def drop_alias(mlflow: MlflowClient, model: str, alias: str) -> None:
+    mlflow.delete_registered_model_alias(model, alias)
+
+
+def version_run(mlflow: MlflowClient, model: str, version: str) -> str | None:
+    """The run a model version was made from (None for a version not made from a run, or gone)."""
+    try:
+        return mlflow.get_model_version(model, version).run_id or None
+    except MlflowException:
+        return None
 
 
 def _quote(value: str) -> str:

@@ -3,6 +3,7 @@ a real `mlflow server` on a free loopback port per session, and settings pointin
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -90,7 +91,13 @@ class _Server:
             "--workers",
             "1",
         ]
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, cwd=folder)
+        env = {  # registry webhooks to the app on loopback over http, and no 60 s webhook-list cache
+            **os.environ,
+            "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https",
+            "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",
+            "MLFLOW_WEBHOOK_CACHE_TTL": "0",
+        }
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, cwd=folder, env=env)
 
     def wait_ready(self) -> str:
         deadline = time.monotonic() + SERVER_START_LIMIT

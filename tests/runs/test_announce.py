@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import outbox
-from reports.runs.announce import card_ref
 from reports.runs.demo import register
 from reports.runs.models import RunWatch
 from tests.runs.conftest import UI
@@ -65,7 +63,7 @@ def test_challenger_beating_the_champion_gets_exact_deltas_verdict_and_promote_b
         "🟢 `val_auc` 0.84 vs 0.8: +0.04 (+5.0%) better",
         "• `epochs` 12 vs 10: +2 (+20.0%)",
         "🟢 `val_loss` 0.45 vs 0.5: -0.05 (-10.0%) better",
-        "Params changed: `dropout` ∅ → 0.2, `lr` 0.1 → 0.05",
+        "Params changed: `lr` 0.1 → 0.05, `dropout` ∅ → 0.2",  # changed values before added ones
         "Duration 2m 00s  User ada  Tags: team=retention",
         "[Promote to champion]",
     ]
@@ -155,30 +153,58 @@ def test_the_first_run_has_no_baseline_and_says_so(signed, database, mlflow, run
     assert "No baseline yet: no champion, no earlier finished run with `val_f1`, no earlier run named `first`." in body
 
 
-def test_failed_run_is_a_brief_dm_to_its_user_and_a_note_in_the_channel_thread(
+def test_failed_run_is_a_top_level_note_with_mlflows_reason_and_a_brief_dm_to_its_user(
     signed, database, mlflow, runtime, clock, deliver, slack
 ):
     exp = mlflow.create_experiment("churn")
     watch = _watch(signed, database, "churn primary=val_auc")
-    ok = run(mlflow, exp, "good", 1, 2, metrics={"val_auc": 0.8})
+    run(mlflow, exp, "good", 1, 2, metrics={"val_auc": 0.8})
     poll(runtime, clock, deliver, watch.id)
-    [card] = slack.posted("C0001")
-    failed = run(mlflow, exp, "oom", 6, 8, status="FAILED", user="grace")
+    failed = run(mlflow, exp, "oom", 6, 8, status="FAILED", user="grace", tags={"error": "CUDA out of\nmemory"})
     killed = run(mlflow, exp, "stopped", 6, 9, status="KILLED", user="someone")
     poll(runtime, clock, deliver, watch.id)
     posts = slack.posted()
     assert len(posts) == 4
-    note = f":x: Run <{UI}#/experiments/{exp}/runs/{failed}|oom> in *churn* failed after 2m 00s (grace)."
+    note = (
+        f":x: Run <{UI}#/experiments/{exp}/runs/{failed}|oom> in *churn* failed after 2m 00s (grace). "
+        "Reason: CUDA out of memory"
+    )
     channel = [p for p in posts[1:] if p["channel"] == "C0001"]
-    assert [p["text"] for p in channel] == [
-        note,
-        f":x: Run <{UI}#/experiments/{exp}/runs/{killed}|stopped> in *churn* was killed after 3m 00s (someone).",
+    assert channel == [  # not in the thread of an unrelated card
+        {"channel": "C0001", "text": note},
+        {
+            "channel": "C0001",
+            "text": f":x: Run <{UI}#/experiments/{exp}/runs/{killed}|stopped> in *churn* was killed after 3m 00s "
+            "(someone). MLflow has no reason recorded (set an `error` tag on failure to see it here).",
+        },
     ]
-    with database.session() as s:
-        card_ts = outbox.find_by_ref(s, card_ref(watch.id, ok)).ts
-    assert all(p["thread_ts"] == card_ts for p in channel)
     assert [p for p in posts if p["channel"] == "U0002"] == [{"channel": "U0002", "text": note}]
-    assert "blocks" not in channel[0]
+
+
+def test_two_channels_watching_one_experiment_send_one_dm_per_failed_run(
+    signed, database, mlflow, runtime, clock, deliver, slack
+):
+    exp = mlflow.create_experiment("churn")
+    first = _watch(signed, database, "churn primary=val_auc")
+    second = _watch(signed, database, "churn <#C0002|other> primary=val_auc")
+    run(mlflow, exp, "oom", 1, 2, status="FAILED", user="grace")
+    poll(runtime, clock, deliver, first.id)
+    poll(runtime, clock, deliver, second.id)
+    assert len(slack.posted("C0001")) == len(slack.posted("C0002")) == 1
+    assert len(slack.posted("U0002")) == 1
+
+
+def test_runs_that_ended_before_the_watch_started_are_not_announced(
+    signed, database, mlflow, runtime, clock, deliver, slack, runs_yaml
+):
+    runs_yaml["lookback_seconds"] = 120
+    exp = mlflow.create_experiment("churn")
+    for n in range(6):  # within the 120 s lookback before `/runs watch`: history, not news (nor a sweep)
+        run(mlflow, exp, f"before-{n}", -3, -1.5 + n * 0.2, metrics={"val_auc": 0.8})
+    watch = _watch(signed, database, "churn primary=val_auc")
+    run(mlflow, exp, "after", 1, 2, metrics={"val_auc": 0.81})
+    poll(runtime, clock, deliver, watch.id)
+    assert [p["text"].split(".")[0] for p in slack.posted("C0001")] == ["Run after finished in churn"]
 
 
 def test_a_failed_run_whose_mlflow_user_is_an_email_is_dmed_to_that_slack_user(
@@ -189,7 +215,10 @@ def test_a_failed_run_whose_mlflow_user_is_an_email_is_dmed_to_that_slack_user(
     failed = run(mlflow, exp, "oom", 1, 2, status="FAILED", user="ravi@example.com")
     run(mlflow, exp, "lost", 1, 3, status="FAILED", user="nobody@example.com")
     poll(runtime, clock, deliver, watch.id)
-    note = f":x: Run <{UI}#/experiments/{exp}/runs/{failed}|oom> in *churn* failed after 1m 00s (ravi@example.com)."
+    note = (
+        f":x: Run <{UI}#/experiments/{exp}/runs/{failed}|oom> in *churn* failed after 1m 00s (ravi@example.com). "
+        "MLflow has no reason recorded (set an `error` tag on failure to see it here)."
+    )
     assert [p["text"] for p in slack.posted("U0003")] == [note]
     assert [c.params["email"] for c in slack.calls_to("users.lookupByEmail", ok_only=False)] == [
         "ravi@example.com",

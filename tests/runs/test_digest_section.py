@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot import jobs
+from tests.digest import view
 from tests.runs.conftest import UI
 from tests.runs.helpers import poll, run
 
 
 def _digest(slack) -> str:
-    [digest] = [p for p in slack.posted("C0001") if p["text"].startswith("Daily digest")]
-    return "\n".join(b["text"]["text"] for b in digest["blocks"] if b["type"] == "section")
+    return view.sections(view.digests(slack)[-1])
 
 
-def test_the_digest_counts_yesterdays_runs_per_watched_experiment_with_the_best_so_far(
+def test_the_digest_counts_the_runs_since_the_last_digest_per_watched_experiment_with_the_best_so_far(
     signed, mlflow, runtime, clock, deliver, slack
 ):
     churn = mlflow.create_experiment("churn")
@@ -27,8 +27,10 @@ def test_the_digest_counts_yesterdays_runs_per_watched_experiment_with_the_best_
     run(mlflow, churn, "oom", 1, 4, status="FAILED")
     poll(runtime, clock, deliver, 1)
     poll(runtime, clock, deliver, 2)
-    clock.advance(timedelta(hours=22, minutes=50))  # Tuesday 08:00: a run of today is not yesterday's
-    run(mlflow, churn, "early", 22 * 60 + 55, 22 * 60 + 58, metrics={"val_auc": 0.80})
+    clock.advance(timedelta(hours=22, minutes=50))  # Tuesday 08:00: an overnight run counts
+    run(
+        mlflow, churn, "early", 22 * 60 + 55, 22 * 60 + 58, metrics={"val_auc": 0.80}
+    )  # (the first digest: since Monday)
     poll(runtime, clock, deliver, 1)
     clock.advance(timedelta(hours=1))
     assert jobs.run("digest.post", "T0001:C0001", rt=runtime).ran
@@ -36,13 +38,13 @@ def test_the_digest_counts_yesterdays_runs_per_watched_experiment_with_the_best_
 
     body = _digest(slack)
     assert (
-        "*MLflow runs* · Mon 23 Nov\n"
-        f"• *churn*: 2 finished, 1 failed or killed · best on `val_auc` so far: "
+        "*MLflow runs* · since Mon 23 Nov 00:00\n"
+        f"• *churn*: 3 finished, 1 failed or killed · best on `val_auc` so far: "
         f"<{UI}#/experiments/{churn}/runs/{best}|0.85>\n"
         "• *embeddings*: no runs finished"
     ) in body
-    [digest] = [p for p in slack.posted("C0001") if p["text"].startswith("Daily digest")]
-    assert "3 MLflow runs finished (1 failed)" in digest["text"]
+    [[digest, *_thread]] = view.digests(slack)
+    assert "4 MLflow runs finished (1 failed)" in digest["text"]
 
 
 def test_a_channel_without_watches_has_no_runs_section(signed, runtime, clock, deliver, slack):

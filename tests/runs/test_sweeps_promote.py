@@ -108,7 +108,7 @@ def test_promote_by_a_configured_user_sets_the_alias_and_says_who_promoted_what(
         "channel": "C0001",
         "thread_ts": "1800000001.000001",
         "text": f":rocket: <@U0001> promoted run <{UI}#/experiments/1/runs/{challenger}|better> "
-        "(version 2 of `churn-model`) to `champion`.",
+        "(version 2 of `churn-model`) to `champion`, replacing version 1.",
     }
     [update] = slack.calls_to("chat.update")  # the card loses its button and says who promoted it
     with database.session() as s:
