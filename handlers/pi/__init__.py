@@ -6,7 +6,7 @@ from slack_bolt import App
 
 from bot.capabilities import Capability
 from handlers.pi import actions, commands, views
-from rituals.pi import capability, demo, jobs, models
+from rituals.pi import capability, demo, jobs, models, tracking
 
 
 def register(app: App) -> None:
@@ -24,6 +24,8 @@ CAPABILITY = Capability(
     schedule=capability.schedule,
     jobs=jobs,
     models=models,
+    section=tracking.section,
+    section_order=45,
     demo=demo.run,
-    demo_order=50,
+    demo_order=310,  # after the runs demo: its MLflow experiment carries the PI's hypothesis
 )

@@ -6,26 +6,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.web import WebClient
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
+from bot.config import Settings
+from bot.deferred import SLACK, Later
 from bot.errors import UserError
 from bot.text import mrkdwn
-from rituals.pi import calendar, modals, render, service, votes
+from handlers.pi import guard
+from handlers.router import later
+from rituals.pi import calendar, hypotheses, met, modals, projects, render, service, votes
 from rituals.pi.ids import VOTES, Action
 
 
 def register(app: App) -> None:
+    checked = later(Later(SLACK, "Checking with Slack…"))  # handlers.access: membership and admins
     for score, action_id in enumerate(VOTES, start=1):
-        app.action(action_id)(_voter(score))
-    app.action(Action.VOTE_CLOSE)(close_vote)
-    app.action(Action.CHECKIN_OPEN)(open_checkin)
-    app.action(Action.ACTUAL_OPEN)(open_actual)
-    app.action(Action.OBJECTIVE_EDIT)(open_edit)
-    app.action(Action.OBJECTIVE_DROP)(drop)
-    app.action(Action.RISK_ROAM)(change_roam)
+        app.action(action_id)(checked(_voter(score)))
+    app.action(Action.VOTE_CLOSE)(checked(close_vote))
+    app.action(Action.CHECKIN_OPEN)(checked(open_checkin))
+    app.action(Action.ACTUAL_OPEN)(checked(open_actual))
+    app.action(Action.OBJECTIVE_EDIT)(checked(open_edit))
+    app.action(Action.OBJECTIVE_DROP)(checked(drop))
+    app.action(Action.RISK_ROAM)(checked(change_roam))
+    app.action(Action.HYPOTHESIS_DONE)(checked(mark_hypothesis_done))
 
 
 def button_id(action: dict[str, Any]) -> int:
@@ -38,9 +44,18 @@ def button_id(action: dict[str, Any]) -> int:
 
 def _voter(score: int) -> Callable[..., None]:
     def cast(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock, respond: Respond
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        db: Session,
+        clock: Clock,
+        respond: Respond,
+        context: BoltContext,
+        client: WebClient,
+        settings: Settings,
     ) -> None:
         ack()
+        guard.vote(db, context, body, client, settings, button_id(action), casting=True)
         changed = votes.cast(db, button_id(action), user=body["user"]["id"], score=score, now=clock.now())
         respond(
             response_type="ephemeral",
@@ -53,15 +68,33 @@ def _voter(score: int) -> Callable[..., None]:
     return cast
 
 
-def close_vote(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock) -> None:
+def close_vote(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    context: BoltContext,
+    client: WebClient,
+    settings: Settings,
+) -> None:
     ack()
-    votes.close(db, button_id(action), actor=body["user"]["id"], now=clock.now())
+    who = guard.vote(db, context, body, client, settings, button_id(action))
+    votes.close(db, button_id(action), actor=who.user, is_admin=who.is_admin, now=clock.now())
 
 
 def open_checkin(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, clock: Clock, client: WebClient
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    client: WebClient,
+    context: BoltContext,
+    settings: Settings,
 ) -> None:
     ack()
+    guard.objective(db, context, body, client, settings, button_id(action))
     objective = service.load_objective(db, button_id(action))
     pi = service.load_pi(db, objective.pi_id)
     client.views_open(
@@ -69,21 +102,52 @@ def open_checkin(
     )
 
 
-def open_actual(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, client: WebClient) -> None:
+def open_actual(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    client: WebClient,
+    context: BoltContext,
+    settings: Settings,
+) -> None:
     ack()
+    guard.objective(db, context, body, client, settings, button_id(action))
     client.views_open(trigger_id=body["trigger_id"], view=modals.actual(service.load_objective(db, button_id(action))))
 
 
-def open_edit(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, client: WebClient) -> None:
+def open_edit(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    client: WebClient,
+    context: BoltContext,
+    settings: Settings,
+) -> None:
     ack()
+    guard.objective(db, context, body, client, settings, button_id(action))
     objective = service.load_objective(db, button_id(action))
     pi = service.load_pi(db, objective.pi_id)
-    client.views_open(trigger_id=body["trigger_id"], view=modals.objective(pi, objective, body["user"]["id"]))
+    catalog, choices = hypotheses.catalog(db), projects.choices(db, pi.team_id)
+    view = modals.objective(pi, objective, body["user"]["id"], catalog, choices)
+    client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-def drop(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, respond: Respond) -> None:
+def drop(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    respond: Respond,
+    context: BoltContext,
+    client: WebClient,
+    settings: Settings,
+) -> None:
     ack()
-    objective = service.drop_objective(db, button_id(action), actor=body["user"]["id"])
+    guard.objective(db, context, body, client, settings, button_id(action))
+    objective = service.drop_objective(db, button_id(action), actor=body["user"]["id"], now=clock.now())
     respond(
         response_type="ephemeral",
         replace_original=False,
@@ -91,14 +155,46 @@ def drop(ack: Ack, body: dict[str, Any], action: dict[str, Any], db: Session, re
     )
 
 
-def change_roam(ack: Ack, action: dict[str, Any], db: Session, clock: Clock, respond: Respond) -> None:
+def change_roam(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    respond: Respond,
+    context: BoltContext,
+    client: WebClient,
+    settings: Settings,
+) -> None:
     ack()
     risk_id, _, roam = str((action.get("selected_option") or {}).get("value") or "").partition(":")
     if not risk_id.isdigit():
         raise UserError("That menu is not one of this bot's risk menus any more. Use `/pi status` again.")
+    guard.risk(db, context, body, client, settings, int(risk_id))
     risk = service.set_roam(db, int(risk_id), roam, now=clock.now())
     respond(
         response_type="ephemeral",
         replace_original=False,
         text=f"Risk “{mrkdwn(risk.description, limit=100)}” is now {render.ROAM_NAMES[risk.roam]}.",
+    )
+
+
+def mark_hypothesis_done(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    respond: Respond,
+    context: BoltContext,
+    client: WebClient,
+    settings: Settings,
+) -> None:
+    ack()
+    guard.objective(db, context, body, client, settings, button_id(action))
+    objective = met.mark_done(db, button_id(action), user=body["user"]["id"], now=clock.now())
+    respond(
+        response_type="ephemeral",
+        replace_original=False,
+        text=f"“{mrkdwn(objective.title)}” is done: this week's check-in says so, naming the run that met it.",
     )

@@ -6,24 +6,31 @@ from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
+from slack_sdk.web import WebClient
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
+from bot.config import Settings
+from bot.deferred import SLACK, Later
 from bot.errors import UserError
+from handlers.access import of_body
 from handlers.auth import workspace
 from handlers.forms import Form
-from rituals.pi import checkins, closing, service
+from handlers.pi import guard
+from handlers.router import later
+from rituals.pi import checkins, closing, hypotheses, service
 from rituals.pi.ids import Block, Commitment, Modal
 
 WINDOW_GONE = "This window no longer belongs to a PI. Close it and start again."
 
 
 def register(app: App) -> None:
-    app.view(Modal.NEW)(submit_new)
-    app.view(Modal.OBJECTIVE)(submit_objective)
-    app.view(Modal.RISK)(submit_risk)
-    app.view(Modal.CHECKIN)(submit_checkin)
-    app.view(Modal.ACTUAL)(submit_actual)
+    checked = later(Later(SLACK, "Saving…"))  # handlers.access asks Slack about membership and admins
+    app.view(Modal.NEW)(checked(submit_new))
+    app.view(Modal.OBJECTIVE)(checked(submit_objective))
+    app.view(Modal.RISK)(checked(submit_risk))
+    app.view(Modal.CHECKIN)(checked(submit_checkin))
+    app.view(Modal.ACTUAL)(checked(submit_actual))
 
 
 def metadata(form: Form) -> dict[str, Any]:
@@ -54,9 +61,22 @@ def _user(body: dict[str, Any]) -> str:
 
 
 def submit_new(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, db: Session, clock: Clock
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: BoltContext,
+    db: Session,
+    clock: Clock,
+    client: WebClient,
+    settings: Settings,
 ) -> None:
     form = Form.of(view)
+    channel = form.text(Block.CHANNEL)
+    who = of_body(context, body, client, settings)
+    if channel and not (who.is_member(channel) or who.is_admin()):
+        raise UserError(
+            f"Only members of <#{channel}> can plan its PI. Pick a channel you are in.", field=Block.CHANNEL
+        )
     weekday = form.text(Block.WEEKDAY)
     data = service.PiInput(
         name=form.text(Block.NAME),
@@ -71,8 +91,20 @@ def submit_new(
     ack()
 
 
-def submit_objective(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
+def submit_objective(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    context: BoltContext,
+    client: WebClient,
+    settings: Settings,
+) -> None:
     form = Form.of(view)
+    guard.pi(db, context, body, client, settings, _id(form, "pi"))
+    if _id(form, "objective"):
+        guard.objective(db, context, body, client, settings, _id(form, "objective"))
     pi = service.load_pi(db, _id(form, "pi"))
     data = service.ObjectiveInput(
         title=form.text(Block.TITLE),
@@ -81,9 +113,16 @@ def submit_objective(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: S
         committed=form.text(Block.COMMITTED) != Commitment.UNCOMMITTED,
         owner_id=form.text(Block.OWNER),
         link=form.text(Block.LINK),
-        experiment=form.text(Block.EXPERIMENT),
-        target=form.text(Block.TARGET),
-        kill_criterion=form.text(Block.KILL),
+        project=form.text(Block.PROJECT),
+        hypothesis=hypotheses.HypothesisInput(
+            metric=form.text(Block.METRIC),
+            comparator=form.text(Block.COMPARATOR) or ">=",
+            threshold=form.text(Block.THRESHOLD),
+            alias=form.text(Block.ALIAS),
+            deadline_iteration=form.text(Block.DEADLINE),
+            kill_threshold=form.text(Block.KILL_THRESHOLD),
+            kill_iteration=form.text(Block.KILL_ITERATION),
+        ),
     )
     service.save_objective(
         db, pi, data, actor=_user(body), now=clock.now(), objective_id=_id(form, "objective") or None
@@ -91,8 +130,18 @@ def submit_objective(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: S
     ack()
 
 
-def submit_risk(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
+def submit_risk(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    context: BoltContext,
+    client: WebClient,
+    settings: Settings,
+) -> None:
     form = Form.of(view)
+    guard.pi(db, context, body, client, settings, _id(form, "pi"))
     pi = service.load_pi(db, _id(form, "pi"))
     service.add_risk(
         db,
@@ -106,8 +155,18 @@ def submit_risk(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Sessio
     ack()
 
 
-def submit_checkin(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
+def submit_checkin(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    context: BoltContext,
+    client: WebClient,
+    settings: Settings,
+) -> None:
     form = Form.of(view)
+    guard.objective(db, context, body, client, settings, _id(form, "objective"))
     checkins.record(
         db,
         _id(form, "objective"),
@@ -120,8 +179,18 @@ def submit_checkin(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Ses
     ack()
 
 
-def submit_actual(ack: Ack, body: dict[str, Any], view: dict[str, Any], db: Session, clock: Clock) -> None:
+def submit_actual(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    db: Session,
+    clock: Clock,
+    context: BoltContext,
+    client: WebClient,
+    settings: Settings,
+) -> None:
     form = Form.of(view)
+    guard.objective(db, context, body, client, settings, _id(form, "objective"))
     closing.enter_actual(
         db, _id(form, "objective"), user=_user(body), value=form.text(Block.ACTUAL_BV), now=clock.now()
     )

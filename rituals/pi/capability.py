@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.capabilities import DesiredJob, StatusLine
-from rituals.pi import calendar, render, service, votes
+from rituals.pi import calendar, render, service, tracking, train, votes
 from rituals.pi.ids import Job
 from rituals.pi.models import ProgramIncrement
 
@@ -38,6 +38,9 @@ def status(session: Session, team_id: str, channel_id: str | None) -> list[Statu
             f"{f'{confidence}/5' if confidence is not None else '—'}"
         )
         lines.append(StatusLine("PI", detail, pi.channel_id))
+        whole = train.build(session, pi)
+        if len(whole.teams) > 1:
+            lines.append(StatusLine("PI train", train.status_detail(whole), pi.channel_id))
         for o in service.objectives(session, pi.id):
             lines.append(
                 StatusLine(
@@ -66,4 +69,4 @@ def schedule(session: Session) -> list[DesiredJob]:
             jobs.append(
                 DesiredJob(id=f"pi:{pi.id}:{key}", job=name, scope=str(pi.id), trigger=trigger, team_id=pi.team_id)
             )
-    return jobs
+    return jobs + tracking.desired_jobs(session)

@@ -4,6 +4,7 @@ predictability-over-time chart once the channel has two or more closed PIs)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -11,19 +12,20 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.errors import UserError
-from rituals.pi import render, service
+from rituals.pi import plan, render, service
 from rituals.pi.chart import predictability_alt_text, predictability_png
 from rituals.pi.ids import Block
 from rituals.pi.models import Objective, ProgramIncrement
-from rituals.pi.predictability import History, ObjectiveValue, Predictability, measure
+from rituals.pi.predictability import History, Predictability, measure
 
 log = logging.getLogger(__name__)
 
 
-def start_close(s: Session, pi: ProgramIncrement, *, actor: str, now: datetime) -> list[str]:
+def start_close(
+    s: Session, pi: ProgramIncrement, *, actor: str, is_admin: Callable[[], bool], now: datetime
+) -> list[str]:
     """Ask each owner for actual business value; returns the owners still to answer."""
-    if actor != pi.created_by:
-        raise UserError(f"Only the PI's creator (<@{pi.created_by}>) can close “{pi.name}”.")
+    _require_closer(pi, actor, is_admin)
     pi.state = "closing"
     s.flush()
     pending = [o for o in service.objectives(s, pi.id) if o.actual_bv is None]
@@ -41,10 +43,18 @@ def start_close(s: Session, pi: ProgramIncrement, *, actor: str, now: datetime) 
     return sorted(owners)
 
 
-def close_now(s: Session, pi: ProgramIncrement, *, actor: str, now: datetime) -> Predictability:
+def _require_closer(pi: ProgramIncrement, actor: str, is_admin: Callable[[], bool]) -> None:
+    """The PI's creator, or an admin (RITUALBOT_ADMINS, a workspace admin): a creator who left must
+    not leave the PI open for ever."""
+    if actor != pi.created_by and not is_admin():
+        raise UserError(f"Only the PI's creator (<@{pi.created_by}>) or an admin can close “{pi.name}”.")
+
+
+def close_now(
+    s: Session, pi: ProgramIncrement, *, actor: str, is_admin: Callable[[], bool], now: datetime
+) -> Predictability:
     """The creator finishes a close some owners never answered: missing actual values count as 0."""
-    if actor != pi.created_by:
-        raise UserError(f"Only the PI's creator (<@{pi.created_by}>) can close “{pi.name}”.")
+    _require_closer(pi, actor, is_admin)
     if pi.state != "closing":
         raise UserError("Start with `/pi close`, which asks the owners for actual business value first.")
     finalize(s, pi, now)
@@ -73,10 +83,7 @@ def enter_actual(s: Session, objective_id: int, *, user: str, value: str, now: d
 
 
 def result(s: Session, pi: ProgramIncrement) -> Predictability:
-    return measure(
-        ObjectiveValue(o.planned_bv, o.actual_bv, o.committed, o.dropped)
-        for o in service.objectives(s, pi.id, include_dropped=True)
-    )
+    return measure(plan.values(s, pi, service.objectives(s, pi.id, include_dropped=True)))
 
 
 def history(s: Session, team_id: str, channel_id: str) -> list[History]:
@@ -96,7 +103,7 @@ def finalize(s: Session, pi: ProgramIncrement, now: datetime) -> None:
     pi.state, pi.closed_at = "closed", now
     s.flush()
     figure = result(s, pi)
-    text, blocks = render.report(pi, service.objectives(s, pi.id, include_dropped=True), figure)
+    text, blocks = render.report(pi, service.objectives(s, pi.id, include_dropped=True), figure, plan.note(s, pi))
     row = outbox.post(
         s,
         channel=pi.channel_id,

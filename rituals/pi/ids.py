@@ -18,6 +18,7 @@ class Action(StrEnum):
     OBJECTIVE_EDIT = "pi.objective_edit"
     OBJECTIVE_DROP = "pi.objective_drop"
     RISK_ROAM = "pi.risk_roam"
+    HYPOTHESIS_DONE = "pi.hypothesis_done"
 
 
 # The fist-of-five buttons, in score order: VOTES[n - 1] casts n.
@@ -59,6 +60,14 @@ class Block(StrEnum):
     PROGRESS = "progress"
     NOTE = "note"
     ACTUAL_BV = "actual_bv"
+    METRIC = "hypothesis_metric"
+    COMPARATOR = "comparator"
+    THRESHOLD = "threshold"
+    ALIAS = "alias"
+    DEADLINE = "deadline_iteration"
+    KILL_THRESHOLD = "kill_threshold"
+    KILL_ITERATION = "kill_iteration"
+    PROJECT = "ticket_project"
 
 
 class Commitment(StrEnum):
@@ -74,3 +83,5 @@ class Job(StrEnum):
     CHECKIN = "pi.checkin"
     REMIND = "pi.remind"
     SUMMARY = "pi.summary"
+    MEASURE = "pi.measure"
+    CATALOG = "pi.catalog"

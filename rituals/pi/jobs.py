@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from bot.jobs import job
 from bot.runtime import Runtime
-from rituals.pi import calendar, checkins
+from reports.runs.jobs import poll_slot
+from rituals.pi import calendar, checkins, measure, projects
 from rituals.pi.ids import Job
 from rituals.pi.models import ProgramIncrement
 
@@ -51,3 +52,18 @@ def summary(rt: Runtime, scope: str, period: str) -> None:
     with rt.database.session() as s:
         if pi := _active(rt, s, scope, calendar.SUMMARY_AFTER):
             checkins.post_summary(s, pi, rt.clock.now())
+
+
+@job(Job.MEASURE.value, period=poll_slot, description="Measure the PI's ML hypotheses in MLflow; tell owners when met")
+def measure_hypotheses(rt: Runtime, scope: str, period: str) -> None:
+    with rt.database.session() as s:
+        pi = s.get(ProgramIncrement, int(scope))
+        if pi is not None and pi.state == "active":
+            projects.refresh(s, pi, rt.settings, rt.clock.now())
+            measure.refresh(s, pi, rt.settings, rt.clock.now())
+
+
+@job(Job.CATALOG.value, period=poll_slot, description="Read MLflow's experiments and metrics for the objective form")
+def catalog(rt: Runtime, scope: str, period: str) -> None:
+    with rt.database.session() as s:
+        measure.refresh_catalog(s, rt.settings, rt.clock.now())

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from bot import blocks as bk
 from bot.text import mrkdwn, plain
 from rituals.pi.calendar import WEEKDAYS
+from rituals.pi.hypothesis_form import hypothesis_inputs, project_input
 from rituals.pi.ids import Block, Commitment, Modal
 from rituals.pi.models import ROAM, STATUSES, Objective, ProgramIncrement
 from rituals.pi.render import ROAM_NAMES, STATUS_NAMES, hypothesis
+from rituals.pi.tracking_models import MetricCatalog
+from rituals.tickets.models import TicketProject
 
 View = dict[str, Any]
 
@@ -94,13 +98,18 @@ def new_pi(channel_id: str, timezone: str) -> View:
     )
 
 
-def objective(pi: ProgramIncrement, existing: Objective | None, user: str) -> View:
+def objective(
+    pi: ProgramIncrement,
+    existing: Objective | None,
+    user: str,
+    catalog: Sequence[MetricCatalog] = (),
+    ticket_projects: Sequence[TicketProject] = (),
+) -> View:
     o = existing
     kinds: list[tuple[str, str]] = [
         (Commitment.COMMITTED, "Committed"),
         (Commitment.UNCOMMITTED, "Uncommitted (stretch)"),
     ]
-    target = f"{o.metric} {o.comparator} {o.target:g}" if o and o.metric else None
     owner: dict[str, Any] = {"type": "users_select", "action_id": "value", "initial_user": o.owner_id if o else user}
     return _modal(
         Modal.OBJECTIVE,
@@ -125,23 +134,8 @@ def objective(pi: ProgramIncrement, existing: Objective | None, user: str) -> Vi
             _input(
                 Block.LINK, "Epic or stage ticket link", _text(o.link if o else None, max_length=500), optional=True
             ),
-            _input(
-                Block.TARGET,
-                "ML hypothesis: target",
-                _text(target),
-                optional=True,
-                hint="Makes this a measurable hypothesis, e.g. val_auc >= 0.85",
-            ),
-            _input(
-                Block.EXPERIMENT, "ML hypothesis: MLflow experiment", _text(o.experiment if o else None), optional=True
-            ),
-            _input(
-                Block.KILL,
-                "ML hypothesis: kill criterion",
-                _text(o.kill_criterion if o else None, max_length=500),
-                optional=True,
-                hint="e.g. stop if not >= 0.80 by iteration 3",
-            ),
+            *project_input(o, ticket_projects),
+            *hypothesis_inputs(pi, o, catalog),
         ],
         {"pi": pi.id, "objective": o.id if o else None},
         submit="Save",

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db import Base
+from rituals.pi.tracking_models import Hypothesis, ObjectiveProject
 
 STATUSES = ("on_track", "at_risk", "off_track", "done")
 ROAM = ("owned", "accepted", "mitigated", "resolved")
@@ -55,6 +56,9 @@ class Objective(Base):
     dropped: Mapped[bool] = mapped_column(default=False)
     actual_bv: Mapped[int | None]
     created_at: Mapped[datetime]
+    # the measured target (issue 23), loaded with the objectives in one extra query
+    hypothesis: Mapped[Hypothesis | None] = relationship(lazy="selectin", viewonly=True)
+    project: Mapped[ObjectiveProject | None] = relationship(lazy="selectin", viewonly=True)
 
 
 class CheckIn(Base):

@@ -9,6 +9,7 @@ from bot import blocks as bk
 from bot.blocks import Blocks
 from bot.templates import render as template
 from bot.text import link, mrkdwn
+from rituals.pi import projects, tracking_render
 from rituals.pi.calendar import WEEKDAYS
 from rituals.pi.ids import VOTES, Action, Block
 from rituals.pi.models import ConfidenceVote, Objective, ProgramIncrement, Risk
@@ -46,7 +47,8 @@ def hypothesis(o: Objective) -> str | None:
         parts.append(f"experiment `{mrkdwn(o.experiment)}`")
     if o.kill_criterion:
         parts.append(f"kill criterion: {mrkdwn(o.kill_criterion)}")
-    return " · ".join(parts)
+    measured = tracking_render.line(o)
+    return " · ".join(parts) + (f"\n{measured}" if measured else "")
 
 
 def objective_text(o: Objective, *, with_status: bool = True) -> str:
@@ -55,8 +57,13 @@ def objective_text(o: Objective, *, with_status: bool = True) -> str:
     line = f"*{title}* — <@{o.owner_id}> · BV {o.planned_bv} · {kind}"
     if with_status:
         line = f"{STATUS_ICONS[o.status]} {line} · {status_label(o.status, o.progress if o.status else None)}"
-    extra = hypothesis(o)
-    return f"{line}\n{extra}" if extra else line
+    extra = [text for text in (hypothesis(o), projects.line(o)) if text]
+    return "\n".join([line, *extra])
+
+
+def actual_label(actual: int | None) -> str:
+    """An actual BV nobody entered counts as 0 in predictability, so the report says so."""
+    return "0 (not entered)" if actual is None else str(actual)
 
 
 def risk_lines(risks: list[Risk]) -> list[str]:
@@ -194,6 +201,7 @@ def week_summary(data: WeekSummary) -> Message:
         status = status_label(shown.status, shown.progress) if shown else "no update yet"
         icon = STATUS_ICONS[shown.status if shown else None]
         note = f"\n> {mrkdwn(row.current.note)}" if row.current and row.current.note else ""
+        note += f"\n{hypothesis(row.objective)}" if row.objective.metric else ""
         out.append(
             bk.section(
                 f"{icon} *{mrkdwn(row.objective.title)}* — <@{row.objective.owner_id}> · {status} "
@@ -215,7 +223,7 @@ def actual_dm(pi: ProgramIncrement, objectives: list[Objective]) -> Message:
     return text, out
 
 
-def report(pi: ProgramIncrement, objectives: list[Objective], figure: Predictability) -> Message:
+def report(pi: ProgramIncrement, objectives: list[Objective], figure: Predictability, plan_note: str = "") -> Message:
     text = template(PKG, "report.txt.j2", pi_name=mrkdwn(pi.name), figure=figure)
     out: Blocks = [
         bk.header(f"{pi.name} · PI report"),
@@ -225,6 +233,7 @@ def report(pi: ProgramIncrement, objectives: list[Objective], figure: Predictabi
             f"Actual {figure.actual} / planned {figure.planned} business value "
             "(planned counts committed objectives; stretch objectives count in actual only)."
         ),
+        *([bk.context(plan_note)] if plan_note else []),
     ]
     for o in objectives:
         if o.dropped:
@@ -232,7 +241,7 @@ def report(pi: ProgramIncrement, objectives: list[Objective], figure: Predictabi
         else:
             out.append(
                 bk.section(
-                    f"{objective_text(o, with_status=False)}\nActual BV *{o.actual_bv}* of "
+                    f"{objective_text(o, with_status=False)}\nActual BV *{actual_label(o.actual_bv)}* of "
                     f"{o.planned_bv} · last status {status_label(o.status)}"
                 )
             )

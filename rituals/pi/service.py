@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,11 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import UserError
+from rituals.pi import announce, hypotheses, plan, projects
 from rituals.pi.calendar import parse_hhmm
 from rituals.pi.ids import Block
 from rituals.pi.models import ROAM, Objective, ProgramIncrement, Risk
-
-TARGET = re.compile(r"^\s*([A-Za-z_][\w.\-/]*)\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -37,9 +35,8 @@ class ObjectiveInput:
     committed: bool
     owner_id: str
     link: str = ""
-    experiment: str = ""
-    target: str = ""
-    kill_criterion: str = ""
+    hypothesis: hypotheses.HypothesisInput | None = None
+    project: str = ""  # a ticket project's id: progress follows its stages
 
 
 def create_pi(s: Session, *, team_id: str, data: PiInput, actor: str, now: datetime) -> ProgramIncrement:
@@ -86,6 +83,7 @@ def create_pi(s: Session, *, team_id: str, data: PiInput, actor: str, now: datet
     )
     s.add(pi)
     s.flush()
+    announce.started(s, pi, now)
     return pi
 
 
@@ -132,13 +130,6 @@ def load_objective(s: Session, objective_id: int) -> Objective:
     return objective
 
 
-def parse_target(text: str) -> tuple[str, str, float] | None:
-    match = TARGET.match(text or "")
-    if not match:
-        return None
-    return match.group(1), match.group(2), float(match.group(3))
-
-
 def save_objective(
     s: Session,
     pi: ProgramIncrement,
@@ -159,36 +150,36 @@ def save_objective(
         )
     if not data.owner_id:
         raise UserError("Pick the objective's owner.", field=Block.OWNER)
-    target = parse_target(data.target) if data.target.strip() else None
-    if data.target.strip() and target is None:
-        raise UserError("Write the target as `metric >= value`, e.g. `val_auc >= 0.85`.", field=Block.TARGET)
-    if (data.experiment.strip() or data.kill_criterion.strip()) and target is None:
-        raise UserError("An ML hypothesis needs a target, e.g. `val_auc >= 0.85`.", field=Block.TARGET)
+    target = hypotheses.parse(s, pi, data.hypothesis)
     if objective_id is None:
         objective = Objective(pi_id=pi.id, created_at=now, progress=0, dropped=False)
         s.add(objective)
+        before = None
     else:
         objective = _editable(s, pi, objective_id, actor)
+        before = plan.fields(objective)
     objective.title = data.title.strip()[:200]
     objective.description = data.description.strip()[:3000]
     objective.planned_bv = int(raw_bv)
     objective.committed = data.committed
     objective.owner_id = data.owner_id
     objective.link = data.link.strip()[:500] or None
-    objective.metric, objective.comparator, objective.target = target or (None, None, None)
-    objective.experiment = data.experiment.strip()[:200] or None
-    objective.kill_criterion = data.kill_criterion.strip()[:500] or None
     s.flush()
+    hypotheses.store(s, objective, target)
+    projects.link(s, pi, objective, data.project)
+    s.flush()
+    plan.record_edit(s, pi, objective, before, actor=actor, now=now)
     return objective
 
 
-def drop_objective(s: Session, objective_id: int, *, actor: str) -> Objective:
+def drop_objective(s: Session, objective_id: int, *, actor: str, now: datetime) -> Objective:
     objective = load_objective(s, objective_id)
     pi = load_pi(s, objective.pi_id)
     if pi.state != "active":
         raise UserError(f"PI “{pi.name}” is being closed; objectives can no longer be dropped.")
     _editable(s, pi, objective_id, actor)
     objective.dropped = True
+    plan.record_drop(s, pi, objective, actor=actor, now=now)
     return objective
 
 

@@ -3,6 +3,7 @@ message, and on close the distribution, the average and (when confidence is low)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -78,10 +79,10 @@ def cast(s: Session, vote_id: int, *, user: str, score: int, now: datetime) -> b
     return changed
 
 
-def close(s: Session, vote_id: int, *, actor: str, now: datetime) -> Tally:
+def close(s: Session, vote_id: int, *, actor: str, is_admin: Callable[[], bool], now: datetime) -> Tally:
     vote, pi = _open_vote(s, vote_id)
-    if actor != vote.facilitator_id:
-        raise UserError(f"Only the facilitator (<@{vote.facilitator_id}>) can close this vote.")
+    if actor != vote.facilitator_id and not is_admin():
+        raise UserError(f"Only the facilitator (<@{vote.facilitator_id}>) or an admin can close this vote.")
     vote.is_open, vote.closed_at = False, now
     result = _refresh(s, pi, vote, now)
     if result.low:

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot import jobs, outbox
 from bot.blocks import blocks_to_text
+from reports.runs.demo import log_run, ms
 
 CHANNEL = "C0001"
 ADA, GRACE, RAVI = "U0001", "U0002", "U0003"
@@ -38,7 +39,7 @@ def new_pi_values(
 
 
 def objective_values(
-    title: str, bv: str, owner: str, *, committed: bool = True, target: str = "", experiment: str = "", kill: str = ""
+    title: str, bv: str, owner: str, *, committed: bool = True, hypothesis: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     return {
         "title": text_input(title),
@@ -47,10 +48,32 @@ def objective_values(
         "committed": choose("committed" if committed else "uncommitted"),
         "owner": user_pick(owner),
         "link": text_input(""),
-        "target": text_input(target),
-        "experiment": text_input(experiment),
-        "kill": text_input(kill),
+        **(hypothesis or {}),
     }
+
+
+def hypothesis_values(
+    metric: str,
+    threshold: str,
+    *,
+    comparator: str = ">=",
+    alias: str = "",
+    due: str = "0",
+    kill_threshold: str = "",
+    kill_iteration: str | None = None,
+) -> dict[str, Any]:
+    """The form's ML hypothesis inputs; `metric` is a metric menu option's value ("<experiment id>:<metric>")."""
+    values = {
+        "hypothesis_metric": choose(metric),
+        "comparator": choose(comparator),
+        "threshold": text_input(threshold),
+        "alias": text_input(alias),
+        "deadline_iteration": choose(due),
+        "kill_threshold": text_input(kill_threshold),
+    }
+    if kill_iteration is not None:
+        values["kill_iteration"] = choose(kill_iteration)
+    return values
 
 
 @dataclass
@@ -59,9 +82,10 @@ class PiDriver:
     slack: Any
     deliver: Any
     runtime: Any
+    mlflow: Any = None
 
-    def command(self, text: str, user: str = ADA) -> dict[str, Any]:
-        response = self.signed.command("/pi", text, user=user)
+    def command(self, text: str, user: str = ADA, channel: str = CHANNEL) -> dict[str, Any]:
+        response = self.signed.command("/pi", text, user=user, channel=channel)
         assert response.status_code == 200
         self.deliver()
         return response.json() if response.content else {}
@@ -78,16 +102,28 @@ class PiDriver:
         self.deliver()
         return response.json() if response.content else {}
 
-    def press(self, action_id: str, value: str, user: str) -> list[dict[str, Any]]:
+    def press(self, action_id: str, value: str, user: str, channel: str = CHANNEL) -> list[dict[str, Any]]:
         before = len(self.slack.responses())
-        assert self.signed.action(action_id, value, user=user).status_code == 200
+        assert self.signed.action(action_id, value, user=user, channel=channel).status_code == 200
         self.deliver()
         return self.slack.responses()[before:]
 
-    def run(self, job: str, scope: str = "1") -> bool:
-        ran = jobs.run(job, scope, rt=self.runtime).ran
+    def run(self, job: str, scope: str = "1", period: str | None = None) -> bool:
+        ran = jobs.run(job, scope, period=period, rt=self.runtime).ran
         self.deliver()
         return ran
+
+    def experiment(self, name: str, metrics: dict[str, float], minutes_ago: int = 60) -> str:
+        """An MLflow experiment with one finished run logging `metrics`, then the catalog job reads MLflow."""
+        experiment_id = self.mlflow.create_experiment(name)
+        self.log(experiment_id, "baseline", metrics, minutes_ago=minutes_ago)
+        assert self.run("pi.catalog", "", period=f"catalog-{name}")
+        return experiment_id
+
+    def log(self, experiment_id: str, name: str, metrics: dict[str, float], *, minutes_ago: int = 1) -> str:
+        """A finished run that ended `minutes_ago` before the frozen clock's now."""
+        end = ms(self.runtime.clock.now()) - minutes_ago * 60_000
+        return log_run(self.mlflow, experiment_id, name, start=end - 600_000, end=end, metrics=metrics)
 
     def ts_of(self, ref: str) -> str:
         with self.runtime.database.session() as s:

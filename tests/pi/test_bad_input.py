@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from rituals.pi.models import CheckIn, Objective, ProgramIncrement
-from tests.pi.driver import ADA, GRACE, RAVI, choose, new_pi_values, objective_values, text_input
+from tests.pi.driver import ADA, GRACE, RAVI, choose, hypothesis_values, new_pi_values, objective_values, text_input
 
 
 def count(database, model) -> int:
@@ -20,7 +20,8 @@ def test_end_before_start_is_a_field_error_on_the_end_date(pi, database):
     assert count(database, ProgramIncrement) == 0
 
 
-def test_a_second_active_pi_in_the_channel_is_refused_on_the_channel_field(pi, database):
+def test_a_second_active_pi_in_the_channel_is_refused_on_the_channel_field(pi, database, slack):
+    slack.members["C0002"] = [GRACE]  # a PI is planned for a channel its creator is in
     pi.command("new")
     assert pi.submit(new_pi_values("PI 2026.4", "2026-11-23", "2027-02-12"), ADA) == {}
     pi.command("new", user=GRACE)
@@ -44,8 +45,10 @@ def test_business_value_eleven_and_a_malformed_target_are_field_errors(pi, datab
         "response_action": "errors",
         "errors": {"planned_bv": "Planned business value is a whole number from 1 to 10 (got “11”)."},
     }
-    answer = pi.submit(objective_values("Churn model v2", "8", GRACE, target="auc is high"), ADA, view)
-    assert answer["errors"] == {"target": "Write the target as `metric >= value`, e.g. `val_auc >= 0.85`."}
+    churn = pi.experiment("churn-v2", {"val_auc": 0.79})
+    high = hypothesis_values(f"{churn}:val_auc", "high")
+    answer = pi.submit(objective_values("Churn model v2", "8", GRACE, hypothesis=high), ADA, view)
+    assert answer["errors"] == {"threshold": "Write the threshold as a number, e.g. 0.85 (got “high”)."}
     assert count(database, Objective) == 0
 
 

@@ -24,7 +24,7 @@ def closed_pi(database, clock) -> None:
         o = service.save_objective(
             s, pi, service.ObjectiveInput("Ranking model", "", "10", True, GRACE), actor=ADA, now=clock.now()
         )
-        closing.start_close(s, pi, actor=ADA, now=clock.now())
+        closing.start_close(s, pi, actor=ADA, is_admin=lambda: False, now=clock.now())
         closing.enter_actual(s, o.id, user=GRACE, value="7", now=clock.now())
 
 

@@ -9,6 +9,7 @@ from tests.pi.driver import (
     GRACE,
     RAVI,
     choose,
+    hypothesis_values,
     new_pi_values,
     objective_values,
     text_input,
@@ -28,19 +29,14 @@ def test_owner_edits_an_objective_into_an_ml_hypothesis_and_the_creator_drops_an
     start(pi)
     listing = pi.command("objectives", user=GRACE)
     assert [b["elements"][0]["value"] for b in listing["blocks"] if b["type"] == "actions"] == ["1", "2"]
+    churn = pi.experiment("churn-v2", {"val_auc": 0.79})
     pi.press("pi.objective_edit", "1", GRACE)
     view = pi.opened()
     assert view["blocks"][2]["element"]["initial_value"] == "8"
+    hypothesis = hypothesis_values(f"{churn}:val_auc", "0.85", kill_threshold="0.80", kill_iteration="3")
     assert (
         pi.submit(
-            objective_values(
-                "Churn model v2",
-                "9",
-                GRACE,
-                target="val_auc >= 0.85",
-                experiment="churn-v2",
-                kill="stop if not >= 0.80 by iteration 3",
-            ),
+            objective_values("Churn model v2", "9", GRACE, hypothesis=hypothesis),
             GRACE,
             view,
         )
@@ -53,7 +49,7 @@ def test_owner_edits_an_objective_into_an_ml_hypothesis_and_the_creator_drops_an
     dashboard = blocks_to_text(pi.command("status")["blocks"])
     assert "*Churn model v2* — <@U0002> · BV 9 · committed" in dashboard
     assert (
-        "ML hypothesis: `val_auc &gt;= 0.85` · experiment `churn-v2` · kill criterion: stop if not &gt;= 0.80 "
+        "ML hypothesis: `val_auc &gt;= 0.85` · experiment `churn-v2` · kill criterion: stop if not &gt;= 0.8 "
         "by iteration 3" in dashboard
     )
     assert "Feature store backfill" not in dashboard and "1 (9 committed BV)" in dashboard

@@ -4,7 +4,7 @@ predictability chart is uploaded with alt text."""
 
 from __future__ import annotations
 
-from tests.pi.driver import ADA, GRACE, new_pi_values, objective_values, text_input
+from tests.pi.driver import ADA, GRACE, hypothesis_values, new_pi_values, objective_values, text_input
 from tests.pi.test_history_and_home import closed_pi
 from tests.slack.shown import fields, pings, shown
 
@@ -15,7 +15,9 @@ def test_names_titles_and_links_typed_in_modals_show_as_typed_and_never_ping(pi,
     pi.command("new")
     pi.submit(new_pi_values(HOSTILE, "2026-11-23", "2027-02-12"), ADA)
     pi.command("objective")
-    values = objective_values(HOSTILE, "8", GRACE, target="auc >= 0.8", kill="stop if <0.7 & flat")
+    experiment = pi.experiment(HOSTILE, {"auc": 0.5})  # a name from MLflow is text from elsewhere
+    hypothesis = hypothesis_values(f"{experiment}:auc", "0.8", kill_threshold="0.7", kill_iteration="2")
+    values = objective_values(HOSTILE, "8", GRACE, hypothesis=hypothesis)
     values["link"] = text_input("https://jira.example/browse/DS-1?a=1&b=2")
     pi.submit(values, ADA)
     pi.command("risk")
@@ -36,7 +38,11 @@ def test_names_titles_and_links_typed_in_modals_show_as_typed_and_never_ping(pi,
     assert any(
         "<https://jira.example/browse/DS-1?a=1&amp;b=2|Q&amp;A &lt;Dec&gt; &lt;!channel&gt; *b* |>" in t for t in body
     )
-    assert any("ML hypothesis: `auc &gt;= 0.8` · kill criterion: stop if &lt;0.7 &amp; flat" in t for t in body)
+    assert any(
+        "ML hypothesis: `auc &gt;= 0.8` · experiment `Q&amp;A &lt;Dec&gt; &lt;!channel&gt; *b* |` · "
+        "kill criterion: stop if not &gt;= 0.7 by iteration 2" in t
+        for t in body
+    )
     assert any(f"Owned* · {HOSTILE}" in shown("mrkdwn", t) for t in body)
 
 

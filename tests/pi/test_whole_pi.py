@@ -13,6 +13,7 @@ from tests.pi.driver import (
     GRACE,
     RAVI,
     choose,
+    hypothesis_values,
     new_pi_values,
     objective_values,
     text_input,
@@ -40,12 +41,13 @@ def plan(pi):
     pi.command("new", user=ADA)
     assert pi.opened()["callback_id"] == "pi.new_modal"
     assert pi.submit(new_pi_values("PI 2026.4", "2026-11-23", "2027-02-12"), ADA) == {}
+    churn = pi.experiment("churn-v2", {"val_auc": 0.79})
     for title, bv, owner, extra in [
         (
             "Churn model v2",
             "8",
             GRACE,
-            {"target": "val_auc >= 0.85", "experiment": "churn-v2", "kill": "stop if not >= 0.80 by iteration 3"},
+            {"hypothesis": hypothesis_values(f"{churn}:val_auc", "0.85", kill_threshold="0.80", kill_iteration="3")},
         ),
         ("Feature store backfill", "5", RAVI, {}),
         ("LLM triage prototype", "3", ADA, {"committed": False}),
@@ -65,6 +67,8 @@ def test_whole_pi_from_planning_to_predictability(pi, slack, clock, database):
         "pi.checkin": at(23, 9),
         "pi.remind": at(23, 13),
         "pi.summary": at(23, 17),
+        "pi.catalog": after,  # MLflow is read on the runs poll interval (every 5 minutes by default)
+        "pi.measure": after,
     }
 
     # confidence vote: private ballots, a changed vote, live count, only the facilitator closes
