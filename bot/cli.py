@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="simulate a day of every job on embedded defaults; no Slack needed")
     demo.add_argument("--out", default="demo-output", help="folder for the Block Kit JSON (default: demo-output)")
     demo.add_argument("--quiet", action="store_true", help="write the JSON but print only the summary")
+    demo.add_argument("--html", action="store_true", help="also write DIR/index.html: the day as Slack would show it")
     return parser
 
 
@@ -69,7 +70,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     level = settings.log_level if args.command != "demo" or "LOG_LEVEL" in settings.env else "WARNING"
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "demo":
-        return run_demo(out_dir=args.out, quiet=args.quiet)
+        return run_demo(out_dir=args.out, quiet=args.quiet, html=args.html)
     for extra in CAPABILITIES.cli_commands():
         if args.command == extra.name:
             return extra.run(args, settings)

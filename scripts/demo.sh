@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RITUALBOT_EXTRAS="${RITUALBOT_EXTRAS:-dev,postgres}" bash scripts/setup.sh
-exec .venv/bin/ritualbot demo "$@"
+exec .venv/bin/ritualbot demo --html "$@"

@@ -79,7 +79,7 @@ def _calls(repo: Path) -> list[str]:
 
 
 def test_non_root_user_without_a_package_gets_one_line_naming_it_and_the_command(checkout: Path) -> None:
-    result = _run(checkout, "scripts/apt.sh", uid=1000, installed=["postgresql"])
+    result = _run(checkout, "scripts/apt.sh", uid=1000, installed=["postgresql", "chromium"])
 
     assert result.returncode == 1
     assert result.stdout == ""
@@ -102,7 +102,7 @@ def test_readme_test_command_stops_at_the_missing_packages_before_building_the_v
 
 
 def test_root_installs_the_missing_packages_after_one_quiet_update(checkout: Path) -> None:
-    result = _run(checkout, "scripts/apt.sh", uid=0, installed=["postgresql"])
+    result = _run(checkout, "scripts/apt.sh", uid=0, installed=["postgresql", "chromium"])
 
     assert result.returncode == 0, result.stderr
     assert _calls(checkout) == ["apt-get update -qq", "apt-get install -y -qq prometheus"]

@@ -1,6 +1,7 @@
 """`/ritual` (help, status, the digest switch: commands) and App Home (events), both rendered by
 `overview`, and the app's own lifecycle in a workspace (uninstalled, tokens revoked: lifecycle). The
-channel digest capability, whose first section lists what the channel has running, is declared here."""
+channel digest capability (what needs attention first, then one line per report; the configuration
+list lives in App Home and `/ritual status`) is declared here."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from slack_bolt import App
 
 from bot.capabilities import Capability
 from handlers.ritual import commands, events, lifecycle
-from reports.digest import capability, jobs, models, rituals_section
+from reports.digest import capability, jobs, models
 
 
 def register(app: App) -> None:
@@ -27,7 +28,5 @@ CAPABILITY = Capability(
     schedule=capability.schedule,
     jobs=jobs,
     models=models,
-    section=rituals_section.section,
-    section_order=0,
     demo_order=1000,
 )

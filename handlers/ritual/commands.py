@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.deferred import SLACK, Later
 from bot.errors import UserError
 from bot.slack_client import SlackDirectory
 from handlers.ritual import overview
@@ -66,6 +67,7 @@ ROUTER = Router(
             "digest on [HH:MM] [Area/City]",
             "post the daily digest in this channel (default 09:00, your timezone)",
             digest_switch,
+            later=Later(SLACK, "Looking up your timezone in Slack…"),
         ),
     ],
     extra_help=[("/ritual digest off", "stop the daily digest in this channel")],

@@ -41,9 +41,15 @@ def status_text(groups: dict[str, list[StatusLine]]) -> str:
     return f"{count} rituals and reports configured" if count else "Nothing is set up yet"
 
 
-def home_view(groups: dict[str, list[StatusLine]]) -> dict[str, Any]:
+def home_view(
+    groups: dict[str, list[StatusLine]], personal: blocks.Blocks | None = None, team: blocks.Blocks | None = None
+) -> dict[str, Any]:
+    """The person's own page, the team's (for a lead), then the workspace's configuration."""
     body = [
         blocks.header("ritualbot"),
+        *(personal or []),
+        *([blocks.divider(), *team] if team else []),
+        blocks.divider(),
         *status_blocks(groups, where="in this workspace"),
         blocks.context("Type `/ritual help` in any channel for every command."),
     ]

@@ -1,4 +1,5 @@
-"""The scheduled digest post (`digest.post`, scope `team:channel`, period = the channel's local day)."""
+"""The scheduled digest post (`digest.post`, scope `team:channel`, period = the channel's local day):
+the short message, then its thread (the rest of the items, each section in full, the charts)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,17 @@ def post_digest(rt: Runtime, scope: str, period: str) -> None:
             dedupe_key=key,
             ref=key,
         )
+        for n, part in enumerate(digest.thread):
+            outbox.post(
+                s,
+                channel=row.channel_id,
+                text=part.text,
+                blocks=part.blocks,
+                now=now,
+                team_id=row.team_id,
+                thread_of=root,
+                dedupe_key=f"{key}:more{n}",
+            )
         for n, chart in enumerate(digest.charts):
             outbox.upload(
                 s,
@@ -60,3 +72,4 @@ def post_digest(rt: Runtime, scope: str, period: str) -> None:
                 thread_of=root,
                 dedupe_key=f"{key}:chart{n}",
             )
+        service.mark_sent(row, now)

@@ -23,3 +23,4 @@ class DigestChannel(Base):
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    last_sent_at: Mapped[datetime | None]  # the window of the next digest starts here

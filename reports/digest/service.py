@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -13,17 +13,23 @@ from bot import blocks
 from bot.capabilities import Capabilities, Chart, SectionContext
 from bot.config import Settings, parse_time_of_day
 from bot.errors import UserError
-from bot.templates import render
+from bot.templates import render as render_template
+from reports.digest import attention, render
+from reports.digest import weekly as weekly_figures
 from reports.digest.models import DigestChannel
 from reports.digest.sections import collect
 
 
 @dataclass(frozen=True)
 class Digest:
+    """The message (`text`, `blocks`) and what its thread holds (`thread`: messages, then `charts`)."""
+
     text: str
     blocks: blocks.Blocks
     charts: list[Chart]
     empty: bool
+    thread: list[render.Part] = field(default_factory=list)
+    lines_above_fold: int = 0
 
 
 def get(session: Session, team_id: str, channel_id: str) -> DigestChannel | None:
@@ -79,9 +85,25 @@ def local_day(row: DigestChannel, now: datetime) -> date:
     return now.astimezone(ZoneInfo(row.timezone)).date()
 
 
+def is_weekly(day: date) -> bool:
+    """Monday's digest is the weekly one."""
+    return day.weekday() == 0
+
+
+def window_start(row: DigestChannel, now: datetime, *, weekly: bool) -> datetime:
+    """Since the last digest; for a channel's first one, since the start of its yesterday (of the
+    week before, on Monday), so nothing that ended before the digest was turned on is missed."""
+    if row.last_sent_at is not None and row.last_sent_at < now:
+        return row.last_sent_at
+    first = local_day(row, now) - timedelta(days=7 if weekly else 1)
+    return datetime.combine(first, time(0), ZoneInfo(row.timezone)).astimezone(UTC)
+
+
 def build(
     session: Session, settings: Settings, row: DigestChannel, now: datetime, day: date, capabilities: Capabilities
 ) -> Digest:
+    weekly = is_weekly(day)
+    since = window_start(row, now, weekly=weekly)
     ctx = SectionContext(
         session=session,
         settings=settings,
@@ -91,15 +113,46 @@ def build(
         day=day,
         timezone=row.timezone,
         capabilities=capabilities,
+        since=since,
+        weekly=weekly,
     )
     sections = collect(ctx)
-    title = render("reports.digest", "title.txt.j2", day=day)
-    body: blocks.Blocks = [blocks.header(title)]
-    for n, part in enumerate(sections):
-        if n:
-            body.append(blocks.divider())
-        body.extend(part.blocks)
-    text = render("reports.digest", "fallback.txt.j2", title=title, sections=sections)
+    items = attention.collect(ctx, [line for part in sections for line in part.attention])
+    heading = render.title(day, weekly=weekly)
+    glance = [render.glance_line(part, _command(capabilities, part.key)) for part in sections]
+    thread = [p for p in [render.overflow(heading, items)] if p]
+    if weekly:
+        this_week, last_week = weekly_figures.weeks(ctx)
+        thread += [p for p in [render.week_over_week(heading, weekly_figures.figures(ctx), this_week, last_week)] if p]
+    thread += [render.in_full(heading, part) for part in sections]
     charts = [chart for part in sections for chart in part.charts]
-    empty = all(part.key == "rituals" for part in sections)
-    return Digest(text=text, blocks=body, charts=charts, empty=empty)
+    top = render.root(
+        heading,
+        render.window(since, now, row.timezone),
+        items,
+        glance,
+        weekly=weekly,
+        threaded=bool(thread or charts),
+    )
+    text = render_template("reports.digest", "fallback.txt.j2", title=top.text, sections=sections)
+    return Digest(
+        text=text,
+        blocks=top.blocks,
+        charts=charts,
+        empty=not sections and not items,
+        thread=thread,
+        lines_above_fold=len(blocks.blocks_to_text(top.blocks).splitlines()),
+    )
+
+
+def mark_sent(row: DigestChannel, now: datetime) -> None:
+    """The next digest's window starts here."""
+    row.last_sent_at = now
+
+
+def _command(capabilities: Capabilities, key: str) -> str | None:
+    try:
+        commands = capabilities.named(key).commands
+    except KeyError:
+        return None
+    return commands[0] if commands else None

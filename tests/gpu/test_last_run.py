@@ -13,6 +13,7 @@ from mlflow import MlflowClient
 from bot import jobs
 from bot.config import Settings
 from tests.conftest import SIGNING_SECRET
+from tests.digest import view
 from tests.gpu.fleet import OWNERS, PRICES
 from tests.slack.double import SlackDouble
 
@@ -70,7 +71,7 @@ def test_the_owner_s_last_run_is_shown_next_to_the_idle_gpu(signed, runtime, sla
     assert jobs.run("gpu.owners", SCOPE, rt=runtime).ran
     deliver()
     link = f"<{UI}#/experiments/{experiment}/runs/{run_id}|lora-r16>"
-    digest = [p for p in slack.posted("C0001") if p["text"].startswith("Daily digest")][-1]
+    digest = view.part(view.digests(slack)[-1], "*Idle GPUs*")
     lines = "\n".join(b["text"]["text"] for b in digest["blocks"] if b["type"] == "section")
     assert (
         "• *train-2/gpu1 (NVIDIA A100-SXM4-80GB)* — 24 h idle ($96.00), idle 7 days · grace@example.com"

@@ -10,6 +10,7 @@ from decimal import Decimal
 from reports.spend import store
 from reports.spend.config import SpendConfig, load
 from reports.spend.sources.focus import FocusSource
+from tests.digest import view
 from tests.spend.focus_files import EC2, S3, csv_bytes, row, write
 from tests.spend.test_digest_alerts import run_day
 
@@ -51,8 +52,8 @@ def test_digest_and_spend_name_the_rejected_files_and_still_count_the_good_ones(
     bad_and_good(focus.folder)
     signed.command("/ritual", "digest on 09:00 UTC")
     run_day(runtime, deliver)
-    [digest] = [p for p in slack.posted("C0001") if p["text"].startswith("Daily digest")]
-    blocks = str(digest["blocks"])
+    [digest] = view.digests(slack)
+    blocks = str([m["blocks"] for m in digest])
     assert "Yesterday *$125.00*" in blocks
     assert "No cost data stored yet" not in blocks
     assert (

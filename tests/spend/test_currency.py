@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot import jobs
 from reports.spend.models import SpendBudget, SpendDay
+from tests.digest import view
 from tests.spend.focus_files import EC2, S3, row, write
 from tests.spend.test_digest_alerts import SCOPE, digest_text, run_day, texts
 
@@ -43,7 +44,7 @@ def test_costs_in_two_currencies_are_stored_apart_and_the_digest_shows_each_neve
     assert "• *vision* €1.98 · month end €4.24" in body  # 1.98 + 1.98 / 7 x 8 days left
     assert "• *vision* $20.52 · month end $43.97" in body  # 20.52 + 20.52 / 7 x 8
     assert "Costs come in EUR and USD: each currency is shown on its own, never added." in str(
-        slack.posted("C0001")[0]["blocks"]
+        [m["blocks"] for m in view.digests(slack)[0]]
     )
     charts = [c.params["files"][0]["title"] for c in slack.calls_to("files.completeUploadExternal")]
     assert charts == ["Daily spend by team in EUR to 22 Nov", "Daily spend by team in USD to 22 Nov"]
@@ -87,7 +88,7 @@ def test_configured_rates_convert_into_the_reporting_currency_and_the_digest_say
     # 20.52 x 0.92 = 18.8784, + 1.98 = 20.8584
     assert "*Cloud spend* · Sun 22 Nov\nYesterday *€20.86*." in body
     assert "$" not in body
-    blocks = str(slack.posted("C0001")[0]["blocks"])
+    blocks = str([m["blocks"] for m in view.digests(slack)[0]])
     assert "USD converted to EUR at 1 USD = 0.92 EUR (spend.rates in ritualbot.yaml)." in blocks
 
 
@@ -100,7 +101,7 @@ def test_a_budget_without_currency_is_not_compared_while_costs_come_in_two(
     run_day(runtime, deliver)
 
     assert [t for t in texts(slack) if not t.startswith("Daily digest")] == []
-    blocks = str(slack.posted("C0001")[0]["blocks"])
+    blocks = str([m["blocks"] for m in view.digests(slack)[0]])
     assert (
         "Budgets without a currency (vision) are not compared while costs come in EUR and USD: "
         "set spend.currency in ritualbot.yaml or give each budget one (`/spend budget vision 3000 EUR`)." in blocks

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from bot import jobs
 from reports.spend.models import SpendAlert
+from tests.digest import view
 
 SCOPE = "T0001:C0001"
 NOV = date(2026, 11, 1)
@@ -40,13 +41,15 @@ def run_day(runtime, deliver):
     return alerts.ran, digest.ran
 
 
-def texts(slack):
-    return [p["text"] for p in slack.posted("C0001")]
+def texts(slack, posted=None):
+    """The channel's messages (the digest's details are in its thread, left out here)."""
+    posted = slack.posted() if posted is None else posted
+    return [p["text"] for p in posted if p.get("channel") == "C0001" and not p.get("thread_ts")]
 
 
 def digest_text(slack) -> str:
-    [digest] = [p for p in slack.posted("C0001") if p["text"].startswith("Daily digest")]
-    return "\n".join(b["text"]["text"] for b in digest["blocks"] if b["type"] == "section")
+    [digest] = view.digests(slack)
+    return view.sections(digest)
 
 
 def test_sample_month_digest_matches_the_hand_calculation(signed, runtime, slack, focus, deliver):
@@ -102,14 +105,13 @@ def test_thresholds_alert_once_each_and_not_again_the_same_or_next_day(
     )
     clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
     assert run_day(runtime, deliver) == (True, True)
-    new = texts(slack)[before:]
+    new = texts(slack, slack.posted()[before:])
     assert len(new) == 1 and new[0].startswith("Daily digest")  # the digest, and no repeated alert
     assert "Month to date (November) *€4,050.00*" in digest_text_last(slack)
 
 
 def digest_text_last(slack) -> str:
-    digest = [p for p in slack.posted("C0001") if p["text"].startswith("Daily digest")][-1]
-    return "\n".join(b["text"]["text"] for b in digest["blocks"] if b["type"] == "section")
+    return view.sections(view.digests(slack)[-1])
 
 
 def test_month_boundary_closes_november_and_alerts_afresh_in_december(signed, runtime, slack, focus, deliver, clock):
@@ -124,7 +126,7 @@ def test_month_boundary_closes_november_and_alerts_afresh_in_december(signed, ru
     before = len(slack.posted())
     clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
     run_day(runtime, deliver)
-    new = texts(slack)[before:]
+    new = texts(slack, slack.posted()[before:])
     assert len(new) == 1, new  # 1 Dec reports on 30 Nov: November again, nothing new crossed
     body = digest_text_last(slack)
     assert "*Cloud spend* · Mon 30 Nov" in body
@@ -135,7 +137,7 @@ def test_month_boundary_closes_november_and_alerts_afresh_in_december(signed, ru
     before = len(slack.posted())
     clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
     run_day(runtime, deliver)
-    alerts = [t for t in texts(slack)[before:] if not t.startswith("Daily digest")]
+    alerts = [t for t in texts(slack, slack.posted()[before:]) if not t.startswith("Daily digest")]
     # December: vision 1,600 of 3,000 = 53%; projection 1,600 + (6 x 20 + 1,600) / 7 x 30 = 8,971.43
     # (the last 7 days reach back into November, by design)
     assert alerts == [

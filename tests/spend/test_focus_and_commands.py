@@ -17,6 +17,7 @@ from reports.spend import store
 from reports.spend.config import SpendConfig, load
 from reports.spend.models import SpendBudget
 from reports.spend.sources.focus import FocusSource
+from tests.digest import view
 from tests.spend.aws import client, moto_server
 from tests.spend.conftest import FOCUS_COLUMNS
 from tests.spend.test_digest_alerts import EC2, GPU, S3, SCOPE, sample_month
@@ -88,9 +89,9 @@ def test_missing_export_folder_is_named_in_the_digest_which_still_posts(
     signed.command("/ritual", "digest on 09:00 UTC")
     assert jobs.run("digest.post", SCOPE, rt=runtime).ran
     deliver()
-    [digest] = slack.posted("C0001")
-    text = str(digest["blocks"])
-    assert "In this channel" in text
+    [digest] = view.digests(slack)
+    text = str([m["blocks"] for m in digest])
+    assert "Needs attention" in text
     assert f"focus is unavailable: FOCUS export folder {tmp_path / 'not-mounted'} is missing" in text
 
 
