@@ -21,6 +21,7 @@ from rituals.pi.ids import VOTES
 from rituals.pi.ids import Action as PiAction
 from rituals.pi.ids import Modal as PiModal
 from rituals.pi.models import Ballot, ConfidenceVote, Objective, ProgramIncrement, Risk
+from rituals.pi.tracking_models import PlanSnapshot
 from rituals.retro.ids import Action as RetroAction
 from rituals.retro.ids import View as RetroView
 from rituals.retro.models import Retro, RetroVote
@@ -189,6 +190,15 @@ def drivers(scene: Scene) -> dict[str, Callable[[str], bool]]:
         scene.press("pi.objective_drop", "1", user)
         return scene.count(Objective, Objective.dropped.is_(True)) == 1
 
+    def commit(user: str) -> bool:
+        scene.pi()
+        scene.command("/pi", "commit", user)
+        return scene.count(PlanSnapshot) == 1
+
+    def pi_export(user: str) -> bool:
+        scene.pi()
+        return "# PI 2026.4" in scene.command("/pi", "export 1", user)
+
     def budget(user: str) -> bool:
         scene.command("/spend", "budget nlp 1500", user)
         return scene.count(SpendBudget) == 1
@@ -219,6 +229,8 @@ def drivers(scene: Scene) -> dict[str, Callable[[str], bool]]:
         "pi.vote_close": vote_close,
         "/pi close": pi_close,
         "pi.objective_drop": drop,
+        "/pi commit": commit,
+        "/pi export": pi_export,
         "/spend budget": budget,
         "/standup pause": standup("pause", lambda: scene.count(Standup, Standup.paused.is_(True)) == 1),
     }
@@ -227,7 +239,8 @@ def drivers(scene: Scene) -> dict[str, Callable[[str], bool]]:
 WALKED = [
     "/retro start", "/retro history", "/retro export", "/retro abandon", "retro.advance", "retro.close",
     "retro.vote", "retro.add_item", "retro.my_items", "retro.settings", "retro.merge", "pi.risk_roam",
-    "pi.vote_1` … `pi.vote_5", "pi.vote_close", "/pi close", "pi.objective_drop", "/spend budget", "/standup pause",
+    "pi.vote_1` … `pi.vote_5", "pi.vote_close", "/pi close", "pi.objective_drop", "/pi commit", "/pi export",
+    "/spend budget", "/standup pause",
 ]  # fmt: skip
 CELLS = [(entry, role) for entry in WALKED for role in ROLES if ROWS[entry].cells[role] != "n/a"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.errors import UserError
 from bot.text import decode, mrkdwn
+from handlers.access import caller
 from handlers.router import CommandRequest
 from rituals.pi import history, service
 from rituals.pi import plan as pi_plan
@@ -15,7 +16,9 @@ EXPORT_LIMIT = 38_000  # Slack refuses longer replies
 
 def commit(req: CommandRequest) -> None:
     pi = service.require_pi(req.db, req.team, req.channel)
-    pi_plan.commit(req.db, pi, service.objectives(req.db, pi.id), actor=req.user, now=req.clock.now())
+    who = caller(req.context, req.client, req.settings, req.user)
+    objectives = service.objectives(req.db, pi.id)
+    pi_plan.commit(req.db, pi, objectives, actor=req.user, now=req.clock.now(), is_admin=who.is_admin)
     req.reply(f"The plan of “{mrkdwn(pi.name)}” is committed and posted in the channel.")
 
 
@@ -26,7 +29,8 @@ def show_plan(req: CommandRequest) -> None:
 
 def train(req: CommandRequest) -> None:
     pi = pi_train.latest(req.db, req.team, req.channel)
-    req.reply(*pi_train.message(pi_train.build(req.db, pi)))
+    who = caller(req.context, req.client, req.settings, req.user)
+    req.reply(*pi_train.message(pi_train.build(req.db, pi, lambda c: who.is_member(c) or who.is_admin())))
 
 
 def past(req: CommandRequest) -> None:
@@ -45,6 +49,7 @@ def export(req: CommandRequest) -> None:
     if not req.args or not req.args[0].lstrip("#").isdigit():
         raise UserError("Use `/pi export <id>`; `/pi history` shows the ids.")
     pi = history.find(req.db, req.team, int(req.args[0].lstrip("#")))
+    caller(req.context, req.client, req.settings, req.user).require_member(pi.channel_id, "export its PIs")
     markdown = history.export_markdown(req.db, pi)
     shown = mrkdwn(markdown)  # escaped once; the export's own mentions stay live
     if len(shown) > EXPORT_LIMIT:

@@ -4,7 +4,7 @@ snapshot, so a plan rewritten in week 12 still answers for what was committed in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,13 +33,19 @@ def snapshot(s: Session, pi_id: int) -> PlanSnapshot | None:
 
 
 def commit(
-    s: Session, pi: ProgramIncrement, objectives: Sequence[Objective], *, actor: str, now: datetime
+    s: Session,
+    pi: ProgramIncrement,
+    objectives: Sequence[Objective],
+    *,
+    actor: str,
+    now: datetime,
+    is_admin: Callable[[], bool] = lambda: False,
 ) -> PlanSnapshot:
-    """Snapshot the plan (once) and announce it in the channel."""
+    """Snapshot the plan (once) and announce it in the channel; the PI's creator or an admin commits."""
     if pi.state != "active":
         raise UserError(f"PI “{pi.name}” is being closed; its plan can no longer be committed.")
-    if actor != pi.created_by:
-        raise UserError(f"Only the PI's creator (<@{pi.created_by}>) commits the plan of “{pi.name}”.")
+    if actor != pi.created_by and not is_admin():
+        raise UserError(f"Only the PI's creator (<@{pi.created_by}>) or an admin commits the plan of “{pi.name}”.")
     existing = snapshot(s, pi.id)
     if existing is not None:
         raise UserError(

@@ -4,6 +4,7 @@ predictability per team and overall (each against its committed plan)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -41,6 +42,7 @@ class Train:
     confidence: Decimal | None  # every ballot of each team's last closed vote, pooled
     risks: list[tuple[ProgramIncrement, Risk]]
     predictability: Predictability
+    hidden: int = 0  # channels running this PI that the caller may not see (not a member, not an admin)
 
 
 def latest(s: Session, team_id: str, channel_id: str) -> ProgramIncrement:
@@ -79,9 +81,12 @@ def _last_closed_scores(s: Session, pi_id: int) -> list[int]:
     return list(s.scalars(select(Ballot.score).where(Ballot.vote_id == vote_id))) if vote_id else []
 
 
-def build(s: Session, pi: ProgramIncrement) -> Train:
+def build(s: Session, pi: ProgramIncrement, visible: Callable[[str], bool] = lambda _channel: True) -> Train:
+    """The train as the caller may see it: `visible(channel)` says whether they may see a team's channel
+    (the request's own channel always); other channels are only counted."""
     teams, pooled, risks, all_values = [], [], [], []
-    for member in members(s, pi):
+    shown = [m for m in members(s, pi) if m.channel_id == pi.channel_id or visible(m.channel_id)]
+    for member in shown:
         objectives = service.objectives(s, member.id, include_dropped=True)
         values = plan.values(s, member, objectives)
         teams.append(
@@ -96,7 +101,8 @@ def build(s: Session, pi: ProgramIncrement) -> Train:
         pooled += _last_closed_scores(s, member.id)
         risks += [(member, r) for r in service.risks(s, member.id, open_only=True)]
         all_values += values
-    return Train(pi.name, teams, votes.tally(pooled).average, risks, measure(all_values))
+    hidden = len(members(s, pi)) - len(shown)
+    return Train(pi.name, teams, votes.tally(pooled).average, risks, measure(all_values), hidden)
 
 
 def _confidence(value: Decimal | None) -> str:
@@ -147,6 +153,14 @@ def message(train: Train) -> tuple[str, Blocks]:
         for (p, _), line in zip(train.risks, render.risk_lines([r for _, r in train.risks]), strict=True)
     ]
     out.append(bk.section("*Train risk board (open)*\n" + ("\n".join(board[:30]) or "_No open risks._")))
+    if train.hidden:
+        many = train.hidden != 1
+        out.append(
+            bk.context(
+                f"{train.hidden} more channel{'s' if many else ''} run{'' if many else 's'} this PI; "
+                f"only {'their' if many else 'its'} members (and admins) see {'them' if many else 'it'}."
+            )
+        )
     return text, out
 
 

@@ -118,3 +118,31 @@ def test_a_configured_admin_closes_the_vote_and_the_pi_when_the_creator_is_gone(
     assert "closed with predictability" in pi.command("close now", user=ADMIN)["text"]
     with database.session() as s:
         assert s.scalar(select(func.count()).select_from(ProgramIncrement).where(ProgramIncrement.state == "closed"))
+
+
+def private_team(pi) -> None:
+    """A private channel whose only member is Grace runs the same PI as C0001."""
+    pi.slack.members["C0004"] = [GRACE]
+    start(pi)
+    pi.command("new", user=GRACE, channel="C0004")
+    pi.submit(new_pi_values("PI 2026.4", "2026-11-23", "2027-02-12", channel="C0004"), GRACE)
+    pi.command("objective", user=GRACE, channel="C0004")
+    pi.submit(objective_values("Secret merger model", "9", GRACE), GRACE)
+
+
+def test_the_train_shows_only_channels_the_caller_is_in_and_counts_the_rest(pi):
+    private_team(pi)
+    answer = pi.command("train", user=RAVI)
+    shown = answer["text"] + str(answer["blocks"])
+    assert "Secret merger model" not in shown and "C0004" not in shown
+    assert "1 more channel runs this PI; only its members (and admins) see it." in shown
+    assert "Secret merger model" in str(pi.command("train", user=ADMIN)["blocks"])
+    assert "Secret merger model" in str(pi.command("train", user=GRACE)["blocks"])
+
+
+def test_export_of_a_pi_from_a_channel_the_caller_is_not_in_is_refused(pi):
+    private_team(pi)
+    answer = pi.command("export 2", user=RAVI)
+    assert answer["text"].startswith("Only members of <#C0004> can export its PIs.")
+    assert "Secret merger model" not in answer["text"]
+    assert "Secret merger model" in pi.command("export 2", user=GRACE, channel="C0004")["text"]
