@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.capabilities import Capability
-from handlers.retro import actions, commands, views
+from handlers.retro import actions, commands, followups, views
 from handlers.retro.helpers import redact_logs
 from rituals.retro import capability, demo, jobs, models
 
@@ -15,6 +15,7 @@ def register(app: App) -> None:
     commands.register(app)
     actions.register(app)
     views.register(app)
+    followups.register(app)
 
 
 CAPABILITY = Capability(

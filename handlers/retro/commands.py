@@ -9,7 +9,8 @@ from bot.errors import UserError
 from bot.text import decode, escape, link, mrkdwn
 from handlers.access import Caller, caller
 from handlers.router import CommandRequest, Router, Sub
-from rituals.retro import boards, history, service
+from rituals.retro import boards, history, render, service
+from rituals.retro import evidence as retro_evidence
 
 EXPORT_LIMIT = 39_000
 
@@ -42,6 +43,19 @@ def start(req: CommandRequest) -> None:
     req.reply(
         f"Retro “{mrkdwn(retro.title)}” started: you facilitate. Use the buttons on its message to move between phases."
     )
+
+
+def evidence(req: CommandRequest) -> None:
+    who = _member(req, "seed its retro")
+    retro = retro_evidence.running(req.db, req.team, req.channel)
+    found = retro_evidence.drafts(
+        req.db, retro, settings=req.settings, capabilities=req.capabilities, actor=req.user,
+        is_admin=who.is_admin, now=req.clock.now(),
+    )  # fmt: skip
+    if not found:
+        req.reply("No evidence for this period: no spend anomaly, long-idle GPU, failed run or old blocker.")
+        return
+    req.reply(*render.evidence_offer(retro, found))
 
 
 def templates(req: CommandRequest) -> None:
@@ -109,6 +123,7 @@ ROUTER = Router(
     "/retro",
     [
         Sub("start", "start [template] [title]", "start a retrospective in this channel (you facilitate)", start),
+        Sub("evidence", "evidence", "draft items from the period's spend, idle GPUs, failed runs, blockers", evidence),
         Sub("templates", "templates", "list the retro templates (built-in and your team's)", templates),
         Sub("history", "history", "past retros of this channel, with links", past),
         Sub("export", "export <id>", "a retro as Markdown", export),

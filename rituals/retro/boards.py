@@ -53,6 +53,15 @@ BUILT_IN: dict[str, Board] = {
 }
 
 
+# Columns about what already works: their undiscussed items stay behind unless the facilitator parks them.
+KEEP_COLUMNS = frozenset({"went_well", "continue", "keep", "liked", "learned", "glad", "wind", "island", "kudos"})
+
+
+def is_improvement(column_key: str) -> bool:
+    """Whether an undiscussed item of this column carries over to the next retro by default (issue 21)."""
+    return column_key not in KEEP_COLUMNS
+
+
 def available(config: Mapping[str, Any]) -> dict[str, Board]:
     """Built-in templates plus the team's own (`retro.templates` in ritualbot.yaml); a team's wins."""
     boards = dict(BUILT_IN)

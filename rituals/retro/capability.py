@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from bot.capabilities import DesiredJob, StatusLine
 from rituals.retro import followup
 from rituals.retro.ids import Job
-from rituals.retro.jobs import REMINDER_LEAD
-from rituals.retro.models import OPEN_PHASES, PHASE_NAMES, Retro
+from rituals.retro.jobs import REMINDER_LEAD, due_reminder_at
+from rituals.retro.models import OPEN_PHASES, PHASE_NAMES, Retro, RetroAction
 
 
 def status(session: Session, team_id: str, channel_id: str | None) -> list[StatusLine]:
@@ -59,6 +59,22 @@ def schedule(session: Session) -> list[DesiredJob]:
                 job=Job.DEADLINE.value,
                 scope=str(retro.id),
                 trigger=DateTrigger(run_date=retro.deadline_at),
+                team_id=retro.team_id,
+            )
+        )
+    for action, retro in session.execute(
+        select(RetroAction, Retro)
+        .join(Retro, Retro.id == RetroAction.retro_id)
+        .where(RetroAction.status == "open", RetroAction.due_on.is_not(None), Retro.abandoned.is_(False))
+        .order_by(RetroAction.id)
+    ).all():
+        assert action.due_on is not None
+        jobs.append(
+            DesiredJob(
+                id=f"retro:action:{action.id}:due",
+                job=Job.ACTION_DUE.value,
+                scope=str(action.id),
+                trigger=DateTrigger(run_date=due_reminder_at(action.due_on)),
                 team_id=retro.team_id,
             )
         )

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from rituals.retro import publish
+from rituals.retro.boards import is_improvement
 from rituals.retro.ids import Block
 from rituals.retro.models import Retro, RetroAction, RetroItem
 from rituals.retro.queries import AdminCheck, actions_of, items_of, load, new_item_id, require_facilitator
@@ -80,40 +81,73 @@ def notify_owners(s: Session, retro: Retro, now: datetime) -> None:
 
 
 def carry_over(s: Session, retro: Retro, previous: Retro | None) -> list[RetroItem]:
-    """Copy the previous retro's undiscussed groups into the new retro (the review lists them)."""
+    """Copy the previous retro's undiscussed improvement groups into the new retro (the review lists them);
+    the rest waits in the review's parking lot for the facilitator to carry over."""
     if previous is None:
         return []
     items = items_of(s, previous.id)
-    columns = {c["key"] for c in retro.columns}
-    if any(i.column_key not in columns for i in items if i.group_id is None and not i.discussed):
-        retro.columns = [*retro.columns, CARRIED_COLUMN]  # another template: keep them apart, not in its first column
-        columns.add(CARRIED_COLUMN["key"])
-    carried = []
-    for lead in (i for i in items if i.group_id is None and not i.discussed):
-        group = [lead] + [i for i in items if i.group_id == lead.id]
-        authors = {i.author_id for i in group}
-        item = RetroItem(
-            id=new_item_id(s),
-            retro_id=retro.id,
-            column_key=lead.column_key if lead.column_key in columns else CARRIED_COLUMN["key"],
-            text=" / ".join(i.text for i in group)[:2000],
-            # one named author keeps their item; a group with an anonymous item or several authors is
-            # nobody's, so no one can edit (or learn they own) an anonymous text by carrying it over
-            author_id=lead.author_id if len(authors) == 1 else None,
-            secret_hash=None,
-            discussed=False,
-            carried_from_id=lead.id,
-        )
-        s.add(item)
-        carried.append(item)
+    carried = [_carry(s, retro, lead, items) for lead in left_over(items) if is_improvement(lead.column_key)]
     s.flush()
     return carried
 
 
+def left_over(items: list[RetroItem]) -> list[RetroItem]:
+    """The leads of the groups a closed retro did not discuss."""
+    return [i for i in items if i.group_id is None and not i.discussed]
+
+
+def parking_lot(s: Session, retro: Retro) -> list[RetroItem]:
+    """The previous retro's undiscussed groups that are not (or no longer) on this retro's board."""
+    if retro.previous_id is None:
+        return []
+    on_board = set(s.scalars(select(RetroItem.carried_from_id).where(RetroItem.retro_id == retro.id)))
+    return [i for i in left_over(items_of(s, retro.previous_id)) if i.id not in on_board]
+
+
+def _carry(s: Session, retro: Retro, lead: RetroItem, items: list[RetroItem]) -> RetroItem:
+    columns = {c["key"] for c in retro.columns}
+    if lead.column_key not in columns and CARRIED_COLUMN["key"] not in columns:
+        retro.columns = [*retro.columns, CARRIED_COLUMN]  # another template: keep them apart, not in its first column
+    group = [lead] + [i for i in items if i.group_id == lead.id]
+    authors = {i.author_id for i in group}
+    item = RetroItem(
+        id=new_item_id(s),
+        retro_id=retro.id,
+        column_key=lead.column_key if lead.column_key in columns else CARRIED_COLUMN["key"],
+        text=" / ".join(i.text for i in group)[:2000],
+        # one named author keeps their item; a group with an anonymous item or several authors is
+        # nobody's, so no one can edit (or learn they own) an anonymous text by carrying it over
+        author_id=lead.author_id if len(authors) == 1 else None,
+        secret_hash=None,
+        discussed=False,
+        carried_from_id=lead.id,
+    )
+    s.add(item)
+    return item
+
+
+def park(
+    s: Session, retro_id: int, lead_id: int, *, team_id: str, actor: str, is_admin: AdminCheck, now: datetime
+) -> RetroItem:
+    """The facilitator carries a left-behind group of the previous retro onto this board (the parking lot)."""
+    retro = load(s, retro_id, "collect", team_id=team_id)
+    require_facilitator(retro, actor, is_admin, "carry an item over")
+    lead = s.get(RetroItem, lead_id)
+    if lead is None or retro.previous_id is None or lead.retro_id != retro.previous_id:
+        raise UserError("That item is not left over from this channel's last retro.")
+    if lead.id not in {i.id for i in parking_lot(s, retro)}:
+        raise UserError("That item is already on this board (or was discussed last time).")
+    item = _carry(s, retro, lead, items_of(s, retro.previous_id))
+    s.flush()
+    refresh_review(s, retro, now)
+    publish.refresh_root(s, retro, now)
+    return item
+
+
 def post_review(s: Session, retro: Retro, now: datetime, carried: list[RetroItem]) -> None:
     pending = [a for _, a in open_actions(s, retro.team_id, retro.channel_id)]
-    if pending or carried:
-        publish.post_review(s, retro, pending, carried, now)
+    if pending or carried or parking_lot(s, retro):
+        publish.post_review(s, retro, pending, carried, parking_lot(s, retro), now)
 
 
 def review_action(
@@ -178,4 +212,4 @@ def refresh_review(s: Session, retro: Retro, now: datetime) -> None:
     carried = list(
         s.scalars(select(RetroItem).where(RetroItem.retro_id == retro.id, RetroItem.carried_from_id.is_not(None)))
     )
-    publish.update_review(s, retro, sorted(shown.values(), key=lambda a: a.id), carried, now)
+    publish.update_review(s, retro, sorted(shown.values(), key=lambda a: a.id), carried, parking_lot(s, retro), now)

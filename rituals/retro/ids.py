@@ -20,6 +20,7 @@ class Action(StrEnum):
     MERGE = "retro.merge"
     VOTE = "retro.vote"
     TAKE_BACK = "retro.take_back"
+    MY_VOTES = "retro.my_votes"  # "see my votes": only the voter's own dots, ephemeral
     NEXT = "retro.next"
     ADD_ACTION = "retro.add_action"
     CLOSE = "retro.close"
@@ -28,6 +29,9 @@ class Action(StrEnum):
     REVIEW_OPEN = "retro.review.open"
     REVIEW_DROP = "retro.review.drop"
     DROP_CARRIED = "retro.drop_carried"
+    ADD_TO_TRACKER = "retro.add_to_tracker"  # file an action as a stage ticket
+    ADD_EVIDENCE = "retro.add_evidence"  # a draft item from the period's evidence, added by the facilitator
+    CARRY = "retro.carry"  # the parking lot: carry a left-behind item of the last retro onto the board
 
 
 class View(StrEnum):
@@ -70,3 +74,4 @@ class Job(StrEnum):
 
     REMIND = "retro.remind"
     DEADLINE = "retro.deadline"
+    ACTION_DUE = "retro.action_due"  # DM an open action's owner the day before it is due

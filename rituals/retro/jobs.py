@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.jobs import job
 from bot.runtime import Runtime
 from rituals.retro import publish, service
 from rituals.retro.ids import Job
-from rituals.retro.models import Retro
+from rituals.retro.models import Retro, RetroAction
 
 log = logging.getLogger(__name__)
 REMINDER_LEAD = timedelta(hours=1)
@@ -51,6 +51,43 @@ def remind(rt: Runtime, scope: str, period: str) -> None:
             log.info("retro reminder skipped retro=%s", scope)
             return
         publish.post_reminder(s, retro, now)
+
+
+DUE_HOUR = time(9, tzinfo=UTC)  # the day before the due date, 09:00 UTC
+
+
+def due_reminder_at(due_on: date) -> datetime:
+    return datetime.combine(due_on - timedelta(days=1), DUE_HOUR)
+
+
+def _due_period(rt: Runtime, scope: str) -> str:
+    """One reminder per due date (a new due date makes a new period); a run that fires early claims nothing."""
+    now = rt.clock.now()
+    with rt.database.session() as s:
+        action = s.get(RetroAction, int(scope))
+        if action is None or action.due_on is None:
+            return "none"
+        if now < due_reminder_at(action.due_on):
+            return f"early-{now:%Y%m%dT%H%M%S}"
+        return action.due_on.isoformat()
+
+
+@job(Job.ACTION_DUE.value, period=_due_period, description="DM a retro action's owner the day before it is due")
+def action_due(rt: Runtime, scope: str, period: str) -> None:
+    now = rt.clock.now()
+    with rt.database.session() as s:
+        action = s.get(RetroAction, int(scope))
+        retro = s.get(Retro, action.retro_id) if action is not None else None
+        if (
+            action is None
+            or retro is None
+            or action.status != "open"
+            or action.due_on is None
+            or not due_reminder_at(action.due_on) <= now < datetime.combine(action.due_on, DUE_HOUR)
+        ):
+            log.info("retro action reminder skipped action=%s", scope)
+            return
+        publish.post_due_reminder(s, retro, action, now)
 
 
 @job(Job.DEADLINE.value, period=_period_before(timedelta(0)), description="end a retro's collection at its deadline")

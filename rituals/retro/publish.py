@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.models import OutboxMessage
-from rituals.retro import render
+from rituals.retro import action_tickets, render
 from rituals.retro.boards import BUILT_IN
 from rituals.retro.models import Retro, RetroAction, RetroItem
 from rituals.retro.snapshot import Snapshot, take
@@ -94,7 +94,7 @@ def post_discussion(s: Session, retro: Retro, now: datetime) -> None:
 
 
 def post_action(s: Session, retro: Retro, action: RetroAction, now: datetime) -> None:
-    _thread(s, retro, render.action_posted(action), now)
+    _thread(s, retro, render.action_posted(action), now, ref=action_tickets.action_ref(retro.id, action.id))
 
 
 def post_note(s: Session, retro: Retro, text: str, now: datetime) -> None:
@@ -119,19 +119,48 @@ def post_owner_dm(s: Session, retro: Retro, owner: str, actions: list[RetroActio
     )
 
 
+def post_due_reminder(s: Session, retro: Retro, action: RetroAction, now: datetime) -> None:
+    assert action.due_on is not None
+    text, blocks = render.due_reminder(retro, action)
+    outbox.post(
+        s,
+        channel=action.owner_id,
+        team_id=retro.team_id,
+        text=text,
+        blocks=blocks,
+        now=now,
+        dedupe_key=f"retro:action:{action.id}:due:{action.due_on.isoformat()}",
+    )
+
+
 def _titles(s: Session, actions: list[RetroAction]) -> dict[int, str]:
     return {rid: r.title for rid in {a.retro_id for a in actions} if (r := s.get(Retro, rid)) is not None}
 
 
-def post_review(s: Session, retro: Retro, actions: list[RetroAction], carried: list[RetroItem], now: datetime) -> None:
-    _thread(s, retro, render.review(retro, actions, _titles(s, actions), carried), now, ref=review_ref(retro))
+def post_review(
+    s: Session,
+    retro: Retro,
+    actions: list[RetroAction],
+    carried: list[RetroItem],
+    parked: list[RetroItem],
+    now: datetime,
+) -> None:
+    text_blocks = render.review(retro, actions, _titles(s, actions), carried, parked, action_tickets.states(s, actions))
+    _thread(s, retro, text_blocks, now, ref=review_ref(retro))
 
 
 def update_review(
-    s: Session, retro: Retro, actions: list[RetroAction], carried: list[RetroItem], now: datetime
+    s: Session,
+    retro: Retro,
+    actions: list[RetroAction],
+    carried: list[RetroItem],
+    parked: list[RetroItem],
+    now: datetime,
 ) -> None:
     row = outbox.find_by_ref(s, review_ref(retro))
     if row is None:
         return
-    text, blocks = render.review(retro, actions, _titles(s, actions), carried)
+    text, blocks = render.review(
+        retro, actions, _titles(s, actions), carried, parked, action_tickets.states(s, actions)
+    )
     outbox.update(s, row, text=text, blocks=blocks, now=now)

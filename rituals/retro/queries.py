@@ -80,3 +80,14 @@ def items_of(s: Session, retro_id: int) -> list[RetroItem]:
 
 def actions_of(s: Session, retro_id: int) -> list[RetroAction]:
     return list(s.scalars(select(RetroAction).where(RetroAction.retro_id == retro_id).order_by(RetroAction.id)))
+
+
+def votes_of(s: Session, retro_id: int, voter: str) -> list[tuple[RetroItem, int]]:
+    """The voter's own dots on this retro's groups, in board order (only ever shown to that voter)."""
+    rows = s.execute(
+        select(RetroItem, RetroVote.count)
+        .join(RetroVote, RetroVote.item_id == RetroItem.id)
+        .where(RetroVote.retro_id == retro_id, RetroVote.voter_id == voter)
+        .order_by(RetroItem.id)
+    ).all()
+    return [(item, count) for item, count in rows]

@@ -192,7 +192,12 @@ def ballot(snap: Snapshot) -> tuple[str, Blocks]:
                 accessory=bk.button("Vote", Action.VOTE, f"{retro.id}:{group.id}"),
             )
         )
-    out.append(bk.actions(bk.button("Take back my votes", Action.TAKE_BACK, str(retro.id))))
+    out.append(
+        bk.actions(
+            bk.button("See my votes", Action.MY_VOTES, str(retro.id)),
+            bk.button("Take back my votes", Action.TAKE_BACK, str(retro.id)),
+        )
+    )
     return f"Voting is open for “{mrkdwn(retro.title)}”", out
 
 
@@ -233,7 +238,33 @@ def discussion(snap: Snapshot) -> tuple[str, Blocks]:
 def action_posted(action: RetroAction) -> tuple[str, Blocks]:
     due = f", due {action.due_on.isoformat()}" if action.due_on else ""
     line = f":white_check_mark: Action: {mrkdwn(action.text)} — <@{action.owner_id}>{due}"
-    return line, [bk.section(line)]
+    return line, [bk.section(line, accessory=bk.button("Add to tracker", Action.ADD_TO_TRACKER, str(action.id)))]
+
+
+def my_votes(retro: Retro, votes: list[tuple[RetroItem, int]]) -> str:
+    used = sum(count for _, count in votes)
+    left = retro.votes_per_person - used
+    if not votes:
+        return f"You have not voted yet (only you see this): {left} vote{'' if left == 1 else 's'} to place."
+    lines = "\n".join(f"• {mrkdwn(item.text, limit=300)} — {count}" for item, count in votes)
+    return f"Your votes (only you see this):\n{lines}\n{left} vote{'' if left == 1 else 's'} left."
+
+
+def evidence_offer(retro: Retro, found: list[str]) -> tuple[str, Blocks]:
+    text = f"Evidence since the last retro ({len(found)}): add what the team should talk about."
+    return text, [bk.section(text)] + [
+        bk.section(line, accessory=bk.button("Add as item", Action.ADD_EVIDENCE, f"{retro.id}|{line}"[:1990]))
+        for line in found[:40]
+    ]
+
+
+def due_reminder(retro: Retro, action: RetroAction) -> tuple[str, Blocks]:
+    assert action.due_on is not None
+    text = (
+        f":alarm_clock: Your retro action is due tomorrow ({action.due_on.isoformat()}): {mrkdwn(action.text)}\n"
+        f"From the retro “{mrkdwn(retro.title)}” in <#{retro.channel_id}>."
+    )
+    return text, [bk.section(text)]
 
 
 def owner_dm(retro: Retro, actions: list[RetroAction]) -> tuple[str, Blocks]:
@@ -248,14 +279,21 @@ def owner_dm(retro: Retro, actions: list[RetroAction]) -> tuple[str, Blocks]:
 
 
 def review(
-    retro: Retro, actions: list[RetroAction], titles: dict[int, str], carried: list[RetroItem]
+    retro: Retro,
+    actions: list[RetroAction],
+    titles: dict[int, str],
+    carried: list[RetroItem],
+    parked: list[RetroItem] | None = None,
+    tickets: dict[int, str] | None = None,
 ) -> tuple[str, Blocks]:
     out: Blocks = [bk.section("*Review of last actions*" if actions else "*Review*")]
     for a in actions:
         due = f", due {a.due_on.isoformat()}" if a.due_on else ""
+        ticket = f" · {tickets[a.id]}" if tickets and a.id in tickets else ""
         out.append(
             bk.section(
                 f"{mrkdwn(a.text)} — <@{a.owner_id}>{due} · from “{mrkdwn(titles.get(a.retro_id, ''))}” · *{a.status}*"
+                + ticket
             )
         )
         if a.status == "open":
@@ -274,6 +312,17 @@ def review(
                 bk.section(
                     f"• {mrkdwn(item.text, limit=2800)}",
                     accessory=bk.button("Drop", Action.DROP_CARRIED, f"{retro.id}:{item.id}"),
+                )
+            )
+    if parked:
+        out.append(
+            bk.section("*Parking lot* (not discussed last time, left behind; the facilitator can carry them over):")
+        )
+        for lead in parked:
+            out.append(
+                bk.section(
+                    f"• {mrkdwn(lead.text, limit=2800)}",
+                    accessory=bk.button("Carry over", Action.CARRY, f"{retro.id}:{lead.id}"),
                 )
             )
     return f"Review for “{mrkdwn(retro.title)}”: {len(actions)} action items, {len(carried)} carried-over items", out

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from rituals.retro.boards import is_improvement
 from rituals.retro.models import Retro
 from rituals.retro.queries import actions_of, items_of, participant_count, vote_tallies
 
@@ -73,7 +74,7 @@ def take(s: Session, retro: Retro, board_name: str) -> Snapshot:
                 i.author_id,
                 tallies.get(i.id, 0),
                 tuple(m.text for m in items if m.group_id == i.id),
-                carried=retro.phase == "closed" and not i.discussed,
+                carried=retro.phase == "closed" and not i.discussed and is_improvement(i.column_key),
                 discussed=i.discussed,
             )
             for i in items

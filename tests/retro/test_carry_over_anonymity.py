@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from rituals.retro import boards, items, service
 from rituals.retro.models import RetroItem
+from tests.retro.driver import buttons
 from tests.retro.seed import seed
 
 NEVER = lambda: False  # noqa: E731
@@ -47,6 +48,8 @@ def test_a_merged_group_with_an_anonymous_item_is_carried_over_without_an_author
 def test_carried_items_land_in_a_carried_over_column_under_another_template(retro, database, clock, deliver):
     seed(database, clock, deliver, "closed")  # wwi: "Fast CI" (went well) was not discussed
     retro.command("start 4ls Sprint 10", user="U0001")
+    [park] = buttons(retro.thread(2)[0]["blocks"], "retro.carry")  # went well stays behind unless parked (bug 7)
+    retro.press("retro.carry", park["value"], user="U0001")
     board = retro.root_text(2)
     assert "*Carried over*\n" in board and "*Liked*\n0 items" in board, board
     with database.session() as s:

@@ -13,8 +13,10 @@ from tests.retro.seed import seed
 def test_the_facilitator_drops_a_carried_over_item_from_the_review(retro, database, clock, deliver):
     seed(database, clock, deliver, "closed")  # "Fast CI" got no votes: it was not discussed
     retro.command("start Sprint 10", user="U0003")
-    review = retro.thread(2)[0]
-    assert "• Fast CI" in blocks_to_text(review["blocks"])
+    [park] = buttons(retro.thread(2)[0]["blocks"], "retro.carry")  # went well: in the parking lot (bug 7)
+    retro.press("retro.carry", park["value"], user="U0003")
+    review = retro.updates_of(retro.ts_of("retro:2:review"))[-1]
+    assert "*Carried over*" in blocks_to_text(review["blocks"]) and "• Fast CI" in blocks_to_text(review["blocks"])
     assert "*Went well*\n1 item" in retro.root_text(2)
     [drop] = buttons(review["blocks"], "retro.drop_carried")
     retro.press("retro.drop_carried", drop["value"], user="U0002")
@@ -23,7 +25,8 @@ def test_the_facilitator_drops_a_carried_over_item_from_the_review(retro, databa
     assert retro.new_responses == []
     with database.session() as s:
         assert s.scalars(select(RetroItem).where(RetroItem.retro_id == 2)).all() == []
-    assert "Fast CI" not in blocks_to_text(retro.updates_of(retro.ts_of("retro:2:review"))[-1]["blocks"])
+    after = blocks_to_text(retro.updates_of(retro.ts_of("retro:2:review"))[-1]["blocks"])
+    assert "*Carried over*" not in after and "*Parking lot*" in after, "a dropped item goes back to the parking lot"
     assert "*Went well*\n0 items" in retro.root_text(2)
 
 

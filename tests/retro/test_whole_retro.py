@@ -191,6 +191,12 @@ def test_whole_retro_from_start_to_the_next_retros_review(retro, slack, database
         statuses = dict(s.execute(select(RetroAction.text, RetroAction.status)).all())
         assert statuses == {"Add a required-review rule": "done", "Rotate the demo host": "open"}
         carried = s.scalars(select(RetroItem.text).where(RetroItem.retro_id == 2)).all()
+        assert carried == ["Pair on the data loaders"], "only improvement items carry over by default (bug 7)"
+    # "Continue" is not an improvement column: Demo Fridays waits in the parking lot until Grace carries it
+    [park] = buttons(review["blocks"], "retro.carry")
+    retro.press("retro.carry", park["value"], user=GRACE)
+    with database.session() as s:
+        carried = s.scalars(select(RetroItem.text).where(RetroItem.retro_id == 2)).all()
         assert sorted(carried) == ["Demo Fridays", "Pair on the data loaders"]
     board = retro.root_text(2)
     # Start/Stop/Continue items under a What went well board: their own column, not the first one (issue 21)
