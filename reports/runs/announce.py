@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from reports import people
-from reports.runs import analysis, baseline, best, render, source
+from reports.runs import analysis, baseline, best, cost, render, source
 from reports.runs.config import RunsConfig, for_watch
 from reports.runs.models import AnnouncedRun, RunWatch
 from reports.runs.poller import Batch, Sweep
@@ -53,11 +53,12 @@ def announce(
     cache = dict(watch.noise_cache or {})
     known = {r.run_id: r for r in batch.runs}
     _forget_noise(cache, batch.runs)
+    costs = {r.run_id: cost.estimate(s, r, config) for r in batch.runs}
     for run in batch.singles:  # oldest first: a run that ended earlier in this poll can be the next one's best
-        posted += _single(s, mlflow, watch, run, config, now, cache, known)
+        posted += _single(s, mlflow, watch, run, config, now, cache, known, costs[run.run_id])
         _advance_best(watch, [run], config)
     for sweep in batch.sweeps:
-        _sweep(s, mlflow, watch, sweep, config, now, cache, known)
+        _sweep(s, mlflow, watch, sweep, config, now, cache, known, costs)
         posted += 1
     watch.noise_cache = dict(list(cache.items())[-NOISE_KEEP:])
     _advance_best(watch, batch.runs, config)
@@ -74,6 +75,9 @@ def announce(
                 end_time_ms=run.end_ms or 0,
                 kind=kinds.get(run.run_id, "sweep"),
                 announced_at=now,
+                cost=costs[run.run_id].amount,
+                cost_currency=costs[run.run_id].currency if costs[run.run_id].amount is not None else "",
+                cost_note=(costs[run.run_id].on or costs[run.run_id].reason)[:200],
             )
         )
     watch.watermark_ms = batch.watermark_ms
@@ -109,6 +113,7 @@ def _single(
     now: datetime,
     cache: dict[str, Any],
     known: dict[str, RunView],
+    price: cost.RunCost,
 ) -> int:
     parent_of = outbox.find_by_ref(s, sweep_ref(watch.id, run.run_id))
     if parent_of is not None:  # a sweep's parent finishing after its children: a note in that thread
@@ -129,6 +134,7 @@ def _single(
     text, blocks = render.card(
         comparison, watch.experiment_name, config.ui_url, promote_value(watch, run.run_id), challenger=challenger
     )
+    blocks = cost.with_line(blocks, cost.line(price))
     ref = card_ref(watch.id, run.run_id)
     outbox.post(
         s, channel=watch.channel_id, team_id=watch.team_id, text=text, blocks=blocks, now=now, dedupe_key=ref, ref=ref
@@ -151,6 +157,7 @@ def _sweep(
     now: datetime,
     cache: dict[str, Any],
     known: dict[str, RunView],
+    costs: dict[str, cost.RunCost],
 ) -> None:
     parent = sweep.parent
     if parent is None and sweep.parent_id:
@@ -199,6 +206,9 @@ def _sweep(
         parent,
         promote_value(watch, best[0].run_id, sweep.key) if best else None,
     )
+    trials = [*finished, *sweep.failed]
+    total = cost.total_line([costs[r.run_id] for r in trials if r.run_id in costs], "trials")
+    blocks = cost.with_line(blocks, cost.trials_line([(r.name, costs[r.run_id]) for r in best], total))
     ref = sweep_ref(watch.id, sweep.key)
     earlier = outbox.find_by_ref(s, ref)
     outbox.post(

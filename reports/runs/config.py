@@ -12,6 +12,8 @@ runs:
   challenger_alias: challenger          # the alias shown on a card as the next champion
   webhook_secret_env: MLFLOW_WEBHOOK_SECRET  # the env var holding the secret of MLflow's registry webhook to
                                         # POST /mlflow/webhook; unset: each poll reads the alias instead
+  prices: {"queue=a100x4": 16.40}       # per run-hour of a run with that tag, when the GPU inventory does
+  currency: USD                         # not know its host or pod (cost per run, on cards and the digest)
   sweep_min: 5                          # this many top-level runs in one poll are a sweep
   sweep_top: 3                          # best N runs shown in a sweep message
   users: {ada: U0001}                   # MLflow user -> Slack user, for failed-run DMs (an MLflow
@@ -29,6 +31,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.config import Settings
@@ -67,6 +70,8 @@ class RunsConfig:
     min_effect: float = 0.005
     challenger_alias: str = "challenger"
     webhook_secret_env: str | None = None
+    tag_prices: Mapping[str, Decimal] = field(default_factory=dict)  # "tag=value": price per run-hour
+    currency: str = "USD"
 
     @property
     def promoter_groups(self) -> tuple[str, ...]:
@@ -101,7 +106,25 @@ def load(settings: Settings) -> RunsConfig:
         min_effect=_fraction(raw, "min_effect", 0.005),
         challenger_alias=str(raw.get("challenger_alias") or "challenger"),
         webhook_secret_env=_text(raw.get("webhook_secret_env")),
+        tag_prices=_prices(raw),
+        currency=str(raw.get("currency") or "USD").upper(),
     )
+
+
+def _prices(raw: Mapping[str, Any]) -> dict[str, Decimal]:
+    """`runs.prices: {"queue=a100x4": 16.40}`: what an hour of a run with that tag costs."""
+    found = {}
+    for key, value in _mapping(raw, "prices").items():
+        if "=" not in str(key):
+            raise ConfigError(f"runs.prices keys are `tag=value` (like queue=a100x4), got {key!r}")
+        try:
+            price = Decimal(str(value))
+        except InvalidOperation:
+            raise ConfigError(f"runs.prices.{key} must be a price per hour like 16.40, got {value!r}") from None
+        if isinstance(value, bool) or not price.is_finite() or price < 0:
+            raise ConfigError(f"runs.prices.{key} must be a price per hour like 16.40, got {value!r}")
+        found[str(key)] = price
+    return found
 
 
 def for_watch(config: RunsConfig, directions: Mapping[str, str] | None, min_effect: float | None) -> RunsConfig:

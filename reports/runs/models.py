@@ -4,9 +4,10 @@ which runs were announced, so each run is announced once across restarts."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base
@@ -54,3 +55,6 @@ class AnnouncedRun(Base):
     end_time_ms: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(16))
     announced_at: Mapped[datetime]
+    cost: Mapped[Decimal | None] = mapped_column(Numeric(18, 6))  # estimated (reports/runs/cost.py); None unknown
+    cost_currency: Mapped[str] = mapped_column(String(8), server_default="")
+    cost_note: Mapped[str] = mapped_column(String(200), server_default="")  # "4×A100", or why it is unknown

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot import blocks as b
 from bot.capabilities import Section, SectionContext
 from reports.runs import config as runs_config
-from reports.runs import render, service
+from reports.runs import cost, render, service
 from reports.runs.models import AnnouncedRun
 
 
@@ -25,7 +26,8 @@ def section(ctx: SectionContext) -> Section | None:
     start = ctx.since or ctx.now - timedelta(days=1)
     counts = day_counts(ctx.session, [w.id for w in watches], start, ctx.now)
     ui_url = runs_config.load(ctx.settings).ui_url
-    lines = [render.digest_line(w, *counts.get(w.id, (0, 0)), ui_url) for w in watches]
+    spent = costs(ctx.session, [w.id for w in watches], start, ctx.now)
+    lines = [render.digest_line(w, *counts.get(w.id, (0, 0)), ui_url) + spent.get(w.id, "") for w in watches]
     finished = sum(f for f, _ in counts.values())
     failed = sum(x for _, x in counts.values())
     summary = render.digest_summary(finished, failed)
@@ -57,3 +59,25 @@ def day_counts(s: Session, watch_ids: list[int], start: datetime, end: datetime)
     for watch_id, is_failed, count in rows:
         found[watch_id][1 if is_failed else 0] += count
     return {k: (v[0], v[1]) for k, v in found.items()}
+
+
+def costs(s: Session, watch_ids: list[int], start: datetime, end: datetime) -> dict[int, str]:
+    """{watch id: " · ≈ $41 of GPU time"} of the runs announced that ended in [start, end)."""
+    rows = s.execute(
+        select(AnnouncedRun.watch_id, AnnouncedRun.cost, AnnouncedRun.cost_currency).where(
+            AnnouncedRun.watch_id.in_(watch_ids),
+            AnnouncedRun.end_time_ms >= int(start.timestamp() * 1000),
+            AnnouncedRun.end_time_ms < int(end.timestamp() * 1000),
+        )
+    )
+    found: dict[int, list[tuple[Decimal | None, str]]] = defaultdict(list)
+    for watch_id, amount, currency in rows:
+        found[watch_id].append((amount, currency))
+    return {w: _spent(runs) for w, runs in found.items() if any(a is not None for a, _ in runs)}
+
+
+def _spent(runs: list[tuple[Decimal | None, str]]) -> str:
+    known = [(a, c) for a, c in runs if a is not None]
+    text = f" · ≈ {cost.amounts(known)} of GPU time"
+    missing = len(runs) - len(known)
+    return text + (f" (cost unknown for {missing} of {len(runs)} runs)" if missing else "")

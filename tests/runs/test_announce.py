@@ -65,6 +65,7 @@ def test_challenger_beating_the_champion_gets_exact_deltas_verdict_and_promote_b
         "🟢 `val_loss` 0.45 vs 0.5: -0.05 (-10.0%) better",
         "Params changed: `lr` 0.1 → 0.05, `dropout` ∅ → 0.2",  # changed values before added ones
         "Duration 2m 00s  User ada  Tags: team=retention",
+        "cost unknown: the run has no `host` or `k8s.pod` tag",
         "[Promote to champion]",
     ]
     assert card["text"].startswith("Run gbm-deep finished in churn. :trophy: Challenger beats champion on val_auc")

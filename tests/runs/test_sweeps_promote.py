@@ -47,6 +47,7 @@ def test_child_runs_of_one_parent_are_one_message_with_the_best_three_and_the_pa
         "🟢 `val_loss` 0.38 vs 0.4: -0.02 (-5.0%) better",
         "Best run: :trophy: *Challenger beats the best run on `val_loss`*",
         f"Parent run {link(parent, 'lr-sweep')}",
+        "cost unknown for all 7 trials: the run has no `host` or `k8s.pod` tag",
     ]
     assert message["text"] == "7 runs of lr-sweep finished (1 failed or killed)."
 
