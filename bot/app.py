@@ -50,6 +50,8 @@ BOT_SCOPES = [
     "groups:read",
     "im:history",
     "im:write",
+    "links:read",
+    "links:write",
     "reactions:read",
     "usergroups:read",
     "users:read",

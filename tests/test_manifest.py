@@ -52,6 +52,7 @@ SCOPES_FOR_METHOD = {
     "chat.update": {"chat:write"},
     "chat.postEphemeral": {"chat:write"},
     "chat.getPermalink": set(),
+    "chat.unfurl": {"links:write"},
     "conversations.open": {"im:write"},
     "conversations.members": {"channels:read", "groups:read"},
     "conversations.history": {"channels:history", "groups:history", "im:history"},
@@ -75,6 +76,7 @@ SCOPES_FOR_EVENT = {
     "tokens_revoked": set(),
     "message.im": {"im:history"},
     "reaction_added": {"reactions:read"},
+    "link_shared": {"links:read"},
 }
 # Not tied to one method: slash commands and shortcuts, and posting where the bot was not invited.
 ALWAYS = {"commands", "chat:write.public"}
@@ -108,6 +110,13 @@ def test_requested_scopes_are_exactly_the_ones_the_code_needs():
     for event in MANIFEST["settings"]["event_subscriptions"]["bot_events"]:
         needed |= SCOPES_FOR_EVENT[event]
     assert sorted(BOT_SCOPES) == sorted(needed)
+
+
+def test_link_shared_comes_with_unfurl_domains_as_the_manifest_schema_places_them():
+    events = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
+    domains = MANIFEST["features"].get("unfurl_domains") or []
+    assert ("link_shared" in events) == bool(domains)
+    assert len(domains) <= 5 and all("/" not in d and ":" not in d for d in domains)  # hosts, not URLs
 
 
 def test_every_requested_scope_is_explained_in_the_readme():

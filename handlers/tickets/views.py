@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
+from slack_sdk.web import WebClient
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.deferred import TRACKERS, Later
+from bot.slack_client import SlackDirectory
 from handlers.auth import workspace
 from handlers.forms import Form
 from handlers.router import later
@@ -27,8 +29,10 @@ def submit_profile(
     db: Session,
     clock: Clock,
     settings: Settings,
+    client: WebClient,
 ) -> None:
-    """The project form: saved, shown on the board, written into the epic (the tracker call is here)."""
+    """The project form: saved, shown on the board, written into the epic (the tracker call and the
+    people's names from Slack are here, in the deferred path)."""
     form = Form.of(view)
     team = workspace(context).id
     chosen = profile.of_project(db, team, form.metadata.get("project"))
@@ -38,7 +42,7 @@ def submit_profile(
     }
     profile.save(chosen, values)
     ack()
-    warning = profile.push(db, setup_of(settings), chosen)
+    warning = profile.push(db, setup_of(settings), chosen, SlackDirectory(client))
     user = body["user"]["id"]
     text = render_project.profile_saved(chosen, warning)
     dm(db, clock, team_id=team, user=user, text=text)

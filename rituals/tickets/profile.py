@@ -4,11 +4,12 @@ project form, shown on the board and written into the epic's description."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.directory import Directory, DirectoryError
 from bot.errors import ConfigError, UserError
 from bot.text import plain
 from rituals.tickets.models import TicketProject
@@ -53,8 +54,12 @@ def save(project: TicketProject, values: Mapping[str, Any]) -> dict[str, Any]:
     return profile
 
 
-def lines(profile: Mapping[str, Any] | None) -> list[str]:
-    """`Label: value` lines, people as mentions (human text)."""
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def lines(profile: Mapping[str, Any] | None, person: Callable[[str], str] = mention) -> list[str]:
+    """`Label: value` lines, people as mentions (human text) or as `person` names them."""
     found: list[str] = []
     for key, label, kind in FIELDS:
         value = (profile or {}).get(key)
@@ -64,23 +69,42 @@ def lines(profile: Mapping[str, Any] | None) -> list[str]:
             found.append(f"{label}: {value}")
         else:
             people: Sequence[str] = [value] if isinstance(value, str) else value
-            found.append(f"{label}: " + ", ".join(f"<@{p}>" for p in people))
+            found.append(f"{label}: " + ", ".join(person(p) for p in people))
     return found
 
 
-def description(project: TicketProject) -> str:
-    """The epic's description in its tracker: the profile as plain lines (people as Slack mentions)."""
-    return plain("\n".join(lines(project.profile)))
+def names(directory: Directory | None) -> Callable[[str], str]:
+    """A person's name from the directory (a tracker cannot show a Slack mention); a person Slack cannot
+    find, or a lookup that fails, is named by id (the profile is saved either way)."""
+    cache: dict[str, str] = {}
+
+    def name(user_id: str) -> str:
+        if user_id not in cache:
+            try:
+                found = directory.person(user_id) if directory is not None else None
+            except DirectoryError:
+                found = None
+            cache[user_id] = found.name if found is not None and found.name else f"Slack user {user_id}"
+        return cache[user_id]
+
+    return name
 
 
-def push(session: Session, setup: TicketSetup, project: TicketProject) -> str | None:
-    """Write the profile into the epic / milestone; a warning naming the tracker when it refuses."""
+def description(project: TicketProject, directory: Directory | None = None) -> str:
+    """The epic's description in its tracker: the profile as plain lines, people by name."""
+    return plain("\n".join(lines(project.profile, names(directory))))
+
+
+def push(
+    session: Session, setup: TicketSetup, project: TicketProject, directory: Directory | None = None
+) -> str | None:
+    """Write the profile into the epic / milestone (people named through `directory`, looked up here, in
+    the deferred path); a warning naming the tracker when it refuses."""
     if project.external_ref is None or project.tracker == "builtin":
         return None
+    text = description(project, directory)
     try:
-        setup.build(project.tracker, session, project.team_id).describe_project(
-            project.external_ref, description(project)
-        )
+        setup.build(project.tracker, session, project.team_id).describe_project(project.external_ref, text)
     except (TrackerError, ConfigError) as exc:
         reason = exc.reason if isinstance(exc, TrackerError) else str(exc)
         return f"The profile is saved here, but {project.tracker} did not take it: {reason.rstrip('.')}."

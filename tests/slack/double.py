@@ -22,7 +22,7 @@ from tests.slack.methods_answer import FIXTURES, User, answer
 from tests.slack.methods_check import check, invalid
 
 __all__ = ["Call", "Failure", "SlackDouble", "User"]
-JSON_PARAMS = {"blocks", "view", "attachments", "files", "metadata"}
+JSON_PARAMS = {"blocks", "view", "attachments", "files", "metadata", "unfurls"}
 
 
 @dataclass

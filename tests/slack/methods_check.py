@@ -16,6 +16,11 @@ def check(spec: dict[str, Any], params: dict[str, Any]) -> str | None:
     for group in spec.get("one_of", []):
         if not any(params.get(name) not in (None, "", []) for name in group):
             return "no_text" if "text" in group else "invalid_arguments"
+    pairs = spec.get("pairs", [])
+    if pairs and not any(all(params.get(name) not in (None, "") for name in pair) for pair in pairs):
+        return "invalid_arguments"  # chat.unfurl: channel and ts, or unfurl_id and source
+    if spec.get("unfurls"):
+        return _unfurls_error(params.get("unfurls"))
     blocks = params.get("blocks")
     if "view" in params:
         view = params["view"]
@@ -28,6 +33,17 @@ def check(spec: dict[str, Any], params: dict[str, Any]) -> str | None:
             return "invalid_blocks"
     if len(str(params.get("text") or "")) > 40000:
         return "msg_too_long"
+    return None
+
+
+def _unfurls_error(unfurls: Any) -> str | None:
+    """chat.unfurl's `unfurls`: a map of each shared URL to an attachment (text or blocks)."""
+    if not unfurls:
+        return "missing_unfurls"
+    if not isinstance(unfurls, dict) or not all(isinstance(v, dict) and v for v in unfurls.values()):
+        return "invalid_unfurls_format"
+    if any("blocks" in v and (len(v["blocks"]) > 50 or invalid(v["blocks"])) for v in unfurls.values()):
+        return "invalid_blocks"
     return None
 
 

@@ -55,7 +55,9 @@ def test_the_project_form_fills_the_profile_shown_on_the_board_and_in_the_epic(t
     edit = jira.calls("PUT", "/rest/api/3/issue/DS-101")[-1].body
     paragraph = edit["fields"]["description"]["content"][0]["content"]
     assert paragraph[0] == {"type": "text", "text": "Business target: Cut monthly churn by 10%"}
-    assert {"type": "text", "text": "Data scientists: @U0002, @U0003"} in paragraph
+    assert {"type": "text", "text": "Team lead: ada"} in paragraph
+    assert {"type": "text", "text": "Data scientists: grace, ravi"} in paragraph  # names, not Slack ids
+    assert "U000" not in str(edit)
     dm = slack.posted("U0001")[-1]["text"]
     assert dm.startswith("Saved the profile of *Churn v3*")
     tickets.command("profile Churn v3", channel="C0002")
@@ -68,3 +70,18 @@ def test_a_profile_for_an_unknown_project_names_the_projects(tickets):
     tickets.command("project Churn v3")
     answer = tickets.command("profile Fraud")["text"]
     assert answer == "There is no project `Fraud`. Projects: Churn v3."
+
+
+def test_a_person_slack_cannot_find_is_named_by_id_and_a_failing_lookup_still_saves(tickets, jira, slack):
+    tickets.command("project Churn v3", channel="C0002")
+    tickets.command("profile Churn v3", channel="C0002")
+    values = profile_values()
+    values["profile_analysts"] = {"value": {"type": "multi_users_select", "selected_users": ["U0404"]}}
+    slack.fail_next("users.info", status=500, error="internal_error", times=1)  # the lead's lookup fails
+    assert tickets.submit(tickets.last_view(), values) == {}
+    edit = jira.calls("PUT", "/rest/api/3/issue/DS-101")[-1].body
+    paragraph = edit["fields"]["description"]["content"][0]["content"]
+    assert {"type": "text", "text": "Team lead: Slack user U0001"} in paragraph
+    assert {"type": "text", "text": "Analysts: Slack user U0404"} in paragraph
+    assert {"type": "text", "text": "Data scientists: grace, ravi"} in paragraph
+    assert slack.posted("U0001")[-1]["text"].startswith("Saved the profile of *Churn v3*")
