@@ -18,6 +18,7 @@ from rituals.standup.models import Standup, StandupAway, StandupBlocker, Standup
 log = logging.getLogger(__name__)
 
 MAX_AWAY_DAYS = 366
+KEEP = "ok"  # the DM thread reply that keeps the suggested first answer
 
 
 def is_blocker(text: str | None) -> bool:
@@ -145,7 +146,8 @@ def record_message(
         return Stored(index=entry.blocker_index, corrected=True)
     index = open_slots[0]
     answers = list(entry.answers)
-    answers[index] = text.strip()
+    keep = index == 0 and text.strip().lower().rstrip(".!") == KEEP
+    answers[index] = entry.suggested if keep and entry.suggested else text.strip()
     entry.answers, entry.sources = answers, {**entry.sources, ts: index}
     entry.updated_at = now
     if index == entry.blocker_index:

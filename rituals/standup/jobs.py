@@ -13,11 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.directory import DirectoryError, Person, humans
+from bot.errors import ConfigError
 from bot.jobs import job
 from bot.runtime import Runtime
-from rituals.standup import answers, calendar, publish, service
+from rituals.standup import answers, calendar, evidence, publish, service
 from rituals.standup.ids import Job
-from rituals.standup.models import Standup, StandupMember
+from rituals.standup.models import Standup, StandupEntry, StandupMember
 
 log = logging.getLogger(__name__)
 DONE_STATES = ("answered", "skipped", "away", "holiday", "status")
@@ -100,7 +101,22 @@ def ask(rt: Runtime, scope: str, period: str) -> None:
             entry.status = kind
             return
         answers.refresh_questions(standup, entry)
+        entry.suggested = _suggestion(rt, s, standup, entry)
         publish.ask(s, standup, entry, now)
+
+
+def _suggestion(rt: Runtime, s: Session, standup: Standup, entry: StandupEntry) -> str | None:
+    """Stored evidence since the member's last answered standup, for a first question that is not the
+    blocker question."""
+    if not entry.questions or entry.blocker_index == 0:
+        return None
+    last = answers.previous_entry(s, standup.id, entry.user_id, entry.day)
+    since = (last.asked_at or last.completed_at) if last is not None else None
+    try:
+        return evidence.suggest(s, rt.settings, standup.team_id, entry.user_id, since, rt.clock.now())
+    except ConfigError:  # a broken gpu: section is the GPU report's to tell; the ask goes out without evidence
+        log.warning("standup evidence unavailable standup=%s user=%s", standup.id, entry.user_id, exc_info=True)
+        return None
 
 
 @job(Job.REMIND, period=member_day, description="nudge a member who has not answered the standup")

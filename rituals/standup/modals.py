@@ -160,9 +160,8 @@ def answer(standup: Standup, entry: StandupEntry) -> dict[str, Any]:
                 )
             )
             continue
-        blocks.append(
-            _input(question_block(i), question, _plain(entry.answers[i] or "", multiline=True), optional=True)
-        )
+        first = entry.answers[i] or (entry.suggested if i == 0 else None) or ""
+        blocks.append(_input(question_block(i), question, _plain(first, multiline=True), optional=True))
     return {
         "type": "modal",
         "callback_id": View.ANSWER,

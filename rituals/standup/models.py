@@ -74,6 +74,7 @@ class StandupEntry(Base):
     ask_message_id: Mapped[int | None]
     posted_message_id: Mapped[int | None]
     updated_at: Mapped[datetime]
+    suggested: Mapped[str | None] = mapped_column(Text)  # evidence for the first answer, computed at ask time
 
 
 class StandupDay(Base):

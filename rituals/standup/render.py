@@ -10,7 +10,7 @@ from bot import blocks as b
 from bot.templates import render as template
 from bot.text import escape, mrkdwn
 from rituals.standup import calendar
-from rituals.standup.answers import blocker_answer, hinted
+from rituals.standup.answers import KEEP, blocker_answer, hinted
 from rituals.standup.ids import Action
 from rituals.standup.models import Standup, StandupBlocker, StandupEntry
 
@@ -62,8 +62,19 @@ def ask(
         b.section(text),
         b.actions(b.button("Answer standup", Action.OPEN_ANSWER, str(entry.id), style="primary")),
     ]
+    if entry.suggested and entry.questions:
+        blocks.append(b.context(suggestion(entry)))
     recap = _recap(previous, blockers or [])
     return text, blocks + ([b.context(*recap)] if recap else [])
+
+
+def suggestion(entry: StandupEntry) -> str:
+    """The evidence offered as the first answer (`entry.suggested` is set)."""
+    question, found = mrkdwn(entry.questions[0]), mrkdwn(entry.suggested or "", 600)
+    return (
+        f":bulb: Suggested for “{question}”: {found}\n"
+        f"Reply *{KEEP}* in this thread to keep it, or write your own; the form starts with it."
+    )
 
 
 def _recap(previous: StandupEntry | None, blockers: list[StandupBlocker]) -> list[str]:
