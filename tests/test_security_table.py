@@ -108,12 +108,13 @@ class Scene:
     def opened(self) -> int:
         return len(self.slack.calls_to("views.open"))
 
-    def pi(self) -> None:
+    def pi(self, business_owners: tuple[str, ...] = ()) -> None:
         """A PI in C0001 created by the owner, an objective and a risk of another member, an open vote."""
         owner, member = USERS["owner"], USERS["member"]
         self.command("/pi", "new", owner)
         view = self.slack.calls_to("views.open")[-1].params["view"]
-        self.submit(view, new_pi_values("PI 2026.4", "2026-11-23", "2027-02-12"), owner)
+        pi = new_pi_values("PI 2026.4", "2026-11-23", "2027-02-12", business_owners=business_owners)
+        self.submit(view, pi, owner)
         self.command("/pi", "objective", owner)
         objective = objective_values("Churn", "8", "U0003")
         self.submit(self.slack.calls_to("views.open")[-1].params["view"], objective, owner)
@@ -199,6 +200,22 @@ def drivers(scene: Scene) -> dict[str, Callable[[str], bool]]:
         scene.pi()
         return "# PI 2026.4" in scene.command("/pi", "export 1", user)
 
+    def scored(user: str, open_as: str, values: dict[str, Any], *, closing: bool = False) -> None:
+        """The owner is the PI's business owner; the form is opened by them and submitted by `user`."""
+        scene.pi(business_owners=(USERS["owner"],))
+        if closing:
+            scene.command("/pi", "close", USERS["owner"])
+        scene.press(open_as, "1", USERS["owner"])
+        scene.submit(scene.slack.calls_to("views.open")[-1].params["view"], values, user)
+
+    def planned_bv(user: str) -> bool:
+        scored(user, "pi.objective_edit", objective_values("Churn", "3", "U0003"))
+        return scene.count(Objective, Objective.planned_bv == 3) == 1
+
+    def actual_bv(user: str) -> bool:
+        scored(user, "pi.actual_open", {"actual_bv": text_input("7")}, closing=True)
+        return scene.count(Objective, Objective.actual_bv == 7) == 1
+
     def budget(user: str) -> bool:
         scene.command("/spend", "budget nlp 1500", user)
         return scene.count(SpendBudget) == 1
@@ -231,6 +248,8 @@ def drivers(scene: Scene) -> dict[str, Callable[[str], bool]]:
         "pi.objective_drop": drop,
         "/pi commit": commit,
         "/pi export": pi_export,
+        "pi.objective_modal` · planned BV": planned_bv,
+        "pi.actual_modal": actual_bv,
         "/spend budget": budget,
         "/standup pause": standup("pause", lambda: scene.count(Standup, Standup.paused.is_(True)) == 1),
     }
@@ -240,7 +259,7 @@ WALKED = [
     "/retro start", "/retro history", "/retro export", "/retro abandon", "retro.advance", "retro.close",
     "retro.vote", "retro.add_item", "retro.my_items", "retro.settings", "retro.merge", "pi.risk_roam",
     "pi.vote_1` … `pi.vote_5", "pi.vote_close", "/pi close", "pi.objective_drop", "/pi commit", "/pi export",
-    "/spend budget", "/standup pause",
+    "pi.objective_modal` · planned BV", "pi.actual_modal", "/spend budget", "/standup pause",
 ]  # fmt: skip
 CELLS = [(entry, role) for entry in WALKED for role in ROLES if ROWS[entry].cells[role] != "n/a"]
 

@@ -55,8 +55,10 @@ def _voter(score: int) -> Callable[..., None]:
         settings: Settings,
     ) -> None:
         ack()
-        guard.vote(db, context, body, client, settings, button_id(action), casting=True)
-        changed = votes.cast(db, button_id(action), user=body["user"]["id"], score=score, now=clock.now())
+        who = guard.vote(db, context, body, client, settings, button_id(action), casting=True)
+        changed = votes.cast(
+            db, button_id(action), team_id=who.team, user=body["user"]["id"], score=score, now=clock.now()
+        )
         respond(
             response_type="ephemeral",
             replace_original=False,
@@ -80,7 +82,7 @@ def close_vote(
 ) -> None:
     ack()
     who = guard.vote(db, context, body, client, settings, button_id(action))
-    votes.close(db, button_id(action), actor=who.user, is_admin=who.is_admin, now=clock.now())
+    votes.close(db, button_id(action), team_id=who.team, actor=who.user, is_admin=who.is_admin, now=clock.now())
 
 
 def open_checkin(
@@ -94,9 +96,9 @@ def open_checkin(
     settings: Settings,
 ) -> None:
     ack()
-    guard.objective(db, context, body, client, settings, button_id(action))
-    objective = service.load_objective(db, button_id(action))
-    pi = service.load_pi(db, objective.pi_id)
+    who = guard.objective(db, context, body, client, settings, button_id(action))
+    objective = service.load_objective(db, button_id(action), team_id=who.team)
+    pi = service.load_pi(db, objective.pi_id, team_id=who.team)
     client.views_open(
         trigger_id=body["trigger_id"], view=modals.checkin(objective, calendar.current_week(pi, clock.now()))
     )
@@ -112,8 +114,9 @@ def open_actual(
     settings: Settings,
 ) -> None:
     ack()
-    guard.objective(db, context, body, client, settings, button_id(action))
-    client.views_open(trigger_id=body["trigger_id"], view=modals.actual(service.load_objective(db, button_id(action))))
+    who = guard.objective(db, context, body, client, settings, button_id(action))
+    objective = service.load_objective(db, button_id(action), team_id=who.team)
+    client.views_open(trigger_id=body["trigger_id"], view=modals.actual(objective))
 
 
 def open_edit(
@@ -126,9 +129,9 @@ def open_edit(
     settings: Settings,
 ) -> None:
     ack()
-    guard.objective(db, context, body, client, settings, button_id(action))
-    objective = service.load_objective(db, button_id(action))
-    pi = service.load_pi(db, objective.pi_id)
+    who = guard.objective(db, context, body, client, settings, button_id(action))
+    objective = service.load_objective(db, button_id(action), team_id=who.team)
+    pi = service.load_pi(db, objective.pi_id, team_id=who.team)
     catalog, choices = hypotheses.catalog(db), projects.choices(db, pi.team_id)
     view = modals.objective(pi, objective, body["user"]["id"], catalog, choices)
     client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -146,8 +149,10 @@ def drop(
     settings: Settings,
 ) -> None:
     ack()
-    guard.objective(db, context, body, client, settings, button_id(action))
-    objective = service.drop_objective(db, button_id(action), actor=body["user"]["id"], now=clock.now())
+    who = guard.objective(db, context, body, client, settings, button_id(action))
+    objective = service.drop_objective(
+        db, button_id(action), team_id=who.team, actor=body["user"]["id"], now=clock.now()
+    )
     respond(
         response_type="ephemeral",
         replace_original=False,
@@ -170,8 +175,8 @@ def change_roam(
     risk_id, _, roam = str((action.get("selected_option") or {}).get("value") or "").partition(":")
     if not risk_id.isdigit():
         raise UserError("That menu is not one of this bot's risk menus any more. Use `/pi status` again.")
-    guard.risk(db, context, body, client, settings, int(risk_id))
-    risk = service.set_roam(db, int(risk_id), roam, now=clock.now())
+    who = guard.risk(db, context, body, client, settings, int(risk_id))
+    risk = service.set_roam(db, int(risk_id), roam, team_id=who.team, now=clock.now())
     respond(
         response_type="ephemeral",
         replace_original=False,
@@ -191,8 +196,8 @@ def mark_hypothesis_done(
     settings: Settings,
 ) -> None:
     ack()
-    guard.objective(db, context, body, client, settings, button_id(action))
-    objective = met.mark_done(db, button_id(action), user=body["user"]["id"], now=clock.now())
+    who = guard.objective(db, context, body, client, settings, button_id(action))
+    objective = met.mark_done(db, button_id(action), team_id=who.team, user=body["user"]["id"], now=clock.now())
     respond(
         response_type="ephemeral",
         replace_original=False,

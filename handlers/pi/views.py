@@ -86,6 +86,7 @@ def submit_new(
         checkin_time=form.text(Block.TIME),
         channel_id=form.text(Block.CHANNEL),
         timezone=str(metadata(form).get("tz") or "UTC"),
+        business_owners=tuple(form.options(Block.BUSINESS_OWNERS)),
     )
     service.create_pi(db, team_id=workspace(context).id, data=data, actor=_user(body), now=clock.now())
     ack()
@@ -102,10 +103,10 @@ def submit_objective(
     settings: Settings,
 ) -> None:
     form = Form.of(view)
-    guard.pi(db, context, body, client, settings, _id(form, "pi"))
+    who = guard.pi(db, context, body, client, settings, _id(form, "pi"))
     if _id(form, "objective"):
         guard.objective(db, context, body, client, settings, _id(form, "objective"))
-    pi = service.load_pi(db, _id(form, "pi"))
+    pi = service.load_pi(db, _id(form, "pi"), team_id=who.team)
     data = service.ObjectiveInput(
         title=form.text(Block.TITLE),
         description=form.text(Block.DESCRIPTION),
@@ -125,7 +126,13 @@ def submit_objective(
         ),
     )
     service.save_objective(
-        db, pi, data, actor=_user(body), now=clock.now(), objective_id=_id(form, "objective") or None
+        db,
+        pi,
+        data,
+        actor=_user(body),
+        now=clock.now(),
+        objective_id=_id(form, "objective") or None,
+        is_admin=who.is_admin,
     )
     ack()
 
@@ -141,8 +148,8 @@ def submit_risk(
     settings: Settings,
 ) -> None:
     form = Form.of(view)
-    guard.pi(db, context, body, client, settings, _id(form, "pi"))
-    pi = service.load_pi(db, _id(form, "pi"))
+    who = guard.pi(db, context, body, client, settings, _id(form, "pi"))
+    pi = service.load_pi(db, _id(form, "pi"), team_id=who.team)
     service.add_risk(
         db,
         pi,
@@ -166,10 +173,11 @@ def submit_checkin(
     settings: Settings,
 ) -> None:
     form = Form.of(view)
-    guard.objective(db, context, body, client, settings, _id(form, "objective"))
+    who = guard.objective(db, context, body, client, settings, _id(form, "objective"))
     checkins.record(
         db,
         _id(form, "objective"),
+        team_id=who.team,
         user=_user(body),
         status=form.text(Block.STATUS),
         progress=form.text(Block.PROGRESS),
@@ -190,8 +198,14 @@ def submit_actual(
     settings: Settings,
 ) -> None:
     form = Form.of(view)
-    guard.objective(db, context, body, client, settings, _id(form, "objective"))
+    who = guard.objective(db, context, body, client, settings, _id(form, "objective"))
     closing.enter_actual(
-        db, _id(form, "objective"), user=_user(body), value=form.text(Block.ACTUAL_BV), now=clock.now()
+        db,
+        _id(form, "objective"),
+        team_id=who.team,
+        user=_user(body),
+        value=form.text(Block.ACTUAL_BV),
+        now=clock.now(),
+        is_admin=who.is_admin,
     )
     ack()

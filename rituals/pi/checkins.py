@@ -44,10 +44,10 @@ class WeekSummary:
 
 
 def record(
-    s: Session, objective_id: int, *, user: str, status: str, progress: str, note: str, now: datetime
+    s: Session, objective_id: int, *, team_id: str, user: str, status: str, progress: str, note: str, now: datetime
 ) -> CheckIn:
-    objective = service.load_objective(s, objective_id)
-    pi = service.load_pi(s, objective.pi_id)
+    objective = service.load_objective(s, objective_id, team_id=team_id)
+    pi = service.load_pi(s, objective.pi_id, team_id=team_id)
     if pi.state != "active":
         raise UserError(f"PI “{pi.name}” is closed; check-ins are over.")
     if user not in (objective.owner_id, pi.created_by):

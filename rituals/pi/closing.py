@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.errors import UserError
-from rituals.pi import plan, render, service
+from rituals.pi import business, plan, render, service
 from rituals.pi.chart import predictability_alt_text, predictability_png
 from rituals.pi.ids import Block
 from rituals.pi.models import Objective, ProgramIncrement
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 def start_close(
     s: Session, pi: ProgramIncrement, *, actor: str, is_admin: Callable[[], bool], now: datetime
 ) -> list[str]:
-    """Ask each owner for actual business value; returns the owners still to answer."""
+    """Ask for actual business value (the business owners, else each objective's owner); returns who was asked."""
     _require_closer(pi, actor, is_admin)
     pi.state = "closing"
     s.flush()
@@ -33,8 +33,10 @@ def start_close(
         finalize(s, pi, now)
         return []
     owners: dict[str, list[Objective]] = {}
+    scorers = business.owners(pi)  # business owners score every objective; without them, each owner their own
     for o in pending:
-        owners.setdefault(o.owner_id, []).append(o)
+        for who in scorers or [o.owner_id]:
+            owners.setdefault(who, []).append(o)
     for owner, mine in owners.items():
         key = f"pi:{pi.id}:close:{owner}"
         if not outbox.already_enqueued(s, key):
@@ -61,14 +63,22 @@ def close_now(
     return result(s, pi)
 
 
-def enter_actual(s: Session, objective_id: int, *, user: str, value: str, now: datetime) -> bool:
+def enter_actual(
+    s: Session,
+    objective_id: int,
+    *,
+    team_id: str,
+    user: str,
+    value: str,
+    now: datetime,
+    is_admin: Callable[[], bool] = business.nobody,
+) -> bool:
     """Store an objective's actual business value; returns True when that completed the PI."""
-    objective = service.load_objective(s, objective_id)
-    pi = service.load_pi(s, objective.pi_id)
+    objective = service.load_objective(s, objective_id, team_id=team_id)
+    pi = service.load_pi(s, objective.pi_id, team_id=team_id)
     if pi.state != "closing":
         raise UserError(f"PI “{pi.name}” is not being closed" + (" any more." if pi.state == "closed" else "."))
-    if user not in (objective.owner_id, pi.created_by):
-        raise UserError(f"Only the owner (<@{objective.owner_id}>) enters this objective's actual value.")
+    business.require_scorer(pi, objective, user, is_admin, field=Block.ACTUAL_BV)
     raw = value.strip()
     if not raw.isdigit() or not 0 <= int(raw) <= 10:
         raise UserError(

@@ -47,15 +47,22 @@ def run(ctx: DemoContext) -> None:
         plan.commit(s, pi, service.objectives(s, pi.id), actor=ada, now=ctx.at(8, 45, days=-49))
         vote = votes.start(s, pi, facilitator=ada, now=ctx.at(9, 0, days=-49))
         for user, score in ((ada, 4), (grace, 3), (ravi, 4)):
-            votes.cast(s, vote.id, user=user, score=score, now=ctx.at(9, 5, days=-49))
-        votes.close(s, vote.id, actor=ada, is_admin=lambda: False, now=ctx.at(9, 30, days=-49))
+            votes.cast(s, vote.id, team_id=ctx.team_id, user=user, score=score, now=ctx.at(9, 5, days=-49))
+        votes.close(s, vote.id, team_id=ctx.team_id, actor=ada, is_admin=lambda: False, now=ctx.at(9, 30, days=-49))
         for days, updates in (
             (-14, [("on_track", "55"), ("on_track", "60"), ("on_track", "20")]),
             (-7, [("at_risk", "62"), ("on_track", "75"), ("on_track", "40")]),
         ):
             for objective_id, owner, (status, progress) in zip(ids, (grace, ravi, ada), updates, strict=True):
                 checkins.record(
-                    s, objective_id, user=owner, status=status, progress=progress, note="", now=ctx.at(11, 0, days=days)
+                    s,
+                    objective_id,
+                    team_id=ctx.team_id,
+                    user=owner,
+                    status=status,
+                    progress=progress,
+                    note="",
+                    now=ctx.at(11, 0, days=days),
                 )
         service.add_risk(
             s,
@@ -69,6 +76,7 @@ def run(ctx: DemoContext) -> None:
         checkins.record(
             s,
             ids[2],
+            team_id=ctx.team_id,
             user=ada,
             status="done",
             progress="100",

@@ -46,7 +46,7 @@ def entries(s: Session, team_id: str, channel_id: str, limit: int = 20) -> list[
 
 def find(s: Session, team_id: str, pi_id: int) -> ProgramIncrement:
     """A PI of this workspace by its number (another workspace's reads as missing)."""
-    pi = s.get(ProgramIncrement, pi_id)
+    pi = s.get(ProgramIncrement, pi_id)  # not scope.pi: a number typed in /pi export gets its own message
     if pi is None or pi.team_id != team_id:
         raise UserError(f"There is no PI #{pi_id}. `/pi history` lists this channel's PIs with their ids.")
     return pi

@@ -46,6 +46,7 @@ class Block(StrEnum):
     WEEKDAY = "weekday"
     TIME = "time"
     CHANNEL = "channel"
+    BUSINESS_OWNERS = "business_owners"
     TITLE = "title"
     DESCRIPTION = "description"
     PLANNED_BV = "planned_bv"

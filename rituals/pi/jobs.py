@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.jobs import job
 from bot.runtime import Runtime
 from reports.runs.jobs import poll_slot
-from rituals.pi import calendar, checkins, measure, projects
+from rituals.pi import calendar, checkins, measure, projects, service
 from rituals.pi.ids import Job
 from rituals.pi.models import ProgramIncrement
 
@@ -19,14 +19,14 @@ log = logging.getLogger(__name__)
 
 def local_day(rt: Runtime, scope: str) -> str:
     with rt.database.session() as s:
-        pi = s.get(ProgramIncrement, int(scope))
+        pi = service.scheduled_pi(s, scope)
         return calendar.local_today(pi, rt.clock.now()).isoformat() if pi else "none"
 
 
 def _active(rt: Runtime, s: Session, scope: str, after: timedelta = timedelta()) -> ProgramIncrement | None:
     """The PI if it is active and this run belongs to one of its check-in days (reminder and summary
     fire `after` the check-in, possibly past midnight)."""
-    pi = s.get(ProgramIncrement, int(scope))
+    pi = service.scheduled_pi(s, scope)
     if pi is None or pi.state != "active" or not calendar.is_checkin_day(pi, rt.clock.now() - after):
         log.info("pi job skipped pi=%s", scope)
         return None
@@ -57,7 +57,7 @@ def summary(rt: Runtime, scope: str, period: str) -> None:
 @job(Job.MEASURE.value, period=poll_slot, description="Measure the PI's ML hypotheses in MLflow; tell owners when met")
 def measure_hypotheses(rt: Runtime, scope: str, period: str) -> None:
     with rt.database.session() as s:
-        pi = s.get(ProgramIncrement, int(scope))
+        pi = service.scheduled_pi(s, scope)
         if pi is not None and pi.state == "active":
             projects.refresh(s, pi, rt.settings, rt.clock.now())
             measure.refresh(s, pi, rt.settings, rt.clock.now())

@@ -9,22 +9,21 @@ from sqlalchemy.orm import Session
 from bot import outbox
 from bot.blocks import Blocks
 from bot.errors import UserError
-from rituals.pi import checkins
+from rituals.pi import checkins, service
 from rituals.pi.models import Objective, ProgramIncrement
 from rituals.pi.tracking_models import Hypothesis
 
 
-def mark_done(s: Session, objective_id: int, *, user: str, now: datetime) -> Objective:
+def mark_done(s: Session, objective_id: int, *, team_id: str, user: str, now: datetime) -> Objective:
     """The owner accepts a met hypothesis: this week's check-in becomes done, 100 %, naming the run."""
-    row = s.get(Hypothesis, objective_id)
+    objective = service.load_objective(s, objective_id, team_id=team_id)
+    row = s.get(Hypothesis, objective.id)
     if row is None or row.met_run_id is None:
         raise UserError("This objective's hypothesis is not met (any more); update it with its weekly check-in.")
-    objective = s.get(Objective, objective_id)
-    assert objective is not None
     note = f"ML hypothesis met by run {row.met_run}: {objective.metric} {row.best_value:g}"
     if row.alias and row.champion_value is not None:
         note = f"ML hypothesis met by {row.model}@{row.alias} (v{row.champion_version}): {row.champion_value:g}"
-    checkins.record(s, objective_id, user=user, status="done", progress="100", note=note, now=now)
+    checkins.record(s, objective_id, team_id=team_id, user=user, status="done", progress="100", note=note, now=now)
     return objective
 
 

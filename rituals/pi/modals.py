@@ -92,6 +92,13 @@ def new_pi(channel_id: str, timezone: str) -> View:
                 "Team channel",
                 {"type": "conversations_select", "action_id": "value", "initial_conversation": channel_id},
             ),
+            _input(
+                Block.BUSINESS_OWNERS,
+                "Business owners",
+                {"type": "multi_users_select", "action_id": "value", "max_selected_items": 20},
+                optional=True,
+                hint="They score planned and actual business value. Leave empty: objective owners and you do.",
+            ),
         ],
         {"tz": timezone},
         submit="Start PI",

@@ -33,6 +33,8 @@ class ProgramIncrement(Base):
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    # who scores planned and actual business value (SAFe business owners): user ids, space-separated
+    business_owners: Mapped[str | None] = mapped_column(String(400))
 
 
 class Objective(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import UserError
-from rituals.pi import announce, hypotheses, plan, projects
+from rituals.pi import announce, business, hypotheses, plan, projects, scope
 from rituals.pi.calendar import parse_hhmm
 from rituals.pi.ids import Block
 from rituals.pi.models import ROAM, Objective, ProgramIncrement, Risk
@@ -25,6 +26,7 @@ class PiInput:
     checkin_time: str
     channel_id: str
     timezone: str
+    business_owners: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ def create_pi(s: Session, *, team_id: str, data: PiInput, actor: str, now: datet
         created_by=actor,
         created_at=now,
     )
+    business.store(pi, list(data.business_owners))
     s.add(pi)
     s.flush()
     announce.started(s, pi, now)
@@ -109,11 +112,15 @@ def require_pi(s: Session, team_id: str, channel_id: str, *, state: str | None =
     return pi
 
 
-def load_pi(s: Session, pi_id: int) -> ProgramIncrement:
-    pi = s.get(ProgramIncrement, pi_id)
-    if pi is None:
-        raise UserError("That PI no longer exists.")
-    return pi
+def load_pi(s: Session, pi_id: int, *, team_id: str) -> ProgramIncrement:
+    """A PI of this workspace; another workspace's reads as missing (rituals.pi.scope)."""
+    return scope.pi(s, pi_id, team_id=team_id)
+
+
+def scheduled_pi(s: Session, job_scope: str) -> ProgramIncrement | None:
+    """The PI a scheduled job runs for. The scope is the scheduler's own (capability.schedule), never
+    a request's, so it is the one load without a workspace; None when the PI is gone."""
+    return s.get(ProgramIncrement, int(job_scope)) if job_scope.isdigit() else None
 
 
 def objectives(s: Session, pi_id: int, *, include_dropped: bool = False) -> list[Objective]:
@@ -123,11 +130,17 @@ def objectives(s: Session, pi_id: int, *, include_dropped: bool = False) -> list
     return list(s.scalars(query.order_by(Objective.id)))
 
 
-def load_objective(s: Session, objective_id: int) -> Objective:
-    objective = s.get(Objective, objective_id)
-    if objective is None or objective.dropped:
+def load_objective(s: Session, objective_id: int, *, team_id: str) -> Objective:
+    """A live objective of this workspace; another workspace's or a dropped one reads as missing."""
+    objective, _ = scope.objective(s, objective_id, team_id=team_id)
+    if objective.dropped:
         raise UserError("That objective was dropped or no longer exists.")
     return objective
+
+
+def load_risk(s: Session, risk_id: int, *, team_id: str) -> Risk:
+    """A risk of this workspace; another workspace's reads as missing."""
+    return scope.risk(s, risk_id, team_id=team_id)[0]
 
 
 def save_objective(
@@ -138,6 +151,7 @@ def save_objective(
     actor: str,
     now: datetime,
     objective_id: int | None = None,
+    is_admin: Callable[[], bool] = business.nobody,
 ) -> Objective:
     if pi.state != "active":
         raise UserError(f"PI “{pi.name}” is closed for planning; objectives can no longer change.")
@@ -150,13 +164,16 @@ def save_objective(
         )
     if not data.owner_id:
         raise UserError("Pick the objective's owner.", field=Block.OWNER)
+    existing = None if objective_id is None else _editable(s, pi, objective_id, actor, is_admin)
+    if business.owners(pi) and (existing is None or existing.planned_bv != int(raw_bv)):
+        business.require_scorer(pi, existing, actor, is_admin, field=Block.PLANNED_BV)
     target = hypotheses.parse(s, pi, data.hypothesis)
-    if objective_id is None:
+    if existing is None:
         objective = Objective(pi_id=pi.id, created_at=now, progress=0, dropped=False)
         s.add(objective)
         before = None
     else:
-        objective = _editable(s, pi, objective_id, actor)
+        objective = existing
         before = plan.fields(objective)
     objective.title = data.title.strip()[:200]
     objective.description = data.description.strip()[:3000]
@@ -172,9 +189,9 @@ def save_objective(
     return objective
 
 
-def drop_objective(s: Session, objective_id: int, *, actor: str, now: datetime) -> Objective:
-    objective = load_objective(s, objective_id)
-    pi = load_pi(s, objective.pi_id)
+def drop_objective(s: Session, objective_id: int, *, team_id: str, actor: str, now: datetime) -> Objective:
+    objective = load_objective(s, objective_id, team_id=team_id)
+    pi = load_pi(s, objective.pi_id, team_id=team_id)
     if pi.state != "active":
         raise UserError(f"PI “{pi.name}” is being closed; objectives can no longer be dropped.")
     _editable(s, pi, objective_id, actor)
@@ -183,11 +200,14 @@ def drop_objective(s: Session, objective_id: int, *, actor: str, now: datetime) 
     return objective
 
 
-def _editable(s: Session, pi: ProgramIncrement, objective_id: int, actor: str) -> Objective:
-    objective = load_objective(s, objective_id)
+def _editable(
+    s: Session, pi: ProgramIncrement, objective_id: int, actor: str, is_admin: Callable[[], bool] = business.nobody
+) -> Objective:
+    """The owner, the PI's creator, a business owner (who scores its BV) or an admin may change it."""
+    objective = load_objective(s, objective_id, team_id=pi.team_id)
     if objective.pi_id != pi.id:
         raise UserError("That objective belongs to another PI.")
-    if actor not in (objective.owner_id, pi.created_by):
+    if actor not in (objective.owner_id, pi.created_by, *business.owners(pi)) and not is_admin():
         raise UserError(
             f"Only the owner (<@{objective.owner_id}>) or the PI's creator (<@{pi.created_by}>) "
             "can change this objective."
@@ -218,10 +238,8 @@ def add_risk(
     return risk
 
 
-def set_roam(s: Session, risk_id: int, roam: str, *, now: datetime) -> Risk:
-    risk = s.get(Risk, risk_id)
-    if risk is None:
-        raise UserError("That risk no longer exists.")
+def set_roam(s: Session, risk_id: int, roam: str, *, team_id: str, now: datetime) -> Risk:
+    risk = load_risk(s, risk_id, team_id=team_id)
     if roam not in ROAM:
         raise UserError("Pick the ROAM state: Resolved, Owned, Accepted or Mitigated.")
     risk.roam, risk.updated_at = roam, now

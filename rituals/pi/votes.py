@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.errors import UserError
-from rituals.pi import render
+from rituals.pi import render, scope
 from rituals.pi.models import Ballot, ConfidenceVote, ProgramIncrement
 
 
@@ -48,14 +48,15 @@ def start(s: Session, pi: ProgramIncrement, *, facilitator: str, now: datetime) 
     return vote
 
 
-def _open_vote(s: Session, vote_id: int) -> tuple[ConfidenceVote, ProgramIncrement]:
-    vote = s.get(ConfidenceVote, vote_id)
-    if vote is None:
-        raise UserError("That vote no longer exists.")
+def load_vote(s: Session, vote_id: int, *, team_id: str) -> ConfidenceVote:
+    """A confidence vote of this workspace; another workspace's reads as missing."""
+    return scope.vote(s, vote_id, team_id=team_id)[0]
+
+
+def _open_vote(s: Session, vote_id: int, team_id: str) -> tuple[ConfidenceVote, ProgramIncrement]:
+    vote, pi = scope.vote(s, vote_id, team_id=team_id)
     if not vote.is_open:
         raise UserError("This confidence vote is closed; the result is on the message.")
-    pi = s.get(ProgramIncrement, vote.pi_id)
-    assert pi is not None
     return vote, pi
 
 
@@ -63,11 +64,11 @@ def scores(s: Session, vote_id: int) -> list[int]:
     return list(s.scalars(select(Ballot.score).where(Ballot.vote_id == vote_id)))
 
 
-def cast(s: Session, vote_id: int, *, user: str, score: int, now: datetime) -> bool:
+def cast(s: Session, vote_id: int, *, team_id: str, user: str, score: int, now: datetime) -> bool:
     """Record or change a member's vote; returns True when it replaced an earlier one."""
     if not 1 <= score <= 5:
         raise UserError("A confidence vote is a fist of five: 1 to 5.")
-    vote, pi = _open_vote(s, vote_id)
+    vote, pi = _open_vote(s, vote_id, team_id)
     ballot = s.get(Ballot, (vote.id, user))
     changed = ballot is not None
     if ballot is None:
@@ -79,8 +80,8 @@ def cast(s: Session, vote_id: int, *, user: str, score: int, now: datetime) -> b
     return changed
 
 
-def close(s: Session, vote_id: int, *, actor: str, is_admin: Callable[[], bool], now: datetime) -> Tally:
-    vote, pi = _open_vote(s, vote_id)
+def close(s: Session, vote_id: int, *, team_id: str, actor: str, is_admin: Callable[[], bool], now: datetime) -> Tally:
+    vote, pi = _open_vote(s, vote_id, team_id)
     if actor != vote.facilitator_id and not is_admin():
         raise UserError(f"Only the facilitator (<@{vote.facilitator_id}>) or an admin can close this vote.")
     vote.is_open, vote.closed_at = False, now

@@ -26,9 +26,18 @@ def user_pick(user: str) -> dict[str, Any]:
 
 
 def new_pi_values(
-    name: str, start: str, end: str, *, weekday: str = "0", at: str = "10:00", channel: str = CHANNEL
+    name: str,
+    start: str,
+    end: str,
+    *,
+    weekday: str = "0",
+    at: str = "10:00",
+    channel: str = CHANNEL,
+    business_owners: tuple[str, ...] = (),
 ) -> dict[str, Any]:
+    owners = {"business_owners": {"value": {"type": "multi_users_select", "selected_users": list(business_owners)}}}
     return {
+        **(owners if business_owners else {}),
         "name": text_input(name),
         "start": {"value": {"type": "datepicker", "selected_date": start}},
         "end": {"value": {"type": "datepicker", "selected_date": end}},

@@ -25,7 +25,7 @@ def closed_pi(database, clock) -> None:
             s, pi, service.ObjectiveInput("Ranking model", "", "10", True, GRACE), actor=ADA, now=clock.now()
         )
         closing.start_close(s, pi, actor=ADA, is_admin=lambda: False, now=clock.now())
-        closing.enter_actual(s, o.id, user=GRACE, value="7", now=clock.now())
+        closing.enter_actual(s, o.id, team_id="T0001", user=GRACE, value="7", now=clock.now())
 
 
 def test_second_closed_pi_posts_the_predictability_chart_in_the_report_thread(pi, slack, database, clock):
