@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from bot.capabilities import SectionContext
 from bot.text import escape, mrkdwn
@@ -113,7 +113,7 @@ def runs(ctx: SectionContext) -> list[Item]:
         select(AnnouncedRun)
         .where(
             AnnouncedRun.watch_id.in_([w.id for w in watches]),
-            AnnouncedRun.status != "FINISHED",
+            or_(AnnouncedRun.status != "FINISHED", AnnouncedRun.beats != ""),
             AnnouncedRun.end_time_ms >= int(since.timestamp() * 1000),
             AnnouncedRun.end_time_ms < int(ctx.now.timestamp() * 1000),
         )
@@ -123,10 +123,15 @@ def runs(ctx: SectionContext) -> list[Item]:
     found = []
     for run in rows:
         watch = by_watch[run.watch_id]
-        name = f"`{escape(run.run_id[:8])}`"
+        label = escape(run.name or run.run_id[:8])  # the run's name; rows announced before names were kept: the id
+        name = f"`{label}`"
         if ui_url:
-            name = f"<{escape(ui_url)}#/experiments/{watch.experiment_id}/runs/{run.run_id}|{escape(run.run_id[:8])}>"
-        found.append(Item(1, f":x: Run {name} in *{escape(watch.experiment_name)}* {run.status.lower()}"))
+            name = f"<{escape(ui_url)}#/experiments/{watch.experiment_id}/runs/{run.run_id}|{label}>"
+        where = f"in *{escape(watch.experiment_name)}*"
+        if run.status == "FINISHED":  # a challenger that beats the champion: promote it?
+            found.append(Item(1, f":trophy: {name} {where} beats the champion on {run.beats}"))
+        else:
+            found.append(Item(1, f":x: Run {name} {where} {run.status.lower()}"))
     return found
 
 

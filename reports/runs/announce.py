@@ -54,8 +54,9 @@ def announce(
     known = {r.run_id: r for r in batch.runs}
     _forget_noise(cache, batch.runs)
     costs = {r.run_id: cost.estimate(s, r, config) for r in batch.runs}
+    beats: dict[str, str] = {}
     for run in batch.singles:  # oldest first: a run that ended earlier in this poll can be the next one's best
-        posted += _single(s, mlflow, watch, run, config, now, cache, known, costs[run.run_id])
+        posted += _single(s, mlflow, watch, run, config, now, cache, known, costs[run.run_id], beats)
         _advance_best(watch, [run], config)
     for sweep in batch.sweeps:
         _sweep(s, mlflow, watch, sweep, config, now, cache, known, costs)
@@ -78,6 +79,8 @@ def announce(
                 cost=costs[run.run_id].amount,
                 cost_currency=costs[run.run_id].currency if costs[run.run_id].amount is not None else "",
                 cost_note=(costs[run.run_id].on or costs[run.run_id].reason)[:200],
+                name=run.name[:250],
+                beats=beats.get(run.run_id, "")[:200],
             )
         )
     watch.watermark_ms = batch.watermark_ms
@@ -114,7 +117,9 @@ def _single(
     cache: dict[str, Any],
     known: dict[str, RunView],
     price: cost.RunCost,
+    beats: dict[str, str],
 ) -> int:
+    """Post a run's card; a run that beats the champion is noted in `beats` for the digest."""
     parent_of = outbox.find_by_ref(s, sweep_ref(watch.id, run.run_id))
     if parent_of is not None:  # a sweep's parent finishing after its children: a note in that thread
         outbox.post(
@@ -131,6 +136,11 @@ def _single(
         mlflow, run, primary, watch.registered_model, config, _best_of(mlflow, watch, primary, config, known), cache
     )
     challenger = _challenger_version(mlflow, watch, run, config)
+    won = comparison.verdict is not None and comparison.verdict.beats
+    if won and comparison.baseline is not None and comparison.baseline.kind == "champion":
+        first = next((d for d in comparison.deltas if d.name == comparison.primary), None)
+        if first is not None:
+            beats[run.run_id] = f"`{first.name}` ({render.num(first.value)} vs {render.num(first.baseline)})"
     text, blocks = render.card(
         comparison, watch.experiment_name, config.ui_url, promote_value(watch, run.run_id), challenger=challenger
     )

@@ -58,3 +58,5 @@ class AnnouncedRun(Base):
     cost: Mapped[Decimal | None] = mapped_column(Numeric(18, 6))  # estimated (reports/runs/cost.py); None unknown
     cost_currency: Mapped[str] = mapped_column(String(8), server_default="")
     cost_note: Mapped[str] = mapped_column(String(200), server_default="")  # "4×A100", or why it is unknown
+    name: Mapped[str] = mapped_column(String(250), server_default="")  # the run's name, for the digest
+    beats: Mapped[str] = mapped_column(String(200), server_default="")  # "`val_auc` (0.84 vs 0.8)" over the champion
