@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.deferred import SLACK, Later
 from bot.errors import UserError
-from handlers.access import Caller, of_body
+from handlers.access import of_body
 from handlers.retro.helpers import metadata, retro_for
 from handlers.router import later
 from rituals.retro import followup, items, modals, publish, queries, service
@@ -50,10 +50,6 @@ def button_pair(action: dict[str, Any]) -> tuple[int, int]:
     return first, second
 
 
-def _caller(context: BoltContext, body: dict[str, Any], client: WebClient, settings: Settings) -> Caller:
-    return of_body(context, body, client, settings)
-
-
 def add_item(
     ack: Ack,
     body: dict[str, Any],
@@ -64,7 +60,7 @@ def add_item(
     client: WebClient,
 ) -> None:
     ack()
-    who = _caller(context, body, client, settings)
+    who = of_body(context, body, client, settings)
     retro = retro_for(db, who, button_id(action), "collect")
     service.join(db, retro, who.user)  # no edit of the root here: it would date the join
     client.views_open(trigger_id=body["trigger_id"], view=modals.add_item(retro))
@@ -80,7 +76,7 @@ def my_items(
     client: WebClient,
 ) -> None:
     ack()
-    who = _caller(context, body, client, settings)
+    who = of_body(context, body, client, settings)
     retro = retro_for(db, who, button_id(action), "collect")
     mine = items.own_items(db, retro.id, who.user)
     client.views_open(trigger_id=body["trigger_id"], view=modals.my_items(retro, mine))
@@ -96,7 +92,7 @@ def edit_item(
     client: WebClient,
 ) -> None:
     ack()
-    who, meta = _caller(context, body, client, settings), metadata(body.get("view"))
+    who, meta = of_body(context, body, client, settings), metadata(body.get("view"))
     retro = retro_for(db, who, meta["retro"], "collect")
     item = items.owned(db, button_id(action), who.user, meta.get("secret"), team_id=who.team)
     if item.retro_id != retro.id:
@@ -115,7 +111,7 @@ def delete_item(
     client: WebClient,
 ) -> None:
     ack()
-    who, meta = _caller(context, body, client, settings), metadata(body.get("view"))
+    who, meta = of_body(context, body, client, settings), metadata(body.get("view"))
     retro = retro_for(db, who, meta["retro"], "collect")
     item = items.owned(db, button_id(action), who.user, meta.get("secret"), team_id=who.team)
     if item.retro_id != retro.id:
@@ -138,7 +134,7 @@ def settings_button(
     client: WebClient,
 ) -> None:
     ack()
-    who = _caller(context, body, client, settings)
+    who = of_body(context, body, client, settings)
     retro = retro_for(db, who, button_id(action), "collect", "group")
     queries.require_facilitator(retro, who.user, who.is_admin, "change the retro's settings")
     client.views_open(trigger_id=body["trigger_id"], view=modals.settings(retro))
@@ -158,7 +154,7 @@ def advance(
     phase = str(action.get("value") or "").partition(":")[2]
     if phase not in service.NEXT_PHASE:
         raise stale_button()
-    who = _caller(context, body, client, settings)
+    who = of_body(context, body, client, settings)
     retro = retro_for(db, who, button_id(action), phase)
     service.advance(
         db, retro.id, team_id=who.team, from_phase=phase, actor=who.user, is_admin=who.is_admin, now=clock.now()
@@ -175,7 +171,7 @@ def merge(
     client: WebClient,
 ) -> None:
     ack()
-    who = _caller(context, body, client, settings)
+    who = of_body(context, body, client, settings)
     retro = retro_for(db, who, button_id(action), "group")
     queries.require_facilitator(retro, who.user, who.is_admin, "merge items")
     client.views_open(trigger_id=body["trigger_id"], view=modals.merge(publish.snapshot(db, retro)))
@@ -194,7 +190,7 @@ def vote(
 ) -> None:
     ack()
     retro_id, item_id = button_pair(action)
-    who = _caller(context, body, client, settings)
+    who = of_body(context, body, client, settings)
     retro = retro_for(db, who, retro_id, "vote")
     who.require_member(retro.channel_id, "vote in this retro", admins=False)  # a dot is a member's voice
     left = items.vote(db, retro_id, item_id, team_id=who.team, voter=who.user, now=clock.now())
@@ -216,7 +212,7 @@ def take_back(
     respond: Respond,
 ) -> None:
     ack()
-    who = _caller(context, body, client, settings)
+    who = of_body(context, body, client, settings)
     retro = retro_for(db, who, button_id(action), "vote")
     left = items.take_back_votes(db, retro.id, team_id=who.team, voter=who.user)
     respond(
@@ -238,7 +234,7 @@ def next_item(
 ) -> None:
     ack()
     retro_id, position = button_pair(action)
-    who = _caller(context, body, client, settings)
+    who = of_body(context, body, client, settings)
     retro_for(db, who, retro_id, "discuss")
     service.next_item(
         db, retro_id, team_id=who.team, position=position, actor=who.user, is_admin=who.is_admin, now=clock.now()
@@ -256,7 +252,7 @@ def add_action(
 ) -> None:
     ack()
     retro_id, item_id = button_pair(action)
-    who = _caller(context, body, client, settings)
+    who = of_body(context, body, client, settings)
     retro = retro_for(db, who, retro_id, "discuss")
     client.views_open(trigger_id=body["trigger_id"], view=modals.add_action(retro, item_id, who.user))
 
@@ -272,7 +268,7 @@ def close(
     client: WebClient,
 ) -> None:
     ack()
-    who = _caller(context, body, client, settings)
+    who = of_body(context, body, client, settings)
     retro = retro_for(db, who, button_id(action), "discuss")
     service.close(db, retro.id, team_id=who.team, actor=who.user, is_admin=who.is_admin, now=clock.now())
 
@@ -290,7 +286,7 @@ def review(
     ack()
     retro_id, action_id = button_pair(action)
     verdict = (action.get("value") or "").rsplit(":", 1)[-1]
-    who = _caller(context, body, client, settings)
+    who = of_body(context, body, client, settings)
     retro_for(db, who, retro_id)
     followup.review_action(
         db, retro_id, action_id, verdict, team_id=who.team, actor=who.user, is_admin=who.is_admin, now=clock.now()
@@ -309,7 +305,7 @@ def drop_carried(
 ) -> None:
     ack()
     retro_id, item_id = button_pair(action)
-    who = _caller(context, body, client, settings)
+    who = of_body(context, body, client, settings)
     retro_for(db, who, retro_id, "collect")
     followup.drop_carried(
         db, retro_id, item_id, team_id=who.team, actor=who.user, is_admin=who.is_admin, now=clock.now()
