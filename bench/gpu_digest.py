@@ -8,10 +8,12 @@ DCGM_FI_DEV_GPU_UTIL and DCGM_FI_DEV_FB_USED; a quarter of the GPUs busy, idle w
 idle, memory-held). Then two refreshes run, each in a fresh child process so its CPU and peak memory
 are its own: `cold`, the first refresh (14 days, empty database), and `daily`, the next day's refresh
 with the 14 days and the running streaks stored (what the digest does every day). Each also builds
-the report, its blocks and its chart. Target (issue 19): the daily refresh < 5 s CPU and < 200 MB
-peak memory at 10,000 GPUs, and growing at most 12x from 1,000 to 10,000 GPUs. Peak memory is the
-child's peak RSS less its RSS after the imports. Prometheus's own CPU for the queries is reported
-too. Writes bench/results/gpu_digest.json.
+the report, its blocks and its chart. Target (issue 19): the first and the daily refresh < 5 s CPU
+and < 200 MB peak RSS at 10,000 GPUs, and growing at most 12x from 1,000 to 10,000 GPUs ("peak +MB"
+is the child's peak RSS less its RSS after the imports). `--fake` answers from
+bench/gpu_fake_prometheus.py instead of a loaded Prometheus (the same JSON, checked to store the same
+rows at 1,000 GPUs): ritualbot's side only, for a machine where Prometheus cannot crunch 10,000 GPUs
+in time. Prometheus's own CPU for the queries is reported too. Writes bench/results/gpu_digest.json.
 """
 
 from __future__ import annotations
@@ -172,6 +174,33 @@ def measure(url: str, prom: subprocess.Popen, db_path: str, last_day: date) -> d
     return figures
 
 
+def fake_fleet(gpus: int) -> dict[str, Any]:
+    """Both refreshes against bench/gpu_fake_prometheus.py: ritualbot's side only (no Prometheus CPU)."""
+    folder = Path(tempfile.mkdtemp(prefix=f"gpu-bench-fake-{gpus}-"))
+    port = free_port()
+    server = Path(__file__).with_name("gpu_fake_prometheus.py")
+    proc = subprocess.Popen([sys.executable, str(server), str(port), str(gpus)], stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{url}/api/v1/status", timeout=1)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)  # a starting server, not a clock under test
+        db_path = str(folder / "bench.db")
+        cold = measure(url, proc, db_path, DAY)
+        daily = measure(url, proc, db_path, DAY + timedelta(days=1))
+        return {"gpus": gpus, "load_s": 0.0, "cold": cold, "daily": daily, "prometheus": "fake"}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def fleet(gpus: int, keep: Path | None = None) -> dict[str, Any]:
     """Load (or, with `keep`, reuse a folder loaded before) and measure both refreshes."""
     folder = keep / str(gpus) if keep else Path(tempfile.mkdtemp(prefix=f"gpu-bench-{gpus}-"))
@@ -195,25 +224,33 @@ def fleet(gpus: int, keep: Path | None = None) -> dict[str, Any]:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def run(quick: bool = False, sizes: list[int] | None = None, keep: Path | None = None) -> dict[str, Any]:
+def run(
+    quick: bool = False, sizes: list[int] | None = None, keep: Path | None = None, fake: bool = False
+) -> dict[str, Any]:
     sizes = sizes or ([100] if quick else [1000, 10000])
-    fleets = [fleet(n, keep) for n in sizes]
+    fleets = [fake_fleet(n) if fake else fleet(n, keep) for n in sizes]
     last, first = fleets[-1], fleets[0]
-    growth = last["daily"]["refresh_cpu_s"] / max(first["daily"]["refresh_cpu_s"], 1e-9)
-    scale = last["gpus"] / first["gpus"]
+    kinds = ("cold", "daily")
+    growth = {k: last[k]["refresh_cpu_s"] / max(first[k]["refresh_cpu_s"], 1e-9) for k in kinds}
+    limit = TARGET_GROWTH * last["gpus"] / first["gpus"] / 10
     ok = (
-        last["daily"]["refresh_cpu_s"] < TARGET_CPU_S
-        and last["daily"]["peak_growth_mb"] < TARGET_PEAK_MB
-        and (len(fleets) == 1 or growth <= TARGET_GROWTH * scale / 10)
-        and not any(f[k]["errors"] for f in fleets for k in ("cold", "daily"))
+        all(last[k]["refresh_cpu_s"] < TARGET_CPU_S and last[k]["peak_rss_mb"] < TARGET_PEAK_MB for k in kinds)
+        and (len(fleets) == 1 or all(g <= limit for g in growth.values()))
+        and not any(f[k]["errors"] for f in fleets for k in kinds)
     )
     return {
         "name": "gpu_digest",
-        "target": f"daily refresh < {TARGET_CPU_S:.0f} s CPU, < {TARGET_PEAK_MB:.0f} MB peak at {last['gpus']} GPUs"
-        + (f"; growth {first['gpus']}->{last['gpus']} <= {TARGET_GROWTH * scale / 10:.0f}x" if len(fleets) > 1 else ""),
-        "ratio": round(last["daily"]["refresh_cpu_s"] / TARGET_CPU_S, 3),
+        "target": f"first and daily refresh < {TARGET_CPU_S:.0f} s CPU, < {TARGET_PEAK_MB:.0f} MB peak RSS at "
+        f"{last['gpus']} GPUs"
+        + (f"; growth {first['gpus']}->{last['gpus']} <= {limit:.0f}x" if len(fleets) > 1 else ""),
+        "ratio": round(max(last[k]["refresh_cpu_s"] for k in kinds) / TARGET_CPU_S, 3),
         "ok": ok,
-        "metrics": {"fleets": fleets, "daily_cpu_growth": round(growth, 2)},
+        "metrics": {
+            "fleets": fleets,
+            "daily_cpu_growth": round(growth["daily"], 2),
+            "cold_cpu_growth": round(growth["cold"], 2),
+            "prometheus": "fake" if fake else "real",
+        },
     }
 
 
@@ -226,9 +263,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="100 GPUs, for a smoke run")
     parser.add_argument("--gpus", default="", help="fleet sizes, e.g. 1000,10000 (the default)")
     parser.add_argument("--keep", type=Path, help="keep the loaded Prometheus data here and reuse it next time")
+    parser.add_argument(
+        "--fake", action="store_true", help="answer from bench/gpu_fake_prometheus.py: ritualbot's side only"
+    )
     args = parser.parse_args(argv)
     sizes = [int(n) for n in args.gpus.split(",") if n] or None
-    result = run(quick=args.quick, sizes=sizes, keep=args.keep)
+    result = run(quick=args.quick, sizes=sizes, keep=args.keep, fake=args.fake)
     rows = [
         [f["gpus"], kind, f[kind]["refresh_cpu_s"], f[kind]["report_cpu_s"], f[kind]["peak_growth_mb"]]
         + [f[kind]["peak_rss_mb"], f[kind]["queries"], f[kind]["prometheus_cpu_s"], f["load_s"]]
@@ -241,7 +281,10 @@ def main(argv: list[str] | None = None) -> int:
         for kind in ("cold", "daily"):
             if f[kind]["errors"]:
                 print(f"{f['gpus']} GPUs, {kind} refresh failed: {f[kind]['errors']}")
-    print(f"target: {result['target']}\nratio: {result['ratio']}  ok: {result['ok']}")
+    growth = (
+        f"cpu growth: first {result['metrics']['cold_cpu_growth']}x, daily {result['metrics']['daily_cpu_growth']}x"
+    )
+    print(f"target: {result['target']}\n{growth}\nratio: {result['ratio']}  ok: {result['ok']}")
     write("gpu_digest", result)
     return 0 if result["ok"] else 1
 

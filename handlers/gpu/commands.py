@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from slack_bolt import App
 
 from bot.deferred import METRICS, Later
@@ -11,7 +9,7 @@ from bot.errors import UserError
 from handlers.gpu.helpers import gpu_settings
 from handlers.router import CommandRequest, Router, Sub
 from reports.gpu import actions, render
-from reports.gpu.section import refresh_and_report
+from reports.gpu.section import local_zone, refresh_and_report, yesterday
 
 USAGE = "Use `/gpu idle [team]` for yesterday's idle GPUs or `/gpu owners` for the owner map."
 
@@ -22,7 +20,8 @@ def idle(req: CommandRequest) -> None:
         raise UserError(USAGE)
     team = req.args[0] if req.args else None
     now = req.clock.now()
-    report = refresh_and_report(req.db, config, now.date() - timedelta(days=1), now, req.settings.timezone, team)
+    tz = local_zone(req.db, config, req.team, req.channel, req.settings.timezone)
+    report = refresh_and_report(req.db, config, yesterday(now, tz), now, tz, team)
     if report.empty:
         if team:
             raise UserError(f"I have no GPUs for team `{team[:60]}` yesterday. `/gpu owners` lists the teams.")

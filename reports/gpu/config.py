@@ -4,10 +4,12 @@ gpu:
   sources:                          # several at once
     - {type: prometheus, url: "http://prometheus:9090", timeout: 20,
        matchers: {cluster: della},  # only these series (one cluster of a shared Prometheus or Thanos)
-       max_samples: 50000000}       # the server's --query.max-samples; queries are planned to half of it
+       max_samples: 50000000,       # the server's --query.max-samples; queries are planned to half of it
+       recording_rules: true}       # this source only (default: gpu.prometheus.recording_rules)
     - {type: cloudwatch, region: us-east-1, endpoint_url: null}
     - {type: nvml}                  # samples stored by the `gpu.sample` job
     - {type: sample, path: reports/gpu/data/demo-fleet.json}
+  prometheus: {recording_rules: false}   # read ritualbot-gpu.rules.yml's recorded series (else subqueries)
   util_threshold: 5                 # % below which a GPU counts as idle
   memory_threshold_mib: 1024        # memory used below this (where known) counts as idle
   min_idle_minutes: 60              # idle stretches shorter than this are ignored
@@ -25,6 +27,7 @@ gpu:
     admins: [U0123]
     dry_run: true                   # the default: say what would run, run nothing
     delete_pod: [kubectl, delete, pod, -n, "{namespace}", "{pod}"]   # an idle notebook pod
+    scale_deployment: [kubectl, scale, "deployment/{deployment}", -n, "{namespace}", --replicas=0]
     scancel: [scancel, "{job}"]     # an idle Slurm job
   waste: {threshold_gpu_hours: 24, lead: U0456, weekday: mon}   # weekly per-user waste DMs + lead summary
   slurm:                            # Slurm clusters: who a job's GPU-hours belong to
@@ -73,12 +76,18 @@ class GpuConfig:
     enforce_dry_run: bool = True
     enforce_delete_pod: tuple[str, ...] = ()
     enforce_scancel: tuple[str, ...] = ()
+    enforce_scale_deployment: tuple[str, ...] = ()
     waste_enabled: bool = False
     waste_threshold_h: float = 24.0
     waste_lead: str = ""
     waste_weekday: str = "mon"
     slurm_uids: Mapping[str, str] = field(default_factory=dict)
     slurm_job_users_command: tuple[str, ...] = ()
+    prometheus_recording_rules: bool = False
+
+    def recording_rules(self, raw: Mapping[str, Any]) -> bool:
+        """Does this Prometheus source read the recorded series of the shipped rules?"""
+        return bool(raw.get("recording_rules", self.prometheus_recording_rules))
 
     @property
     def enabled(self) -> bool:
@@ -130,12 +139,14 @@ def load(settings: Settings) -> GpuConfig:
         enforce_dry_run=bool(enforce.get("dry_run", True)),
         enforce_delete_pod=_command(enforce.get("delete_pod"), "enforce.delete_pod"),
         enforce_scancel=_command(enforce.get("scancel"), "enforce.scancel"),
+        enforce_scale_deployment=_command(enforce.get("scale_deployment"), "enforce.scale_deployment"),
         waste_enabled=bool(raw.get("waste")),
         waste_threshold_h=_number(waste, "threshold_gpu_hours", 24.0),
         waste_lead=str(waste.get("lead") or ""),
         waste_weekday=_weekday(waste),
         slurm_uids={str(k): str(v) for k, v in (slurm.get("uids") or {}).items()},
         slurm_job_users_command=_command(slurm.get("job_users_command"), "slurm.job_users_command"),
+        prometheus_recording_rules=_recording_rules(raw, sources),
     )
 
 
@@ -152,6 +163,16 @@ def _source(n: int, raw: Any) -> Mapping[str, Any]:
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1000:
         raise ConfigError(f"gpu.sources[{n}].max_samples must be Prometheus's --query.max-samples, e.g. 50000000")
     return dict(raw)
+
+
+def _recording_rules(raw: Mapping[str, Any], sources: tuple[Mapping[str, Any], ...]) -> bool:
+    default = bool(_mapping(raw, "prometheus").get("recording_rules", False))
+    wanted = any(s["type"] == "prometheus" and s.get("recording_rules", default) for s in sources)
+    if wanted and _step(raw) != 300:
+        raise ConfigError(
+            "gpu.prometheus.recording_rules needs gpu.step_seconds: 300 (the rules record 5-minute steps)."
+        )
+    return default
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -1,11 +1,13 @@
-"""Freeing an idle GPU on an admin's explicit say-so: cancel its Slurm job (`scancel`) or delete its
-Kubernetes pod (an idle notebook), through the commands configured in `gpu.enforce`. Admin-only,
+"""Freeing an idle GPU on an admin's explicit say-so: cancel its Slurm job (`scancel`), scale the
+Kubernetes Deployment its pod belongs to down to 0 replicas, or delete its pod (an idle notebook),
+through the commands configured in `gpu.enforce`. Admin-only,
 behind a confirm dialog, audited in the digest channels, and a dry run unless `dry_run: false`:
 ritualbot never does it on its own. (EC2 instances: `actions.stop_instance`.)"""
 
 from __future__ import annotations
 
 import logging
+import re
 import shlex
 import subprocess
 from dataclasses import dataclass
@@ -23,6 +25,10 @@ from reports.gpu.service import label
 
 log = logging.getLogger(__name__)
 TIMEOUT_S = 60
+# A Deployment's pods are named <deployment>-<pod-template-hash>-<suffix>, both from Kubernetes'
+# safe alphabet (no vowels, no 0/1/3): `nlp-serve-5d8f7b9c4-x2k9p` belongs to Deployment `nlp-serve`.
+SAFE = "[bcdfghjklmnpqrstvwxz2456789]"
+DEPLOYMENT_POD = re.compile(rf"(?P<deployment>[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)-{SAFE}{{6,10}}-{SAFE}{{5}}")
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class Remedy:
     button: str
     done: str  # for the audit line: "cancelled Slurm job 4242"
     argv: tuple[str, ...]
+    note: str = ""  # what else it affects, first in the confirm dialog
 
 
 def remedy(row: GpuDay, config: GpuConfig) -> Remedy | None:
@@ -39,10 +46,22 @@ def remedy(row: GpuDay, config: GpuConfig) -> Remedy | None:
     if row.job and config.enforce_scancel:
         argv = _fill(config.enforce_scancel, job=row.job)
         return Remedy(f"Cancel job {row.job}", f"cancelled Slurm job {row.job}", argv)
-    if row.pod and config.enforce_delete_pod:
+    deployment = deployment_of(row.pod)
+    if deployment and config.enforce_scale_deployment:
+        argv = _fill(config.enforce_scale_deployment, namespace=row.namespace, deployment=deployment)
+        done = f"scaled deployment {row.namespace}/{deployment} to 0"
+        note = f"It stops every pod of Deployment {row.namespace}/{deployment}, not only this one. "
+        return Remedy(f"Scale {deployment} to 0"[:75], done, argv, note)
+    if row.pod and not deployment and config.enforce_delete_pod:  # a Deployment would only start it again
         argv = _fill(config.enforce_delete_pod, namespace=row.namespace, pod=row.pod)
         return Remedy(f"Delete pod {row.pod}"[:75], f"deleted pod {row.namespace}/{row.pod}", argv)
     return None
+
+
+def deployment_of(pod: str) -> str:
+    """The Deployment that owns a pod, by the name Kubernetes gives its pods ('' for any other pod)."""
+    found = DEPLOYMENT_POD.fullmatch(pod)
+    return found.group("deployment") if found else ""
 
 
 def can_enforce(config: GpuConfig, user_id: str) -> bool:

@@ -13,12 +13,12 @@ from bot import blocks
 from bot.charts import new_figure, to_png
 from bot.templates import render
 from bot.text import escape
-from reports.gpu.enforce import Remedy
 from reports.gpu.ids import Action, Block
 from reports.gpu.service import GpuLine, IdleReport
 from reports.gpu.waste import OwnerWaste, WeeklyWaste
 
-if TYPE_CHECKING:  # only a type here: importing the runs capability loads MLflow
+if TYPE_CHECKING:  # only types here: the runs capability (and enforce, through the digest) load MLflow
+    from reports.gpu.enforce import Remedy
     from reports.runs.queries import LastRun
 
 TOP = 8
@@ -228,7 +228,9 @@ def dm_blocks(
 
 def free_button(g: GpuLine, free: Remedy) -> dict[str, Any]:
     confirm = blocks.confirm_dialog(
-        f"{free.button}?", f"This runs `{shlex.join(free.argv)}` to free {escape(g.label)}.", ok=free.button[:30]
+        f"{free.button}?",
+        f"{escape(free.note)}This runs `{shlex.join(free.argv)}` to free {escape(g.label)}.",
+        ok=free.button[:30],
     )
     return blocks.button(free.button, Action.FREE, g.key, style="danger", confirm=confirm)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from bot.capabilities import Chart, Section, SectionContext
+from reports.digest import service as digest
 from reports.gpu import config as gpu_config
 from reports.gpu import render, service
 from reports.gpu.sources import build
@@ -19,6 +21,22 @@ def refresh_and_report(
     """Refresh yesterday's window from every source that has not answered yet, then report it."""
     service.refresh(session, config, build.build(config, session), day, now, tz)
     return service.report(session, config, day, now, team)
+
+
+def local_zone(session: Session, config: gpu_config.GpuConfig, team_id: str, channel_id: str, fallback: str) -> str:
+    """The timezone `/gpu idle` counts days in: the channel's digest's, else that of the team's (first)
+    GPU digest channel, so the command shows the days the digest stores; the bot's only without one."""
+    row = digest.get(session, team_id, channel_id)
+    if row is None or not row.enabled:
+        row = next(
+            (r for r in digest.enabled_channels(session) if r.team_id == team_id and config.covers(r.channel_id)), None
+        )
+    return row.timezone if row else fallback
+
+
+def yesterday(now: datetime, tz: str) -> date:
+    """The day before today in `tz`."""
+    return now.astimezone(ZoneInfo(tz)).date() - timedelta(days=1)
 
 
 def shown_runs(session: Session, ctx: SectionContext, report: service.IdleReport) -> dict[str, LastRun]:

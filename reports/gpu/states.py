@@ -64,3 +64,25 @@ def unpack(n: int, digits: int) -> str:
         if len(_SEEN) < 100_000:
             _SEEN[n] = found
     return found[:digits]
+
+
+def write_packed(steps: bytearray, packed: dict[int, int], t0: int, step: int, bucket: int) -> None:
+    """Put a series' buckets, unpacked, at their place in one go; steps already read keep the busier state."""
+    digits = bucket // step
+    times = sorted(packed)
+    if not times:
+        return
+    first = times[0]
+    parts = []
+    for n, t in enumerate(times):
+        if n and t - times[n - 1] > bucket:  # buckets without a point: no data
+            parts.append(NODATA * (digits * ((t - times[n - 1]) // bucket - 1)))
+        parts.append(unpack(packed[t], digits))
+    chars = "".join(parts).encode()
+    start = (first - bucket - t0) // step
+    a, b = max(start, 0), min(start + len(chars), len(steps))
+    if a >= b:
+        return
+    chunk = chars[a - start : b - start]
+    old = steps[a:b]
+    steps[a:b] = chunk if not old.strip(NODATA.encode()) else bytes(map(max, old, chunk))

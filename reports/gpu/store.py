@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from reports.gpu import analysis, owners, pricing
@@ -19,6 +20,8 @@ from reports.gpu.sources import GpuInfo, Segment, Unit
 from reports.gpu.states import HELD, IDLE
 
 BATCH = 2000  # rows per insert: bounds the memory of a first refresh of 14 days x 10,000 GPUs
+# Core inserts (no ORM per-row bookkeeping: a third of a first refresh's CPU went there)
+GPU_DAYS, GPU_STREAKS = insert(cast(Table, GpuDay.__table__)), insert(cast(Table, GpuStreak.__table__))
 
 
 @dataclass(frozen=True)
@@ -50,32 +53,35 @@ def store(
     rows: list[dict] = []
     streaks: list[dict] = []
     stored = 0
+    days = [span.first + timedelta(days=d) for d in range(len(span.bounds) - 1)]
+    cuts = [(b - span.bounds[0]) // span.step for b in span.bounds]
     for unit in units:
         states = unit.states
         main = _holder(unit, 0, len(states))
-        owner, _ = owners.owner_and_team(main.info, config, job_users)
-        if owners.excluded(main.info, owner, config, now):
+        who = owners.owner_and_team(main.info, config, job_users)
+        if owners.excluded(main.info, who[0], config, now):
             continue
         stored += 1
         carry = carries.get(unit.key, analysis.Carry())
-        for d in range(len(span.bounds) - 1):
-            a, b = ((span.bounds[d] - span.bounds[0]) // span.step, (span.bounds[d + 1] - span.bounds[0]) // span.step)
+        fixed = _fixed(main.info, who, config, now)  # what all of a unit's days share, unless its holder changes
+        for d, day in enumerate(days):
+            a, b = cuts[d], cuts[d + 1]
             counts, carry, retro = analysis.day_steps(states[a:b], carry, span.window)
             if retro:
-                _late(session, rows, unit.key, span.first + timedelta(days=d - 1), retro, hours)
+                _late(session, rows, unit.key, day - timedelta(days=1), retro, hours)
             info = _holder(unit, a, b).info
-            owner, team = owners.owner_and_team(info, config, job_users)
-            rows.append(_row(info, span.first + timedelta(days=d), counts, hours, owner, team, config, now))
+            same = info is main.info
+            rows.append(_row(fixed if same else _fixed(info, None, config, now, job_users), day, counts, hours))
         if carry.state:
             streaks.append(_streak(unit.key, source, last, span.step, carry))
         if len(rows) >= BATCH:  # between units: a unit's late run only ever updates its own rows
-            session.execute(insert(GpuDay), rows)
+            session.execute(GPU_DAYS, rows)
             rows = []
     if rows:
-        session.execute(insert(GpuDay), rows)
+        session.execute(GPU_DAYS, rows)
     session.execute(delete(GpuStreak).where(GpuStreak.source == source))
     for n in range(0, len(streaks), BATCH):
-        session.execute(insert(GpuStreak), streaks[n : n + BATCH])
+        session.execute(GPU_STREAKS, streaks[n : n + BATCH])
     return stored
 
 
@@ -99,19 +105,17 @@ def _holder(unit: Unit, a: int, b: int) -> Segment:
     return unit.segments[max(range(len(unit.segments)), key=weight)]
 
 
-def _row(
+def _fixed(
     info: GpuInfo,
-    day: date,
-    counts: analysis.DaySteps,
-    hours: float,
-    owner: str,
-    team: str,
+    who: tuple[str, str] | None,
     config: GpuConfig,
     now: datetime,
+    job_users: Mapping[str, str] | None = None,
 ) -> dict:
+    """The columns a unit's days share: who held it, its name, its price."""
+    owner, team = who or owners.owner_and_team(info, config, job_users)
     price = pricing.price_per_gpu_hour(info.model, info.instance_type, config.prices)
     return {
-        "day": day,
         "gpu_key": info.key,
         "source": info.source,
         "host": info.host[:200],
@@ -121,11 +125,6 @@ def _row(
         "instance_type": info.instance_type,
         "owner": owner[:200],
         "team": team[:128],
-        "allocated_h": (counts.steps - counts.nodata) * hours,
-        "idle_h": counts.idle * hours,
-        "held_h": counts.held * hours,
-        "nodata_h": counts.nodata * hours,
-        "streak_h": counts.streak * hours,
         "price": None if price is None else price * Decimal(str(info.share)),
         "currency": config.currency,
         "fetched_at": now,
@@ -136,6 +135,18 @@ def _row(
         "job": info.job[:64],
         "namespace": info.labels.get("namespace", "")[:128],
         "pod": info.labels.get("pod", "")[:253],
+    }
+
+
+def _row(fixed: dict, day: date, counts: analysis.DaySteps, hours: float) -> dict:
+    return {
+        **fixed,
+        "day": day,
+        "allocated_h": (counts.steps - counts.nodata) * hours,
+        "idle_h": counts.idle * hours,
+        "held_h": counts.held * hours,
+        "nodata_h": counts.nodata * hours,
+        "streak_h": counts.streak * hours,
     }
 
 

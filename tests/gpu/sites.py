@@ -13,8 +13,8 @@ relabelled `instance`, `kubernetes_node`.
   gpu-node-4/gpu0 A100  vision-train-1 (vision)     busy   (no node label: the exporter pod's node
                                                     from kube-state-metrics' kube_pod_info)
   gpu-node-3/gpu0 A30 in MIG mode (4 compute slices):
-      mig1 2g.12gb  nlp-serve-0 (nlp)   busy
-      mig2 1g.6gb   nlp-serve-1 (nlp)   idle   24 h = 6 GPU-h   $12.00
+      mig1 2g.12gb  nlp-serve-5d8f7b9c4-m7q2r (nlp)   busy    (two pods of Deployment nlp-serve)
+      mig2 1g.6gb   nlp-serve-5d8f7b9c4-x2k9p (nlp)   idle   24 h = 6 GPU-h   $12.00
       mig3 1g.6gb   not allocated       idle   24 h = 6 GPU-h   $12.00
   Sun 22 Nov idle: 24 + 24 + 6 + 6 = 60 GPU-h, $216.00; held 24 GPU-h, $96.00.
 slurm — dcgm-exporter on bare metal with the HPC job mapping (`hpc_job`); Hostname is the real host.
@@ -90,12 +90,13 @@ EXP1, EXP2, EXP3 = "nvidia-dcgm-exporter-ax7k2", "nvidia-dcgm-exporter-q8d1m", "
 EXP4 = "nvidia-dcgm-exporter-m3k8w"
 POD_NODES = {EXP1: "gpu-node-1", EXP2: "gpu-node-2", EXP3: "gpu-node-3", EXP4: "gpu-node-4"}
 K = "k8s"
+SRV = "nlp-serve-5d8f7b9c4"  # Deployment nlp-serve's ReplicaSet: its pods are SRV-<suffix>
 UNITS = [
     Unit(K, "idle", _k8s(NODE1, EXP1, "0", "GPU-k1", A100, **_workload("vision", "vision-train-0"))),
     Unit(K, "idle", _k8s(NODE1, EXP1, "1", "GPU-k2", A100)),
     Unit(K, "held", _k8s(NODE2, EXP2, "0", "GPU-k3", A100, **_workload("nlp", "jupyter-grace-0"))),
-    Unit(K, "busy", _k8s(NODE3, EXP3, "0", "GPU-k4", A30, **_mig("1", "2g.12gb"), **_workload("nlp", "serve-0"))),
-    Unit(K, "idle", _k8s(NODE3, EXP3, "0", "GPU-k4", A30, **_mig("2", "1g.6gb"), **_workload("nlp", "serve-1"))),
+    Unit(K, "busy", _k8s(NODE3, EXP3, "0", "GPU-k4", A30, **_mig("1", "2g.12gb"), **_workload("nlp", f"{SRV}-m7q2r"))),
+    Unit(K, "idle", _k8s(NODE3, EXP3, "0", "GPU-k4", A30, **_mig("2", "1g.6gb"), **_workload("nlp", f"{SRV}-x2k9p"))),
     Unit(K, "idle", _k8s(NODE3, EXP3, "0", "GPU-k4", A30, **_mig("3", "1g.6gb"))),
     Unit(K, "busy", _k8s(NODE4, EXP4, "0", "GPU-k5", A100, **_workload("vision", "vision-train-1"))),
     *[

@@ -200,6 +200,23 @@ def test_gpu_idle_for_a_team_and_gpu_owners_answer_ephemerally(signed, slack):
     assert "• *nb-1/gpu0* — unowned · unowned" in lines
 
 
+def test_gpu_idle_counts_days_in_the_digest_channels_timezone_not_the_bots(signed, slack, clock):
+    """Tue 24 Nov 08:00 in Auckland (UTC+13) is still Mon 23 Nov in UTC: yesterday is Mon 23 Nov there,
+    22 Nov 11:00 to 23 Nov 11:00 UTC, so D (idle since 16 Nov 00:00 UTC) has been idle 179 h at its end
+    and F (no data on 18 Nov UTC) 107 h; in UTC it would be Sun 22 Nov with 168 h and 96 h. B's day ends
+    45 minutes into an idle run that counts only once it reaches 60 (the next day): 20.25 h, not 21."""
+    signed.command("/ritual", "digest on 09:00 Pacific/Auckland")
+    clock.advance(timedelta(hours=10))  # Mon 23 Nov 19:00 UTC
+    expected = "Idle GPUs: 68.2 idle GPU-hours ($273.00) on Mon 23 Nov"  # 20.25 + 24 + 24
+    for channel in ("C0001", "C0002"):  # the digest channel, and another channel of the same team
+        idle = signed.command("/gpu", "idle", channel=channel).json()
+        assert idle["text"] == expected
+        body = "\n".join(b["text"]["text"] for b in idle["blocks"] if b["type"] == "section")
+        assert body.startswith("*Idle GPUs* · Mon 23 Nov\n")
+        assert "• *train-2/gpu1 (NVIDIA A100-SXM4-80GB)* — 24 h idle ($96.00), idle 7.5 days" in body
+        assert "• *train-3/gpu0 (NVIDIA A100-SXM4-80GB)* — 24 h idle ($96.00), idle 4.5 days" in body
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

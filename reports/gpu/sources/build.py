@@ -18,10 +18,10 @@ from reports.gpu.sources.sample import SampleSource
 
 
 def build(config: GpuConfig, session: Session) -> list[Source]:
-    return [_one(config.source_name(raw), raw, session) for raw in config.sources]
+    return [_one(config, config.source_name(raw), raw, session) for raw in config.sources]
 
 
-def _one(name: str, raw: Mapping[str, Any], session: Session) -> Source:
+def _one(config: GpuConfig, name: str, raw: Mapping[str, Any], session: Session) -> Source:
     kind = raw["type"]
     if kind == "prometheus":
         return PrometheusSource(
@@ -30,6 +30,7 @@ def _one(name: str, raw: Mapping[str, Any], session: Session) -> Source:
             timeout=float(raw.get("timeout", 20)),
             matchers={str(k): str(v) for k, v in (raw.get("matchers") or {}).items()},
             max_samples=int(raw.get("max_samples", 50_000_000)),
+            recording_rules=config.recording_rules(raw),
         )
     if kind == "cloudwatch":
         params = {

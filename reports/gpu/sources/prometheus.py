@@ -11,17 +11,18 @@ with its prefix, e.g. http://mimir/prometheus), or a Prometheus reading others t
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
-from reports.gpu.sources import FetchedSteps, GpuInfo, Segment, SourceError, Unit, promql
+from reports.gpu.sources import FetchedSteps, GpuInfo, Segment, SourceError, Unit, promql, stream
 from reports.gpu.sources import labels as gpu_labels
 from reports.gpu.sources import plan as planner
-from reports.gpu.states import NODATA, Thresholds, unpack
+from reports.gpu.states import NODATA, Thresholds, write_packed
 
 log = logging.getLogger(__name__)
 MAX_SAMPLES = 50_000_000  # Prometheus's default --query.max-samples
@@ -37,12 +38,14 @@ class PrometheusSource:
         timeout: float = 20.0,
         matchers: Mapping[str, str] | None = None,
         max_samples: int = MAX_SAMPLES,
+        recording_rules: bool = False,
         headers: Mapping[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.name, self.url = name, url.rstrip("/")
         self.matchers = dict(matchers or {})
         self.max_samples = max_samples
+        self.recording_rules = recording_rules
         self._client = httpx.Client(base_url=self.url, timeout=timeout, headers=headers, transport=transport)
         self.queries = 0
 
@@ -51,57 +54,72 @@ class PrometheusSource:
         t0, t1 = int(start.timestamp()), int(end.timestamp())
         bucket = 3600 if step >= 300 else 12 * step
         first, last = t0 - t0 % bucket + bucket, -(-t1 // bucket) * bucket
-        found = self._series(promql.UTIL_METRICS, t0, t1)
+        families, found = self._families(t0, t1, step)
         if not found:
             raise SourceError(self._missing(t0, t1))
         pod_nodes = self._pod_nodes(found, t1)
         segments: dict[tuple[str, ...], tuple[GpuInfo, bytearray]] = {}
         n = (t1 - t0) // step
         plans = []
-        for family in promql.FAMILIES:
+        for family in families:
             series = [s for s in found if s["__name__"] in family.util_metrics]
             if series:
                 queries = planner.plan(series, first, last, bucket, step, self.max_samples)
-                plans.append((family, queries, any("jobid" not in s for s in series)))
+                plans.append((family, queries, any(_old_jobstats(s, family) for s in series)))
         del found  # the series' labels (10,000 GPUs: ~20 MB) are not needed once the queries are planned
+        seen: dict[tuple[tuple[str, str], ...], tuple[GpuInfo, tuple[str, ...]]] = {}
         for family, queries, job_values in plans:
             for query in queries:
                 for labels, values in self._packed(family, query, th, step, bucket).items():
-                    info = gpu_labels.unit_info(self.name, dict(labels), pod_nodes)
-                    key = (info.key, info.job, info.owner, *(f"{k}={v}" for k, v in sorted(info.labels.items())))
+                    known = seen.get(labels)  # a series is read once per chunk: name it once per fetch
+                    if known is None:
+                        info = gpu_labels.unit_info(self.name, dict(labels), pod_nodes)
+                        labelled = (f"{k}={v}" for k, v in sorted(info.labels.items()))
+                        known = seen[labels] = (info, (info.key, info.job, info.owner, *labelled))
+                    info, key = known
                     if key not in segments:
                         segments[key] = (info, bytearray(NODATA.encode() * n))
-                    _write(segments[key][1], values, t0, step, bucket)
-                if family is promql.JOBSTATS and job_values:
+                    write_packed(segments[key][1], values, t0, step, bucket)
+                if job_values:
                     self._jobs_from_values(segments, query, t0, step, bucket)
         units: dict[str, Unit] = {}
-        for info, steps in segments.values():
+        while segments:  # one copy of the steps at a time: 10,000 GPUs x 14 days is 40 MB
+            info, steps = segments.pop(next(iter(segments)))
             units.setdefault(info.key, Unit(info.key, [])).segments.append(Segment(info, steps.decode()))
         return FetchedSteps(units=list(units.values()), queries=self.queries)
+
+    def _families(self, t0: int, t1: int, step: int) -> tuple[Sequence[promql.Family], list[dict[str, str]]]:
+        """The recorded series when configured and there (5-minute steps only), else the exporters' metrics."""
+        if self.recording_rules and step == promql.RULES_STEP:
+            found = self._series(promql.RECORDED.util_metrics, t0, t1)
+            if found:
+                return (promql.RECORDED,), found
+            log.warning("gpu source=%s has no recorded series (ritualbot-gpu.rules.yml): using subqueries", self.name)
+        return promql.FAMILIES, self._series(promql.UTIL_METRICS, t0, t1)
 
     def _packed(
         self, family: promql.Family, query: planner.Query, th: Thresholds, step: int, bucket: int
     ) -> dict[tuple[tuple[str, str], ...], dict[int, int]]:
-        """Each series' packed buckets: utilisation (engine activity where there is some) plus memory."""
+        """Each series' packed buckets: utilisation (engine activity where there is some) plus memory,
+        added into the utilisation buckets as the memory answer streams in (no second copy)."""
         util: dict[tuple[tuple[str, str], ...], dict[int, int]] = {}
-        mem: dict[tuple[tuple[str, str], ...], dict[int, int]] = {}
         for metric, threshold, memory in promql.queries(family, th):
             expr = promql.packed(
                 metric, threshold, memory=memory, matchers=self.matchers, shard=query.shard, step=step, bucket=bucket
             )
             for labels, values in self._query_range(expr, query.first, query.last, bucket):
                 key = tuple(sorted(labels.items()))
-                fresh = {int(ts): _int(raw) for ts, raw in values}
-                found = (mem if memory else util).get(key)
-                if found is None:
-                    (mem if memory else util)[key] = fresh
+                found = util.get(key)
+                if memory:
+                    if found:
+                        for ts, raw in values:
+                            if raw != "0" and (t := int(ts)) in found:
+                                found[t] += _int(raw)
+                elif found is None:
+                    util[key] = {int(ts): _int(raw) for ts, raw in values}
                 else:  # the first utilisation metric (engine activity) wins where it has a bucket
-                    found.update({t: v for t, v in fresh.items() if t not in found})
-        for key, points in util.items():
-            held = mem.get(key)
-            if held:
-                for t in points:
-                    points[t] += held.get(t, 0)
+                    for ts, raw in values:
+                        found.setdefault(int(ts), _int(raw))
         return util
 
     def _jobs_from_values(
@@ -168,12 +186,49 @@ class PrometheusSource:
         )
         return {r["metric"].get("pod", ""): r["metric"].get("node", "") for r in data.get("result", [])}
 
-    def _query_range(self, query: str, start: int, end: int, step: int) -> list[tuple[dict[str, str], list[Any]]]:
-        params = [("query", query), ("start", str(start)), ("end", str(end)), ("step", f"{step}s")]
-        data = self._post("/api/v1/query_range", params)
+    def _query_range(self, query: str, start: int, end: int, step: int) -> Iterator[stream.Series]:
+        """The answer's series one at a time (sources/stream.py): a whole answer is never held."""
+        params = {"query": query, "start": str(start), "end": str(end), "step": f"{step}s"}
+        self.queries += 1
+        try:
+            response = self._client.send(
+                self._client.build_request("POST", "/api/v1/query_range", data=params), stream=True
+            )
+        except httpx.HTTPError as exc:
+            raise self._unreachable(exc) from None
+        try:
+            series = stream.matrix(response, lambda text: self._whole_matrix(text, response.status_code), self._warn)
+            first = next(series, None)
+        except BaseException:
+            response.close()
+            raise
+        return self._rest(response, first, series)
+
+    def _rest(
+        self, response: httpx.Response, first: stream.Series | None, series: Iterator[stream.Series]
+    ) -> Iterator[stream.Series]:
+        try:
+            if first is not None:
+                yield first
+                yield from series
+        except httpx.HTTPError as exc:
+            raise self._unreachable(exc) from None
+        except stream.Malformed as exc:
+            raise SourceError(f"{self.name}: Prometheus's answer broke off ({exc})") from None
+        finally:
+            response.close()
+
+    def _whole_matrix(self, text: str, status: int) -> list[stream.Series]:
+        data = self._checked(_json_text(text), status)
         if data.get("resultType") != "matrix":
             raise SourceError(f"{self.name}: expected a matrix, got {data.get('resultType')!r}")
         return [(item.get("metric") or {}, item.get("values") or []) for item in data.get("result") or []]
+
+    def _warn(self, warning: str) -> None:
+        log.warning("prometheus warning source=%s warning=%s", self.name, warning)
+
+    def _unreachable(self, exc: Exception) -> SourceError:
+        return SourceError(f"{self.name}: cannot reach Prometheus at {self.url} ({type(exc).__name__})")
 
     def _get(self, path: str, params: list[tuple[str, str]]) -> Any:
         return self._call("GET", path, params)
@@ -189,37 +244,24 @@ class PrometheusSource:
             else:
                 response = self._client.post(path, data=dict(params))
         except httpx.HTTPError as exc:
-            raise SourceError(f"{self.name}: cannot reach Prometheus at {self.url} ({type(exc).__name__})") from None
-        body = _json(response)
-        if response.status_code >= 400 and not body.get("error"):
-            raise SourceError(f"{self.name}: Prometheus answered HTTP {response.status_code}")
+            raise self._unreachable(exc) from None
+        return self._checked(_json(response), response.status_code)
+
+    def _checked(self, body: dict[str, Any], status: int | None) -> Any:
+        if status is not None and status >= 400 and not body.get("error"):
+            raise SourceError(f"{self.name}: Prometheus answered HTTP {status}")
         if body.get("status") != "success":
             raise SourceError(f"{self.name}: query failed: {body.get('errorType', '')} {body.get('error', '')}".strip())
         for warning in body.get("warnings") or []:
-            log.warning("prometheus warning source=%s warning=%s", self.name, warning)
+            self._warn(str(warning))
         return body.get("data") if body.get("data") is not None else []
 
 
-def _write(steps: bytearray, packed: dict[int, int], t0: int, step: int, bucket: int) -> None:
-    """Put a series' buckets, unpacked, at their place in one go; steps already read keep the busier state."""
-    digits = bucket // step
-    times = sorted(packed)
-    if not times:
-        return
-    first = times[0]
-    parts = []
-    for n, t in enumerate(times):
-        if n and t - times[n - 1] > bucket:  # buckets without a point: no data
-            parts.append(NODATA * (digits * ((t - times[n - 1]) // bucket - 1)))
-        parts.append(unpack(packed[t], digits))
-    chars = "".join(parts).encode()
-    start = (first - bucket - t0) // step
-    a, b = max(start, 0), min(start + len(chars), len(steps))
-    if a >= b:
-        return
-    chunk = chars[a - start : b - start]
-    old = steps[a:b]
-    steps[a:b] = chunk if not old.strip(NODATA.encode()) else bytes(map(max, old, chunk))
+def _old_jobstats(labels: Mapping[str, str], family: promql.Family) -> bool:
+    """A series of the older jobstats exporter: the job and uid only as values of other metrics."""
+    if family is promql.DCGM or "jobid" in labels:
+        return False
+    return family is promql.JOBSTATS or "minor_number" in labels or "ordinal" in labels
 
 
 def _int(raw: str) -> int:
@@ -231,8 +273,12 @@ def _int(raw: str) -> int:
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
+    return _json_text(response.text)
+
+
+def _json_text(text: str) -> dict[str, Any]:
     try:
-        body = response.json()
+        body = json.loads(text)
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}

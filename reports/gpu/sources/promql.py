@@ -10,6 +10,8 @@ two numbers of one series and bucket add up to its states (`states.unpack`). Eac
 vector with a scalar only: a vector-to-vector comparison costs Prometheus a label-set match per
 series per step, and measured 4x the CPU for the same answer. Engine activity
 (DCGM_FI_PROF_GR_ENGINE_ACTIVE) replaces utilisation for every series and bucket that has it.
+With the shipped recording rules the digits are recorded every 5 minutes and only packed here:
+  sum_over_time((ritualbot:gpu_util_state:5m * 6 ^ <pos>)[B-1s:<step>]), the same for memory.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Family:
     name: str
     util: tuple[tuple[str, float], ...]
     mem: tuple[str, float]
+    recorded: bool = False  # the series are already a step's digit (the shipped recording rules)
 
     @property
     def util_metrics(self) -> list[str]:
@@ -40,6 +43,12 @@ DCGM = Family(
 )
 JOBSTATS = Family("jobstats", (("nvidia_gpu_duty_cycle", 1.0),), ("nvidia_gpu_memory_used_bytes", 1.0 / MIB))
 FAMILIES = (DCGM, JOBSTATS)
+# reports/gpu/data/prometheus/ritualbot-gpu.rules.yml: a 5-minute series per unit holding its digit
+# (utilisation 2 or 4, memory 0 or 1), recorded from either exporter with every label kept.
+RECORDED = Family(
+    "recorded", (("ritualbot:gpu_util_state:5m", 1.0),), ("ritualbot:gpu_memory_state:5m", 1.0), recorded=True
+)
+RULES_STEP = 300
 UTIL_METRICS = [m for family in FAMILIES for m in family.util_metrics]
 # The older jobstats exporter gives the job and the user's uid as values, on the GPU's labels.
 JOB_VALUES = ("nvidia_gpu_jobId", "nvidia_gpu_jobUid")
@@ -60,7 +69,7 @@ def matchers_text(matchers: Mapping[str, str]) -> str:
 
 def packed(
     metric: str,
-    threshold: float,
+    threshold: float | None,
     *,
     memory: bool,
     matchers: Mapping[str, str],
@@ -69,14 +78,19 @@ def packed(
     bucket: int,
 ) -> str:
     """One metric's steps packed per bucket; `threshold` in the metric's own unit."""
+    place = f"{BASE} ^ (((time() - {step}) % {bucket}) / {step})"
+    if threshold is None:  # a recorded digit series: Prometheus only packs it
+        return f"sum_over_time(({selector(metric, matchers, shard)} * {place})[{bucket - 1}s:{step}s])"
     gauge = f"avg_over_time({selector(metric, matchers, shard)}[{step * 1000 - 1}ms]) >= bool {_num(threshold)}"
     digit = f"({gauge})" if memory else f"(({gauge}) * 2 + 2)"
-    place = f"{BASE} ^ (((time() - {step}) % {bucket}) / {step})"
     return f"sum_over_time(({digit} * {place})[{bucket - 1}s:{step}s])"
 
 
-def queries(family: Family, th: Thresholds) -> list[tuple[str, float, bool]]:
-    """(metric, threshold in its unit, is memory) for each query of a family: utilisation ones first."""
+def queries(family: Family, th: Thresholds) -> list[tuple[str, float | None, bool]]:
+    """(metric, threshold in its unit, is memory) for each query of a family: utilisation ones first.
+    Recorded series have the thresholds of the rules file (no threshold here)."""
+    if family.recorded:
+        return [(family.util[0][0], None, False), (family.mem[0], None, True)]
     util = [(metric, th.util_pct / scale, False) for metric, scale in family.util]
     mem_metric, mem_scale = family.mem
     return [*util, (mem_metric, th.memory_mib / mem_scale, True)]
