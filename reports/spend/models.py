@@ -82,3 +82,24 @@ class SpendSourceState(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime]
+
+
+class SpendSourceObject(Base):
+    """What the last sync knew of one export object or billing period, so the next one reads only what changed.
+
+    kind "object": a data file or manifest; `version` is its S3 ETag and size, or a local file's mtime and size;
+    `detail` holds a manifest's parsed content (so an unchanged manifest is not read again).
+    kind "period": a billing period (key YYYY-MM) as last aggregated; `version` fingerprints the objects read for
+    it, `detail` the last day stored, the latest day seen in them and the files rejected."""
+
+    __tablename__ = "spend_source_objects"
+    __table_args__ = (UniqueConstraint("source", "kind", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(1024))
+    period: Mapped[str] = mapped_column(String(7), default="")
+    version: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    seen_at: Mapped[datetime]

@@ -2,38 +2,46 @@
 
 Reads CSV (optionally gzipped) and Parquet files with the spec's columns: ChargePeriodStart, BilledCost or
 EffectiveCost, BillingCurrency, ServiceName, Tags (JSON object or map), and for GPU cost the SKU/instance columns
-(reports.spend.gpu). How a fetch goes:
+(reports.spend.gpu). How a sync goes:
 
-1. list the files; read the manifests of the billing periods asked for and keep only the current version of
-   each period (reports.spend.sources.manifests);
-2. skip folders of other billing periods without opening them (`BILLING_PERIOD=YYYY-MM`, `YYYYMMDD-YYYYMMDD`);
-3. aggregate each file in DuckDB (reports.spend.sources.focus_sql); a file that cannot be read is rejected on
+1. list the files (with their S3 ETag and size, or mtime and size); read the manifests of the billing periods
+   asked for, unless unchanged since the last sync, and keep only the current version of each period
+   (reports.spend.sources.manifests);
+2. read again only the billing periods whose files changed (reports.spend.sources.changes); folders of other
+   billing periods are not opened;
+3. aggregate the files in DuckDB (reports.spend.sources.focus_sql); a file that cannot be read is rejected on
    its own, named with the reason in `rejected`, and the others still count.
 
-S3 objects are streamed to a temporary file one at a time, so memory stays flat whatever the export's size.
-Exports carry no forecast: reports.spend.analysis projects the month end instead.
+S3 objects are read where they are (reports.spend.sources.s3): DuckDB scans them through pyarrow's S3
+filesystem, with the date filter pushed into the scan. Exports carry no forecast: reports.spend.analysis
+projects the month end instead.
 """
 
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.exceptions import BotoCoreError, ClientError
-
-from bot.deferred import aws_config
 from reports.spend.config import SpendConfig
 from reports.spend.sources import CostRow, Extras, Rejected, SourceError
+from reports.spend.sources.changes import (
+    Changes,
+    Known,
+    Period,
+    bounds,
+    files_of,
+    month_of,
+    months,
+    period_state,
+    unchanged,
+)
 from reports.spend.sources.focus_sql import FileError, aggregate, connect, describe
-from reports.spend.sources.manifests import ExportFile, Manifest, overlaps, parse, select
+from reports.spend.sources.manifests import ExportFile, Manifest, dump, load, overlaps, parse, period_of, select
+from reports.spend.sources.s3 import S3Files, arrow_reason
 
 log = logging.getLogger(__name__)
 FOCUS_COSTS = ("BilledCost", "EffectiveCost")
@@ -48,161 +56,161 @@ class FocusSource:
         self.path = config.focus_path
         self.metric = config.metric if config.metric in FOCUS_COSTS else "BilledCost"
         self.rejected: list[Rejected] = []
-        self.files: _Files
+        self.files: LocalFiles | S3Files
         if self.path.startswith("s3://"):
-            client = s3 or boto3.client(
-                "s3", region_name=config.region, endpoint_url=config.endpoint_url, config=aws_config()
-            )
-            self.files = _S3Files(self.path, client)
+            self.files = S3Files(self.path, s3, region=config.region, endpoint=config.endpoint_url)
         else:
-            self.files = _LocalFiles(self.path)
+            self.files = LocalFiles(self.path)
 
     def fetch(self, start: date, end: date) -> list[CostRow]:
         """Daily costs for [start, end] from the current version of every export file; see `rejected`."""
-        self.rejected = []
+        found = self.changes(start, end, Known())
+        return [r for r in found.rows if start <= r.day <= end]
+
+    def changes(self, start: date, end: date, known: Known) -> Changes:
+        """The billing periods of [start, end] whose files changed since `known`, read again whole (up to `end`);
+        the others are not opened. `rejected` names the files left out, of the periods read or kept."""
+        found = Changes()
         listed = self.files.list()
-        manifests = [
-            m for m in (self._manifest(f) for f in listed if f.is_manifest and overlaps(f.key, start, end)) if m
-        ]
+        read = [self._manifest(f, known, found) for f in listed if f.is_manifest and overlaps(f.key, start, end)]
+        manifests = [m for m in read if m is not None]
         chosen = select(listed, manifests)
-        self.rejected += [Rejected(name, MISSING) for name in chosen.missing]
-        wanted = [f for f in chosen.read if overlaps(f.key, start, end)]  # other billing periods: not opened
-        totals: dict[tuple[date, str, str, bool, str], Decimal] = defaultdict(Decimal)
-        con = connect()
-        try:
-            for r in self._aggregate_all(con, wanted, start, end):
-                totals[(r.day, r.team, r.service, r.gpu, r.currency)] += r.amount
-        finally:
-            con.close()
+        found.rejected += [Rejected(name, MISSING) for name in chosen.missing]
+        plan = {m: files_of(m, chosen.read) for m in months(start, end)}
+        again = [m for m, files in plan.items() if not unchanged(m, files, known, end)]
+        found.kept = [m for m in plan if m not in again]
+        for m in found.kept:
+            found.states[m] = known.periods[m] if m in known.periods else ("", {})
+            found.rejected += [Rejected(r["file"], r["reason"]) for r in found.states[m][1].get("rejected", [])]
+        if again:
+            self._read(again, plan, end, found)
+        for f in listed:
+            if f.is_data and overlaps(f.key, start, end):
+                found.objects.setdefault(f.key, (_period(f), f.version, {}))
+        found.rejected = list(dict.fromkeys(found.rejected))  # a file in no period folder is in every month's list
+        self.rejected = found.rejected
         for bad in self.rejected:
             log.warning("focus file rejected file=%s reason=%s", bad.file, bad.reason)
-        return [
-            CostRow(day=d, team=t, service=s, gpu=g, currency=c, amount=a)
-            for (d, t, s, g, c), a in sorted(totals.items())
-        ]
+        log.info("focus sync periods read=%s kept=%s", ",".join(again) or "-", ",".join(found.kept) or "-")
+        return found
 
     def extras(self, today: date, teams: list[str]) -> Extras:
         return Extras()
 
-    def _manifest(self, f: ExportFile) -> Manifest | None:
+    def _read(self, again: list[str], plan: dict[str, list[ExportFile]], end: date, found: Changes) -> None:
+        """Aggregate the months in `again` (whole months: a month read again replaces all its stored days)."""
+        files = sorted({f.key: f for m in again for f in plan[m]}.values(), key=lambda f: f.key)
+        first, last = bounds(min(again))[0], bounds(max(again))[1]
+        rejected: list[Rejected] = []
+        con = connect()
         try:
-            return parse(f, self.files.read(f))
-        except (ValueError, FileError) as exc:
-            self.rejected.append(Rejected(f.key, str(exc)))
-            return None
+            rows = self._aggregate_all(con, files, first, last, rejected)
+        finally:
+            con.close()
+        found.rejected += rejected
+        totals: dict[tuple[date, str, str, bool, str], Decimal] = defaultdict(Decimal)
+        for r in rows:
+            totals[(r.day, r.team, r.service, r.gpu, r.currency)] += r.amount
+        merged = [
+            CostRow(day=d, team=t, service=s, gpu=g, currency=c, amount=a)
+            for (d, t, s, g, c), a in sorted(totals.items())
+        ]
+        for m in again:
+            mine = [r for r in merged if month_of(r.day) == m]
+            keys = {f.key for f in plan[m]}
+            last_day = min(bounds(m)[1], end)
+            found.periods.append(Period(m, bounds(m)[0], last_day, [r for r in mine if r.day <= last_day]))
+            found.states[m] = period_state(m, plan[m], mine, end, [r for r in rejected if r.file in keys])
 
-    def _aggregate_all(self, con: Any, files: list[ExportFile], start: date, end: date) -> list[CostRow]:
-        """Files on disk: those with the same columns in one scan; if a scan fails, file by file to find the
-        bad ones. S3 objects: one at a time, each streamed to a temporary file."""
-        if not isinstance(self.files, _LocalFiles):
-            return [r for f in files for r in self._one(con, f, start, end)]
-        groups: dict[tuple[tuple[str, str], ...], list[ExportFile]] = defaultdict(list)
+    def _manifest(self, f: ExportFile, known: Known, found: Changes) -> Manifest | None:
+        """The manifest, from the last sync's state when its version is the same (not read again)."""
+        version, detail = known.objects.get(f.key, ("", {}))
+        if version == f.version and ("manifest" in detail or "error" in detail):
+            found.objects[f.key] = (_period(f), version, detail)
+        else:
+            try:
+                parsed = parse(f, self.files.read(f))
+                detail = {"manifest": dump(parsed)} if parsed else {"ignored": True}
+            except (ValueError, FileError) as exc:
+                detail = {"error": str(exc)}
+            found.objects[f.key] = (_period(f), f.version, detail)
+        if "error" in detail:
+            found.rejected.append(Rejected(f.key, detail["error"]))
+        return load(detail["manifest"]) if "manifest" in detail else None
+
+    def _aggregate_all(
+        self, con: Any, files: list[ExportFile], start: date, end: date, rejected: list[Rejected]
+    ) -> list[CostRow]:
+        """Files on disk with the same kind and columns in one scan (DuckDB spreads it over its threads); if a scan
+        fails, file by file to find the bad ones. S3 objects one scan each: memory stays that of one object."""
+        groups: dict[tuple[Any, ...], list[ExportFile]] = defaultdict(list)
         for f in files:
             try:
-                groups[describe(con, self.files.path(f), self.metric)].append(f)
+                columns = describe(con, self._source(con, [f]), self.metric)
+                alone = f.key if isinstance(self.files, S3Files) else ""
+                groups[(f.key.lower().endswith(".parquet"), columns, alone)].append(f)
             except FileError as exc:
-                self.rejected.append(Rejected(f.key, str(exc)))
+                rejected.append(Rejected(f.key, str(exc)))
         found: list[CostRow] = []
-        for columns, group in groups.items():
-            kinds = {f.key.lower().endswith(".parquet") for f in group}
-            if len(group) > 1 and len(kinds) == 1:
+        for (_, columns, _), group in groups.items():
+            if len(group) > 1:
                 try:
-                    found += self._run(con, [self.files.path(f) for f in group], columns, start, end)
+                    found += self._run(con, group, columns, start, end)
                     continue
                 except FileError:
                     pass  # one of them is bad: find which
             for f in group:
-                found += self._one(con, f, start, end)
+                try:
+                    found += self._run(con, [f], columns, start, end)
+                except FileError as exc:
+                    rejected.append(Rejected(f.key, str(exc)))
         return found
 
-    def _one(self, con: Any, f: ExportFile, start: date, end: date) -> list[CostRow]:
-        try:
-            with self.files.local(f) as path:
-                return self._run(con, [path], describe(con, path, self.metric), start, end)
-        except FileError as exc:
-            self.rejected.append(Rejected(f.key, str(exc)))
-            return []
+    def _source(self, con: Any, files: list[ExportFile]) -> str:
+        if isinstance(self.files, S3Files):
+            return self.files.register(con, files)
+        return self.files.path(files[0])
 
     def _run(
-        self, con: Any, paths: list[str], columns: tuple[tuple[str, str], ...], start: date, end: date
+        self, con: Any, files: list[ExportFile], columns: tuple[tuple[str, str], ...], start: date, end: date
     ) -> list[CostRow]:
-        tag = self.config.group_tag
-        return aggregate(con, paths, columns, metric=self.metric, tag=tag, start=start, end=end)
+        if isinstance(self.files, S3Files):
+            paths = [self.files.register(con, files)]
+        else:
+            paths = [self.files.path(f) for f in files]
+        try:
+            return aggregate(con, paths, columns, metric=self.metric, tag=self.config.group_tag, start=start, end=end)
+        except FileError:
+            con.abort()  # a scan that failed half-way leaves its result open: drop it before the next one
+            raise
+        except (OSError, ValueError) as exc:  # pyarrow's, from an S3 object read in place
+            con.abort()
+            raise FileError(arrow_reason(exc, files[0].key)) from None
 
 
-class _Files:
-    def list(self) -> list[ExportFile]:
-        raise NotImplementedError
-
-    def read(self, f: ExportFile) -> bytes:
-        raise NotImplementedError
-
-    def local(self, f: ExportFile) -> Any:
-        raise NotImplementedError
+def _period(f: ExportFile) -> str:
+    period = period_of(f.key)
+    return month_of(period[0]) if period else ""
 
 
-class _LocalFiles(_Files):
+class LocalFiles:
     def __init__(self, path: str) -> None:
         self.root = Path(path)
 
     def list(self) -> list[ExportFile]:
         if not self.root.is_dir():
             raise SourceError(f"FOCUS export folder {self.root} is missing; the next run catches up")
-        return [
-            ExportFile(p.relative_to(self.root).as_posix(), p.stat().st_mtime)
-            for p in sorted(self.root.rglob("*"))
-            if p.is_file()
-        ]
+        found = []
+        for p in sorted(self.root.rglob("*")):
+            if p.is_file():
+                stat = p.stat()
+                found.append(
+                    ExportFile(p.relative_to(self.root).as_posix(), stat.st_mtime, str(stat.st_mtime_ns), stat.st_size)
+                )
+        return found
 
     def read(self, f: ExportFile) -> bytes:
         return (self.root / f.key).read_bytes()
 
     def path(self, f: ExportFile) -> str:
         return str(self.root / f.key)
-
-    @contextmanager
-    def local(self, f: ExportFile) -> Iterator[str]:
-        yield str(self.root / f.key)
-
-
-class _S3Files(_Files):
-    def __init__(self, path: str, client: Any) -> None:
-        self.path = path
-        self.bucket, _, self.prefix = path.removeprefix("s3://").partition("/")
-        self.s3 = client
-
-    def list(self) -> list[ExportFile]:
-        found = []
-        try:
-            for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix):
-                for item in page.get("Contents", []):
-                    modified = item["LastModified"].timestamp() if item.get("LastModified") else 0.0
-                    found.append(ExportFile(item["Key"], modified, str(item.get("ETag", "")).strip('"')))
-        except (ClientError, BotoCoreError) as exc:
-            raise SourceError(
-                f"FOCUS exports in {self.path} unreadable ({_code(exc)}); the next run catches up"
-            ) from None
-        return found
-
-    def read(self, f: ExportFile) -> bytes:
-        try:
-            return self.s3.get_object(Bucket=self.bucket, Key=f.key)["Body"].read()
-        except (ClientError, BotoCoreError) as exc:
-            raise FileError(f"could not be read from S3 ({_code(exc)})") from None
-
-    @contextmanager
-    def local(self, f: ExportFile) -> Iterator[str]:
-        """The object streamed to a temporary file (named like it: DuckDB reads the suffix), removed after."""
-        suffix = next(s for s in (".csv.gz", ".parquet", ".csv") if f.key.lower().endswith(s))
-        with tempfile.TemporaryDirectory(prefix="ritualbot-focus-") as tmp:
-            path = Path(tmp) / f"export{suffix}"
-            try:
-                with path.open("wb") as out:
-                    self.s3.download_fileobj(self.bucket, f.key, out)
-            except (ClientError, BotoCoreError) as exc:
-                raise FileError(f"could not be read from S3 ({_code(exc)})") from None
-            yield str(path)
-
-
-def _code(exc: Exception) -> str:
-    return str(getattr(exc, "response", {}).get("Error", {}).get("Code", type(exc).__name__))

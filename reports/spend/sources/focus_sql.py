@@ -32,6 +32,7 @@ GPU_COLUMNS = (
     "ChargeDescription",
 )
 DECIMAL = "DECIMAL(38, 10)"
+ARROW = "focus_arrow_"  # a name registered on the connection: S3 objects read in place (reports.spend.sources.s3)
 
 
 class FileError(Exception):
@@ -50,6 +51,8 @@ def connect(memory_limit: str = "1GB", threads: int | None = None) -> duckdb.Duc
 
 
 def _source(paths: list[str]) -> tuple[str, bool]:
+    if paths[0].startswith(ARROW):
+        return "query_table($path)", paths[0].endswith("_parquet")
     parquet = paths[0].lower().endswith(".parquet")
     return ("read_parquet($path)" if parquet else "read_csv($path, header = true, all_varchar = true)"), parquet
 
@@ -217,7 +220,7 @@ def _first_bad(con: duckdb.DuckDBPyConnection, source: str, path: str | list[str
 def _reason(exc: duckdb.Error, parquet: bool) -> str:
     text = str(exc)
     low = text.lower()
-    if "gzip" in low and ("end" in low or "trunc" in low):
+    if ("gzip" in low and ("end" in low or "trunc" in low)) or "truncated compressed" in low:
         return "the gzip stream ends early: the file is truncated"
     if "gzip" in low:
         return "is not a readable gzip file"

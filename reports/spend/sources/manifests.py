@@ -18,7 +18,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,13 @@ class ExportFile:
 
     key: str
     modified: float = 0.0  # seconds since the epoch (mtime or S3 LastModified)
-    etag: str = ""
+    etag: str = ""  # S3's ETag; on disk, the mtime in nanoseconds
+    size: int = 0
+
+    @property
+    def version(self) -> str:
+        """What changes when the content does: the ETag (or mtime) and the size."""
+        return f"{self.etag}:{self.size}"
 
     @property
     def is_manifest(self) -> bool:
@@ -208,3 +214,12 @@ def _epoch(text: str) -> float:
         return 0.0
     when = datetime.fromisoformat(f"{found.group(1)}T{found.group(2)}").replace(tzinfo=UTC)
     return when.timestamp() + float(found.group(3) or 0)
+
+
+def dump(m: Manifest) -> dict[str, object]:
+    """The parsed manifest as JSON, kept with the sync state so an unchanged manifest is not read again."""
+    return {**asdict(m), "listed": list(m.listed)}
+
+
+def load(doc: dict[str, object]) -> Manifest:
+    return Manifest(**{**doc, "listed": tuple(doc["listed"])})  # type: ignore[arg-type]
