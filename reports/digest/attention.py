@@ -21,6 +21,7 @@ from reports.gpu import config as gpu_config
 from reports.gpu import service as gpu_service
 from reports.runs import config as runs_config
 from reports.runs import service as runs_service
+from reports.runs import stalled as runs_stalled
 from reports.runs.models import AnnouncedRun
 from reports.spend import config as spend_config
 from reports.spend import money
@@ -132,6 +133,7 @@ def runs(ctx: SectionContext) -> list[Item]:
             found.append(Item(1, f":trophy: {name} {where} beats the champion on {run.beats}"))
         else:
             found.append(Item(1, f":x: Run {name} {where} {run.status.lower()}"))
+    found += [Item(1, line) for line in runs_stalled.attention(ctx.session, watches, since, ctx.now, ui_url)]
     return found
 
 

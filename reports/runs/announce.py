@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from reports import people
-from reports.runs import analysis, baseline, best, cost, render, source
+from reports.runs import analysis, baseline, best, cost, render, source, sweeps
 from reports.runs.config import RunsConfig, for_watch
 from reports.runs.models import AnnouncedRun, RunWatch
-from reports.runs.poller import Batch, Sweep
+from reports.runs.poller import Batch
 from reports.runs.source import RunView
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def card_ref(watch_id: int, run_id: str) -> str:
 
 
 def sweep_ref(watch_id: int, key: str) -> str:
-    return f"runs:sweep:{watch_id}:{key}"
+    return sweeps.ref(watch_id, key)
 
 
 def announce(
@@ -58,9 +58,9 @@ def announce(
     for run in batch.singles:  # oldest first: a run that ended earlier in this poll can be the next one's best
         posted += _single(s, mlflow, watch, run, config, now, cache, known, costs[run.run_id], beats)
         _advance_best(watch, [run], config)
-    for sweep in batch.sweeps:
-        _sweep(s, mlflow, watch, sweep, config, now, cache, known, costs)
-        posted += 1
+    best_of = lambda primary: _best_of(mlflow, watch, primary, config, known)  # noqa: E731
+    for sweep in batch.sweeps:  # one message per sweep, edited as its trials end
+        posted += sweeps.announce(s, mlflow, watch, sweep.parent_id, sweep.parent, config, now, cache, best_of, costs)
     watch.noise_cache = dict(list(cache.items())[-NOISE_KEEP:])
     _advance_best(watch, batch.runs, config)
     for run in batch.failed:
@@ -85,6 +85,23 @@ def announce(
         )
     watch.watermark_ms = batch.watermark_ms
     s.flush()
+    return posted
+
+
+def close_stalled_sweeps(
+    s: Session, mlflow: MlflowClient, watch: RunWatch, flagged: list[RunView], config: RunsConfig, now: datetime
+) -> int:
+    """A sweep whose parent stalled with no trial running gets its final summary (its process died)."""
+    config = for_watch(config, watch.directions, watch.min_effect)
+    parents = sweeps.tracked(s, watch.id, [r.run_id for r in flagged])
+    cache = dict(watch.noise_cache or {})
+    best_of = lambda primary: _best_of(mlflow, watch, primary, config, {})  # noqa: E731
+    posted = sum(
+        sweeps.announce(s, mlflow, watch, r.run_id, r, config, now, cache, best_of, {}, stalled=True)
+        for r in flagged
+        if r.run_id in parents
+    )
+    watch.noise_cache = dict(list(cache.items())[-NOISE_KEEP:])
     return posted
 
 
@@ -120,17 +137,6 @@ def _single(
     beats: dict[str, str],
 ) -> int:
     """Post a run's card; a run that beats the champion is noted in `beats` for the digest."""
-    parent_of = outbox.find_by_ref(s, sweep_ref(watch.id, run.run_id))
-    if parent_of is not None:  # a sweep's parent finishing after its children: a note in that thread
-        outbox.post(
-            s,
-            channel=watch.channel_id,
-            team_id=watch.team_id,
-            now=now,
-            thread_of=parent_of,
-            text=f"Parent run {render.link(run, config.ui_url)} finished.",
-        )
-        return 0
     primary = baseline.primary_metric(run, watch.primary_metric, config)
     comparison = baseline.compare(
         mlflow, run, primary, watch.registered_model, config, _best_of(mlflow, watch, primary, config, known), cache
@@ -156,82 +162,6 @@ def _single(
         comparison.baseline.kind if comparison.baseline else "none",
     )
     return 1
-
-
-def _sweep(
-    s: Session,
-    mlflow: MlflowClient,
-    watch: RunWatch,
-    sweep: Sweep,
-    config: RunsConfig,
-    now: datetime,
-    cache: dict[str, Any],
-    known: dict[str, RunView],
-    costs: dict[str, cost.RunCost],
-) -> None:
-    parent = sweep.parent
-    if parent is None and sweep.parent_id:
-        try:
-            parent = source.get_run(mlflow, sweep.parent_id)
-        except Exception:  # noqa: BLE001 — a deleted parent only loses the link
-            parent = None
-    finished = sweep.finished
-    primary = baseline.primary_metric(finished[0], watch.primary_metric, config) if finished else None
-    how = analysis.direction(primary, config.directions) if primary else "neutral"
-    ranked = sorted(finished, key=lambda r: analysis.rank_key(r.metrics, primary, how)) if primary else finished
-    best = ranked[: config.sweep_top]
-    comparisons = []
-    if best:
-        # One baseline for the whole sweep, chosen for its best run: runs of the same sweep are not baselines.
-        first = best[0]
-        earliest = min(r.start_ms for r in [*finished, *([parent] if parent else [])])
-        probe = RunView(
-            first.run_id,
-            first.name,
-            first.experiment_id,
-            first.status,
-            first.start_ms,
-            earliest,
-            first.user,
-            first.metrics,
-            first.params,
-            first.tags,
-        )
-        chosen = baseline.choose(
-            mlflow, probe, primary, watch.registered_model, config, _best_of(mlflow, watch, primary, config, known)
-        )
-        comparisons = [
-            baseline.compare_to(mlflow, r, chosen, primary, config, cache)
-            if chosen
-            else baseline.Comparison(r, primary, None, [], [], None, None)
-            for r in best
-        ]
-    title = parent.name if parent else watch.experiment_name
-    text, blocks = render.sweep(
-        title,
-        len(finished) + len(sweep.failed),
-        len(sweep.failed),
-        comparisons,
-        config.ui_url,
-        parent,
-        promote_value(watch, best[0].run_id, sweep.key) if best else None,
-    )
-    trials = [*finished, *sweep.failed]
-    total = cost.total_line([costs[r.run_id] for r in trials if r.run_id in costs], "trials")
-    blocks = cost.with_line(blocks, cost.trials_line([(r.name, costs[r.run_id]) for r in best], total))
-    ref = sweep_ref(watch.id, sweep.key)
-    earlier = outbox.find_by_ref(s, ref)
-    outbox.post(
-        s,
-        channel=watch.channel_id,
-        team_id=watch.team_id,
-        text=text,
-        blocks=blocks,
-        now=now,
-        thread_of=earlier,
-        ref=None if earlier else ref,
-    )
-    log.info("sweep announced watch=%s key=%s runs=%s", watch.id, sweep.key, len(finished))
 
 
 def _best_of(

@@ -14,7 +14,7 @@ runs:
                                         # POST /mlflow/webhook; unset: each poll reads the alias instead
   prices: {"queue=a100x4": 16.40}       # per run-hour of a run with that tag, when the GPU inventory does
   currency: USD                         # not know its host or pod (cost per run, on cards and the digest)
-  sweep_min: 5                          # this many top-level runs in one poll are a sweep
+  stalled_after: 2h                     # a RUNNING run with no new metric this long is stalled (off: never)
   sweep_top: 3                          # best N runs shown in a sweep message
   users: {ada: U0001}                   # MLflow user -> Slack user, for failed-run DMs (an MLflow
                                         # user that is an email is looked up in Slack by itself)
@@ -62,7 +62,7 @@ class RunsConfig:
     lookback_seconds: int = 120
     promoters: tuple[str, ...] = ()
     directions: Mapping[str, str] = field(default_factory=dict)
-    sweep_min: int = 5
+    stalled_after: int | None = 7200  # seconds; None: stalled runs are not looked for
     sweep_top: int = 3
     users: Mapping[str, str] = field(default_factory=dict)
     tracking_index: bool = True
@@ -98,7 +98,7 @@ def load(settings: Settings) -> RunsConfig:
         lookback_seconds=_int(raw, "lookback_seconds", 120, low=0, high=3600),
         promoters=tuple(str(p) for p in promoters) if promoters is not None else tuple(settings.admins),
         directions=directions,
-        sweep_min=_int(raw, "sweep_min", 5, low=2, high=1000),
+        stalled_after=_duration(raw, "stalled_after", 7200),
         sweep_top=_int(raw, "sweep_top", 3, low=1, high=20),
         users={str(k): str(v) for k, v in _mapping(raw, "users").items()},
         tracking_index=_flag(raw, "tracking_index", True),
@@ -134,6 +134,24 @@ def for_watch(config: RunsConfig, directions: Mapping[str, str] | None, min_effe
         directions={**config.directions, **(directions or {})},
         min_effect=config.min_effect if min_effect is None else min_effect,
     )
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(raw: Mapping[str, Any], key: str, default: int) -> int | None:
+    """`2h`, `90m`, `1d` (or a number of minutes); `off`/false/0 turns the check off."""
+    if key not in raw:
+        return default
+    value = raw[key]
+    if value is None or value is False or value == 0 or str(value).strip().lower() in {"off", "0"}:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value * 60
+    found = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", str(value).lower())
+    if found is None or int(found[1]) == 0:
+        raise ConfigError(f"runs.{key} must be a duration like 2h, 90m or 1d (or off), got {value!r}")
+    return int(found[1]) * _UNITS[found[2]]
 
 
 def _fraction(raw: Mapping[str, Any], key: str, default: float) -> float:

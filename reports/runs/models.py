@@ -60,3 +60,34 @@ class AnnouncedRun(Base):
     cost_note: Mapped[str] = mapped_column(String(200), server_default="")  # "4×A100", or why it is unknown
     name: Mapped[str] = mapped_column(String(250), server_default="")  # the run's name, for the digest
     beats: Mapped[str] = mapped_column(String(200), server_default="")  # "`val_auc` (0.84 vs 0.8)" over the champion
+
+
+class RunSweep(Base):
+    """A sweep (a parent run and its child runs) a watch posts as one message, updated as trials end."""
+
+    __tablename__ = "run_sweeps"
+    __table_args__ = (UniqueConstraint("watch_id", "parent_run_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch_id: Mapped[int] = mapped_column(ForeignKey("run_watches.id", ondelete="CASCADE"), index=True)
+    parent_run_id: Mapped[str] = mapped_column(String(64))
+    baseline_kind: Mapped[str] = mapped_column(String(16), server_default="")  # champion | best | previous | ""
+    baseline_run_id: Mapped[str | None] = mapped_column(String(64))  # kept so later trials are not baselines
+    updated_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]  # when the final summary went out
+
+
+class RunStall(Base):
+    """A RUNNING run that logged nothing for `runs.stalled_after`: flagged once per stall (its owner DMed)."""
+
+    __tablename__ = "run_stalls"
+    __table_args__ = (UniqueConstraint("watch_id", "run_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch_id: Mapped[int] = mapped_column(ForeignKey("run_watches.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(250), server_default="")
+    owner: Mapped[str] = mapped_column(String(64), server_default="")  # Slack user id, "" when unknown
+    last_activity_ms: Mapped[int] = mapped_column(BigInteger)  # the newest metric (or start) when flagged
+    flagged_at: Mapped[datetime]
+    cleared_at: Mapped[datetime | None]  # it logged again or ended

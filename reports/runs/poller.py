@@ -1,5 +1,6 @@
 """One poll of a watch: runs that reached a terminal state since the watermark, minus those
-already announced, grouped into single runs, failures and sweeps.
+already announced, grouped into single runs, failures and sweeps (children of one parent run: only
+the `mlflow.parentRunId` tag groups runs, never finishing in the same poll).
 
 The query is `end_time >= watermark - lookback`, inclusive, so a run ending in the same
 millisecond as the watermark is read again and dropped by its stored run id, never skipped.
@@ -13,7 +14,7 @@ from mlflow import MlflowClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reports.runs import source
+from reports.runs import source, sweeps
 from reports.runs.config import RunsConfig
 from reports.runs.models import AnnouncedRun, RunWatch
 from reports.runs.source import RunView
@@ -23,10 +24,10 @@ CHUNK = 500
 
 @dataclass
 class Sweep:
-    """Runs finishing together: children of one parent run, or many top-level runs in one poll."""
+    """The children of one parent run that ended in this poll (and the parent, when it ended too)."""
 
     key: str
-    parent_id: str | None
+    parent_id: str
     parent: RunView | None = None
     finished: list[RunView] = field(default_factory=list)
     failed: list[RunView] = field(default_factory=list)
@@ -51,6 +52,7 @@ def fetch(s: Session, mlflow: MlflowClient, watch: RunWatch, config: RunsConfig)
     ended = source.ended_since(mlflow, watch.experiment_id, since)
     known = announced(s, watch.id, [r.run_id for r in ended])
     batch = group([r for r in ended if r.run_id not in known and (r.end_ms or 0) >= started], config)
+    _parents_of_earlier_sweeps(s, watch.id, batch)
     batch.watermark_ms = max([watch.watermark_ms, *(r.end_ms or 0 for r in ended)])
     return batch
 
@@ -68,28 +70,34 @@ def announced(s: Session, watch_id: int, run_ids: list[str]) -> set[str]:
     return found
 
 
+def _parents_of_earlier_sweeps(s: Session, watch_id: int, batch: Batch) -> None:
+    """A parent ending after its trials were posted closes its sweep (the final summary), not a card of its own."""
+    parents = sweeps.tracked(s, watch_id, [r.run_id for r in [*batch.singles, *batch.failed]])
+    for run in [r for r in [*batch.singles, *batch.failed] if r.run_id in parents]:
+        batch.sweeps.append(Sweep(key=run.run_id, parent_id=run.run_id, parent=run))
+    batch.singles = [r for r in batch.singles if r.run_id not in parents]
+    batch.failed = [r for r in batch.failed if r.run_id not in parents]
+
+
 def group(runs: list[RunView], config: RunsConfig) -> Batch:
-    """Children go to their parent's sweep; a parent in the same poll becomes the sweep's header;
-    `sweep_min` or more top-level finished runs in one poll become one sweep of the experiment."""
+    """Children go to their parent's sweep, a parent in the same poll becomes the sweep's header; other runs
+    are cards (or failure notes) of their own, however many end in one poll."""
     batch = Batch()
-    sweeps: dict[str, Sweep] = {}
+    found: dict[str, Sweep] = {}
     for run in runs:
         if run.parent_id:
-            sweep = sweeps.setdefault(run.parent_id, Sweep(key=run.parent_id, parent_id=run.parent_id))
+            sweep = found.setdefault(run.parent_id, Sweep(key=run.parent_id, parent_id=run.parent_id))
             (sweep.finished if run.status == "FINISHED" else sweep.failed).append(run)
     top: list[RunView] = []
     for run in runs:
         if run.parent_id:
             continue
-        if run.run_id in sweeps:
-            sweeps[run.run_id].parent = run
+        if run.run_id in found:
+            found[run.run_id].parent = run
         elif run.status != "FINISHED":
             batch.failed.append(run)
         else:
             top.append(run)
-    if len(top) >= config.sweep_min:
-        sweeps["batch"] = Sweep(key=f"batch-{top[0].run_id}", parent_id=None, finished=top)
-    else:
-        batch.singles = top
-    batch.sweeps = list(sweeps.values())
+    batch.singles = top
+    batch.sweeps = list(found.values())
     return batch

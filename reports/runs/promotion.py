@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.errors import UserError
-from reports.runs import announce, baseline, render, source
+from reports.runs import announce, baseline, render, source, sweeps
 from reports.runs.config import RunsConfig, for_watch
 from reports.runs.models import RunWatch
 
@@ -123,10 +123,9 @@ def promote(
         outbox.post(s, channel=row.channel_id, team_id=row.team_id, text=text, now=now, thread_of=card)
     else:
         outbox.post(s, channel=channel_id, team_id=row.team_id, text=text, now=now, thread_ts=thread_ts)
-    if card is not None and card.payload.get("blocks"):
-        outbox.update(
-            s, card, text=card.payload["text"], now=now, blocks=render.without_promote(card.payload["blocks"], text)
-        )
+    shown = sweeps.latest_payload(s, card) if card is not None else {}
+    if card is not None and shown.get("blocks"):  # a sweep's message as last edited, not as first posted
+        outbox.update(s, card, text=shown["text"], now=now, blocks=render.without_promote(shown["blocks"], text))
     log.info(
         "model promoted model=%s alias=%s version=%s previous=%s run=%s by=%s",
         model,

@@ -139,7 +139,7 @@ def values(run: RunView, primary: str | None) -> str:
 def params_text(c: Comparison, ui_url: str | None) -> str:
     """The few changed params that say most (known hyperparameters, then other changed values, then added or
     removed ones, paths and names last), each cut short, and a link to the run for the rest."""
-    ranked = sorted(c.params, key=lambda p: (_param_rank(p), p[0]))
+    ranked = sorted(c.params, key=lambda p: (param_rank(p), p[0]))
     shown = ", ".join(
         f"`{escape(n[:40])}` {escape(_cut(old or '∅'))} → {escape(_cut(new or '∅'))}"
         for n, old, new in ranked[:MAX_PARAMS]
@@ -151,7 +151,7 @@ def params_text(c: Comparison, ui_url: str | None) -> str:
     return f"Params changed: {shown}"
 
 
-def _param_rank(param: tuple[str, str | None, str | None]) -> int:
+def param_rank(param: tuple[str, str | None, str | None]) -> int:
     name, old, new = param
     words = set(_WORDS.findall(name.lower()))
     if words & INCIDENTAL:
@@ -240,35 +240,6 @@ def reason(run: RunView) -> str:
     """What MLflow has on why a run failed: an error tag the training code set, or the run's note."""
     found = next((run.tags[t] for t in REASON_TAGS if run.tags.get(t)), "")
     return " ".join(found.split())
-
-
-def sweep(
-    title: str,
-    count: int,
-    failed_count: int,
-    best: list[Comparison],
-    ui_url: str | None,
-    parent: RunView | None,
-    promote_value: str | None,
-) -> tuple[str, b.Blocks]:
-    headline = template(PKG, "sweep.md.j2", count=count, title=escape(title), failed=failed_count)
-    blocks: b.Blocks = [b.header(f"Sweep finished: {title}"), b.section(headline)]
-    if best:
-        first = best[0]
-        blocks.append(b.section(f"Best {len(best)} on `{_e(first.primary)}`. {baseline_text(first, ui_url)}"))
-        for n, c in enumerate(best, 1):
-            lines = [f"{n}. {link(c.run, ui_url)}"] + [delta_line(d) for d in c.deltas if d.name == c.primary]
-            if c.primary and not c.deltas and c.primary in c.run.metrics:
-                lines.append(f"`{escape(c.primary)}` {num(c.run.metrics[c.primary])}")
-            blocks.append(b.section("\n".join(lines)))
-        verdict = verdict_text(first)
-        if verdict:
-            blocks.append(b.section(f"Best run: {verdict}"))
-        if promote_value and first.verdict and first.verdict.beats:
-            blocks.append(b.actions(promote_button(first, promote_value)))
-    if parent is not None:
-        blocks.append(b.context(f"Parent run {link(parent, ui_url)}"))
-    return _plain(headline), blocks
 
 
 def promoted(

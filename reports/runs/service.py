@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from reports import people
-from reports.runs import aliases, announce, baseline, configured, poller, render, source
+from reports.runs import aliases, announce, baseline, configured, poller, render, source, stalled
 from reports.runs.config import RunsConfig
 from reports.runs.models import RunWatch
 
@@ -128,8 +128,11 @@ def poll(
     row = s.get(RunWatch, watch_id)
     if row is None or not row.enabled:
         return 0
+    lookup = lookup_in(row.team_id) if lookup_in else None
     batch = poller.fetch(s, mlflow, row, config)
-    posted = announce.announce(s, mlflow, row, batch, config, now, lookup_in(row.team_id) if lookup_in else None)
+    posted = announce.announce(s, mlflow, row, batch, config, now, lookup)
+    flagged = stalled.check(s, mlflow, row, config, now, lookup)  # RUNNING, silent: its process may have died
+    posted += announce.close_stalled_sweeps(s, mlflow, row, flagged, config, now)
     if not config.webhook_secret_env:  # no MLflow webhook set up: look at the alias ourselves
         posted += aliases.poll_alias(s, mlflow, row, config, now)
     row.last_polled_at, row.last_error = now, None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from mlflow.exceptions import MlflowException
 
 from bot.config import Settings
 from bot.errors import ConfigError, UserError
-from reports.runs import tracking_index
+from reports.runs import logged_models, tracking_index
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,12 @@ class RunView:
     metrics: dict[str, float] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
+    last_metric_ms: int = 0  # when the newest of its latest metric values was logged (0: none)
+
+    @property
+    def activity_ms(self) -> int:
+        """The last sign of life MLflow has of the run: its newest metric (system metrics included), or its start."""
+        return max(self.start_ms, self.last_metric_ms)
 
     @property
     def parent_id(self) -> str | None:
@@ -122,7 +128,20 @@ def view(run: Any) -> RunView:
         metrics=dict(data.metrics),
         params=dict(data.params),
         tags=dict(data.tags),
+        # MLflow keeps each metric's latest value with its timestamp (RunData's metric objects): no history read
+        last_metric_ms=max((m.timestamp or 0 for m in getattr(data, "_metric_objs", None) or []), default=0),
     )
+
+
+def with_model_metrics(mlflow: MlflowClient, runs: list[RunView]) -> list[RunView]:
+    """The runs with the metrics of the LoggedModels they produced added (MLflow 3); the run's own values win."""
+    by_experiment: dict[str, list[str]] = {}
+    for run in runs:
+        by_experiment.setdefault(run.experiment_id, []).append(run.run_id)
+    found: dict[str, dict[str, float]] = {}
+    for experiment_id, run_ids in by_experiment.items():
+        found.update(logged_models.metrics_by_run(mlflow, experiment_id, run_ids))
+    return [replace(r, metrics={**found[r.run_id], **r.metrics}) if r.run_id in found else r for r in runs]
 
 
 def find_experiment(mlflow: MlflowClient, name_or_id: str) -> tuple[str, str]:
@@ -159,12 +178,12 @@ def ended_since(mlflow: MlflowClient, experiment_id: str, since_ms: int) -> list
     seen: dict[str, RunView] = {}
     for status in TERMINAL:
         query = f"attributes.status = '{status}' AND attributes.end_time >= {int(since_ms)}"
-        for run in _pages(mlflow, experiment_id, query, ["attributes.end_time ASC"]):
+        for run in pages(mlflow, experiment_id, query, ["attributes.end_time ASC"]):
             seen.setdefault(run.run_id, run)
-    return sorted(seen.values(), key=lambda r: (r.end_ms or 0, r.run_id))
+    return sorted(with_model_metrics(mlflow, list(seen.values())), key=lambda r: (r.end_ms or 0, r.run_id))
 
 
-def _pages(mlflow: MlflowClient, experiment_id: str, query: str, order_by: list[str]) -> Iterator[RunView]:
+def pages(mlflow: MlflowClient, experiment_id: str, query: str, order_by: list[str]) -> Iterator[RunView]:
     token = None
     while True:
         page = mlflow.search_runs(
@@ -178,9 +197,10 @@ def _pages(mlflow: MlflowClient, experiment_id: str, query: str, order_by: list[
 
 def get_run(mlflow: MlflowClient, run_id: str) -> RunView:
     try:
-        return view(mlflow.get_run(run_id))
+        found = view(mlflow.get_run(run_id))
     except MlflowException:
         raise UserError(f"MLflow has no run `{run_id[:64]}`: copy the run id from the MLflow UI.") from None
+    return with_model_metrics(mlflow, [found])[0]
 
 
 def latest(mlflow: MlflowClient, experiment_id: str) -> RunView | None:
@@ -215,9 +235,10 @@ def best_before(
 
 
 def metric_names(mlflow: MlflowClient, experiment_id: str, limit: int = 200) -> set[str]:
-    """Metric names the experiment's newest runs log (bounded: a name only old runs logged is not offered)."""
+    """Metric names the experiment's newest runs (and their LoggedModels) log (bounded: a name only old runs
+    logged is not offered)."""
     page = mlflow.search_runs([experiment_id], order_by=["attributes.start_time DESC"], max_results=limit)
-    return {name for r in page for name in r.data.metrics}
+    return {name for r in with_model_metrics(mlflow, [view(r) for r in page]) for name in r.metrics}
 
 
 def recent_finished(mlflow: MlflowClient, experiment_id: str, before_ms: int, limit: int) -> list[RunView]:
@@ -232,7 +253,7 @@ def previous_named(
     mlflow: MlflowClient, experiment_id: str, run_name: str, before_ms: int, exclude: str
 ) -> RunView | None:
     query = (
-        f"attributes.status = 'FINISHED' AND attributes.run_name = '{_quote(run_name)}' "
+        f"attributes.status = 'FINISHED' AND attributes.run_name = '{quote(run_name)}' "
         f"AND attributes.end_time < {int(before_ms)}"
     )
     page = mlflow.search_runs(
@@ -244,7 +265,7 @@ def previous_named(
 def same_config(mlflow: MlflowClient, experiment_id: str, params: dict[str, str], limit: int = 50) -> list[RunView]:
     """Finished runs whose params equal `params` (seed excluded by the caller)."""
     clauses = ["attributes.status = 'FINISHED'"]
-    clauses += [f"params.`{_tick(k)}` = '{_quote(v)}'" for k, v in sorted(params.items())]
+    clauses += [f"params.`{_tick(k)}` = '{quote(v)}'" for k, v in sorted(params.items())]
     page = mlflow.search_runs([experiment_id], filter_string=" AND ".join(clauses), max_results=limit)
     return [view(r) for r in page]
 
@@ -261,7 +282,7 @@ def alias_run(mlflow: MlflowClient, model: str, alias: str) -> tuple[str, str | 
 
 def version_for_run(mlflow: MlflowClient, model: str, run_id: str) -> str:
     """The newest version of `model` registered from `run_id`; UserError when there is none."""
-    versions = mlflow.search_model_versions(f"name = '{_quote(model)}' AND run_id = '{_quote(run_id)}'")
+    versions = mlflow.search_model_versions(f"name = '{quote(model)}' AND run_id = '{quote(run_id)}'")
     if not versions:
         raise UserError(
             f"Run `{run_id[:12]}` has no registered version of model `{model}`: register the "
@@ -289,7 +310,7 @@ def version_run(mlflow: MlflowClient, model: str, version: str) -> str | None:
         return None
 
 
-def _quote(value: str) -> str:
+def quote(value: str) -> str:
     return value.replace("\\", "\\\\").replace("'", "\\'")
 
 

@@ -101,7 +101,7 @@ def _run(run_id: str, status: str = "FINISHED", parent: str | None = None) -> Ru
     return RunView(run_id, run_id, "1", status, 0, 1, "ada", tags={PARENT_TAG: parent} if parent else {})
 
 
-def test_grouping_children_parents_failures_and_batch_sweeps():
+def test_grouping_children_parents_failures_and_never_a_sweep_of_unrelated_runs():
     runs = [
         _run("p"),
         _run("c1", parent="p"),
@@ -110,12 +110,12 @@ def test_grouping_children_parents_failures_and_batch_sweeps():
         _run("bad", "KILLED"),
         _run("c3", parent="elsewhere"),
     ]
-    batch = group(runs, RunsConfig(sweep_min=3))
+    batch = group(runs, RunsConfig())
     assert [r.run_id for r in batch.singles] == ["solo"]
     assert [r.run_id for r in batch.failed] == ["bad"]
     by_key = {s.key: s for s in batch.sweeps}
     assert by_key["p"].parent.run_id == "p"
     assert [r.run_id for r in by_key["p"].finished] == ["c1"] and [r.run_id for r in by_key["p"].failed] == ["c2"]
     assert by_key["elsewhere"].parent is None
-    many = group([_run(f"r{n}") for n in range(3)], RunsConfig(sweep_min=3))
-    assert many.singles == [] and len(many.sweeps) == 1 and len(many.sweeps[0].finished) == 3
+    many = group([_run(f"r{n}") for n in range(6)], RunsConfig())  # only the parent tag makes a sweep
+    assert [r.run_id for r in many.singles] == [f"r{n}" for n in range(6)] and many.sweeps == []

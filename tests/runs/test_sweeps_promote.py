@@ -1,4 +1,5 @@
-"""Sweeps become one message; the Promote button moves the alias only for configured users."""
+"""Sweeps become one message (tests/runs/test_sweeps_live.py follows one over several polls); the Promote
+button moves the alias only for configured users."""
 
 from __future__ import annotations
 
@@ -50,32 +51,6 @@ def test_child_runs_of_one_parent_are_one_message_with_the_best_three_and_the_pa
         "cost unknown for all 7 trials: the run has no `host` or `k8s.pod` tag",
     ]
     assert message["text"] == "7 runs of lr-sweep finished (1 failed or killed)."
-
-
-def test_many_top_level_runs_in_one_poll_are_grouped_and_late_children_go_to_the_thread(
-    signed, database, mlflow, runtime, clock, deliver, slack, runs_yaml
-):
-    runs_yaml["sweep_min"] = 3
-    exp = mlflow.create_experiment("grid")
-    watch = _watch(signed, database, "grid primary=acc")
-    for n, acc in enumerate([0.7, 0.9, 0.8]):
-        run(mlflow, exp, f"grid-{n}", 1, 2, metrics={"acc": acc})
-    poll(runtime, clock, deliver, watch.id)
-    [first] = slack.posted("C0001")
-    assert first["text"] == "3 runs of grid finished."
-    assert text(first).splitlines()[3].endswith("|grid-1>")  # the best first
-    parent = run(mlflow, exp, "sweep", 6, 7)
-    run(mlflow, exp, "child-a", 6, 8, parent=parent, metrics={"acc": 0.95})
-    poll(runtime, clock, deliver, watch.id)
-    run(mlflow, exp, "child-b", 6, 12, parent=parent, metrics={"acc": 0.5})
-    poll(runtime, clock, deliver, watch.id)
-    posts = slack.posted("C0001")
-    assert [p["text"] for p in posts] == [
-        "3 runs of grid finished.",
-        "1 run of sweep finished.",
-        "1 run of sweep finished.",
-    ]
-    assert "thread_ts" not in posts[1] and posts[2]["thread_ts"]  # later children reply in the sweep's thread
 
 
 def _id(mlflow, exp: str, name: str) -> str:
