@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import subprocess
 import sys
 import time
@@ -101,17 +102,34 @@ def run(
     if quick:
         rate, seconds = min(rate, 100), min(seconds, 5)
     with throwaway(database_url) as url:
-        rows, floors = _measure(url, rate, seconds, clients, scenarios)
+        rows, floors, cpu = _measure(url, rate, seconds, clients, scenarios)
     print(
         f"ack latency: {rate:.0f} req/s for {seconds:.0f}s, {clients} clients, "
         f"database {'postgresql' if database_url else 'sqlite'}"
     )
-    table = [[name, *_fmt(lat), err, "1.00", "-"] for name, (lat, err) in floors.items()]
+    table = [[name, *_fmt(lat), err, "1.00", f"{cpu[name]:.2f}", "-"] for name, (lat, err) in floors.items()]
     table += [
-        [r["scenario"], *_fmt(r["latencies"]), r["errors"], f"{r['ratio_p99']:.2f}", f"{r['floor']} <= {r['target']}"]
+        [
+            r["scenario"],
+            *_fmt(r["latencies"]),
+            r["errors"],
+            f"{r['ratio_p99']:.2f}",
+            f"{r['cpu_ms_per_request']:.2f} ({r['cpu_ratio']:.2f})",
+            f"{r['floor']} <= {r['target']}",
+        ]
         for r in rows
     ]
-    print_table(table, ["scenario", "p50 ms", "p95 ms", "p99 ms", "errors", "p99 / floor", "floor, target"])
+    header = [
+        "scenario",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "errors",
+        "p99 / floor",
+        "CPU ms/req (/ floor)",
+        "floor, target",
+    ]
+    print_table(table, header)
     for r in rows:
         del r["latencies"]
     writes = [r["ratio_p99"] for r in rows if r["floor"] == WRITE_FLOOR]
@@ -122,6 +140,7 @@ def run(
         {
             "scenarios": rows,
             **{f"{name} p99_ms": percentile(lat, 0.99) for name, (lat, _) in floors.items()},
+            **{f"{name} cpu_ms_per_request": cpu[name] for name in floors},
             "database": "postgresql" if database_url else "sqlite",
             "rate": rate,
             "seconds": seconds,
@@ -137,7 +156,7 @@ def run(
 
 def _measure(
     database_url: str, rate: float, seconds: float, clients: int, only: list[str] | None
-) -> tuple[list[dict[str, Any]], dict[str, tuple[list[float], int]]]:
+) -> tuple[list[dict[str, Any]], dict[str, tuple[list[float], int]], dict[str, float]]:
     """Start the Slack double, our web process and the floors' app on `database_url`, and load each in turn."""
     from bench.scenarios import WRITES, seed, voters
     from bench.scenarios import scenarios as build_scenarios
@@ -169,6 +188,7 @@ def _measure(
     )
     rows: list[dict[str, Any]] = []
     floors: dict[str, tuple[list[float], int]] = {}
+    cpu: dict[str, float] = {}
     try:
         _wait_ready(f"http://127.0.0.1:{ours_port}/healthz", ours)
         _wait_ready(f"http://127.0.0.1:{bare_port}/", bare)
@@ -176,11 +196,14 @@ def _measure(
         bare_url = f"http://127.0.0.1:{bare_port}/slack/events"
         seeded = seed(database_url)
         for name, command in ((READ_FLOOR, "/echo"), (WRITE_FLOOR, "/write")):
-            floors[name] = _run_load(bare_url, _bare(command, slack.response_url()), rate, seconds, clients)
+            lat, err, cpu[name] = _run_load(
+                bare_url, _bare(command, slack.response_url()), rate, seconds, clients, bare.pid
+            )
+            floors[name] = (lat, err)
         for name, build in build_scenarios(seeded, slack.response_url()).items():
             if only and name not in only:
                 continue
-            lat, err = _run_load(ours_url, build, rate, seconds, clients)
+            lat, err, cpu[name] = _run_load(ours_url, build, rate, seconds, clients, ours.pid)
             floor = WRITE_FLOOR if name in WRITES else READ_FLOOR
             ratio = percentile(lat, 0.99) / percentile(floors[floor][0], 0.99)
             rows.append(
@@ -195,6 +218,8 @@ def _measure(
                     "requests": len(lat),
                     "ratio_p99": ratio,
                     "latencies": lat,
+                    "cpu_ms_per_request": cpu[name],
+                    "cpu_ratio": cpu[name] / cpu[floor],
                 }
             )
     finally:
@@ -202,13 +227,28 @@ def _measure(
             proc.terminate()
             proc.wait(timeout=10)
         slack.stop()
-    return rows, floors
+    return rows, floors, cpu
 
 
-def _run_load(url: str, build: Builder, rate: float, seconds: float, clients: int) -> tuple[list[float], int]:
+def _run_load(
+    url: str, build: Builder, rate: float, seconds: float, clients: int, pid: int
+) -> tuple[list[float], int, float]:
+    """(latencies, errors, the server process's CPU ms per request over the run): CPU time is what a busy
+    shared machine disturbs least, so it is reported next to the latencies."""
     total = int(rate * seconds)  # the warm-up sends numbers after the run's: no request body is sent twice
     asyncio.run(_load(url, lambda n: build(total + n), 20, 2, clients))  # warm-up, discarded
-    return asyncio.run(_load(url, build, rate, seconds, clients))
+    before = _cpu_seconds(pid)
+    lat, err = asyncio.run(_load(url, build, rate, seconds, clients))
+    return lat, err, (_cpu_seconds(pid) - before) * 1000 / max(len(lat), 1)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process, all its threads (Linux /proc); NaN elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _bare(command: str, response_url: str) -> Builder:

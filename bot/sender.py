@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -69,6 +70,15 @@ class DeliveryReport:
 
 
 @dataclass(frozen=True)
+class _Outcome:
+    values: dict[str, Any]
+    outcome: str
+    error: str | None
+    team_id: str | None
+    until: datetime | None  # the workspace is paused until then (its token was refused)
+
+
+@dataclass(frozen=True)
 class _Result:
     channel: str | None = None
     ts: str | None = None
@@ -88,6 +98,8 @@ class OutboxSender:
         owner: str | None = None,
         max_attempts: int = 8,
         batch: int = 100,
+        gather: float = 0.05,
+        flush_after: float = 0.2,
     ) -> None:
         settings = settings or DeliverySettings()
         self.database = database
@@ -99,6 +111,8 @@ class OutboxSender:
         self.per_workspace = settings.per_workspace
         self.max_attempts = max_attempts
         self.batch = batch
+        self.gather = gather  # after a wake, how long a round waits for more rows (one claim, one commit, for all)
+        self.flush_after = flush_after  # a lane writes its outcomes at its end, or when the oldest is this old
         self.pauses = Pauses(clients)
         self.heartbeats = Heartbeat(self.heartbeat, every=max(self.lease.total_seconds() / 3, 0.05), name="outbox")
         self._busy: dict[leases.Lane, str | None] = {}
@@ -116,7 +130,8 @@ class OutboxSender:
                     self._pump(pool, DeliveryReport(), None)
                 except Exception:
                     log.exception("outbox delivery round failed")
-                self._wake.wait(idle_wait)
+                if self._wake.wait(idle_wait) and self.gather:
+                    stop.wait(self.gather)  # a burst of requests: one round claims their rows together
                 self._wake.clear()
 
     def deliver_due(self) -> DeliveryReport:
@@ -144,11 +159,12 @@ class OutboxSender:
     def _pump(
         self, pool: ThreadPoolExecutor, report: DeliveryReport, tried: dict[int, int] | None
     ) -> set[Future[None]]:
-        """Start a lane for every conversation with due rows, within the concurrency limits."""
+        """Start a lane for every conversation with due rows, within the concurrency limits; the rows of every
+        lane started are claimed together, in one commit."""
         now = self.clock.now()
         for team_id in self.pauses.resumed(now):
             leases.park(self.database, team_id, now, until=None)
-        started: set[Future[None]] = set()
+        chosen: dict[leases.Lane, list[int]] = {}
         for lane, ids in leases.due_lanes(self.database, now, self.batch).items():
             team_id = lane[0]
             if tried is not None:
@@ -165,49 +181,88 @@ class OutboxSender:
                 if lane in self._busy or len(self._busy) >= self.concurrency or in_workspace >= self.per_workspace:
                     continue
                 self._busy[lane] = team_id
-            started.add(pool.submit(self._run_lane, lane, ids, report, tried))
+            chosen[lane] = ids
+            if tried is not None:
+                tried.update((i, report.sent) for i in ids)
+        if not chosen:
+            return set()
+        rows = self._claim(chosen, now, report)
+        started: set[Future[None]] = set()
+        for lane, ids in chosen.items():
+            mine = [r for r in rows if r.id in set(ids)]
+            if mine:
+                started.add(pool.submit(self._run_lane, lane, mine, report))
+            else:
+                with self._lock:
+                    self._busy.pop(lane, None)
         return started
 
-    def _run_lane(
-        self, lane: leases.Lane, ids: list[int], report: DeliveryReport, tried: dict[int, int] | None
-    ) -> None:
-        sent_before = report.sent
+    def _claim(
+        self, lanes: dict[leases.Lane, list[int]], now: datetime, report: DeliveryReport
+    ) -> list[leases.Claimed]:
         try:
-            for row_id in ids:
-                if tried is not None:
-                    tried[row_id] = report.sent
-                self._deliver_one(row_id, report)
+            rows, skipped = leases.claim(
+                self.database,
+                [i for ids in lanes.values() for i in ids],
+                now,
+                owner=self.owner,
+                lease=self.lease,
+                rate_limited=lambda team_id, method: self.pauses.rate_limited(team_id, method, now),
+            )
+        except Exception:
+            with self._lock:
+                for lane in lanes:
+                    self._busy.pop(lane, None)
+            raise
+        for skip in skipped:
+            if skip.outcome in ("deferred", "failed"):
+                report.add(skip.outcome, skip.error)
+        self._track([r.id for r in rows], True)
+        return rows
+
+    def _run_lane(self, lane: leases.Lane, rows: list[leases.Claimed], report: DeliveryReport) -> None:
+        """Send a lane's claimed rows in order; their outcomes are written together (one commit), at the end
+        or when the oldest unwritten one is `flush_after` old. A row not attempted is given back."""
+        sent_before = report.sent
+        outcomes: dict[int, _Outcome] = {}
+        attempted: set[int] = set()
+        landed: dict[int, _Result] = {}  # rows of this lane Slack accepted: a reply's parent among them
+        oldest = 0.0
+        try:
+            for row in rows:
+                if row.waits_for is not None:
+                    parent = landed.get(row.waits_for)
+                    if parent is None:
+                        continue  # its parent did not go first here: given back below, as if never claimed
+                    row = leases.with_parent(row, parent.channel, parent.ts)
+                if self.pauses.rate_limited(row.team_id, row.method, self.clock.now()):
+                    continue  # a 429 on an earlier row: given back below, due when the limit ends
+                if row.taken_from is not None:
+                    log.warning("outbox lease taken over id=%s from=%s: it stopped renewing it", row.id, row.taken_from)
+                attempted.add(row.id)
+                result = self._attempt(row)
+                if result.failure is None:
+                    landed[row.id] = result
+                outcomes[row.id] = self._outcome(row, result)
+                oldest = oldest or time.monotonic()
+                if time.monotonic() - oldest >= self.flush_after:
+                    self._flush(outcomes, report)
+                    oldest = 0.0
         except Exception:
             log.exception("outbox lane failed lane=%s", lane)
         finally:
+            try:
+                self._flush(outcomes, report)
+                left = [r.id for r in rows if r.id not in attempted]
+                if left:
+                    leases.release(self.database, left, self.owner, self.clock.now())
+            except Exception:  # its rows stay claimed: taken over in doubt when the lease runs out
+                log.exception("outbox outcomes not recorded lane=%s", lane)
+            self._track([r.id for r in rows], False)
             with self._lock:
                 self._busy.pop(lane, None)
             if report.sent != sent_before:
                 self._wake.set()  # rows waiting for these (threads, edits, the workspace's limit) can go
-
-    # -- one row -------------------------------------------------------------------------------
-    def _deliver_one(self, row_id: int, report: DeliveryReport) -> None:
-        now = self.clock.now()
-        claimed = leases.claim(
-            self.database,
-            row_id,
-            now,
-            owner=self.owner,
-            lease=self.lease,
-            rate_limited=lambda team_id, method: self.pauses.rate_limited(team_id, method, now),
-        )
-        if isinstance(claimed, leases.NotNow):
-            if claimed.outcome in ("deferred", "failed"):
-                report.add(claimed.outcome, claimed.error)
-            return
-        if claimed.taken_from is not None:
-            log.warning("outbox lease taken over id=%s from=%s: it stopped renewing it", row_id, claimed.taken_from)
-        self._track(claimed.id, True)
-        try:
-            result = self._attempt(claimed)
-        finally:
-            self._track(claimed.id, False)
-        self._settle(claimed, result, report)
 
     def _attempt(self, row: leases.Claimed) -> _Result:
         """The Slack calls, outside any database transaction."""
@@ -227,7 +282,7 @@ class OutboxSender:
                         log.info("outbox post had landed before id=%s channel=%s ts=%s", row.id, *landed)
                         return _Result(channel=landed[0], ts=landed[1])
             response = self._send(client, row.method, payload)
-        except Exception as exc:  # noqa: BLE001 — classified in _settle, never lost
+        except Exception as exc:  # noqa: BLE001 — classified in _outcome, never lost
             return _Result(failure=classify(exc), token=getattr(client, "token", None))
         channel = response.get("channel") or payload.get("channel")
         ts = response.get("ts") or (response.get("message") or {}).get("ts") or payload.get("ts")
@@ -265,7 +320,8 @@ class OutboxSender:
     def _send(client: Any, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         return dict(client.api_call(method, json=payload).data)
 
-    def _settle(self, row: leases.Claimed, result: _Result, report: DeliveryReport) -> None:
+    def _outcome(self, row: leases.Claimed, result: _Result) -> _Outcome:
+        """What to write for an attempt (written later, with the lane's others, by `_flush`)."""
         now = self.clock.now()
         failure = result.failure
         retry_now = {"status": "pending", "attempts": OutboxMessage.attempts - 1}
@@ -307,19 +363,29 @@ class OutboxSender:
                 failure.error,
                 row.attempts,
             )
-        if not leases.record(self.database, row.id, self.owner, values):
-            log.warning("outbox lease lost before the outcome was recorded id=%s outcome=%s", row.id, outcome)
-            return
-        report.add(outcome, error)
-        if until is not None:
-            leases.park(self.database, row.team_id, now, until=until)
+        return _Outcome(values, outcome, error, row.team_id, until)
 
-    def _track(self, row_id: int, sending: bool) -> None:
+    def _flush(self, outcomes: dict[int, _Outcome], report: DeliveryReport) -> None:
+        if not outcomes:
+            return
+        written = leases.record(self.database, self.owner, {i: o.values for i, o in outcomes.items()})
+        now = self.clock.now()
+        for row_id, o in outcomes.items():
+            if row_id not in written:
+                log.warning("outbox lease lost before the outcome was recorded id=%s outcome=%s", row_id, o.outcome)
+                continue
+            report.add(o.outcome, o.error)
+            if o.until is not None:
+                leases.park(self.database, o.team_id, now, until=o.until)
+        outcomes.clear()
+
+    def _track(self, ids: list[int], sending: bool) -> None:
         with self._lock:
             if sending:
-                self._in_flight.add(row_id)
-                self.heartbeats.start()
+                self._in_flight.update(ids)
+                if self._in_flight:
+                    self.heartbeats.start()
             else:
-                self._in_flight.discard(row_id)
+                self._in_flight.difference_update(ids)
                 if not self._in_flight:
                     self.heartbeats.stop()
