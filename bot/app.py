@@ -157,6 +157,7 @@ def _oauth_settings(settings: Settings, runtime: Runtime) -> OAuthSettings:
         client_secret=settings.slack_client_secret,
         token_rotation_expiration_minutes=oauth.token_rotation_expiration_minutes,
         client=build_client(None, settings.slack_api_url),
+        cache_enabled=True,  # auth.test once per token, not before every answer (a rotated token is a new key)
     )
     return oauth
 

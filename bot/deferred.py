@@ -54,7 +54,7 @@ class Lane:
     timeout: Callable[[Settings], float | None] = lambda s: None
 
 
-SLACK = Lane("slack", 4, 32, lambda s: f"Slack ({s.slack_api_url or 'slack.com/api'})", lambda s: SLACK_TIMEOUT)
+SLACK = Lane("slack", 8, 32, lambda s: f"Slack ({s.slack_api_url or 'slack.com/api'})", lambda s: SLACK_TIMEOUT)
 MLFLOW = Lane("mlflow", 4, 16, lambda s: f"MLflow at {s.mlflow_tracking_uri}", lambda s: mlflow_request_timeout())
 TRACKERS = Lane("trackers", 4, 32, lambda s: "the issue tracker (Jira or GitHub)")
 METRICS = Lane("metrics", 2, 4, lambda s: "the GPU metrics sources (Prometheus, CloudWatch, NVML)")
@@ -68,6 +68,11 @@ class Later:
 
     lane: Lane
     pending: str
+
+
+def unheard(message: Message) -> None:
+    """`late` for work nobody waits on (an event's): what it says after the answer is logged, not sent."""
+    log.warning("deferred event work said after the answer: %s", str(message.get("text", ""))[:200])
 
 
 def aws_config() -> Any:

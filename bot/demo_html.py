@@ -87,6 +87,8 @@ def _token(inner: str, names: Names) -> str:
     if target.startswith("#"):
         shown = label or names.channel(target[1:])
         return f'<span class="mention">#{html.escape(shown.lstrip("#"))}</span>'
+    if target.startswith("!date^"):  # a moment in the reader's timezone: its fallback, as Slack's web client
+        return html.escape(label)
     if target.startswith("!"):
         return f'<span class="mention">@{html.escape(label or target[1:].split("^")[0])}</span>'
     return f'<a href="{html.escape(target)}">{html.escape(label or target)}</a>'

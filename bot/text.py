@@ -14,6 +14,10 @@ and renders it where it goes out:
   readable text (`@ada`, `#general`, `run 42 (https://…)`), nothing escaped.
 - `escape(text)` for text that does not come from Slack (MLflow names, tracker errors, settings):
   all of it literal.
+- `slack_date(when, fmt, fallback)` / `slack_time(when, tz)` for a moment a reader sees: a `<!date^…>`
+  token that each reader's client shows in their own timezone, with a readable fallback (in the bot's or
+  the channel's zone, named) for clients and notifications that cannot. Calendar dates (a standup day,
+  a due date) are not moments and stay as written: shifted into another zone they would name another day.
 
 View inputs (plain_text_input values) arrive as typed: they are human text already. One ambiguity
 is inherent to storing human text: a well-formed mention or link typed as literal characters (say
@@ -24,7 +28,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 ELLIPSIS = "…"
 _ENTITY = re.compile(r"&(amp|lt|gt);")
@@ -82,6 +88,33 @@ def plain(text: str) -> str:
 def link(url: str, label: str) -> str:
     """A mrkdwn link the bot makes: `url` from settings, a tracker or a form; `label` human text, readable."""
     return f"<{escape(url).replace('|', '%7C')}|{escape(plain(label))}>"
+
+
+def slack_date(when: datetime, fmt: str, fallback: str) -> str:
+    """`<!date^UNIX^fmt|fallback>`: the moment `when` shown in each reader's timezone.
+
+    `fmt` is Slack's: its tokens (`{date_short_pretty}`, `{date_long}`, `{time}`, `{ago}`…) among literal
+    text; `fallback` is human text, shown where Slack cannot localize (old clients, notifications): write
+    it in the bot's or the channel's zone and name the zone. Both are escaped here (`&<>`, and the `|`
+    and `^` that would end their part of the token). A naive `when` is UTC (how the database returns it).
+    """
+    moment = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return f"<!date^{int(moment.timestamp())}^{_date_part(fmt)}|{_date_part(fallback)}>"
+
+
+def slack_time(
+    when: datetime, tz: str = "UTC", fmt: str = "{date_short_pretty} at {time}", fallback: str = "%a %d %b %Y %H:%M"
+) -> str:
+    """`slack_date` with the fallback written by strftime `fallback` in the zone `tz` (named after a time
+    of day: `Tue 24 Nov 2026 10:00 Europe/Berlin`; a date alone reads `24 Nov 2026`)."""
+    moment = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    local = moment.astimezone(ZoneInfo(tz))
+    shown = local.strftime(fallback) + (f" {tz}" if "%H" in fallback else "")
+    return slack_date(moment, fmt, shown)
+
+
+def _date_part(text: str) -> str:
+    return escape(text).replace("|", "/").replace("^", " ")
 
 
 def is_live(token: str) -> bool:

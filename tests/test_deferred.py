@@ -147,15 +147,41 @@ def test_runs_latest_against_a_hanging_mlflow_fill_its_lane_not_the_server(
     assert len(gate.paths) >= capacity
 
 
-def test_standup_setup_answers_while_users_info_is_held_and_opens_the_form_after(signed, slack, lanes):
+def test_standup_setup_opens_a_loading_form_at_once_and_shows_the_form_when_users_info_answers(signed, slack, lanes):
+    """The trigger_id is good for 3 s: the modal opens before the timezone lookup, and becomes the form after."""
     slack.hang_next("users.info")
-    answer = signed.command("/standup", "setup").json()
-    assert answer == {"response_type": "ephemeral", "text": "Opening the standup form…"}
+    answer = signed.command("/standup", "setup")
+    assert answer.status_code == 200 and answer.text == "", "the opened modal is the answer"
+    (opened,) = slack.calls_to("views.open")
+    loading = opened.params["view"]
+    assert "submit" not in loading and "Opening the standup form…" in str(loading["blocks"])
     assert slack.wait_until(lambda s: s.calls_to("users.info"), timeout=WAIT)
-    assert slack.calls_to("views.open") == []
+    assert slack.calls_to("views.update") == [], "the form waits for the lookup"
     slack.release()
-    assert slack.wait_until(lambda s: s.calls_to("views.open"), timeout=WAIT)
-    assert slack.calls_to("views.open")[0].params["view"]["callback_id"] == "standup.setup"
+    assert slack.wait_until(lambda s: s.calls_to("views.update"), timeout=WAIT)
+    assert lanes.wait_idle(WAIT)
+    (update,) = slack.calls_to("views.update")
+    assert update.params["view_id"].startswith("V") and update.params["hash"], "the opened view, at its hash"
+    assert update.params["view"]["callback_id"] == "standup.setup"
+    assert "Europe/Berlin" in str(update.params["view"]), "with the caller's timezone from users.info"
+
+
+def test_standup_edit_by_someone_else_shows_the_refusal_in_the_modal_it_opened(signed, slack, lanes):
+    signed.command("/standup", "setup")
+    assert lanes.wait_idle(WAIT)
+    view = slack.view("standup.setup")
+    signed.view_submission("standup.setup", setup_values(["U0001", "U0002"]), private_metadata=view["private_metadata"])
+    assert lanes.wait_idle(WAIT)
+    slack.hang_next("users.info")  # is U0002 a workspace admin?
+    answer = signed.command("/standup", "edit", user="U0002")
+    assert answer.status_code == 200 and answer.text == ""
+    assert slack.wait_until(lambda s: s.calls_to("users.info"), timeout=WAIT)
+    slack.release()
+    assert slack.wait_until(lambda s: s.calls_to("views.update"), timeout=WAIT)
+    assert lanes.wait_idle(WAIT)
+    shown = slack.calls_to("views.update")[-1].params["view"]
+    assert "submit" not in shown
+    assert "Only <@U0001> (who set up “Daily”) or an admin can change it." in str(shown["blocks"])
 
 
 def test_standup_setup_submission_closes_the_modal_and_announces_once_the_lookups_are_done(
@@ -163,7 +189,7 @@ def test_standup_setup_submission_closes_the_modal_and_announces_once_the_lookup
 ):
     signed.command("/standup", "setup")
     assert lanes.wait_idle(WAIT)
-    view = slack.calls_to("views.open")[-1].params["view"]
+    view = slack.view("standup.setup")
     slack.hang_next("users.info")
     response = signed.view_submission(
         "standup.setup", setup_values(["U0001", "U0002"]), private_metadata=view["private_metadata"]
@@ -182,7 +208,7 @@ def test_standup_setup_submission_closes_the_modal_and_announces_once_the_lookup
 def test_a_form_error_found_after_the_modal_closed_reaches_the_user_by_dm(signed, slack, lanes, deliver):
     signed.command("/standup", "setup")
     assert lanes.wait_idle(WAIT)
-    view = slack.calls_to("views.open")[-1].params["view"]
+    view = slack.view("standup.setup")
     slack.hang_next("users.info")
     values = setup_values(["U0001"], blocker="third")
     response = signed.view_submission("standup.setup", values, private_metadata=view["private_metadata"])

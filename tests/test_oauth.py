@@ -257,7 +257,7 @@ def test_every_scheduled_job_names_its_workspace(runtime, store, slack, signed):
     assert signed.command("/standup", "setup").status_code == 200
     from tests.standup.helpers import setup_values
 
-    view = slack.calls_to("views.open")[-1].params["view"]
+    view = slack.view("standup.setup")
     signed.view_submission("standup.setup", setup_values(["U0001"]), private_metadata=view["private_metadata"])
     with runtime.database.session() as s:
         desired = CAPABILITIES.desired_jobs(s)

@@ -112,7 +112,7 @@ def test_standup_set_up_by_a_grid_user_from_another_workspace_shows_in_ritual_st
     signed, slack, strangers, database
 ):
     assert signed.command("/standup", "setup", user=GRID_USER).status_code == 200
-    view = slack.calls_to("views.open")[-1].params["view"]
+    view = slack.view("standup.setup")
     payload = shapes.grid_view_submission(
         "standup.setup",
         setup_values(["U0001", GRID_USER], name="Grid daily"),
@@ -193,7 +193,7 @@ def test_a_slack_connect_participant_opens_the_standup_answer_from_the_dm_button
     KAZ's team (`user.team_id`), the entry belongs to the installed workspace."""
     sim = Simulation(runtime, clock, utc(22, 12))
     assert signed.command("/standup", "setup").status_code == 200
-    view = slack.calls_to("views.open")[-1].params["view"]
+    view = slack.view("standup.setup")
     values = setup_values([KAZ], tz="Asia/Tokyo", reminder="0")
     assert signed.view_submission("standup.setup", values, private_metadata=view["private_metadata"]).status_code == 200
     sim.run_until(utc(23, 1))  # 10:00 in Tokyo

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.deferred import SLACK, TRACKERS, Later
 from bot.text import escape, mrkdwn
 from handlers.auth import admin_check, workspace
+from handlers.loading import open_loading
 from handlers.router import later
 from rituals.standup import answers, blocker_tickets, daily, modals, publish, service
 from rituals.standup.ids import Action
@@ -25,11 +26,14 @@ from rituals.standup.ids import Action
 log = logging.getLogger(__name__)
 
 
+_OPENING_TICKET = Later(SLACK, "Opening the ticket form…")
+
+
 def register(app: App) -> None:
     app.action(Action.OPEN_ANSWER)(open_answer)
     app.action(Action.CLEAR_BLOCKER)(clear_blocker)
     app.action(Action.DELETE)(later(Later(SLACK, "Checking with Slack that you may delete it…"))(delete_standup))
-    app.action(Action.FILE_TICKET)(later(Later(SLACK, "Opening the ticket form…"))(file_ticket))  # a permalink
+    app.action(Action.FILE_TICKET)(later(_OPENING_TICKET)(file_ticket))  # a permalink
     app.action(Action.CLOSE_TICKET)(later(Later(TRACKERS, "Closing the ticket…"))(close_ticket))  # its tracker
 
 
@@ -75,9 +79,15 @@ def file_ticket(
     blocker_id = int(action["value"].partition(":")[0])
     clicked = str((body.get("container") or {}).get("message_ts") or "")
     where = blocker_tickets.origin(db, workspace(context).id, blocker_id, clicked)
-    view = blocker_tickets.form(db, settings, where, _permalink(client, where.channel, where.ts))
-    client.views_open(trigger_id=body["trigger_id"], view=view)
-    ack()  # last: a deferred request answers (and returns) at its ack
+    open_loading(
+        client,
+        body["trigger_id"],
+        "File a ticket",
+        lambda: blocker_tickets.form(db, settings, where, _permalink(client, where.channel, where.ts)),
+        later=_OPENING_TICKET,
+        settings=settings,
+        opened=ack,  # a deferred request answers (and returns) at its ack: the opened modal is the answer
+    )
 
 
 def _permalink(client: WebClient, channel: str, ts: str) -> str | None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.deferred import SLACK, Later
 from bot.errors import UserError
 from bot.slack_client import SlackDirectory
 from bot.text import mrkdwn
 from handlers.auth import admin_check
+from handlers.loading import open_loading
 from handlers.router import CommandRequest, Router, Sub
 from rituals.standup import absence, calendar, daily, history, modals, render, service, stats
 from rituals.standup.models import Standup
@@ -25,16 +28,35 @@ def _managed(req: CommandRequest) -> Standup:
 
 
 def setup(req: CommandRequest) -> None:
-    timezone = _timezone(req)
-    req.client.views_open(trigger_id=req.trigger_id, view=modals.setup(req.channel, timezone))
-    req.ack()  # after the form is open: a deferred request answers (and returns) at its ack
+    """The form needs the caller's timezone from Slack: it opens at once, loading, and shows the form after."""
+    open_loading(
+        req.client,
+        req.trigger_id,
+        "Set up a standup",
+        lambda: modals.setup(req.channel, _timezone(req)),
+        later=_OPENING,
+        settings=req.settings,
+        opened=req.ack,  # a deferred request answers (and returns) at its ack: the modal is the answer
+    )
 
 
 def edit(req: CommandRequest) -> None:
-    standup = _managed(req)
-    members = [] if standup.everyone else [m.user_id for m in service.members(req.db, standup.id)]
-    req.client.views_open(trigger_id=req.trigger_id, view=modals.setup(req.channel, standup.timezone, standup, members))
-    req.ack()
+    """Its creator gets the form at once; anyone else only after Slack says whether they are an admin,
+    so their modal opens loading and shows the form, or why they may not change it."""
+    standup = service.for_channel(req.db, req.team, req.channel, req.rest or None, sub=req.sub.lower())
+
+    def form() -> dict[str, Any]:
+        service.check_manager(standup, req.user, admin_check(req.client, req.settings, req.user))
+        members = [] if standup.everyone else [m.user_id for m in service.members(req.db, standup.id)]
+        return modals.setup(req.channel, standup.timezone, standup, members)
+
+    if req.user == standup.created_by:  # no lookup to wait for
+        req.client.views_open(trigger_id=req.trigger_id, view=form())
+        req.ack()
+        return
+    open_loading(
+        req.client, req.trigger_id, "Edit standup", form, later=_OPENING, settings=req.settings, opened=req.ack
+    )
 
 
 def pause_or_resume(req: CommandRequest) -> None:
@@ -114,6 +136,7 @@ def report(req: CommandRequest) -> None:
 
 
 _ADMIN = Later(SLACK, "Checking with Slack that you may change this standup…")
+_OPENING = Later(SLACK, "Opening the standup form…")
 
 ROUTER = Router(
     "/standup",
@@ -123,14 +146,14 @@ ROUTER = Router(
             "setup",
             "set up an async standup in this channel (opens a form)",
             setup,
-            later=Later(SLACK, "Opening the standup form…"),
+            later=_OPENING,
         ),
         Sub(
             "edit",
             "edit | pause | resume | delete [name]",
             "change, pause, resume or delete this channel's standup",
             edit,
-            later=Later(SLACK, "Opening the standup form…"),
+            later=_OPENING,
         ),
         Sub("pause", "pause [name]", "pause this channel's standup", pause_or_resume, listed=False, later=_ADMIN),
         Sub("resume", "resume [name]", "resume this channel's standup", pause_or_resume, listed=False, later=_ADMIN),

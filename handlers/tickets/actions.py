@@ -18,21 +18,26 @@ from bot.deferred import SLACK, TRACKERS, Later
 from bot.errors import UserError
 from bot.text import decode
 from handlers.auth import workspace
+from handlers.loading import open_loading
 from handlers.router import later
-from handlers.tickets.helpers import checklist_reply, file_draft, open_modal, setup_of
+from handlers.tickets.helpers import checklist_reply, file_draft, file_view, setup_of
 from rituals.tickets import checklist, service
 from rituals.tickets.ids import Action, Shortcut
 
 log = logging.getLogger(__name__)
 
 
+OPENING = Later(SLACK, "Opening the ticket form…")  # the link back to the message comes from Slack first
+FORM_TITLE = "File a ticket"
+
+
 def register(app: App) -> None:
-    app.shortcut(Shortcut.FILE_FROM_MESSAGE)(later(Later(SLACK, "Opening the ticket form…"))(handle_message_shortcut))
+    app.shortcut(Shortcut.FILE_FROM_MESSAGE)(later(OPENING)(handle_message_shortcut))
     app.action(Action.RETRY)(later(Later(TRACKERS, "Filing the ticket again…"))(handle_retry))
     app.action(Action.RETRY_PROJECT)(
         later(Later(TRACKERS, "Filing the project's tickets again…"))(handle_retry_project)
     )
-    app.action(Action.OPEN_FROM_REACTION)(later(Later(SLACK, "Opening the ticket form…"))(handle_open_from_reaction))
+    app.action(Action.OPEN_FROM_REACTION)(later(OPENING)(handle_open_from_reaction))
 
 
 def _permalink(client: WebClient, channel: str | None, ts: str | None) -> str | None:
@@ -54,26 +59,20 @@ def handle_message_shortcut(
     channel = (shortcut.get("channel") or {}).get("id")
     message = shortcut.get("message") or {}
     ts = message.get("ts") or shortcut.get("message_ts")
-    permalink = _permalink(client, channel, ts)
     text = decode(message.get("text") or "").strip()
-    first_line = text.split("\n", 1)[0][:150]
-    meta = {
-        "channel": channel,
-        "origin_channel": channel,
-        "origin_ts": message.get("thread_ts") or ts,
-        "permalink": permalink,
-    }
-    open_modal(
-        db,
-        client,
-        setup,
-        trigger_id=shortcut["trigger_id"],
-        team_id=workspace(context).id,
-        meta=meta,
-        channel=channel,
-        summary=first_line,
-        description=text,
-    )
+    team_id = workspace(context).id
+
+    def form() -> dict[str, Any]:
+        meta = {
+            "channel": channel,
+            "origin_channel": channel,
+            "origin_ts": message.get("thread_ts") or ts,
+            "permalink": _permalink(client, channel, ts),
+        }
+        summary = text.split("\n", 1)[0][:150]
+        return file_view(db, setup, team_id=team_id, meta=meta, channel=channel, summary=summary, description=text)
+
+    open_loading(client, shortcut["trigger_id"], FORM_TITLE, form, later=OPENING, settings=settings)
 
 
 def handle_open_from_reaction(
@@ -91,18 +90,15 @@ def handle_open_from_reaction(
         channel, ts = str(where["channel"]), str(where["ts"])
     except (ValueError, KeyError, TypeError):
         raise UserError("That button no longer points at a message. Use the message's shortcut menu instead.") from None
-    permalink = _permalink(client, channel, ts)
-    meta = {"channel": channel, "origin_channel": channel, "origin_ts": ts, "permalink": permalink}
-    open_modal(
-        db,
-        client,
-        setup_of(settings),
-        trigger_id=body["trigger_id"],
-        team_id=workspace(context).id,
-        meta=meta,
-        channel=channel,
-        description=f"From Slack: {permalink}" if permalink else "",
-    )
+    team_id = workspace(context).id
+
+    def form() -> dict[str, Any]:
+        permalink = _permalink(client, channel, ts)
+        meta = {"channel": channel, "origin_channel": channel, "origin_ts": ts, "permalink": permalink}
+        description = f"From Slack: {permalink}" if permalink else ""
+        return file_view(db, setup_of(settings), team_id=team_id, meta=meta, channel=channel, description=description)
+
+    open_loading(client, body["trigger_id"], FORM_TITLE, form, later=OPENING, settings=settings)
 
 
 def handle_retry(

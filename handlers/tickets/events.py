@@ -3,7 +3,6 @@ A shared ticket URL (`link_shared`) is unfurled from stored data, within the ins
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -11,12 +10,10 @@ from slack_sdk.web import WebClient
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from bot.deferred import SLACK, Deferred, Later
+from bot.deferred import SLACK, Deferred, Later, unheard
 from handlers.auth import workspace
 from handlers.tickets.helpers import ephemeral_to, setup_of
 from rituals.tickets import render, unfurl
-
-log = logging.getLogger(__name__)
 
 REACTION_ADDED = "reaction_added"
 LINK_SHARED = "link_shared"
@@ -51,11 +48,7 @@ def handle_link_shared(event: dict[str, Any], context: BoltContext, db: Session,
     if deferred is None:
         client.chat_unfurl(unfurls=found, **where)
         return
-    deferred.run(UNFURL, work, request_db=db, ack=ack, late=_nobody, pending="none")
-
-
-def _nobody(message: dict[str, Any]) -> None:
-    log.warning("unfurl not sent: %s", message.get("text", "")[:200])
+    deferred.run(UNFURL, work, request_db=db, ack=ack, late=unheard, pending="none")
 
 
 def is_ticket_reaction(event: dict[str, Any], context: BoltContext) -> bool:

@@ -40,7 +40,22 @@ def open_modal(
     summary: str = "",
     description: str = "",
 ) -> None:
-    view = render.file_modal(
+    view = file_view(db, setup, team_id=team_id, meta=meta, channel=channel, summary=summary, description=description)
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def file_view(
+    db: Session,
+    setup: TicketSetup,
+    *,
+    team_id: str,
+    meta: dict[str, Any],
+    channel: str | None,
+    summary: str = "",
+    description: str = "",
+) -> dict[str, Any]:
+    """The filing modal, prefilled."""
+    return render.file_modal(
         setup.stages,
         projects.projects(db, team_id),
         default=projects.default_project(db, team_id, channel),
@@ -48,7 +63,6 @@ def open_modal(
         summary=summary,
         description=description,
     )
-    client.views_open(trigger_id=trigger_id, view=view)
 
 
 class Outcome(NamedTuple):

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot import blocks
 from bot.capabilities import Section
 from bot.templates import render
-from bot.text import escape
+from bot.text import escape, slack_date
 from reports.digest.weekly import Figure
 
 ATTENTION_TOP = 5  # items above the fold; the rest go to the thread
@@ -30,9 +30,12 @@ def title(day: date, *, weekly: bool) -> str:
 
 
 def window(since: datetime, now: datetime, tz: str) -> str:
+    """Each reader sees the window in their own timezone; the fallback is the channel's (named)."""
     zone = ZoneInfo(tz)
     start, end = since.astimezone(zone), now.astimezone(zone)
-    return f"Since the last digest, {start:%a %d %b %H:%M} – {end:%a %H:%M} ({escape(tz)})"
+    first = slack_date(since, "{date_short_pretty} {time}", f"{start:%a %d %b %H:%M} {tz}")
+    last = slack_date(now, "{date_short_pretty} {time}", f"{end:%a %d %b %H:%M} {tz}")
+    return f"Since the last digest, {first} – {last}"
 
 
 def glance_line(part: Section, command: str | None) -> str:

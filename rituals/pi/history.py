@@ -65,7 +65,7 @@ def export_markdown(s: Session, pi: ProgramIncrement) -> str:
         f"{pi.start_on:%Y-%m-%d} – {pi.end_on:%Y-%m-%d} · {pi.timezone} · state {pi.state}",
         "",
         f"Predictability: {figure.label if pi.state == 'closed' else 'at close'} "
-        f"(actual {figure.actual} / planned {figure.planned}). {plan.note(s, pi)}",
+        f"(actual {figure.actual} / planned {figure.planned}). {plan.note(s, pi, slack=False)}",
         "",
         "## Objectives",
     ]

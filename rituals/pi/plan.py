@@ -15,7 +15,7 @@ from bot import blocks as bk
 from bot import outbox
 from bot.blocks import Blocks
 from bot.errors import UserError
-from bot.text import mrkdwn
+from bot.text import mrkdwn, slack_time
 from rituals.pi.models import Objective, ProgramIncrement
 from rituals.pi.predictability import ObjectiveValue
 from rituals.pi.tracking_models import ObjectiveEdit, PlanSnapshot
@@ -123,7 +123,7 @@ def _shown(name: str, value: Any) -> str:
     return mrkdwn(str(value), limit=80)
 
 
-def change_text(e: ObjectiveEdit, titles: dict[int, str]) -> str:
+def change_text(e: ObjectiveEdit, titles: dict[int, str], tz: str = "UTC") -> str:
     what = "; ".join(
         "added"
         if k == "added"
@@ -132,19 +132,21 @@ def change_text(e: ObjectiveEdit, titles: dict[int, str]) -> str:
         else f"{LABELS.get(k, k)} {_shown(k, a)} → {_shown(k, b)}"
         for k, (a, b) in e.changes.items()
     )
-    return f"{e.at:%d %b} · *{mrkdwn(titles.get(e.objective_id, '?'), limit=80)}* — {what} (<@{e.user_id}>)"
+    on = slack_time(e.at, tz, "{date_short}", "%d %b")
+    return f"{on} · *{mrkdwn(titles.get(e.objective_id, '?'), limit=80)}* — {what} (<@{e.user_id}>)"
 
 
 def committed_message(pi: ProgramIncrement, snap: PlanSnapshot) -> tuple[str, Blocks]:
     planned = sum(int(i["planned_bv"]) for i in snap.objectives if i["committed"])
-    text = f"{mrkdwn(pi.name)}: plan committed by <@{snap.committed_by}>, {planned} committed business value"
+    on = slack_time(snap.committed_at, pi.timezone)
+    text = f"{mrkdwn(pi.name)}: plan committed by <@{snap.committed_by}> {on}, {planned} committed business value"
     lines = [
         f"• *{mrkdwn(i['title'])}* — <@{i['owner_id']}> · BV {i['planned_bv']} · "
         f"{'committed' if i['committed'] else 'stretch'}"
         for i in snap.objectives
     ]
     out: Blocks = [
-        bk.section(f":pushpin: *Plan committed* · {mrkdwn(pi.name)}\n" + "\n".join(lines)),
+        bk.section(f":pushpin: *Plan committed* {on} · {mrkdwn(pi.name)}\n" + "\n".join(lines)),
         bk.context("Predictability is measured against this plan; later edits are kept in `/pi plan`."),
     ]
     return text, out
@@ -158,17 +160,21 @@ def plan_message(s: Session, pi: ProgramIncrement, objectives: Sequence[Objectiv
         return text, [bk.section(text)]
     text, out = committed_message(pi, snap)
     titles = {o.id: o.title for o in objectives} | {int(i["id"]): str(i["title"]) for i in snap.objectives}
-    history = [change_text(e, titles) for e in edits(s, pi.id)]
+    history = [change_text(e, titles, pi.timezone) for e in edits(s, pi.id)]
     out.append(bk.section("*Changes since the commit*\n" + ("\n".join(history[-40:]) or "_None._")))
     return text, out
 
 
-def note(s: Session, pi: ProgramIncrement) -> str:
-    """The close report's line on what predictability was measured against."""
+def note(s: Session, pi: ProgramIncrement, *, slack: bool = True) -> str:
+    """The close report's line on what predictability was measured against (`slack=False`: the date as
+    text, for the Markdown export)."""
     snap = snapshot(s, pi.id)
     if snap is None:
         return "Measured against the objectives as they stand: the plan was never committed (`/pi commit`)."
     changed = len(edits(s, pi.id))
-    return f"Measured against the plan committed on {snap.committed_at:%d %b %Y}" + (
+    on = slack_time(snap.committed_at, pi.timezone, "{date_short}", "%d %b %Y")
+    if not slack:
+        on = f"{snap.committed_at:%d %b %Y}"
+    return f"Measured against the plan committed on {on}" + (
         f"; {changed} change{'s' if changed != 1 else ''} after the commit do not alter it." if changed else "."
     )

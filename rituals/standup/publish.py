@@ -165,9 +165,10 @@ def day_view(
             entry is None
             and now is not None
             and member.timezone
-            and calendar.local_datetime(day, standup.ask_time, member.timezone) > now
+            and (asked := calendar.local_datetime(day, standup.ask_time, member.timezone)) > now
         ):
             view.later.append(member.user_id)  # their morning has not come yet
+            view.asked_at[member.user_id] = asked
         else:
             view.missing.append(member.user_id)
     view.answered.sort(key=lambda e: (e.completed_at or e.updated_at, e.id))

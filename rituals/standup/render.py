@@ -4,11 +4,11 @@ the digest. Plain data in, blocks out; text from the templates beside this modul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from bot import blocks as b
 from bot.templates import render as template
-from bot.text import escape, mrkdwn
+from bot.text import escape, mrkdwn, slack_time
 from rituals.standup import calendar
 from rituals.standup.answers import KEEP, blocker_answer, hinted
 from rituals.standup.ids import Action
@@ -209,6 +209,7 @@ class DayView:
     final: bool = False
     with_answers: bool = False
     names: dict[str, str] = field(default_factory=dict)  # user id -> Slack display name
+    asked_at: dict[str, datetime] = field(default_factory=dict)  # a `later` member -> when they are asked
 
     @property
     def total(self) -> int:
@@ -221,6 +222,13 @@ class DayView:
 
     def everyone(self, user_ids: list[str]) -> str:
         return ", ".join(self.who(u) for u in user_ids)
+
+
+def _asked_later(view: DayView, user_id: str) -> str:
+    """A member asked later today, with the time each reader sees in their own zone (the standup's as fallback)."""
+    at = view.asked_at.get(user_id)
+    when = f" (at {slack_time(at, view.standup.timezone, '{time}', '%H:%M')})" if at else ""
+    return view.who(user_id) + when
 
 
 def digest(view: DayView) -> tuple[str, b.Blocks]:
@@ -253,7 +261,8 @@ def digest(view: DayView) -> tuple[str, b.Blocks]:
         label = "No answer" if view.final else "Waiting for"
         blocks.append(b.section(f":hourglass: *{label}*: " + view.everyone(view.missing)))
     if view.later:
-        blocks.append(b.section(":alarm_clock: *Asked later today (their morning)*: " + view.everyone(view.later)))
+        later = ", ".join(_asked_later(view, u) for u in view.later)
+        blocks.append(b.section(":alarm_clock: *Asked later today (their morning)*: " + later))
     if view.away:
         away = ", ".join(f"{view.who(u)} ({AWAY_LABELS.get(k, k)})" for u, k in view.away)
         blocks.append(b.section(f":palm_tree: *Away*: {away}"))

@@ -89,7 +89,11 @@ def test_the_window_is_since_the_last_digest_so_overnight_runs_are_in_the_next_o
     first, second = view.digests(slack)
     assert "before0f" in view.sections(first) and "overnigh" not in view.sections(first)
     body = view.sections(second)
-    assert "Since the last digest, Mon 23 Nov 09:00 – Tue 09:00 (UTC)" in str(second[0]["blocks"])
+    window = (
+        "Since the last digest, <!date^1795424400^{date_short_pretty} {time}|Mon 23 Nov 09:00 UTC>"
+        " – <!date^1795510800^{date_short_pretty} {time}|Tue 24 Nov 09:00 UTC>"
+    )
+    assert window in str(second[0]["blocks"]), "each reader sees the window in their own timezone"
     assert ":x: Run `overnigh` in *churn-model* killed" in body
     assert "before0f" not in body  # reported by Monday's digest already
     assert "*MLflow runs* · since Mon 23 Nov 09:00\n• *churn-model*: 1 finished, 1 failed or killed" in body

@@ -21,7 +21,8 @@ def test_a_plan_rewritten_in_week_12_is_still_measured_against_the_committed_pla
     planned(pi)
     assert pi.command("commit")["text"] == "The plan of “PI 2026.4” is committed and posted in the channel."
     announced = pi.channel_texts()[-1]
-    assert "*Plan committed* · PI 2026.4" in announced
+    committed = "<!date^1795424400^{date_short_pretty} at {time}|Mon 23 Nov 2026 10:00 Europe/Berlin>"
+    assert f"*Plan committed* {committed} · PI 2026.4" in announced, "each reader sees the moment in their zone"
     assert "*Churn model v2* — <@U0002> · BV 8 · committed" in announced
 
     clock.advance(timedelta(weeks=11))  # week 12: the owner rewrites the plan
@@ -31,8 +32,9 @@ def test_a_plan_rewritten_in_week_12_is_still_measured_against_the_committed_pla
 
     history = blocks_to_text(pi.command("plan")["blocks"])
     assert "*Changes since the commit*" in history
-    assert "08 Feb · *Churn model v2* — planned BV 8 → 2; commitment committed → stretch (<@U0002>)" in history
-    assert "08 Feb · *Feature store backfill* — dropped (<@U0001>)" in history
+    feb_8 = "<!date^1802077200^{date_short}|08 Feb>"
+    assert f"{feb_8} · *Churn model v2* — planned BV 8 → 2; commitment committed → stretch (<@U0002>)" in history
+    assert f"{feb_8} · *Feature store backfill* — dropped (<@U0001>)" in history
 
     pi.command("close")
     pi.press("pi.actual_open", "1", GRACE)
@@ -40,7 +42,8 @@ def test_a_plan_rewritten_in_week_12_is_still_measured_against_the_committed_pla
     report = slack.posted(CHANNEL)[-1]
     # against the snapshot: actual 2 (the dropped objective delivers 0) of 8 + 5 committed = 15.4 %
     assert report["text"].startswith("PI 2026.4 is closed. Predictability 15.4%: actual 2 of 13")
-    assert "Measured against the plan committed on 23 Nov 2026; 2 changes after the commit do not alter it." in (
+    on = "<!date^1795424400^{date_short}|23 Nov 2026>"
+    assert f"Measured against the plan committed on {on}; 2 changes after the commit do not alter it." in (
         blocks_to_text(report["blocks"])
     )
 

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlparse
 from tests.slack.history import Conversations
 from tests.slack.methods_answer import FIXTURES, User, answer
 from tests.slack.methods_check import check, invalid
+from tests.slack.oauth import Rotation
 
 __all__ = ["Call", "Failure", "SlackDouble", "User"]
 JSON_PARAMS = {"blocks", "view", "attachments", "files", "metadata", "unfurls"}
@@ -50,6 +51,7 @@ class SlackDouble:
     members: dict[str, list[str]] = field(default_factory=dict)
     usergroups: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # id -> (handle, members)
     uploads: dict[str, bytes] = field(default_factory=dict)
+    rotation: Rotation | None = None  # token rotation on (rotate_tokens): oauth.v2.access refreshes the bot token
 
     def __post_init__(self) -> None:
         self._methods = json.loads((FIXTURES / "methods.json").read_text())
@@ -109,6 +111,14 @@ class SlackDouble:
         for _ in range(times):
             wait = retry_after if retry_after is not None else (1 if status == 429 else None)
             self._failures[method].append(Failure(status, error, wait))
+
+    def rotate_tokens(
+        self, refresh_token: str, *, client_id: str = "111.222", client_secret: str = "client-secret"
+    ) -> None:
+        """Turn token rotation on: `refresh_token` was issued to the app; the current bot token has expired
+        (no token is accepted until oauth.v2.access has refreshed it; then only the new one is)."""
+        self.rotation = Rotation(client_id, client_secret, {refresh_token})
+        self.token = "xoxe.xoxb-expired"
 
     def rate_limit(self, method: str, per_second: float, burst: int = 1) -> None:
         """Answer 429 with Retry-After once `method` is called faster than `per_second` (token bucket)."""
@@ -171,6 +181,16 @@ class SlackDouble:
             if channel is None or c.params.get("channel") == channel
         ]
 
+    def view(self, callback_id: str | None = None) -> dict[str, Any]:
+        """The latest modal (with `callback_id`, if given) the user was shown by views.open, views.update or
+        views.push: a form opened loading (handlers.loading) becomes itself by views.update."""
+        for call in reversed(self.calls):
+            if call.ok and call.method in ("views.open", "views.update", "views.push"):
+                view = call.params.get("view")
+                if isinstance(view, dict) and callback_id in (None, view.get("callback_id")):
+                    return view
+        raise LookupError(f"no modal {callback_id or ''} was shown")
+
     def responses(self) -> list[dict[str, Any]]:
         """Messages sent to response_url (ephemeral replies after the ack)."""
         return [c.params for c in self.calls_to("response_url")]
@@ -209,6 +229,8 @@ class SlackDouble:
             self._record(method, params, token, failure.error)
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
             return self._reply(req, failure.status, {"ok": False, "error": failure.error}, headers=headers)
+        if method == "oauth.v2.access":
+            return self._oauth(req, params)
         if method not in self._methods:
             self._record(method, params, token, "unknown_method")
             return self._reply(req, 404, {"ok": False, "error": "unknown_method"})
@@ -231,6 +253,17 @@ class SlackDouble:
                 return self._reply(req, 200, body)
             except OSError:
                 return None
+        return self._reply(req, 200, body)
+
+    def _oauth(self, req: BaseHTTPRequestHandler, params: dict[str, Any]) -> None:
+        authorization = req.headers.get("Authorization") or ""
+        if self.rotation is None:
+            body: dict[str, Any] = {"ok": False, "error": "invalid_client_id"}
+        else:
+            body, new_token = self.rotation.refresh(params, authorization, self.team_id)
+            if new_token:
+                self.token = new_token  # the expired token is refused from now on
+        self._record("oauth.v2.access", params, None, body.get("error"))
         return self._reply(req, 200, body)
 
     def _take_token(self, method: str) -> Failure | None:

@@ -50,7 +50,7 @@ def setup_values(
 def set_up(signed: Any, slack: Any, users: list[str], **options: Any) -> Any:
     """`/standup setup` in C0001, then submit the modal it opened."""
     assert signed.command("/standup", "setup").status_code == 200
-    view = slack.calls_to("views.open")[-1].params["view"]
+    view = slack.view("standup.setup")
     assert view["callback_id"] == "standup.setup"
     return signed.view_submission(
         "standup.setup", setup_values(users, **options), private_metadata=view["private_metadata"]

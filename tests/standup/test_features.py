@@ -42,7 +42,7 @@ def test_a_blocker_becomes_a_stage_ticket_linked_back_and_closed_when_cleared(
     assert file_button["text"]["text"] == "File a ticket"
 
     signed.action("standup.file_ticket", file_button["value"], user=ADA, message_ts="1800000999.000001")
-    form = slack.calls_to("views.open")[-1].params["view"]
+    form = slack.view()
     assert form["callback_id"] == "tickets.file_modal"
     fields = {b["block_id"]: b["element"].get("initial_value") for b in form["blocks"]}
     assert fields["summary"] == "Waiting on GPU quota"

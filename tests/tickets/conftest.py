@@ -110,7 +110,7 @@ class Driver:
         return self.slack.responses()[before:]
 
     def last_view(self) -> dict[str, Any]:
-        return self.slack.calls_to("views.open")[-1].params["view"]
+        return self.slack.view()
 
     def posts(self) -> list[dict[str, Any]]:
         return self.slack.posted(CHANNEL)

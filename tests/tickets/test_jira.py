@@ -52,7 +52,7 @@ def test_description_and_permalink_become_adf_paragraphs_with_a_link(tickets, si
         "text": "Drift on EU\n\nAUC 0.81 -> 0.74",
     }
     signed.message_shortcut("tickets.file_from_message", message=message)
-    view = tickets.slack.calls_to("views.open")[-1].params["view"]
+    view = tickets.slack.view()
     tickets.submit(
         view,
         {
