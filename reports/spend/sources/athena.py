@@ -47,14 +47,7 @@ class AthenaSource:
         )
         self.sleep, self.clock = sleep, clock
         self.rejected: list[Rejected] = []  # Athena reads the files: a bad one fails the query, named by it
-        self.table = FocusTable(
-            name=self.engine.qualified_table,
-            metric=config.metric if config.metric in ("BilledCost", "EffectiveCost") else "BilledCost",
-            tag=config.group_tag,
-            tags=self.engine.tags,
-            gpu_columns=self.engine.gpu_columns,
-            partition=self.engine.partition_column,
-        )
+        self.table = FocusTable.of(config)
 
     @property
     def where(self) -> str:

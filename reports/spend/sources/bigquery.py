@@ -62,14 +62,7 @@ class BigQuerySource:
         self.http = http or httpx.Client(timeout=TIMEOUT)
         self.token, self.clock = token, clock
         self.rejected: list[Rejected] = []
-        self.table = FocusTable(
-            name=self.engine.qualified_table,
-            metric=config.metric if config.metric in ("BilledCost", "EffectiveCost") else "BilledCost",
-            tag=config.group_tag,
-            tags=self.engine.tags,
-            gpu_columns=self.engine.gpu_columns,
-            partition=self.engine.partition_column,
-        )
+        self.table = FocusTable.of(config)
 
     @property
     def where(self) -> str:

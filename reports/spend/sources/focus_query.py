@@ -20,7 +20,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-from reports.spend.config import TAG_KINDS
+from reports.spend.config import TAG_KINDS, SpendConfig
 from reports.spend.gpu import SQL_PATTERN
 from reports.spend.sources import UNTAGGED, CostRow
 
@@ -58,6 +58,19 @@ class FocusTable:
     tags: str = "map"  # map | json | array
     gpu_columns: tuple[str, ...] = ("x_UsageType", "SkuId", "ChargeDescription")
     partition: str | None = None  # a column holding the billing period as 'YYYY-MM' (Athena: billing_period)
+
+    @classmethod
+    def of(cls, config: SpendConfig) -> FocusTable:
+        """The table a spend config's query engine (Athena, BigQuery) names."""
+        engine = config.engine
+        return cls(
+            name=engine.qualified_table,
+            metric=config.metric if config.metric in ("BilledCost", "EffectiveCost") else "BilledCost",
+            tag=config.group_tag,
+            tags=engine.tags,
+            gpu_columns=engine.gpu_columns,
+            partition=engine.partition_column,
+        )
 
 
 def aggregation(table: FocusTable, start: date, end: date, engine: str) -> str:
