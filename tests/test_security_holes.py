@@ -102,8 +102,10 @@ def test_retro_buttons_from_outside_the_channel_are_refused(retro, database, clo
     before = state(database)
     retro.press("retro.vote", f"1:{ids['named']}", user=OUTSIDER)
     assert retro.ephemeral().startswith("Only members of <#C0001> can take part in this retro.")
-    retro.press("retro.add_action", f"1:{ids['named']}", user=OUTSIDER)
-    assert "Sprint 9" not in retro.ephemeral(), "the refusal tells nothing about the retro"
+    retro.press("retro.add_action", f"1:{ids['named']}", user=OUTSIDER)  # a form: the refusal shows in its modal
+    refusal = retro.refused_in_modal()
+    assert refusal.startswith("Only members of <#C0001> can take part in this retro.")
+    assert "Sprint 9" not in refusal and retro.forms_shown() == 0, "the refusal tells nothing about the retro"
     assert state(database) == before
 
 

@@ -22,12 +22,13 @@ from rituals.pi.ids import Action as PiAction
 from rituals.pi.ids import Modal as PiModal
 from rituals.pi.models import Ballot, ConfidenceVote, Objective, ProgramIncrement, Risk
 from rituals.pi.tracking_models import PlanSnapshot
+from rituals.retro import items
 from rituals.retro.ids import Action as RetroAction
 from rituals.retro.ids import View as RetroView
-from rituals.retro.models import Retro, RetroVote
+from rituals.retro.models import Retro, RetroParticipant, RetroVote
 from rituals.standup.models import Standup
 from tests.pi.driver import choose, new_pi_values, objective_values, text_input, user_pick
-from tests.retro.seed import seed
+from tests.retro.seed import NEVER, seed
 from tests.standup.helpers import set_up
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "security.md"
@@ -106,7 +107,9 @@ class Scene:
         self.deliver()
 
     def opened(self) -> int:
-        return len(self.slack.calls_to("views.open"))
+        """Forms shown: a form that opens loading arrives by views.update, a refusal has no callback_id."""
+        methods = ("views.open", "views.update", "views.push")
+        return len([c for c in self.slack.calls if c.ok and c.method in methods and "callback_id" in c.params["view"]])
 
     def pi(self, business_owners: tuple[str, ...] = ()) -> None:
         """A PI in C0001 created by the owner, an objective and a risk of another member, an open vote."""
@@ -165,6 +168,22 @@ def drivers(scene: Scene) -> dict[str, Callable[[str], bool]]:
         scene.press("retro.vote", f"1:{ids['named']}", user)
         return scene.count(RetroVote) > before or scene.count(RetroVote, RetroVote.count > 1) > 0
 
+    def ready(user: str) -> bool:
+        scene.retro("collect")
+        scene.press("retro.ready", "1", user)
+        return scene.count(RetroParticipant, RetroParticipant.done_phase == "collect") == 1
+
+    def edit_group(user: str) -> bool:
+        ids = scene.retro("group")
+        with scene.database.session() as s:
+            pair = [ids["named"], ids["anonymous"]]
+            lead = items.merge(s, 1, pair, team_id="T0001", actor=USERS["owner"], is_admin=NEVER, now=scene.clock.now())
+            value = f"1:{lead.id}"
+        scene.deliver()
+        before = scene.opened()
+        scene.press("retro.edit_group", value, user)
+        return scene.opened() > before
+
     def roam(user: str) -> bool:
         scene.pi()
         option = {"value": "1:resolved", "text": {"type": "plain_text", "text": "Resolved"}}
@@ -206,7 +225,7 @@ def drivers(scene: Scene) -> dict[str, Callable[[str], bool]]:
         if closing:
             scene.command("/pi", "close", USERS["owner"])
         scene.press(open_as, "1", USERS["owner"])
-        scene.submit(scene.slack.calls_to("views.open")[-1].params["view"], values, user)
+        scene.submit(scene.slack.view(), values, user)
 
     def planned_bv(user: str) -> bool:
         scored(user, "pi.objective_edit", objective_values("Churn", "3", "U0003"))
@@ -241,6 +260,10 @@ def drivers(scene: Scene) -> dict[str, Callable[[str], bool]]:
         "retro.my_items": _opens(scene, "retro.my_items", "1", "collect"),
         "retro.settings": _opens(scene, "retro.settings", "1", "collect"),
         "retro.merge": _opens(scene, "retro.merge", "1", "group"),
+        "retro.ready": ready,
+        "retro.timing": _opens(scene, "retro.timing", "1", "vote"),
+        "retro.handover": _opens(scene, "retro.handover", "1", "collect"),
+        "retro.edit_group": edit_group,
         "pi.risk_roam": roam,
         "pi.vote_1` … `pi.vote_5": pi_vote,
         "pi.vote_close": vote_close,
@@ -257,7 +280,8 @@ def drivers(scene: Scene) -> dict[str, Callable[[str], bool]]:
 
 WALKED = [
     "/retro start", "/retro history", "/retro export", "/retro abandon", "retro.advance", "retro.close",
-    "retro.vote", "retro.add_item", "retro.my_items", "retro.settings", "retro.merge", "pi.risk_roam",
+    "retro.vote", "retro.add_item", "retro.my_items", "retro.settings", "retro.merge", "retro.ready",
+    "retro.timing", "retro.handover", "retro.edit_group", "pi.risk_roam",
     "pi.vote_1` … `pi.vote_5", "pi.vote_close", "/pi close", "pi.objective_drop", "/pi commit", "/pi export",
     "pi.objective_modal` · planned BV", "pi.actual_modal", "/spend budget", "/standup pause",
 ]  # fmt: skip

@@ -15,6 +15,8 @@ from bot.config import Settings
 from bot.deferred import SLACK, Later
 from bot.errors import UserError
 from bot.text import mrkdwn
+from handlers.access import Caller
+from handlers.loading import View
 from handlers.pi import guard
 from handlers.router import later
 from rituals.pi import calendar, hypotheses, met, modals, projects, render, service, votes
@@ -96,12 +98,14 @@ def open_checkin(
     settings: Settings,
 ) -> None:
     ack()
-    who = guard.objective(db, context, body, client, settings, button_id(action))
-    objective = service.load_objective(db, button_id(action), team_id=who.team)
-    pi = service.load_pi(db, objective.pi_id, team_id=who.team)
-    client.views_open(
-        trigger_id=body["trigger_id"], view=modals.checkin(objective, calendar.current_week(pi, clock.now()))
-    )
+    objective_id = button_id(action)
+
+    def form(who: Caller) -> View:
+        objective = service.load_objective(db, objective_id, team_id=who.team)
+        pi = service.load_pi(db, objective.pi_id, team_id=who.team)
+        return modals.checkin(objective, calendar.current_week(pi, clock.now()))
+
+    guard.objective_form(db, context, body, client, settings, objective_id, "Weekly check-in", form)
 
 
 def open_actual(
@@ -114,9 +118,12 @@ def open_actual(
     settings: Settings,
 ) -> None:
     ack()
-    who = guard.objective(db, context, body, client, settings, button_id(action))
-    objective = service.load_objective(db, button_id(action), team_id=who.team)
-    client.views_open(trigger_id=body["trigger_id"], view=modals.actual(objective))
+    objective_id = button_id(action)
+
+    def form(who: Caller) -> View:
+        return modals.actual(service.load_objective(db, objective_id, team_id=who.team))
+
+    guard.objective_form(db, context, body, client, settings, objective_id, "Actual business value", form)
 
 
 def open_edit(
@@ -129,12 +136,15 @@ def open_edit(
     settings: Settings,
 ) -> None:
     ack()
-    who = guard.objective(db, context, body, client, settings, button_id(action))
-    objective = service.load_objective(db, button_id(action), team_id=who.team)
-    pi = service.load_pi(db, objective.pi_id, team_id=who.team)
-    catalog, choices = hypotheses.catalog(db), projects.choices(db, pi.team_id)
-    view = modals.objective(pi, objective, body["user"]["id"], catalog, choices)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    objective_id = button_id(action)
+
+    def form(who: Caller) -> View:
+        objective = service.load_objective(db, objective_id, team_id=who.team)
+        pi = service.load_pi(db, objective.pi_id, team_id=who.team)
+        catalog, choices = hypotheses.catalog(db), projects.choices(db, pi.team_id)
+        return modals.objective(pi, objective, who.user, catalog, choices)
+
+    guard.objective_form(db, context, body, client, settings, objective_id, "Edit objective", form)
 
 
 def drop(

@@ -4,17 +4,20 @@ installation's workspace (rituals.pi.scope) and the person a member of the PI's 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from slack_sdk.web import WebClient
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.deferred import SLACK, Later
 from handlers.access import Caller, of_body
+from handlers.loading import View, open_loading
 from rituals.pi import scope
 
 DOING = "take part in this PI"
+OPENING = Later(SLACK, "Checking with Slack that you are in the PI's channel…")
 
 
 def pi(
@@ -67,3 +70,26 @@ def vote(
     channel = scope.vote(db, vote_id, team_id=who.team)[1].channel_id
     who.require_member(channel, "vote on this PI's confidence" if casting else DOING, admins=not casting)
     return who
+
+
+def objective_form(
+    db: Session,
+    context: Mapping[str, Any],
+    body: Mapping[str, Any],
+    client: WebClient,
+    settings: Settings,
+    objective_id: int,
+    title: str,
+    build: Callable[[Caller], View],
+) -> None:
+    """An objective's form (check-in, actual BV, edit). Another workspace's objective is refused at once,
+    as missing; else the modal opens loading (a trigger_id is good for 3 s) while Slack says whether the
+    person is in the PI's channel, then shows `build(caller)` or the refusal (handlers.loading)."""
+    who = of_body(context, body, client, settings)
+    channel = scope.objective(db, objective_id, team_id=who.team)[1].channel_id
+
+    def form() -> View:
+        who.require_member(channel, DOING)
+        return build(who)
+
+    open_loading(client, str(body["trigger_id"]), title, form, later=OPENING, settings=settings)

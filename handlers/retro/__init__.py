@@ -5,7 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.capabilities import Capability
-from handlers.retro import actions, commands, followups, views
+from handlers.retro import actions, commands, followups, phases, views
+from handlers.retro import groups as retro_groups
+from handlers.retro import health as retro_health
 from handlers.retro.helpers import redact_logs
 from rituals.retro import capability, demo, jobs, models
 
@@ -16,6 +18,9 @@ def register(app: App) -> None:
     actions.register(app)
     views.register(app)
     followups.register(app)
+    phases.register(app)
+    retro_groups.register(app)
+    retro_health.register(app)
 
 
 CAPABILITY = Capability(

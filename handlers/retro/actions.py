@@ -1,4 +1,5 @@
-"""Retro buttons: open the modals, move phases, vote, review. Ack first; forged presses get an ephemeral why."""
+"""Retro buttons: open the modals, move phases, vote, review. Ack first; forged presses get an ephemeral why,
+except a form's: its modal opens loading while Slack is asked and shows the refusal (helpers.open_retro_form)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from bot.config import Settings
 from bot.deferred import SLACK, Later
 from bot.errors import UserError
 from handlers.access import of_body
-from handlers.retro.helpers import metadata, retro_for
+from handlers.loading import View
+from handlers.retro.helpers import metadata, open_retro_form, retro_for
 from handlers.router import later
 from rituals.retro import followup, items, modals, publish, queries, service
 from rituals.retro.ids import Action
@@ -60,10 +62,14 @@ def add_item(
     client: WebClient,
 ) -> None:
     ack()
-    who = of_body(context, body, client, settings)
-    retro = retro_for(db, who, button_id(action), "collect")
-    service.join(db, retro, who.user)  # no edit of the root here: it would date the join
-    client.views_open(trigger_id=body["trigger_id"], view=modals.add_item(retro))
+    who, retro_id = of_body(context, body, client, settings), button_id(action)
+
+    def form() -> View:
+        retro = retro_for(db, who, retro_id, "collect")
+        service.join(db, retro, who.user)  # no edit of the root here: it would date the join
+        return modals.add_item(retro)
+
+    open_retro_form(db, who, retro_id, body["trigger_id"], "Add an item", form)
 
 
 def my_items(
@@ -76,10 +82,13 @@ def my_items(
     client: WebClient,
 ) -> None:
     ack()
-    who = of_body(context, body, client, settings)
-    retro = retro_for(db, who, button_id(action), "collect")
-    mine = items.own_items(db, retro.id, who.user)
-    client.views_open(trigger_id=body["trigger_id"], view=modals.my_items(retro, mine))
+    who, retro_id = of_body(context, body, client, settings), button_id(action)
+
+    def form() -> View:
+        retro = retro_for(db, who, retro_id, "collect")
+        return modals.my_items(retro, items.own_items(db, retro.id, who.user))
+
+    open_retro_form(db, who, retro_id, body["trigger_id"], "My items", form)
 
 
 def edit_item(
@@ -134,10 +143,14 @@ def settings_button(
     client: WebClient,
 ) -> None:
     ack()
-    who = of_body(context, body, client, settings)
-    retro = retro_for(db, who, button_id(action), "collect", "group")
-    queries.require_facilitator(retro, who.user, who.is_admin, "change the retro's settings")
-    client.views_open(trigger_id=body["trigger_id"], view=modals.settings(retro))
+    who, retro_id = of_body(context, body, client, settings), button_id(action)
+
+    def form() -> View:
+        retro = retro_for(db, who, retro_id, "collect", "group")
+        queries.require_facilitator(retro, who.user, who.is_admin, "change the retro's settings")
+        return modals.settings(retro)
+
+    open_retro_form(db, who, retro_id, body["trigger_id"], "Retro settings", form)
 
 
 def advance(
@@ -171,10 +184,14 @@ def merge(
     client: WebClient,
 ) -> None:
     ack()
-    who = of_body(context, body, client, settings)
-    retro = retro_for(db, who, button_id(action), "group")
-    queries.require_facilitator(retro, who.user, who.is_admin, "merge items")
-    client.views_open(trigger_id=body["trigger_id"], view=modals.merge(publish.snapshot(db, retro)))
+    who, retro_id = of_body(context, body, client, settings), button_id(action)
+
+    def form() -> View:
+        retro = retro_for(db, who, retro_id, "group")
+        queries.require_facilitator(retro, who.user, who.is_admin, "merge items")
+        return modals.merge(publish.snapshot(db, retro))
+
+    open_retro_form(db, who, retro_id, body["trigger_id"], "Merge items", form)
 
 
 def vote(
@@ -253,8 +270,11 @@ def add_action(
     ack()
     retro_id, item_id = button_pair(action)
     who = of_body(context, body, client, settings)
-    retro = retro_for(db, who, retro_id, "discuss")
-    client.views_open(trigger_id=body["trigger_id"], view=modals.add_action(retro, item_id, who.user))
+
+    def form() -> View:
+        return modals.add_action(retro_for(db, who, retro_id, "discuss"), item_id, who.user)
+
+    open_retro_form(db, who, retro_id, body["trigger_id"], "Add an action item", form)
 
 
 def close(

@@ -8,11 +8,13 @@ from bot.deferred import SLACK, Later
 from bot.errors import UserError
 from bot.text import decode, escape, link, mrkdwn
 from handlers.access import Caller, caller
+from handlers.retro.phases import handover_command
 from handlers.router import CommandRequest, Router, Sub
-from rituals.retro import boards, history, render, service
+from rituals.retro import boards, health, health_step, history, phases, render, service
 from rituals.retro import evidence as retro_evidence
 
 EXPORT_LIMIT = 39_000
+NEVER = lambda: False  # noqa: E731 - the starter facilitates: no admin check needed
 
 
 def register(app: App) -> None:
@@ -29,8 +31,9 @@ def _member(req: CommandRequest, doing: str) -> Caller:
 def start(req: CommandRequest) -> None:
     _member(req, "start a retro there")
     config = req.settings.section("retro")
-    key = req.args[0] if req.args and boards.slug(req.args[0]) in boards.available(config) else None
-    title = " ".join(req.args[1:] if key else req.args) or f"Retro {req.clock.now():%Y-%m-%d}"
+    args, timing = phases.start_options(req.args)  # collect=2h vote=1d discuss=45m cap=2 then=nudge
+    key = args[0] if args and boards.slug(args[0]) in boards.available(config) else None
+    title = " ".join(args[1:] if key else args) or f"Retro {req.clock.now():%Y-%m-%d}"
     retro = service.start_retro(
         req.db,
         team_id=req.team,
@@ -40,6 +43,10 @@ def start(req: CommandRequest) -> None:
         title=title,
         now=req.clock.now(),
     )
+    health_step.start(req.db, retro, config, req.clock.now())  # if the template includes the health check
+    if timing != phases.Timing():
+        now = req.clock.now()
+        phases.configure(req.db, retro.id, timing, team_id=req.team, actor=req.user, is_admin=NEVER, now=now)
     req.reply(
         f"Retro “{mrkdwn(retro.title)}” started: you facilitate. Use the buttons on its message to move between phases."
     )
@@ -59,9 +66,11 @@ def evidence(req: CommandRequest) -> None:
 
 
 def templates(req: CommandRequest) -> None:
+    config = req.settings.section("retro")
     lines = [
         f"`{escape(b.key)}` — {escape(b.name)}: {escape(', '.join(c.label for c in b.columns))}"
-        for b in boards.available(req.settings.section("retro")).values()
+        + (" + team health check" if health.enabled(config, b.key) else "")
+        for b in boards.available(config).values()
     ]
     req.reply("Retro templates (`/retro start <key> [title]`):\n" + "\n".join(lines))
 
@@ -122,13 +131,19 @@ def resume(req: CommandRequest) -> None:
 ROUTER = Router(
     "/retro",
     [
-        Sub("start", "start [template] [title]", "start a retrospective in this channel (you facilitate)", start),
+        Sub(
+            "start",
+            "start [template] [title] [vote=2h discuss=1h cap=2 then=nudge]",
+            "start a retrospective in this channel (you facilitate); optional deadlines, per-item vote cap",
+            start,
+        ),
         Sub("evidence", "evidence", "draft items from the period's spend, idle GPUs, failed runs, blockers", evidence),
         Sub("templates", "templates", "list the retro templates (built-in and your team's)", templates),
         Sub("history", "history", "past retros of this channel, with links", past),
         Sub("export", "export <id>", "a retro as Markdown", export),
         Sub("abandon", "abandon | resume", "put the running retro aside, or bring it back", abandon),
         Sub("resume", "resume", "bring an abandoned retro back", resume, listed=False),
+        Sub("handover", "handover @person", "hand facilitation of the running retro to a member", handover_command),
     ],
     later=Later(SLACK, "Checking with Slack…"),  # membership and admin checks (handlers.access)
 )

@@ -14,8 +14,9 @@ from bot.config import Settings
 from bot.deferred import SLACK, TRACKERS, Later
 from bot.errors import UserError
 from handlers.access import of_body
+from handlers.loading import View, open_loading
 from handlers.retro.actions import button_id, button_pair, stale_button
-from handlers.retro.helpers import retro_for
+from handlers.retro.helpers import OPENING, retro_for
 from handlers.router import later
 from rituals.retro import action_tickets, evidence, followup, queries, render
 from rituals.retro.ids import Action
@@ -45,13 +46,16 @@ def add_to_tracker(
             "That button is not one of this bot's retro buttons any more. Use the latest messages."
         ) from None
     who = of_body(context, body, client, settings)
-    retro, retro_action = action_tickets.action_of(db, who.team, action_id)
-    who.require_member(retro.channel_id, "file this retro's actions")
-    if who.user not in (retro_action.owner_id, retro.facilitator_id) and not who.is_admin():
-        raise UserError(f"Only the action's owner (<@{retro_action.owner_id}>) or the facilitator can file it.")
-    view = action_tickets.form(db, settings, action_tickets.origin(db, retro, retro_action))
-    client.views_open(trigger_id=body["trigger_id"], view=view)
-    ack()  # last: a deferred request answers (and returns) at its ack
+    retro, retro_action = action_tickets.action_of(db, who.team, action_id)  # another workspace's: at once
+
+    def form() -> View:  # Slack says who is in the channel (and who is an admin) first
+        who.require_member(retro.channel_id, "file this retro's actions")
+        if who.user not in (retro_action.owner_id, retro.facilitator_id) and not who.is_admin():
+            raise UserError(f"Only the action's owner (<@{retro_action.owner_id}>) or the facilitator can file it.")
+        return action_tickets.form(db, settings, action_tickets.origin(db, retro, retro_action))
+
+    # a deferred request answers (and returns) at its ack: the opened modal is the answer
+    open_loading(client, body["trigger_id"], "File stage ticket", form, later=OPENING, settings=settings, opened=ack)
 
 
 def carry(

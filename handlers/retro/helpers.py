@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from slack_bolt import App
 from sqlalchemy.orm import Session
 
+from bot.deferred import SLACK, Later
 from bot.errors import UserError
 from handlers.access import Caller
 from handlers.forms import parse_metadata
+from handlers.loading import View, open_loading
 from rituals.retro import queries
 from rituals.retro.models import Retro
 
@@ -33,6 +35,20 @@ def retro_for(db: Session, who: Caller, retro_id: int, *phases: str) -> Retro:
     if found is not None:
         who.require_member(found.channel_id, "take part in this retro")
     return queries.load(db, retro_id, *phases, team_id=who.team)
+
+
+OPENING = Later(SLACK, "Checking with Slack that you are in the retro's channel…")
+
+
+def open_retro_form(
+    db: Session, who: Caller, retro_id: int, trigger_id: str, title: str, build: Callable[[], View]
+) -> None:
+    """A retro's form: a trigger_id is good for 3 s and `build()` asks Slack first (retro_for), so the
+    modal opens at once, loading, and shows the form or the refusal when Slack has answered
+    (handlers.loading). A retro of another workspace (or none) is refused at once, as missing."""
+    if queries.find(db, retro_id, team_id=who.team) is None:
+        queries.load(db, retro_id, team_id=who.team)  # raises: that retro does not exist
+    open_loading(who.client, trigger_id, title, build, later=OPENING, settings=who.settings)
 
 
 _METADATA = re.compile(r"""(["']private_metadata["']\s*:\s*)(["'])(?:\\.|(?!\2).)*\2""")

@@ -100,13 +100,14 @@ def submit_merge(
     settings: Settings,
     client: WebClient,
 ) -> None:
-    chosen = Form.of(view).options(Block.ITEMS)
+    chosen, title = Form.of(view).options(Block.ITEMS), Form.of(view).text(Block.GROUP_TITLE)
     who = of_body(context, body, client, settings)
     retro = retro_for(db, who, metadata(view)["retro"], "group")
     items.merge(
         db,
         retro.id,
         [int(v) for v in chosen if v.isdigit()],
+        title=title,
         team_id=who.team,
         actor=who.user,
         is_admin=who.is_admin,

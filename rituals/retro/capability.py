@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.capabilities import DesiredJob, StatusLine
-from rituals.retro import followup
+from rituals.retro import due, followup, phases
 from rituals.retro.ids import Job
-from rituals.retro.jobs import REMINDER_LEAD, due_reminder_at
+from rituals.retro.jobs import REMINDER_LEAD
 from rituals.retro.models import OPEN_PHASES, PHASE_NAMES, Retro, RetroAction
 
 
@@ -62,6 +62,7 @@ def schedule(session: Session) -> list[DesiredJob]:
                 team_id=retro.team_id,
             )
         )
+    jobs.extend(phases.desired_jobs(session))
     for action, retro in session.execute(
         select(RetroAction, Retro)
         .join(Retro, Retro.id == RetroAction.retro_id)
@@ -74,7 +75,7 @@ def schedule(session: Session) -> list[DesiredJob]:
                 id=f"retro:action:{action.id}:due",
                 job=Job.ACTION_DUE.value,
                 scope=str(action.id),
-                trigger=DateTrigger(run_date=due_reminder_at(action.due_on)),
+                trigger=DateTrigger(run_date=due.planned(action)),  # 09:00 the day before, owner's zone
                 team_id=retro.team_id,
             )
         )

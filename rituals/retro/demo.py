@@ -1,11 +1,18 @@
-"""`ritualbot demo`: a finished retro (yesterday's) with anonymous and named items, votes and actions."""
+"""`ritualbot demo`: a finished retro (yesterday's) with anonymous and named items, a named group, a team
+health check, votes and an action filed as a stage ticket; today's retro reviews it with the ticket's state."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+
 from bot.demo_context import DemoContext
-from rituals.retro import boards, followup, items, service
+from rituals.retro import action_tickets, boards, followup, groups, health, health_step, items, service
+from rituals.retro.models import Retro, RetroAction
+from rituals.tickets import notify
+from rituals.tickets import service as tickets
+from rituals.tickets.setup import TicketSetup
 
 
 def run(ctx: DemoContext) -> None:
@@ -24,6 +31,9 @@ def run(ctx: DemoContext) -> None:
         rid = retro.id
         for user in (ada, grace, ravi):
             service.join(s, retro, user)
+        health_step.start(s, retro, {"health": {"templates": ["4ls"]}}, ctx.at(14, 1, days=-1))
+        for user, scores in ((ada, [4, 3, 4, 4, 4, 3]), (grace, [4, 2, 5, 4, 5, 3]), (ravi, [3, 2, 4, 5, 4, 2])):
+            health.answer(s, rid, dict(enumerate(scores)), team_id=ctx.team_id, user=user)
         items.add_item(
             s,
             rid,
@@ -70,6 +80,10 @@ def run(ctx: DemoContext) -> None:
         group = items.merge(
             s, rid, [flaky, quota], team_id=ctx.team_id, actor=ada, is_admin=never, now=ctx.at(14, 22, days=-1)
         ).id  # ids are random: the group's lead may be either item
+        groups.edit(
+            s, rid, group, title="Training queue", split_out=[], team_id=ctx.team_id, actor=ada, is_admin=never,
+            now=ctx.at(14, 23, days=-1),
+        )  # fmt: skip
         service.advance(
             s, rid, team_id=ctx.team_id, from_phase="group", actor=ada, is_admin=never, now=ctx.at(14, 25, days=-1)
         )
@@ -92,6 +106,7 @@ def run(ctx: DemoContext) -> None:
         )
         service.close(s, rid, team_id=ctx.team_id, actor=ada, is_admin=never, now=ctx.at(14, 50, days=-1))
     ctx.deliver()
+    _add_to_tracker(ctx, rid, ravi)
     with ctx.session() as s:  # today's retro opens with the review of yesterday's actions and carried items
         service.start_retro(
             s,
@@ -102,4 +117,32 @@ def run(ctx: DemoContext) -> None:
             title="Sprint 48",
             now=ctx.at(10, 0),
         )
+    ctx.deliver()
+
+
+def _add_to_tracker(ctx: DemoContext, retro_id: int, owner: str) -> None:
+    """What *Add to tracker* on the action and the tickets form's submission do: the action becomes a stage
+    ticket, linked to the action's message, so the next retro's review shows the ticket's state."""
+    with ctx.session() as s:
+        retro = s.get(Retro, retro_id)
+        action = s.scalars(select(RetroAction).where(RetroAction.retro_id == retro_id)).one()
+        assert retro is not None
+        where = action_tickets.origin(s, retro, action)
+        setup = TicketSetup.from_settings(ctx.runtime.settings)
+        stage = next((st for st in setup.stages if "Deploy" in st.name or "Monitor" in st.name), setup.stages[0])
+        draft = tickets.new_draft(
+            s,
+            team_id=ctx.team_id,
+            user_id=owner,
+            channel_id=retro.channel_id,
+            now=ctx.at(15, 5, days=-1),
+            stage=stage.name,
+            summary=action.text,
+            description=f"Action from the retro “{retro.title}”: owner <@{owner}>.",
+            assignee=owner,
+            origin_channel=retro.channel_id,
+            origin_ts=where.ts,
+        )
+        filed = tickets.submit(s, setup, draft, now=ctx.clock.now())
+        notify.filed(s, filed, channel=retro.channel_id, team_id=ctx.team_id, now=ctx.clock.now())
     ctx.deliver()

@@ -11,8 +11,9 @@ from bot import outbox
 from bot.errors import UserError
 from bot.templates import render as template
 from bot.text import plain
-from rituals.retro import publish, queries, service
+from rituals.retro import publish, queries, render_health, service
 from rituals.retro.models import PHASE_NAMES, Retro
+from rituals.retro.snapshot import ItemView
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,7 @@ def export_markdown(s: Session, retro: Retro) -> str:
     columns = [
         {
             "label": c.label,
-            "entries": [
-                {"text": plain(i.full_text), "votes": i.votes, "author": f"<@{i.author}>" if i.author else None}
-                for i in c.items
-            ],
+            "entries": [{"text": plain(i.full_text), "votes": i.votes, "author": _author(i)} for i in c.items],
         }
         for c in snap.columns
     ]
@@ -86,7 +84,13 @@ def export_markdown(s: Session, retro: Retro) -> str:
         participants=snap.participants,
         columns=columns,
         actions=actions,
+        health=render_health.markdown(snap.health),
     )
+
+
+def _author(item: ItemView) -> str | None:
+    """A group names nobody: its lead's author would seem to have written the anonymous items merged in."""
+    return f"<@{item.author}>" if item.author and not item.members else None
 
 
 def _iso(day: date | None) -> str | None:

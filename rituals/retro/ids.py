@@ -32,6 +32,11 @@ class Action(StrEnum):
     ADD_TO_TRACKER = "retro.add_to_tracker"  # file an action as a stage ticket
     ADD_EVIDENCE = "retro.add_evidence"  # a draft item from the period's evidence, added by the facilitator
     CARRY = "retro.carry"  # the parking lot: carry a left-behind item of the last retro onto the board
+    EDIT_GROUP = "retro.edit_group"  # name a merged group or split items back out (rituals.retro.groups)
+    HEALTH = "retro.health"  # open the anonymous team health check (rituals.retro.health)
+    READY = "retro.ready"  # a participant's "I'm done" in the current phase (pressed again: not done)
+    TIMING = "retro.timing"  # the facilitator's deadlines, what a passed one does, the per-item vote cap
+    HANDOVER = "retro.handover"  # hand the facilitator's role to another channel member
 
 
 class View(StrEnum):
@@ -45,6 +50,10 @@ class View(StrEnum):
     ANONYMOUS_ITEM = "retro.anonymous_item"
     MY_ITEMS = "retro.my_items_view"
     DONE = "retro.done"
+    EDIT_GROUP = "retro.edit_group_modal"
+    HEALTH = "retro.health_modal"
+    TIMING = "retro.timing_modal"
+    HANDOVER = "retro.handover_modal"
 
 
 class Block(StrEnum):
@@ -59,6 +68,14 @@ class Block(StrEnum):
     VOTES = "votes"
     VISIBLE = "visible"
     DEADLINE = "deadline"
+    VOTE_DEADLINE = "vote_deadline"
+    DISCUSS_DEADLINE = "discuss_deadline"
+    ON_DEADLINE = "on_deadline"
+    ITEM_CAP = "item_cap"
+    FACILITATOR = "facilitator"
+    GROUP_TITLE = "group_title"
+    SPLIT = "split"
+    HEALTH = "health"  # the health check's questions: f"{Block.HEALTH}.{position}"
     ROOT = "retro.root"  # the root message's button row: f"{Block.ROOT}.{retro_id}"
 
 
@@ -67,6 +84,8 @@ class Option(StrEnum):
 
     ANONYMOUS = "anonymous"
     VISIBLE = "visible"
+    MOVE_ON = "move_on"  # a passed deadline moves the phase on
+    NUDGE = "nudge"  # a passed deadline DMs the facilitator a button instead
 
 
 class Job(StrEnum):
@@ -74,4 +93,5 @@ class Job(StrEnum):
 
     REMIND = "retro.remind"
     DEADLINE = "retro.deadline"
+    PHASE_DEADLINE = "retro.phase_deadline"  # voting's and discussion's deadlines (scope "<retro>:<phase>")
     ACTION_DUE = "retro.action_due"  # DM an open action's owner the day before it is due

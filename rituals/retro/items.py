@@ -20,7 +20,7 @@ from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.errors import UserError
-from rituals.retro import publish, service
+from rituals.retro import phases, publish, service
 from rituals.retro.ids import Block
 from rituals.retro.models import Retro, RetroItem, RetroVote
 from rituals.retro.queries import AdminCheck, load, new_item_id, require_facilitator
@@ -124,9 +124,18 @@ def own_items(s: Session, retro_id: int, user_id: str) -> list[RetroItem]:
 
 
 def merge(
-    s: Session, retro_id: int, item_ids: list[int], *, team_id: str, actor: str, is_admin: AdminCheck, now: datetime
+    s: Session,
+    retro_id: int,
+    item_ids: list[int],
+    *,
+    team_id: str,
+    actor: str,
+    is_admin: AdminCheck,
+    now: datetime,
+    title: str = "",
 ) -> RetroItem:
-    """Merge items into one group; the lowest id becomes the group's lead (votes go to the lead)."""
+    """Merge items into one group; the lowest id becomes the group's lead (votes go to the lead). A title
+    names the group (rituals.retro.groups renames it and splits items back out)."""
     retro = load(s, retro_id, "group", team_id=team_id)
     require_facilitator(retro, actor, is_admin, "merge items")
     items = [s.get(RetroItem, i) for i in sorted(set(item_ids))]
@@ -139,10 +148,12 @@ def merge(
             item.group_id = lead_id
         if item.id in item_ids and item.id != lead_id:
             item.group_id = lead_id
-    s.flush()
-    publish.post_groups(s, retro, now)
     lead = s.get(RetroItem, lead_id)
     assert lead is not None
+    lead.title = " ".join(title.split())[:150] or lead.title
+    s.flush()
+    publish.post_groups(s, retro, now)
+    publish.refresh_root(s, retro, now)  # the board shows the group (and its title)
     return lead
 
 
@@ -179,6 +190,7 @@ def vote(s: Session, retro_id: int, item_id: int, *, team_id: str, voter: str, n
         .where(RetroVote.item_id == item.id, RetroVote.voter_id == voter)
         .execution_options(populate_existing=True)
     ).first()
+    phases.check_cap(retro, row.count if row is not None else 0, used)
     if row is None:
         s.add(RetroVote(retro_id=retro.id, item_id=item.id, voter_id=voter, count=1))
     else:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import timedelta
 
 from bot.jobs import job
 from bot.runtime import Runtime
-from rituals.retro import publish, service
+from rituals.retro import due, phases, publish
 from rituals.retro.ids import Job
 from rituals.retro.models import Retro, RetroAction
 
@@ -53,38 +53,33 @@ def remind(rt: Runtime, scope: str, period: str) -> None:
         publish.post_reminder(s, retro, now)
 
 
-DUE_HOUR = time(9, tzinfo=UTC)  # the day before the due date, 09:00 UTC
-
-
-def due_reminder_at(due_on: date) -> datetime:
-    return datetime.combine(due_on - timedelta(days=1), DUE_HOUR)
-
-
 def _due_period(rt: Runtime, scope: str) -> str:
-    """One reminder per due date (a new due date makes a new period); a run that fires early claims nothing."""
+    """One reminder per due date (a new due date makes a new period); a run that fires early claims nothing.
+    Asks Slack for the owner's timezone the first time (rituals.retro.due), off the request path."""
     now = rt.clock.now()
     with rt.database.session() as s:
         action = s.get(RetroAction, int(scope))
-        if action is None or action.due_on is None:
+        retro = s.get(Retro, action.retro_id) if action is not None else None
+        if action is None or retro is None or action.due_on is None:
             return "none"
-        if now < due_reminder_at(action.due_on):
+        tz = due.owner_timezone(action, rt.directory(retro.team_id), due.team_timezone(rt.settings))
+        if now < due.remind_at(action.due_on, tz):
             return f"early-{now:%Y%m%dT%H%M%S}"
         return action.due_on.isoformat()
 
 
 @job(Job.ACTION_DUE.value, period=_due_period, description="DM a retro action's owner the day before it is due")
 def action_due(rt: Runtime, scope: str, period: str) -> None:
+    """At 09:00 the day before the due date in the owner's timezone (until 09:00 on the due date)."""
     now = rt.clock.now()
     with rt.database.session() as s:
         action = s.get(RetroAction, int(scope))
         retro = s.get(Retro, action.retro_id) if action is not None else None
-        if (
-            action is None
-            or retro is None
-            or action.status != "open"
-            or action.due_on is None
-            or not due_reminder_at(action.due_on) <= now < datetime.combine(action.due_on, DUE_HOUR)
-        ):
+        if action is None or retro is None or action.status != "open" or action.due_on is None:
+            log.info("retro action reminder skipped action=%s", scope)
+            return
+        start, end = due.window(action, action.owner_tz or due.team_timezone(rt.settings))
+        if not start <= now < end:
             log.info("retro action reminder skipped action=%s", scope)
             return
         publish.post_due_reminder(s, retro, action, now)
@@ -97,5 +92,10 @@ def deadline(rt: Runtime, scope: str, period: str) -> None:
         retro = s.get(Retro, int(scope))
         if retro is None or retro.deadline_at is None or now < retro.deadline_at:
             return
-        moved = service.move_on_by_deadline(s, retro, now)
-        log.info("retro deadline reached retro=%s moved_on=%s", scope, moved)
+        outcome = phases.deadline_passed(s, retro, "collect", now)  # moves on, or nudges the facilitator
+        log.info("retro deadline reached retro=%s outcome=%s", scope, outcome)
+
+
+@job(Job.PHASE_DEADLINE.value, period=phases.period, description="end a retro's voting or discussion at its deadline")
+def phase_deadline(rt: Runtime, scope: str, period: str) -> None:
+    phases.run(rt, scope)

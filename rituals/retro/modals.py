@@ -154,7 +154,15 @@ def merge(snap: Snapshot) -> dict[str, Any]:
     return _modal(
         View.MERGE,
         "Merge items",
-        [_input(Block.ITEMS, "Items to merge into one group", element)],
+        [
+            _input(Block.ITEMS, "Items to merge into one group", element),
+            _input(
+                Block.GROUP_TITLE,
+                "Group title (optional; shown on the board and in the export)",
+                {"type": "plain_text_input", "action_id": "value", "max_length": 150},
+                optional=True,
+            ),
+        ],
         {"retro": snap.retro.id},
         submit="Merge",
     )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.models import OutboxMessage
-from rituals.retro import action_tickets, render
+from rituals.retro import action_tickets, render, render_groups
 from rituals.retro.boards import BUILT_IN
 from rituals.retro.models import Retro, RetroAction, RetroItem
 from rituals.retro.snapshot import Snapshot, take
@@ -78,7 +78,7 @@ def post_reveal(s: Session, retro: Retro, now: datetime) -> None:
 
 
 def post_groups(s: Session, retro: Retro, now: datetime) -> None:
-    _thread(s, retro, render.groups(snapshot(s, retro)), now)
+    _thread(s, retro, render_groups.groups(snapshot(s, retro)), now)
 
 
 def post_ballot(s: Session, retro: Retro, now: datetime) -> None:
@@ -95,6 +95,10 @@ def post_discussion(s: Session, retro: Retro, now: datetime) -> None:
 
 def post_action(s: Session, retro: Retro, action: RetroAction, now: datetime) -> None:
     _thread(s, retro, render.action_posted(action), now, ref=action_tickets.action_ref(retro.id, action.id))
+
+
+def post_health_invite(s: Session, retro: Retro, message: tuple[str, list], now: datetime) -> None:
+    _thread(s, retro, message, now, ref=f"retro:{retro.id}:health")
 
 
 def post_note(s: Session, retro: Retro, text: str, now: datetime) -> None:

@@ -64,6 +64,12 @@ def participant_count(s: Session, retro_id: int) -> int:
     )
 
 
+def done_count(s: Session, retro_id: int, phase: str) -> int:
+    """How many participants said "I'm done" in this phase (rituals.retro.phases)."""
+    where = (RetroParticipant.retro_id == retro_id, RetroParticipant.done_phase == phase)
+    return s.scalar(select(func.count()).select_from(RetroParticipant).where(*where)) or 0
+
+
 def vote_tallies(s: Session, retro_id: int) -> dict[int, int]:
     rows = s.execute(
         select(RetroVote.item_id, func.sum(RetroVote.count))

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
 from bot import blocks as bk
 from bot.blocks import Blocks
 from bot.templates import render as template
-from bot.text import escape, mrkdwn
+from bot.text import escape, mrkdwn, slack_date
+from rituals.retro import phase_view, render_health
 from rituals.retro.ids import Action, Block
 from rituals.retro.models import Retro, RetroAction, RetroItem
+from rituals.retro.phase_view import ADVANCE_LABEL, when
 from rituals.retro.snapshot import ColumnView, ItemView, Snapshot, item_count
 
 PKG = "rituals.retro"
@@ -21,12 +22,6 @@ PHASE_LABEL = {
     "discuss": "Discussing",
     "closed": "Closed",
 }
-ADVANCE_LABEL = {"collect": "Reveal items ▶", "group": "Start voting ▶", "vote": "Close voting ▶"}
-
-
-def when(moment: datetime) -> str:
-    """A Slack date token: every reader sees it in their own timezone."""
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{moment:%Y-%m-%d %H:%M} UTC>"
 
 
 def _author(item: ItemView) -> str:
@@ -54,11 +49,14 @@ def root(snap: Snapshot) -> tuple[str, Blocks]:
     ]
     if retro.deadline_at and retro.phase == "collect":
         meta.append(f"collection closes {when(retro.deadline_at)}")
+    meta.extend(phase_view.root_lines(retro, snap.done, snap.participants))
     out: Blocks = [bk.header(f"Retro: {retro.title}"), bk.context(*meta)]
     if retro.phase == "closed":
         out.append(bk.section(summary_text(snap)))
+        out.extend(render_health.board(snap.health, retro.phase))
         return text, out
     out.extend(_board_body(snap))
+    out.extend(render_health.board(snap.health, retro.phase))
     if not retro.abandoned:
         out.append(bk.actions(*_phase_buttons(snap), block_id=f"{Block.ROOT}.{retro.id}"))
     return text, out
@@ -81,11 +79,12 @@ def _board_body(snap: Snapshot) -> Blocks:
             if retro.visible_while_collecting
             else "Items stay hidden until the facilitator reveals them, so nobody anchors on others."
         )
-        body.append(bk.context(f"{hint} {retro.votes_per_person} votes each."))
+        body.append(bk.context(f"{hint} {retro.votes_per_person} votes each.{phase_view.cap_note(retro)}"))
     elif retro.phase == "vote":
         body.append(
             bk.context(
                 f"Vote in the thread: {retro.votes_per_person} votes each; results stay hidden until voting closes."
+                + phase_view.cap_note(retro)
             )
         )
     elif retro.phase == "discuss":
@@ -112,6 +111,7 @@ def _phase_buttons(snap: Snapshot) -> Blocks:
         buttons.append(bk.button("Settings", Action.SETTINGS, rid))
     if retro.phase in ADVANCE_LABEL:
         buttons.append(bk.button(ADVANCE_LABEL[retro.phase], Action.ADVANCE, f"{rid}:{retro.phase}"))
+    buttons += phase_view.buttons(retro)
     if retro.phase == "discuss":
         buttons.append(
             bk.button(
@@ -181,7 +181,7 @@ def ballot(snap: Snapshot) -> tuple[str, Blocks]:
     out: Blocks = [
         bk.section(
             f"*Vote!* You have {retro.votes_per_person} votes; you may put several on one "
-            "item. Votes stay hidden until the facilitator closes voting."
+            f"item.{phase_view.cap_note(retro)} Votes stay hidden until the facilitator closes voting."
         )
     ]
     for group in snap.groups:
@@ -334,8 +334,7 @@ def reminder(retro: Retro) -> str:
         PKG,
         "reminder.txt.j2",
         title=mrkdwn(retro.title),
-        epoch=int(retro.deadline_at.timestamp()),
-        fallback=f"{retro.deadline_at:%Y-%m-%d %H:%M} UTC",
+        closes=slack_date(retro.deadline_at, "at {time}", f"at {retro.deadline_at:%H:%M} UTC"),
     )
 
 

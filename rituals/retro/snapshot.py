@@ -7,9 +7,11 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from rituals.retro import health
 from rituals.retro.boards import is_improvement
+from rituals.retro.health import HealthView
 from rituals.retro.models import Retro
-from rituals.retro.queries import actions_of, items_of, participant_count, vote_tallies
+from rituals.retro.queries import actions_of, done_count, items_of, participant_count, vote_tallies
 
 
 @dataclass(frozen=True)
@@ -22,10 +24,12 @@ class ItemView:
     members: tuple[str, ...] = ()
     carried: bool = False
     discussed: bool = False
+    title: str | None = None  # a named group's title (rituals.retro.groups)
 
     @property
     def full_text(self) -> str:
-        return " + ".join((self.text, *self.members))
+        joined = " + ".join((self.text, *self.members))
+        return f"{self.title}: {joined}" if self.title else joined
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class Snapshot:
     participants: int
     actions: list[ActionView]
     votes_cast: int
+    done: int = 0  # participants who said "I'm done" in the current phase (a count, never who)
+    health: HealthView | None = None  # the team health check, if the retro has one (rituals.retro.health)
 
     @property
     def groups(self) -> list[ItemView]:
@@ -76,13 +82,17 @@ def take(s: Session, retro: Retro, board_name: str) -> Snapshot:
                 tuple(m.text for m in items if m.group_id == i.id),
                 carried=retro.phase == "closed" and not i.discussed and is_improvement(i.column_key),
                 discussed=i.discussed,
+                title=i.title,
             )
             for i in items
             if i.group_id is None and i.column_key == column["key"]
         ]
         columns.append(ColumnView(column["key"], column["label"], views))
     actions = [ActionView(a.id, a.text, a.owner_id, a.due_on, a.status) for a in actions_of(s, retro.id)]
-    return Snapshot(retro, board_name, columns, participant_count(s, retro.id), actions, sum(tallies.values()))
+    participants, done = participant_count(s, retro.id), done_count(s, retro.id, retro.phase)
+    return Snapshot(
+        retro, board_name, columns, participants, actions, sum(tallies.values()), done, health.view(s, retro)
+    )
 
 
 def item_count(snap: Snapshot) -> int:

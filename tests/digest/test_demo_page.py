@@ -96,6 +96,18 @@ def test_every_message_of_the_day_is_on_the_page_visible_and_in_time_order(demo:
     order = {"Sun": 0, "Mon": 1, "Tue": 2}
     assert stamps == sorted(stamps, key=lambda s: (order[s[0]], s[1]))  # Sunday's retro before Monday's standup
     assert "Needs attention" in text and "My standup today" in text
+    # both paths to a stage ticket: a standup blocker, and a retro action whose ticket the next review shows
+    blocker = re.search(r"filed (DS-\d+) · [^:]+: Waiting on GPU quota for the 8xA100 node", text)
+    action = re.search(r"@ravi filed (DS-\d+) · [^:]+: Alert on queue time > 4h and name an owner", text)
+    assert blocker and action and blocker.group(1) != action.group(1)
+    assert f"{blocker.group(1)} was closed by @ravi" in text
+    review = text[text.index("Review of last actions") :]
+    assert re.match(
+        r"Review of last actionsAlert on queue time > 4h[^·]+· from “Sprint 47” · open · ticket DS-", review
+    )
+    assert f"ticket {action.group(1)} · " in review.split("Parking lot")[0]
+    assert "Training queue: " in text, "the named group (its lead, so its first item, is random)"
+    assert "Team health (3 answered, 1–5)" in text, "the health check's averages"
     assert not re.search(r"\b(UADA|UGRACE|URAVI|CDEMO|TDEMO)\b", text), "raw Slack ids on the page"
     assert "&amp;" not in text and "&lt;" not in text and "<@" not in text
     unrendered = re.findall(r"(?<![\w*])\*[^\s*][^*\n]{0,80}\*(?![\w*])", text)

@@ -100,7 +100,8 @@ class PiDriver:
         return response.json() if response.content else {}
 
     def opened(self) -> dict[str, Any]:
-        return self.slack.calls_to("views.open")[-1].params["view"]
+        """The modal the user sees now: a form opened loading arrives by views.update (handlers.loading)."""
+        return self.slack.view()
 
     def submit(self, values: dict[str, Any], user: str, view: dict[str, Any] | None = None) -> dict[str, Any]:
         view = view or self.opened()

@@ -70,7 +70,25 @@ class RetroDriver:
         return response.json() if response.content else {}
 
     def last_opened_view(self) -> dict[str, Any]:
-        return self.slack.calls_to("views.open")[-1].params["view"]
+        """The modal the user sees now: a form opened loading arrives by views.update (handlers.loading)."""
+        return self.slack.view()
+
+    def refused_in_modal(self) -> str:
+        """The refusal a form opened loading shows in its place (handlers.loading.failed_view): no form."""
+        view = self.slack.view()
+        assert "callback_id" not in view and "submit" not in view, view
+        text = str(view["blocks"][0]["text"]["text"])
+        assert text.startswith(":warning: "), text
+        return text.removeprefix(":warning: ")
+
+    def forms(self) -> list[str]:
+        """The callback_ids of the forms the user was shown (a loading or refusal view has none)."""
+        methods = ("views.open", "views.update", "views.push")
+        calls = [c for c in self.slack.calls if c.ok and c.method in methods]
+        return [c.params["view"]["callback_id"] for c in calls if "callback_id" in c.params["view"]]
+
+    def forms_shown(self) -> int:
+        return len(self.forms())
 
     # -- what the channel shows --------------------------------------------------------------
     def ts_of(self, ref: str) -> str:

@@ -21,16 +21,14 @@ def test_an_action_is_filed_as_a_ticket_and_the_next_review_shows_its_state(
     [button] = buttons(posted["blocks"], "retro.add_to_tracker")
     assert button["text"]["text"] == "Add to tracker"
 
-    opened = len(slack.calls_to("views.open"))
-    signed.action("retro.add_to_tracker", button["value"], user="U0002")
-    assert slack.wait_until(
-        lambda d: "Only the action's owner (<@U0003>)" in (d.responses() or [{}])[-1].get("text", "")
-    )
-    assert len(slack.calls_to("views.open")) == opened, "no form for someone else"
+    signed.action("retro.add_to_tracker", button["value"], user="U0002")  # the form opens loading: Slack is asked
+    assert slack.wait_until(lambda d: d.calls_to("views.update"))
+    assert retro.refused_in_modal().startswith("Only the action's owner (<@U0003>)")
+    assert retro.forms_shown() == 0, "no form for someone else"
 
     signed.action("retro.add_to_tracker", button["value"], user="U0003")
-    assert slack.wait_until(lambda d: len(d.calls_to("views.open")) == opened + 1)
-    form = slack.calls_to("views.open")[-1].params["view"]
+    assert slack.wait_until(lambda d: retro.forms_shown() == 1)
+    form = slack.view()
     assert form["callback_id"] == "tickets.file_modal"
     by_block = {b["block_id"]: b["element"] for b in form["blocks"]}
     assert by_block["summary"]["initial_value"] == "Pin the eval seed"
@@ -51,8 +49,10 @@ def test_an_action_is_filed_as_a_ticket_and_the_next_review_shows_its_state(
         ticket = s.scalars(select(Ticket)).one()
         assert (ticket.assignee, ticket.origin_channel) == ("U0003", "C0001")
 
+    shown = len(slack.calls_to("views.update"))
     signed.action("retro.add_to_tracker", button["value"], user="U0003")
-    assert slack.wait_until(lambda d: f"{ticket.key} is already filed" in d.responses()[-1].get("text", ""))
+    assert slack.wait_until(lambda d: len(d.calls_to("views.update")) > shown)
+    assert retro.refused_in_modal() == f"{ticket.key} is already filed for this action."
 
     retro.command("start Sprint 10", user="U0001")
     review = blocks_to_text(retro.thread(2)[0]["blocks"])

@@ -18,7 +18,7 @@ from tests.retro.seed import seed
 def test_deadline_reminds_an_hour_before_then_reveals_by_itself(retro, database, clock, deliver, runtime):
     seed(database, clock, deliver, "collect")
     retro.press("retro.settings", "1", user="U0002")
-    assert "Only the facilitator" in retro.ephemeral()
+    assert "Only the facilitator" in retro.refused_in_modal()
     retro.press("retro.settings", "1", user="U0001")
     settings_view = retro.last_opened_view()
     assert (

@@ -31,8 +31,6 @@ def chat_calls(slack) -> int:
     ("phase", "action_id", "value", "said"),
     [
         ("collect", "retro.advance", "1:collect", "can end collecting"),
-        ("collect", "retro.settings", "1", "can change the retro's settings"),
-        ("group", "retro.merge", "1", "can merge items"),
         ("group", "retro.advance", "1:group", "can end grouping"),
         ("vote", "retro.advance", "1:vote", "can end voting"),
         ("discuss", "retro.next", "1:0", "can move to the next item"),
@@ -45,6 +43,23 @@ def test_only_the_facilitator_moves_the_retro_on(retro, database, clock, deliver
     retro.press(action_id, value, user="U0002")
     assert retro.ephemeral() == f"Only the facilitator (<@U0001>) or a workspace admin {said}."
     assert state(database) == before and chat_calls(slack) == calls
+    assert [c.params["user"] for c in slack.calls_to("users.info")] == ["U0002"], "asked Slack if they are admin"
+
+
+@pytest.mark.parametrize(
+    ("phase", "action_id", "said"),
+    [("collect", "retro.settings", "can change the retro's settings"), ("group", "retro.merge", "can merge items")],
+)
+def test_only_the_facilitator_gets_the_facilitators_forms(
+    retro, database, clock, deliver, slack, phase, action_id, said
+):
+    """A form opens loading while Slack says who may see it: the refusal shows in that modal, not as a form."""
+    seed(database, clock, deliver, phase)
+    before, posts = state(database), len([c for c in slack.calls if c.method.startswith("chat.")])
+    retro.press(action_id, "1", user="U0002")
+    assert retro.refused_in_modal() == f"Only the facilitator (<@U0001>) or a workspace admin {said}."
+    assert retro.forms_shown() == 0 and retro.new_responses == []
+    assert state(database) == before and len([c for c in slack.calls if c.method.startswith("chat.")]) == posts
     assert [c.params["user"] for c in slack.calls_to("users.info")] == ["U0002"], "asked Slack if they are admin"
 
 
@@ -76,13 +91,15 @@ def test_stale_buttons_from_a_closed_retro_change_nothing(retro, database, clock
     for action_id, value in (
         ("retro.vote", f"1:{ids['named']}"),
         ("retro.next", "1:0"),
-        ("retro.add_item", "1"),
         ("retro.advance", "1:vote"),
         ("retro.close", "1"),
     ):
         retro.press(action_id, value, user="U0001")
         assert retro.ephemeral().startswith("“Sprint 9” is closed, so its buttons no longer change anything.")
     assert state(database) == before and chat_calls(slack) == calls
+    retro.press("retro.add_item", "1", user="U0001")  # a form: said in the modal that opened loading
+    assert retro.refused_in_modal().startswith("“Sprint 9” is closed, so its buttons no longer change anything.")
+    assert state(database) == before and retro.forms_shown() == 0
 
 
 def test_a_button_from_an_earlier_phase_is_explained(retro, database, clock, deliver):
@@ -91,7 +108,7 @@ def test_a_button_from_an_earlier_phase_is_explained(retro, database, clock, del
     retro.press("retro.advance", "1:collect", user="U0001")
     assert "is voting now, not collecting" in retro.ephemeral()
     retro.press("retro.add_item", "1", user="U0002")
-    assert "is voting now, not collecting" in retro.ephemeral()
+    assert "is voting now, not collecting" in retro.refused_in_modal()
     assert state(database) == before
 
 
@@ -115,7 +132,7 @@ def test_abandon_and_resume_keep_the_state(retro, database, clock, deliver):
     assert "put aside" in retro.command("abandon", user="U0001")["text"]
     assert "_abandoned_" in retro.root_text(1) and "[Merge items]" not in retro.root_text(1)
     retro.press("retro.merge", "1", user="U0001")
-    assert "was abandoned; the facilitator can bring it back with `/retro resume`" in retro.ephemeral()
+    assert "was abandoned; the facilitator can bring it back with `/retro resume`" in retro.refused_in_modal()
     assert "already running" not in retro.command("resume", user="U0001")["text"]
     assert "[Merge items]" in retro.root_text(1) and state(database)[:3] == ("group", -1, False)
 

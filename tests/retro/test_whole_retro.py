@@ -41,8 +41,7 @@ def test_whole_retro_from_start_to_the_next_retros_review(retro, slack, database
     add(retro, LINUS, "stop", "Skipping code review on hotfixes", anonymous=True)
     add(retro, ADA, "continue", "Weekly demos")
     add(retro, GRACE, "continue", "Demo Fridays")
-    opened = slack.calls_to("views.open")
-    assert len(opened) == 5 and all(c.params["view"]["callback_id"] == "retro.add_item_modal" for c in opened)
+    assert retro.forms() == ["retro.add_item_modal"] * 5, "each opened loading, then shown by views.update"
     board = retro.root_text(1)
     assert "*Start*\n1 item" in board and "*Stop*\n2 items" in board and "*Continue*\n2 items" in board
     assert "4 participants" in board

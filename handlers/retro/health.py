@@ -1,0 +1,71 @@
+"""The team health check's button and anonymous form. Nothing here logs who answered what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk.web import WebClient
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.deferred import SLACK, Later
+from bot.errors import UserError
+from handlers.access import of_body
+from handlers.forms import Form
+from handlers.retro.actions import button_id
+from handlers.retro.helpers import metadata, open_retro_form, retro_for
+from handlers.router import later
+from rituals.retro import health, modals, render_health, service
+from rituals.retro.ids import Action, Block, View
+
+
+def register(app: App) -> None:
+    checked = later(Later(SLACK, "Checking with Slack…"))  # handlers.access asks Slack about membership
+    app.action(Action.HEALTH)(checked(open_form))
+    app.view(View.HEALTH)(checked(submit))
+
+
+def open_form(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    db: Session,
+    context: BoltContext,
+    settings: Settings,
+    client: WebClient,
+) -> None:
+    ack()
+    who, retro_id = of_body(context, body, client, settings), button_id(action)
+
+    def form() -> dict[str, Any]:
+        retro = retro_for(db, who, retro_id, "collect")
+        asked = health.questions_of(db, retro.id)
+        if not asked:
+            raise UserError("This retro has no health check: its template does not include one.")
+        return render_health.form(retro, asked)
+
+    open_retro_form(db, who, retro_id, body["trigger_id"], "Team health check", form)
+
+
+def submit(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    db: Session,
+    context: BoltContext,
+    settings: Settings,
+    client: WebClient,
+) -> None:
+    meta, form, who = metadata(view), Form.of(view), of_body(context, body, client, settings)
+    retro = retro_for(db, who, meta["retro"], "collect")
+    who.require_member(retro.channel_id, "answer its health check", admins=False)  # a member's voice
+    scores = {}
+    for n in range(len(health.questions_of(db, retro.id))):
+        chosen = form.option(f"{Block.HEALTH}.{n}")
+        if chosen and chosen.isdigit():
+            scores[n] = int(chosen)
+    health.answer(db, retro.id, scores, team_id=who.team, user=who.user)
+    service.join(db, retro, who.user)  # no root edit: it would date the answer
+    thanks = "Thanks: your scores are counted. Nobody, not even the bot's database, can tell which were yours."
+    ack(response_action="update", view=modals.gone("Health check sent", thanks))
