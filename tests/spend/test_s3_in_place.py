@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import boto3
 import pytest
 
 from bot.deferred import aws_config
@@ -97,6 +98,7 @@ def test_credentials_come_from_the_environment_and_timeouts_from_aws_config(serv
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "from-env")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-from-env")
     monkeypatch.setenv("AWS_SESSION_TOKEN", "token-from-env")
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # boto3 keeps the first credentials a test found
     write(tmp_path / "a.parquet", [row(DAY, "vision", EC2, "3.00")])
     upload(s3, tmp_path)
     config = SpendConfig(source="focus", focus_path=f"s3://{BUCKET}/focus/", endpoint_url=server.url)
