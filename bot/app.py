@@ -29,7 +29,7 @@ from bot.models import ProcessedEvent
 from bot.request_guard import SignedOnce
 from bot.runtime import Runtime
 from bot.schema import OAUTH_STATES_TABLE
-from bot.slack_client import SlackClients, build_client
+from bot.slack_client import REQUEST_PATH_MINUTES, SlackClients, build_client
 from bot.text import mrkdwn, plain
 from bot.wiring import build_runtime
 from bot.workspaces import mark_installed, of_context
@@ -155,7 +155,7 @@ def _oauth_settings(settings: Settings, runtime: Runtime) -> OAuthSettings:
         installation_store=store,
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret,
-        token_rotation_expiration_minutes=oauth.token_rotation_expiration_minutes,
+        token_rotation_expiration_minutes=REQUEST_PATH_MINUTES,  # the token_refresh job's window is wider
         client=build_client(None, settings.slack_api_url),
         cache_enabled=True,  # auth.test once per token, not before every answer (a rotated token is a new key)
     )

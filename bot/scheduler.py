@@ -1,7 +1,7 @@
 """The worker's scheduler: APScheduler 3 with an SQLAlchemy job store, kept in sync with the
-jobs the capabilities ask for, plus the wiring's own daily jobs (retention). Every fire goes through
-bot.jobs.run, which claims (job, scope, period) first, so a replayed misfire or a second worker cannot
-run it twice."""
+jobs the capabilities ask for, plus the wiring's own jobs (retention daily, token refresh every 30 minutes).
+Every fire goes through bot.jobs.run, which claims (job, scope, period) first, so a replayed misfire or a
+second worker cannot run it twice."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot import retention
+from bot import retention, token_refresh
 from bot.jobs import JobSpec, specs_in
 from bot.runtime import Runtime
 
@@ -23,13 +23,17 @@ SYNC_EVERY_SECONDS = 60
 MISFIRE_GRACE_SECONDS = 3600
 JOB_PREFIX = "rb:"
 # The wiring's own jobs (no capability owns them): every worker schedules them in memory; the job claim
-# makes each run once a day whichever worker fires first.
-KERNEL_JOBS = {retention.JOB: CronTrigger(hour=3, minute=17, timezone=UTC)}
+# makes each run once per period (a day; a half hour) whichever worker fires first.
+KERNEL_JOBS = {
+    retention.JOB: CronTrigger(hour=3, minute=17, timezone=UTC),
+    # every half hour, off the half-hour marks so each fire lands inside one claim period (`token_refresh.half_hour`)
+    token_refresh.JOB: CronTrigger(minute="7,37", timezone=UTC),
+}
 
 
 def kernel_jobs() -> dict[str, JobSpec]:
     """The wiring's jobs, for `ritualbot run-job --list` beside the capabilities' ones."""
-    return {spec.name: spec for spec in specs_in(retention)}
+    return {spec.name: spec for module in (retention, token_refresh) for spec in specs_in(module)}
 
 
 def build_scheduler(rt: Runtime) -> BackgroundScheduler:

@@ -50,6 +50,11 @@ class _Cached:
     until: float
 
 
+# A request (Bolt's authorizer, the outbox) refreshes a rotating token expiring within this many minutes;
+# bot/token_refresh.py's job refreshes them earlier, so with it running no request ever does.
+REQUEST_PATH_MINUTES = 120
+
+
 class SlackClients:
     """Clients per workspace: the single bot token, or the OAuth installation's token.
 
@@ -65,7 +70,7 @@ class SlackClients:
         installation_store: EncryptedInstallationStore | None = None,
         *,
         rotator: TokenRotator | None = None,
-        rotate_minutes: int = 120,
+        rotate_minutes: int = REQUEST_PATH_MINUTES,
         ttl: float = 60.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -81,6 +86,10 @@ class SlackClients:
     @property
     def installation_store(self) -> EncryptedInstallationStore | None:
         return self._store
+
+    @property
+    def rotator(self) -> TokenRotator | None:
+        return self._rotator
 
     def for_team(self, team_id: str | None, *, enterprise_id: str | None = None, retries: bool = True) -> WebClient:
         if self._store is None:
