@@ -139,24 +139,35 @@ def _command(response_url: str, name: str, text: str, channel: str = "C0001") ->
     return build
 
 
-def _vote(response_url: str, seeded: dict[str, Any]) -> Builder:
-    from bench.scenarios import voter
+def _button(response_url: str, action_id: str, value: str, user: Callable[[int], str]) -> Builder:
+    """A block_actions click on the seeded retro's message in C0002."""
 
     def build(n: int) -> tuple[str, str]:
         payload = {
             "type": "block_actions",
             "team": {"id": "T0001"},
-            "user": {"id": voter(n), "team_id": "T0001"},
+            "user": {"id": user(n), "team_id": "T0001"},
             "channel": {"id": "C0002"},
             "response_url": response_url,
             "trigger_id": f"t.{n}",
             "container": {"type": "message", "message_ts": "1800000000.000001", "channel_id": "C0002"},
             "message": {"ts": "1800000000.000001", "text": ""},
-            "actions": [{"type": "button", "action_id": "retro.vote", "block_id": "b", "value": _vote_value(seeded)}],
+            "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value}],
         }
         return urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
 
     return build
+
+
+def _vote(response_url: str, seeded: dict[str, Any]) -> Builder:
+    from bench.scenarios import voter
+
+    return _button(response_url, "retro.vote", _vote_value(seeded), voter)
+
+
+def _facilitator_form(response_url: str, seeded: dict[str, Any]) -> Builder:
+    """The facilitator opens the deadlines form: a loading modal at once, the form after the membership check."""
+    return _button(response_url, "retro.timing", str(seeded["retro_id"]), lambda n: "U0001")
 
 
 def _home_opened(n: int) -> tuple[str, str]:
@@ -190,6 +201,7 @@ def _scenarios(response_url: str, seeded: dict[str, Any]) -> dict[str, tuple[Bui
             "Looking up the latest run in MLflow…",
         ),
         "retro vote (members)": (_vote(response_url, seeded), ""),
+        "retro deadlines form (members, views.open)": (_facilitator_form(response_url, seeded), ""),
         "app_home_opened event (views.publish)": (_home_opened, ""),
     }
 

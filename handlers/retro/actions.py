@@ -20,6 +20,7 @@ from handlers.retro.helpers import metadata, open_retro_form, retro_for
 from handlers.router import later
 from rituals.retro import followup, items, modals, publish, queries, service
 from rituals.retro.ids import Action
+from rituals.retro.models import Retro
 
 
 def register(app: App) -> None:
@@ -50,6 +51,32 @@ def button_id(action: dict[str, Any]) -> int:
 def button_pair(action: dict[str, Any]) -> tuple[int, int]:
     first, second = _numbers(action, 2)
     return first, second
+
+
+def facilitator_form(title: str, doing: str, modal: Callable[[Retro], View], *phases: str) -> Callable[..., None]:
+    """A button that opens one of the facilitator's forms (settings, deadlines, handover) on a retro
+    in `phases` (any phase when none): the form or the refusal arrives by the loading modal."""
+
+    def opener(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        db: Session,
+        context: BoltContext,
+        settings: Settings,
+        client: WebClient,
+    ) -> None:
+        ack()
+        who, retro_id = of_body(context, body, client, settings), button_id(action)
+
+        def form() -> View:
+            retro = retro_for(db, who, retro_id, *phases)
+            queries.require_facilitator(retro, who.user, who.is_admin, doing)
+            return modal(retro)
+
+        open_retro_form(db, who, retro_id, body["trigger_id"], title, form)
+
+    return opener
 
 
 def add_item(
@@ -133,24 +160,7 @@ def delete_item(
     client.views_update(view_id=body["view"]["id"], view=view)
 
 
-def settings_button(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    db: Session,
-    context: BoltContext,
-    settings: Settings,
-    client: WebClient,
-) -> None:
-    ack()
-    who, retro_id = of_body(context, body, client, settings), button_id(action)
-
-    def form() -> View:
-        retro = retro_for(db, who, retro_id, "collect", "group")
-        queries.require_facilitator(retro, who.user, who.is_admin, "change the retro's settings")
-        return modals.settings(retro)
-
-    open_retro_form(db, who, retro_id, body["trigger_id"], "Retro settings", form)
+settings_button = facilitator_form("Retro settings", "change the retro's settings", modals.settings, "collect", "group")
 
 
 def advance(

@@ -19,10 +19,10 @@ from bot.errors import UserError
 from bot.text import mrkdwn
 from handlers.access import Caller, caller, of_body
 from handlers.forms import Form
-from handlers.retro.actions import button_id
-from handlers.retro.helpers import metadata, open_retro_form, retro_for
+from handlers.retro.actions import button_id, facilitator_form
+from handlers.retro.helpers import metadata, retro_for
 from handlers.router import CommandRequest, later
-from rituals.retro import phase_view, phases, queries, roles, service
+from rituals.retro import phase_view, phases, roles, service
 from rituals.retro.ids import Action, Block, Option, View
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -58,44 +58,10 @@ def ready(
     respond(response_type="ephemeral", replace_original=False, text=text)
 
 
-def timing(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    db: Session,
-    context: BoltContext,
-    settings: Settings,
-    client: WebClient,
-) -> None:
-    ack()
-    who, retro_id = of_body(context, body, client, settings), button_id(action)
-
-    def form() -> dict[str, Any]:
-        retro = retro_for(db, who, retro_id)
-        queries.require_facilitator(retro, who.user, who.is_admin, "change the retro's deadlines")
-        return phase_view.timing_modal(retro)
-
-    open_retro_form(db, who, retro_id, body["trigger_id"], "Deadlines", form)
+timing = facilitator_form("Deadlines", "change the retro's deadlines", phase_view.timing_modal)
 
 
-def handover(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    db: Session,
-    context: BoltContext,
-    settings: Settings,
-    client: WebClient,
-) -> None:
-    ack()
-    who, retro_id = of_body(context, body, client, settings), button_id(action)
-
-    def form() -> dict[str, Any]:
-        retro = retro_for(db, who, retro_id)
-        queries.require_facilitator(retro, who.user, who.is_admin, "hand facilitation over")
-        return phase_view.handover_modal(retro)
-
-    open_retro_form(db, who, retro_id, body["trigger_id"], "Hand over", form)
+handover = facilitator_form("Hand over", "hand facilitation over", phase_view.handover_modal)
 
 
 def _hours(form: Form, block: str) -> timedelta | None:
