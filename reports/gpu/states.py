@@ -73,12 +73,16 @@ def write_packed(steps: bytearray, packed: dict[int, int], t0: int, step: int, b
     if not times:
         return
     first = times[0]
-    parts = []
-    for n, t in enumerate(times):
-        if n and t - times[n - 1] > bucket:  # buckets without a point: no data
-            parts.append(NODATA * (digits * ((t - times[n - 1]) // bucket - 1)))
-        parts.append(unpack(packed[t], digits))
-    chars = "".join(parts).encode()
+    if digits == 2 * _PART and times == list(range(first, first + bucket * len(times), bucket)):  # no gaps
+        seen = _SEEN.get
+        chars = "".join([seen(n) or unpack(n, digits) for n in map(packed.__getitem__, times)]).encode()
+    else:
+        parts = []
+        for n, t in enumerate(times):
+            if n and t - times[n - 1] > bucket:  # buckets without a point: no data
+                parts.append(NODATA * (digits * ((t - times[n - 1]) // bucket - 1)))
+            parts.append(unpack(packed[t], digits))
+        chars = "".join(parts).encode()
     start = (first - bucket - t0) // step
     a, b = max(start, 0), min(start + len(chars), len(steps))
     if a >= b:

@@ -114,12 +114,12 @@ class PrometheusSource:
                     if found:
                         for ts, raw in values:
                             if raw != "0" and (t := int(ts)) in found:
-                                found[t] += _int(raw)
+                                found[t] += int(raw) if raw.isdecimal() else _int(raw)
                 elif found is None:
-                    util[key] = {int(ts): _int(raw) for ts, raw in values}
+                    util[key] = _buckets(values)
                 else:  # the first utilisation metric (engine activity) wins where it has a bucket
-                    for ts, raw in values:
-                        found.setdefault(int(ts), _int(raw))
+                    for t, n in _buckets(values).items():
+                        found.setdefault(t, n)
         return util
 
     def _jobs_from_values(
@@ -262,6 +262,14 @@ def _old_jobstats(labels: Mapping[str, str], family: promql.Family) -> bool:
     if family is promql.DCGM or "jobid" in labels:
         return False
     return family is promql.JOBSTATS or "minor_number" in labels or "ordinal" in labels
+
+
+def _buckets(values: list[Any]) -> dict[int, int]:
+    """A series' packed points by time; whole numbers are read directly, per point only when one is not."""
+    try:
+        return {int(ts): int(raw) for ts, raw in values}
+    except ValueError:
+        return {int(ts): _int(raw) for ts, raw in values}
 
 
 def _int(raw: str) -> int:
