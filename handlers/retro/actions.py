@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.deferred import SLACK, Later
 from bot.errors import UserError
-from handlers.access import of_body
+from handlers.access import Caller, of_body
 from handlers.loading import View
 from handlers.retro.helpers import metadata, open_retro_form, retro_for
 from handlers.router import later
@@ -53,9 +53,11 @@ def button_pair(action: dict[str, Any]) -> tuple[int, int]:
     return first, second
 
 
-def facilitator_form(title: str, doing: str, modal: Callable[[Retro], View], *phases: str) -> Callable[..., None]:
-    """A button that opens one of the facilitator's forms (settings, deadlines, handover) on a retro
-    in `phases` (any phase when none): the form or the refusal arrives by the loading modal."""
+def retro_form(
+    title: str, build: Callable[[Session, Caller, Retro], View], *phases: str, doing: str | None = None
+) -> Callable[..., None]:
+    """A button that opens one of a retro's forms, on a retro in `phases` (any phase when none) and, with
+    `doing`, for its facilitator only: the form or the refusal arrives by the loading modal."""
 
     def opener(
         ack: Ack,
@@ -71,51 +73,31 @@ def facilitator_form(title: str, doing: str, modal: Callable[[Retro], View], *ph
 
         def form() -> View:
             retro = retro_for(db, who, retro_id, *phases)
-            queries.require_facilitator(retro, who.user, who.is_admin, doing)
-            return modal(retro)
+            if doing is not None:
+                queries.require_facilitator(retro, who.user, who.is_admin, doing)
+            return build(db, who, retro)
 
         open_retro_form(db, who, retro_id, body["trigger_id"], title, form)
 
     return opener
 
 
-def add_item(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    db: Session,
-    context: BoltContext,
-    settings: Settings,
-    client: WebClient,
-) -> None:
-    ack()
-    who, retro_id = of_body(context, body, client, settings), button_id(action)
-
-    def form() -> View:
-        retro = retro_for(db, who, retro_id, "collect")
-        service.join(db, retro, who.user)  # no edit of the root here: it would date the join
-        return modals.add_item(retro)
-
-    open_retro_form(db, who, retro_id, body["trigger_id"], "Add an item", form)
+def facilitator_form(title: str, doing: str, modal: Callable[[Retro], View], *phases: str) -> Callable[..., None]:
+    """One of the facilitator's forms (settings, deadlines, handover)."""
+    return retro_form(title, lambda db, who, retro: modal(retro), *phases, doing=doing)
 
 
-def my_items(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    db: Session,
-    context: BoltContext,
-    settings: Settings,
-    client: WebClient,
-) -> None:
-    ack()
-    who, retro_id = of_body(context, body, client, settings), button_id(action)
+def _add_item_form(db: Session, who: Caller, retro: Retro) -> View:
+    service.join(db, retro, who.user)  # no edit of the root here: it would date the join
+    return modals.add_item(retro)
 
-    def form() -> View:
-        retro = retro_for(db, who, retro_id, "collect")
-        return modals.my_items(retro, items.own_items(db, retro.id, who.user))
 
-    open_retro_form(db, who, retro_id, body["trigger_id"], "My items", form)
+add_item = retro_form("Add an item", _add_item_form, "collect")
+
+
+my_items = retro_form(
+    "My items", lambda db, who, retro: modals.my_items(retro, items.own_items(db, retro.id, who.user)), "collect"
+)
 
 
 def edit_item(
