@@ -65,14 +65,15 @@ class Handler(BaseHTTPRequestHandler):
             self._send({"status": "success", "data": {"resultType": "vector", "result": []}})
             return
         query, start, end, step = form["query"], int(form["start"]), int(form["end"]), int(form["step"].rstrip("s"))
-        memory = "DCGM_FI_DEV_FB_USED" in query
-        if not memory and "DCGM_FI_DEV_GPU_UTIL" not in query:
+        times = range(start, end + 1, step)
+        if "DCGM_FI_DEV_GPU_UTIL" not in query:
             self._send({"status": "success", "data": {"resultType": "matrix", "result": []}})
             return
+        memory = "DCGM_FI_DEV_FB_USED" in query  # promql.combined: memory digits summed into utilisation's
         by_kind = []
         for kind in range(4):
-            points = [(t, _packed(kind, t, memory)) for t in range(start, end + 1, step)]
-            by_kind.append(",".join(f'[{t},"{v}"]' for t, v in points if v is not None))
+            points = [(t, _packed(kind, t, False), _packed(kind, t, True) if memory else 0) for t in times]
+            by_kind.append(",".join(f'[{t},"{u + (m or 0)}"]' for t, u, m in points if u is not None))
         parts = []
         for n in range(self.gpus):
             labels = {k: v for k, v in self._labels(n, "").items() if k != "__name__"}

@@ -9,8 +9,9 @@ A string of steps costs one byte per step: 10,000 GPUs x a day of 5-minute steps
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 NODATA, IDLE, HELD, BUSY = "0", "1", "2", "3"
 # Prometheus packs a bucket's steps as base-6 digits (see sources/promql.py), utilisation and memory
@@ -20,6 +21,7 @@ DIGITS = (NODATA, NODATA, IDLE, HELD, BUSY, BUSY)
 BASE = 6
 _PART = 6  # decode six digits at a time through a table of 6**6 strings
 _SEEN: dict[int, str] = {}  # most hours of a fleet are one of a few values (idle all hour, busy all hour)
+_SEEN_TEXT: dict[str, str] = {}  # the same, by the value's text in Prometheus's answer (no number parsed)
 _TABLE: list[str] = []
 
 
@@ -66,22 +68,24 @@ def unpack(n: int, digits: int) -> str:
     return found[:digits]
 
 
-def write_packed(steps: bytearray, packed: dict[int, int], t0: int, step: int, bucket: int) -> None:
-    """Put a series' buckets, unpacked, at their place in one go; steps already read keep the busier state."""
-    digits = bucket // step
-    times = sorted(packed)
-    if not times:
+def write_points(steps: bytearray, points: Sequence[Sequence[Any]], t0: int, step: int, bucket: int) -> None:
+    """Put a series' packed points (Prometheus's `[time, "value"]` pairs, in time order), unpacked, at
+    their place in one go; buckets without a point are no data, steps already read keep the busier state."""
+    if not points:
         return
-    first = times[0]
-    if digits == 2 * _PART and times == list(range(first, first + bucket * len(times), bucket)):  # no gaps
-        seen = _SEEN.get
-        chars = "".join([seen(n) or unpack(n, digits) for n in map(packed.__getitem__, times)]).encode()
+    digits = bucket // step
+    first, last = int(points[0][0]), int(points[-1][0])
+    seen = _SEEN_TEXT.get
+    if (last - first) // bucket + 1 == len(points):  # no gaps (times only ever increase)
+        chars = "".join([seen(raw) or _unpack_text(raw, digits) for _, raw in points]).encode()
     else:
-        parts = []
-        for n, t in enumerate(times):
-            if n and t - times[n - 1] > bucket:  # buckets without a point: no data
-                parts.append(NODATA * (digits * ((t - times[n - 1]) // bucket - 1)))
-            parts.append(unpack(packed[t], digits))
+        parts, before = [], first - bucket
+        for ts, raw in points:
+            t = int(ts)
+            if t - before > bucket:
+                parts.append(NODATA * (digits * ((t - before) // bucket - 1)))
+            parts.append(seen(raw) or _unpack_text(raw, digits))
+            before = t
         chars = "".join(parts).encode()
     start = (first - bucket - t0) // step
     a, b = max(start, 0), min(start + len(chars), len(steps))
@@ -90,3 +94,15 @@ def write_packed(steps: bytearray, packed: dict[int, int], t0: int, step: int, b
     chunk = chars[a - start : b - start]
     old = steps[a:b]
     steps[a:b] = chunk if not old.strip(NODATA.encode()) else bytes(map(max, old, chunk))
+
+
+def _unpack_text(raw: str, digits: int) -> str:
+    """A packed value as Prometheus writes it: a whole number, or with an exponent or a fraction."""
+    try:
+        n = int(raw)
+    except ValueError:
+        n = int(float(raw))
+    found = unpack(n, digits)
+    if digits == 2 * _PART and len(_SEEN_TEXT) < 100_000:  # the cache holds whole hours only
+        _SEEN_TEXT[raw] = found
+    return found

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-from reports.gpu.sources.prometheus import _buckets
-from reports.gpu.states import BASE, write_packed
+from reports.gpu.states import BASE, unpack, write_points
+
+BUSY_HOUR = sum(4 * BASE**d for d in range(12))  # every step of the hour busy
+IDLE_HOUR = 2 * sum(BASE**d for d in range(12))
 
 
-def test_buckets_reads_whole_numbers_and_falls_back_for_a_float_or_an_exponent() -> None:
-    assert _buckets([[3600, "14"], [7200.0, "0"]]) == {3600: 14, 7200: 0}
-    assert _buckets([[3600, "14"], [7200, "1e+06"], [10800, "5.0"]]) == {3600: 14, 7200: 1_000_000, 10800: 5}
-
-
-def test_write_packed_leaves_buckets_without_a_point_as_no_data() -> None:
-    busy_hour = sum(4 * BASE**d for d in range(12))  # every step of the hour busy
+def test_points_are_read_as_whole_numbers_and_with_a_float_or_an_exponent() -> None:
     steps = bytearray(b"0" * 36)
-    write_packed(steps, {3600: busy_hour, 10800: busy_hour}, 0, 300, 3600)
+    write_points(steps, [[3600, str(IDLE_HOUR)], [7200.0, "1e+06"], [10800, f"{IDLE_HOUR}.0"]], 0, 300, 3600)
+    assert steps.decode() == "1" * 12 + unpack(1_000_000, 12) + "1" * 12
+    held = bytearray(b"0" * 12)
+    write_points(held, [[3600, str(IDLE_HOUR + sum(BASE**d for d in range(12)))]], 0, 300, 3600)
+    assert held.decode() == "2" * 12  # utilisation low plus memory in use: held
+
+
+def test_buckets_without_a_point_are_no_data() -> None:
+    steps = bytearray(b"0" * 36)
+    write_points(steps, [[3600, str(BUSY_HOUR)], [10800, str(BUSY_HOUR)]], 0, 300, 3600)
     assert steps.decode() == "3" * 12 + "0" * 12 + "3" * 12
     whole = bytearray(b"0" * 36)
-    write_packed(whole, {3600: busy_hour, 7200: 2 * sum(BASE**d for d in range(12)), 10800: busy_hour}, 0, 300, 3600)
+    write_points(whole, [[3600, str(BUSY_HOUR)], [7200, str(IDLE_HOUR)], [10800, str(BUSY_HOUR)]], 0, 300, 3600)
     assert whole.decode() == "3" * 12 + "1" * 12 + "3" * 12
+
+
+def test_steps_already_read_keep_the_busier_state() -> None:
+    steps = bytearray(b"3" * 12 + b"0" * 12)
+    write_points(steps, [[3600, str(IDLE_HOUR)], [7200, str(IDLE_HOUR)]], 0, 300, 3600)
+    assert steps.decode() == "3" * 12 + "1" * 12

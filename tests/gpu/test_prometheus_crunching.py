@@ -70,23 +70,29 @@ def test_prometheus_is_asked_for_one_packed_point_per_gpu_per_hour(database, pro
     source = PrometheusSource("dcgm", prometheus_url, matchers=LAB, transport=transport)
     with database.session() as s:
         service.refresh(s, cfg(), [source], DAY, NOW)
-    assert [q["path"] for q in transport.sent] == ["/api/v1/series", "/api/v1/query"] + ["/api/v1/query_range"] * 3
+    assert [q["path"] for q in transport.sent] == ["/api/v1/series", "/api/v1/query", "/api/v1/query_range"]
     sent = transport.ranges()
     assert {(q["start"], q["end"], q["step"]) for q in sent} == {
         (at(date(2026, 11, 9), 1), at(date(2026, 11, 23)), "3600s")
     }
     th = Thresholds()
-    assert [q["query"] for q in sent] == [
-        promql.packed(metric, threshold, memory=memory, matchers=LAB, shard=None, step=300, bucket=3600)
-        for metric, threshold, memory in promql.queries(promql.DCGM, th)
-    ]
-    assert sent[1]["query"] == (
+    assert sent[0]["query"] == promql.combined(promql.DCGM, th, matchers=LAB, shard=None, step=300, bucket=3600)
+    util = (
         'sum_over_time((((avg_over_time(DCGM_FI_DEV_GPU_UTIL{cluster="lab"}[299999ms]) >= bool 5) * 2 + 2)'
         " * 6 ^ (((time() - 300) % 3600) / 300))[3599s:300s])"
     )
-    # 14 days x 24 hours for GPU_UTIL and FB_USED of 6 GPUs (less F's day without data) and D's engine
-    # activity: 4,320 points, where the raw 5-minute series were 3 x 6 x 4,032 = 72,576.
-    assert transport.points == 2 * (6 * 14 * 24 - 24) + 14 * 24
+    memory = (
+        'sum_over_time(((avg_over_time(DCGM_FI_DEV_FB_USED{cluster="lab"}[299999ms]) >= bool 1024)'
+        " * 6 ^ (((time() - 300) % 3600) / 300))[3599s:300s])"
+    )
+    engine = util.replace("DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_PROF_GR_ENGINE_ACTIVE").replace("bool 5)", "bool 0.05)")
+    assert sent[0]["query"] == (
+        f"sum without (ritualbot_memory) ({engine} or {util} or "
+        f'label_replace({memory}, "ritualbot_memory", "1", "", ""))'
+    )
+    # 14 days x 24 hours of 6 GPUs (less F's day without data), utilisation and memory in one point:
+    # 2,000 points, where the raw 5-minute series were 3 x 6 x 4,032 = 72,576.
+    assert transport.points == 6 * 14 * 24 - 24
 
 
 def test_the_next_day_fetches_only_that_day_and_continues_the_stored_streaks(database, prometheus_url):
@@ -147,7 +153,7 @@ def test_queries_split_by_node_stay_under_the_limit_and_find_the_same_hours(data
     through_remote_read = stored(database, DAY)
     shards = {q["query"].split('Hostname=~"')[1].split('"')[0] for q in transport.ranges()}
     assert shards == {"nb-1", "train-1", "train-2", "train-3"}  # one node per query
-    assert len(transport.ranges()) == 8 * 4 * 3  # a day at a time, a node at a time, for each of the 3 metrics
+    assert len(transport.ranges()) == 8 * 4  # a day at a time, a node at a time, the 3 metrics in one query
     with database.session() as s:
         s.execute(GpuDay.__table__.delete())
         s.execute(GpuRefresh.__table__.delete())
@@ -160,20 +166,22 @@ def test_the_planned_cost_per_series_and_step_covers_what_prometheus_measures(pr
     Prometheus reports (`stats=all`), with room to spare."""
     end = int(datetime(2026, 11, 23, tzinfo=UTC).timestamp())
     for cluster, days in (("lab", 1), ("lab", 14), ("k8s", 8)):
-        for metric, threshold, memory in promql.queries(promql.DCGM, Thresholds()):
-            series = httpx.get(
-                f"{prometheus_url}/api/v1/series", params={"match[]": promql.selector(metric, {"cluster": cluster})}
+        matchers = {"cluster": cluster}
+        series = [
+            s
+            for metric in promql.DCGM.util_metrics
+            for s in httpx.get(
+                f"{prometheus_url}/api/v1/series", params={"match[]": promql.selector(metric, matchers)}
             ).json()["data"]
-            query = promql.packed(
-                metric, threshold, memory=memory, matchers={"cluster": cluster}, shard=None, step=300, bucket=3600
-            )
-            answer = httpx.post(
-                f"{prometheus_url}/api/v1/query_range",
-                data={"query": query, "start": end - days * 86400 + 3600, "end": end, "step": "3600s", "stats": "all"},
-            ).json()
-            peak = answer["data"]["stats"]["samples"]["peakSamples"]
-            planned = (plan.COST * len(series) + plan.OVERHEAD) * days * 288
-            assert planned / 2 <= peak <= planned, (cluster, metric, peak, planned)  # covered, not wildly over
+        ]
+        query = promql.combined(promql.DCGM, Thresholds(), matchers=matchers, shard=None, step=300, bucket=3600)
+        answer = httpx.post(
+            f"{prometheus_url}/api/v1/query_range",
+            data={"query": query, "start": end - days * 86400 + 3600, "end": end, "step": "3600s", "stats": "all"},
+        ).json()
+        peak = answer["data"]["stats"]["samples"]["peakSamples"]
+        planned = (plan.COST * len(series) + plan.OVERHEAD) * days * 288  # the parts are evaluated one at a time
+        assert planned / 2 <= peak <= planned, (cluster, days, peak, planned)  # covered, not wildly over
 
 
 def test_prometheus_finds_what_the_readings_give_in_a_half_hour_timezone(database, prometheus_url):

@@ -21,6 +21,7 @@ from reports.gpu.models import GpuDay, GpuRefresh, GpuStreak
 from reports.gpu.sources import promql
 from reports.gpu.sources.build import build
 from reports.gpu.sources.prometheus import PrometheusSource
+from reports.gpu.states import Thresholds
 from tests.gpu.prom import HINT, import_openmetrics, openmetrics, prometheus
 from tests.gpu.test_prometheus_crunching import LAB, NOW, Recording, cfg
 from tests.gpu.test_sites import DAY, lines, refreshed, site_config
@@ -93,13 +94,15 @@ def test_the_recorded_series_are_packed_without_subqueries_over_the_raw_metrics(
     with database.session() as s:
         assert service.refresh(s, cfg(8), [source], DAY, NOW).errors == {}
     ranges = [q["query"] for q in transport.ranges()]
-    assert ranges == [
-        promql.packed(metric, None, memory=memory, matchers=LAB, shard=None, step=300, bucket=3600)
-        for metric, memory in (("ritualbot:gpu_util_state:5m", False), ("ritualbot:gpu_memory_state:5m", True))
-    ]
-    assert ranges[0] == (
+    assert ranges == [promql.combined(promql.RECORDED, Thresholds(), matchers=LAB, shard=None, step=300, bucket=3600)]
+    util = (
         'sum_over_time((ritualbot:gpu_util_state:5m{cluster="lab"} * 6 ^ (((time() - 300) % 3600) / 300))[3599s:300s])'
     )
+    memory = util.replace("gpu_util_state", "gpu_memory_state")
+    assert ranges[0] == (
+        f'sum without (ritualbot_memory) ({util} or label_replace({memory}, "ritualbot_memory", "1", "", ""))'
+    )
+    assert "avg_over_time" not in ranges[0]
 
 
 @pytest.mark.parametrize("cluster", ["lab", "k8s", "slurm", "della", "della-old"])

@@ -48,8 +48,8 @@ def test_prometheus_sample_matches_the_hand_calculation(database, prometheus_url
     with database.session() as s:
         source = PrometheusSource("dcgm", prometheus_url, matchers={"cluster": "lab"})
         result = service.refresh(s, cfg, [source], DAY, NOW)
-        # the series, kube_pod_info for pods without a node label, a packed query for each metric
-        assert (result.queries, result.gpus, result.errors) == (5, 6, {})
+        # the series, kube_pod_info for pods without a node label, one packed query for the 3 metrics
+        assert (result.queries, result.gpus, result.errors) == (3, 6, {})
         report = service.report(s, cfg, DAY, NOW)
     assert by_label(report) == {
         "train-1/gpu0": (0, 0, Decimal("0.00"), 0),

@@ -4,8 +4,10 @@ by time (whole buckets) and, when a day of the whole fleet is too much, by serie
 Prometheus counts the samples a query holds at its peak. For a packed query (sources/promql.py)
 that is about 2 samples per series per step of the range, and 3 per step for the query's scalars
 (measured with `stats=all` on the real Prometheus the tests use; tests/gpu/test_prometheus_crunching.py
-checks the plan covers it), whatever the scrape interval. Each query is planned to at most half of
-the limit, and to at most `MAX_POINTS` (or a day), which bounds the memory an answer takes here.
+checks the plan covers it), whatever the scrape interval: the utilisation and memory parts of one
+query are evaluated one after the other, so it peaks like one of them. Each query is planned to at
+most half of the limit, and to at most `MAX_POINTS` (or a day), which bounds the JSON Prometheus
+builds for one answer.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 COST, OVERHEAD = 3, 4  # peak samples per series per step, and per step for the scalars; measured ~2 and 3
-MAX_POINTS = 250_000  # per answer, ~6 MB of JSON: many days of a small fleet, a day of 10,000 GPUs
+MAX_POINTS = 1_000_000  # per answer, ~24 MB of JSON streamed a series at a time: 4 days of 10,000 GPUs
 SHARD_LABELS = ("kubernetes_node", "node", "nodename", "instance", "Hostname", "hostname", "exported_namespace")
 
 

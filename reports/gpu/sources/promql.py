@@ -6,10 +6,12 @@ For each metric, with W the step less a millisecond (a sample on a boundary coun
   memory       sum_over_time(((avg_over_time(<metric>[W]) >= bool <threshold>) * 6 ^ <pos>)[B-1s:<step>])
 where <pos> = ((time() - step) % bucket) / step is the step's place in its bucket. A step's digit is
 0 without a sample, 2 or 4 (utilisation below or at the threshold) and +1 with memory in use, so the
-two numbers of one series and bucket add up to its states (`states.unpack`). Each query compares a
-vector with a scalar only: a vector-to-vector comparison costs Prometheus a label-set match per
-series per step, and measured 4x the CPU for the same answer. Engine activity
-(DCGM_FI_PROF_GR_ENGINE_ACTIVE) replaces utilisation for every series and bucket that has it.
+two numbers of one series and bucket add up to its states (`states.unpack`): `combined` sends them as
+one query that adds them per bucket, so one answer holds both. Each step compares a vector with a
+scalar only: a vector-to-vector comparison at every step costs Prometheus a label-set match per
+series per step (measured 4x the CPU for the same answer); at the packed buckets it is a 12th of
+that. Engine activity (DCGM_FI_PROF_GR_ENGINE_ACTIVE) replaces utilisation for every series and
+bucket that has it.
 With the shipped recording rules the digits are recorded every 5 minutes and only packed here:
   sum_over_time((ritualbot:gpu_util_state:5m * 6 ^ <pos>)[B-1s:<step>]), the same for memory.
 """
@@ -52,6 +54,7 @@ RULES_STEP = 300
 UTIL_METRICS = [m for family in FAMILIES for m in family.util_metrics]
 # The older jobstats exporter gives the job and the user's uid as values, on the GPU's labels.
 JOB_VALUES = ("nvidia_gpu_jobId", "nvidia_gpu_jobUid")
+MEMORY_LABEL = "ritualbot_memory"  # sets the memory digits apart until they are summed in
 JOB_VALUE_BY = ("instance", "minor_number", "uuid", "GPU_I_ID")
 
 
@@ -84,6 +87,31 @@ def packed(
     gauge = f"avg_over_time({selector(metric, matchers, shard)}[{step * 1000 - 1}ms]) >= bool {_num(threshold)}"
     digit = f"({gauge})" if memory else f"(({gauge}) * 2 + 2)"
     return f"sum_over_time(({digit} * {place})[{bucket - 1}s:{step}s])"
+
+
+def combined(
+    family: Family,
+    th: Thresholds,
+    *,
+    matchers: Mapping[str, str],
+    shard: tuple[str, Sequence[str]] | None,
+    step: int,
+    bucket: int,
+) -> str:
+    """A family's one query: each series' utilisation and memory digits summed per bucket.
+
+    The utilisation metrics are joined with `or` (the first one wins where it has a bucket), memory is
+    set apart by a label and summed in by `sum without` that label: a series with memory but no
+    utilisation in a bucket reads as no data there, as before. Vectors meet only at the bucket's
+    packed value (a 12th of the steps), not at every step, so the matching costs Prometheus little."""
+
+    def part(metric: str, threshold: float | None, memory: bool) -> str:
+        return packed(metric, threshold, memory=memory, matchers=matchers, shard=shard, step=step, bucket=bucket)
+
+    found = queries(family, th)
+    util = " or ".join(part(*q) for q in found if not q[2])
+    memory = next(part(*q) for q in found if q[2])
+    return f'sum without ({MEMORY_LABEL}) ({util} or label_replace({memory}, "{MEMORY_LABEL}", "1", "", ""))'
 
 
 def queries(family: Family, th: Thresholds) -> list[tuple[str, float | None, bool]]:
