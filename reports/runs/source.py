@@ -128,8 +128,8 @@ def view(run: Any) -> RunView:
         metrics=dict(data.metrics),
         params=dict(data.params),
         tags=dict(data.tags),
-        # MLflow keeps each metric's latest value with its timestamp (RunData's metric objects): no history read
-        last_metric_ms=max((m.timestamp or 0 for m in getattr(data, "_metric_objs", None) or []), default=0),
+        # MLflow gives each metric's latest value with its timestamp (public through the proto): no history read
+        last_metric_ms=max((m.timestamp or 0 for m in data.to_proto().metrics), default=0),
     )
 
 
