@@ -7,52 +7,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from cryptography.fernet import Fernet
-from slack_sdk.oauth.installation_store.models.installation import Installation
 from sqlalchemy import text
 
-from bot.config import Settings
-from bot.installations import EncryptedInstallationStore
-from bot.slack_client import SlackClients
-from tests.conftest import SIGNING_SECRET
-
-KEY = Fernet.generate_key().decode()
-OLD_TOKEN, OLD_REFRESH = "xoxe.xoxb-1-old-bot-token", "xoxe-1-old-refresh-token"
+from tests.oauth.conftest import OLD_REFRESH, OLD_TOKEN, install_rotating
 
 
-@pytest.fixture
-def settings(database_url, slack) -> Settings:
-    return Settings(
-        database_url=database_url,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_client_id="111.222",
-        slack_client_secret="client-secret",
-        slack_api_url=slack.base_url,
-        encryption_keys=(KEY,),
-        auto_migrate=False,
-    )
-
-
-@pytest.fixture
-def store(runtime) -> EncryptedInstallationStore:
-    assert isinstance(runtime.clients, SlackClients) and runtime.clients.installation_store is not None
-    return runtime.clients.installation_store
-
-
-def _install_expired(store: EncryptedInstallationStore) -> None:
-    store.save(
-        Installation(
-            app_id="A0001",
-            team_id="T0001",
-            user_id="U0INSTALLER",
-            bot_token=OLD_TOKEN,
-            bot_refresh_token=OLD_REFRESH,
-            bot_token_expires_at=int(time.time()) - 60,  # expired a minute ago
-            bot_id="B0001",
-            bot_user_id="UBOT",
-            bot_scopes=["chat:write", "commands", "users:read"],
-        )
-    )
+def _install_expired(store) -> None:
+    install_rotating(store, expires_at=int(time.time()) - 60, token=OLD_TOKEN)  # expired a minute ago
 
 
 def _raw(database) -> list[str]:

@@ -7,21 +7,13 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from cryptography.fernet import Fernet
 from slack_sdk.errors import SlackApiError
-from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.web import WebClient
 from sqlalchemy import text
 
 from bot import jobs, scheduler, token_refresh
 from bot.clock import FrozenClock
-from bot.config import Settings
-from bot.installations import EncryptedInstallationStore
-from bot.slack_client import SlackClients
-from tests.conftest import SIGNING_SECRET
-
-KEY = Fernet.generate_key().decode()
-OLD_TOKEN, OLD_REFRESH = "xoxe.xoxb-1-old-bot-token", "xoxe-1-old-refresh-token"
+from tests.oauth.conftest import OLD_REFRESH, OLD_TOKEN, install_rotating
 
 
 @pytest.fixture
@@ -30,39 +22,8 @@ def clock() -> FrozenClock:
     return FrozenClock(datetime.now(UTC).replace(microsecond=0))
 
 
-@pytest.fixture
-def settings(database_url, slack) -> Settings:
-    return Settings(
-        database_url=database_url,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_client_id="111.222",
-        slack_client_secret="client-secret",
-        slack_api_url=slack.base_url,
-        encryption_keys=(KEY,),
-        auto_migrate=False,
-    )
-
-
-@pytest.fixture
-def store(runtime) -> EncryptedInstallationStore:
-    assert isinstance(runtime.clients, SlackClients) and runtime.clients.installation_store is not None
-    return runtime.clients.installation_store
-
-
 def _install(store, clock, *, team_id="T0001", expires_in=timedelta(minutes=150), refresh=OLD_REFRESH) -> None:
-    store.save(
-        Installation(
-            app_id="A0001",
-            team_id=team_id,
-            user_id="U0INSTALLER",
-            bot_token=f"{OLD_TOKEN}-{team_id}",
-            bot_refresh_token=refresh,
-            bot_token_expires_at=int((clock.now() + expires_in).timestamp()),
-            bot_id="B0001",
-            bot_user_id="UBOT",
-            bot_scopes=["chat:write", "commands", "users:read"],
-        )
-    )
+    install_rotating(store, expires_at=int((clock.now() + expires_in).timestamp()), team_id=team_id, refresh=refresh)
 
 
 def _raw_bot_tokens(database, team_id: str) -> list[str]:

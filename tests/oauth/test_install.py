@@ -27,7 +27,7 @@ from bot.slack_client import SlackClients
 from bot.wiring import build_runtime
 from handlers import CAPABILITIES
 from reports.digest.models import DigestChannel
-from tests.conftest import SIGNING_SECRET
+from tests.oauth.conftest import oauth_settings
 from tests.slack import shapes
 
 KEY_OLD, KEY_NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()
@@ -37,24 +37,7 @@ INSTALLER = "U0INSTALLER"
 
 @pytest.fixture
 def settings(database_url, slack) -> Settings:
-    """OAuth mode against the Slack double (overrides conftest's single-token settings)."""
-    return Settings(
-        database_url=database_url,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_client_id="111.222",
-        slack_client_secret="client-secret",
-        slack_api_url=slack.base_url,
-        encryption_keys=(KEY_OLD,),
-        auto_migrate=False,
-    )
-
-
-@pytest.fixture
-def store(runtime) -> EncryptedInstallationStore:
-    assert isinstance(runtime.clients, SlackClients)
-    found = runtime.clients.installation_store
-    assert found is not None
-    return found
+    return oauth_settings(database_url, slack, KEY_OLD)  # the key test_* rotates away from
 
 
 def _install(store, slack, *, team_id="T0001", enterprise_id=None, org=False, bot_token=None, **extra):
