@@ -25,6 +25,7 @@ from bot.config import Settings, bound_mlflow_requests
 from bot.deferred import ANSWER_BUDGET, SLACK_TIMEOUT, Deferred
 from bot.errors import UserError
 from bot.installations import EncryptedInstallationStore, build_installation_store
+from bot.matching import RequestMiddleware, direct
 from bot.models import ProcessedEvent
 from bot.request_guard import SignedOnce
 from bot.runtime import Runtime
@@ -32,7 +33,7 @@ from bot.schema import OAUTH_STATES_TABLE
 from bot.slack_client import REQUEST_PATH_MINUTES, SlackClients, build_client
 from bot.text import mrkdwn, plain
 from bot.wiring import build_runtime
-from bot.workspaces import mark_installed, of_context
+from bot.workspaces import of_context, request_from
 from handlers import fallback
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,9 @@ class RitualApp(App):
     runtime: Runtime
     deferred: Deferred
 
+    def _register_listener(self, functions: Any, primary_matcher: Any, *rest: Any, **kwargs: Any) -> Any:
+        return super()._register_listener(functions, direct(primary_matcher), *rest, **kwargs)  # bot.matching
+
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         session = self.runtime.database.new_session()
         req.context.update(
@@ -76,12 +80,14 @@ class RitualApp(App):
             capabilities=self.runtime.capabilities,
             deferred=self.deferred,
         )
+        committed = False
         try:
             response = super().dispatch(req)
             if req.context.get("rollback_only"):
                 session.rollback()
             else:
                 session.commit()
+                committed = True
         except Exception:
             session.rollback()
             error_id = uuid.uuid4().hex[:8]
@@ -89,6 +95,7 @@ class RitualApp(App):
             return BoltResponse(status=200, body=_apology(error_id))
         finally:
             session.close()
+            self.deferred.release(req.context, send=committed)  # replies of work that ran in the request
         self.runtime.sender.wake()
         return response
 
@@ -125,9 +132,9 @@ def create_app(
     app = RitualApp(**kwargs)
     app.runtime = runtime
     app.deferred = Deferred(runtime.database, settings, budget=answer_budget, wake=runtime.sender.wake)
-    app.middleware(_once_per_event)
+    app.middleware(RequestMiddleware(_once_per_event))
     if not settings.oauth_enabled:
-        app.middleware(_installed_again)
+        app.middleware(RequestMiddleware(_installed_again))
     app.error(_handle_error)
     runtime.capabilities.register(app)
     fallback.register(app)  # last: answers whatever no capability claimed
@@ -169,7 +176,7 @@ def _installed_again(body: dict[str, Any], context: BoltContext, next: Any) -> N
     event = body.get("event")
     lifecycle = isinstance(event, dict) and event.get("type") in ("app_uninstalled", "tokens_revoked")
     if ws is not None and not lifecycle and context.get("db") is not None:
-        mark_installed(context["db"], ws.id)
+        request_from(context["db"], ws.id)
     next()
 
 

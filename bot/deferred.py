@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from bot.config import Settings, mlflow_request_timeout
 from bot.db import Database
 from bot.errors import UserError
+from bot.failures import is_timeout, is_unreachable
 from bot.text import mrkdwn
 
 log = logging.getLogger(__name__)
@@ -58,16 +59,26 @@ SLACK = Lane("slack", 8, 32, lambda s: f"Slack ({s.slack_api_url or 'slack.com/a
 MLFLOW = Lane("mlflow", 4, 16, lambda s: f"MLflow at {s.mlflow_tracking_uri}", lambda s: mlflow_request_timeout())
 TRACKERS = Lane("trackers", 4, 32, lambda s: "the issue tracker (Jira or GitHub)")
 METRICS = Lane("metrics", 2, 4, lambda s: "the GPU metrics sources (Prometheus, CloudWatch, NVML)")
-REPLIES = Lane("replies", 2, 64, lambda s: "Slack's response_url")  # error answers to buttons (bot.app)
+REPLIES = Lane("replies", 4, 256, lambda s: "Slack's response_url")  # error answers to buttons (bot.app)
 CLOUD = Lane("cloud", 2, 8, lambda s: "the cloud or cluster API (AWS, Slurm, Kubernetes)", lambda s: AWS_READ_TIMEOUT)
 
 
 @dataclass(frozen=True)
 class Later:
-    """Marks a listener or subcommand as calling out: its lane and what the user sees at once."""
+    """Marks a listener or subcommand as calling out: its lane and what the user sees at once.
+    `needed(body, context)`, when given, is asked first: False says this request's work will not call
+    out after all (a cached answer, a tracker that is our own tables), and it runs in the request: no
+    lane, no second session and commit. Its response_url posts wait for the request's commit (`hold`)."""
 
     lane: Lane
     pending: str
+    needed: Callable[[dict[str, Any], Any], bool] | None = None
+
+    def runs_inline(self, body: dict[str, Any], context: Any) -> bool:
+        return self.needed is not None and not self.needed(body, context)
+
+
+HELD = "deferred_held"  # context key: response_url posts of work run in the request, sent after its commit
 
 
 def unheard(message: Message) -> None:
@@ -259,9 +270,22 @@ class Deferred:
         else:
             ack(response_type="ephemeral", text=later.pending)
 
-    def post(self, call: Callable[[], None]) -> None:
+    def hold(self, context: Any, call: Callable[[], None]) -> None:
+        """Send `call` (a response_url post of work run in the request) once the request has committed:
+        the user reads committed state, and no write lock is held while Slack answers. Dropped when the
+        request rolls back (RitualApp.dispatch calls `release`)."""
+        context.setdefault(HELD, []).append(call)
+
+    def release(self, context: Any, *, send: bool) -> None:
+        """The request's unit of work is over: send what it held through the replies lane. The answer
+        waits for them only when the budget is None (tests read the replies in place)."""
+        held = context.pop(HELD, None) or []
+        for call in held if send else []:
+            self.post(call, wait=self.budget is None)
+
+    def post(self, call: Callable[[], None], *, wait: bool = True) -> None:
         """Send a reply (a response_url post) in the replies lane, waiting for it at most the budget like any
-        deferred work; dropped, and logged, when too many wait."""
+        deferred work (`wait=False`: not at all); dropped, and logged, when too many wait."""
         sent = threading.Event()
 
         def job() -> None:
@@ -275,7 +299,8 @@ class Deferred:
         if not self._queue(REPLIES).submit(job):
             log.warning("reply dropped: too many replies waiting for Slack")
             return
-        sent.wait(self.budget)
+        if wait:
+            sent.wait(self.budget)
 
     def wait_idle(self, timeout: float) -> bool:
         """Until no work is running (tests; a graceful stop)."""
@@ -344,35 +369,3 @@ def failure_text(lane: Lane, exc: BaseException, settings: Settings) -> str:
         f"Sorry, something went wrong on our side (error id `{error_id}`). "
         "Please try again, and tell your admin the id if it keeps happening."
     )
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in seen:
-        seen.append(current)
-        current = current.__cause__ or current.__context__
-    return seen
-
-
-def is_timeout(exc: BaseException) -> bool:
-    """A read or connect timeout from urllib (slack_sdk), httpx, requests (MLflow) or botocore."""
-    names = {"TimeoutException", "ReadTimeout", "ConnectTimeout", "ConnectTimeoutError", "ReadTimeoutError", "Timeout"}
-    for e in _chain(exc):
-        if isinstance(e, TimeoutError) or any(c.__name__ in names for c in type(e).__mro__):
-            return True
-        if "timed out" in str(e).lower():
-            return True
-    return False
-
-
-def is_unreachable(exc: BaseException) -> bool:
-    """A refused or failed connection (the dependency is down, or its address is wrong)."""
-    names = {"URLError", "ConnectError", "EndpointConnectionError", "NewConnectionError"}
-    said = ("connection refused", "failed to establish a new connection", "name or service not known")
-    for e in _chain(exc):
-        if isinstance(e, ConnectionError) or any(c.__name__ in names for c in type(e).__mro__):
-            return True
-        if any(s in str(e).lower() for s in said):  # MLflow wraps requests' errors in its own, as text
-            return True
-    return False

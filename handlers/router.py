@@ -159,7 +159,7 @@ class Router:
 
 def _run(run: Handler, spec: Later | None, request: CommandRequest, respond: Respond | None) -> None:
     deferred: Deferred | None = request.context.get("deferred")
-    if spec is None or deferred is None:
+    if spec is None or deferred is None or spec.runs_inline(request.command, request.context):
         run(request)
         return
 
@@ -220,6 +220,11 @@ def later(spec: Later) -> Callable[[F], F]:
             context, body = kwargs["context"], kwargs["body"]
             deferred: Deferred | None = context.get("deferred")
             if deferred is None:
+                fn(**mine)
+                return
+            if spec.runs_inline(body, context):  # nothing to call out this time: no lane (bot.deferred)
+                if mine.get("respond") is not None:
+                    mine["respond"] = _Held(mine["respond"], lambda call: deferred.hold(context, call))
                 fn(**mine)
                 return
 

@@ -17,7 +17,8 @@ import pytest
 from slack_bolt import App
 
 from bot.config import Settings
-from bot.deferred import ANSWER_BUDGET, MLFLOW, Deferred, Later, _Exchange, is_timeout
+from bot.deferred import ANSWER_BUDGET, MLFLOW, Deferred, Later, _Exchange
+from bot.failures import is_timeout
 from tests.standup.helpers import setup_values
 
 WAIT = 30  # seconds a condition may take on a loaded machine before the test fails (never a sleep)

@@ -25,7 +25,22 @@ from rituals.retro.models import Retro
 
 def register(app: App) -> None:
     for action_id, listener in ACTIONS.items():
-        app.action(action_id)(later(Later(SLACK, "Checking with Slack…"))(listener))  # handlers.access
+        needed = _asks_slack if action_id in _MEMBERS_ONLY else None
+        app.action(action_id)(later(Later(SLACK, "Checking with Slack…", needed=needed))(listener))  # handlers.access
+
+
+def _asks_slack(body: dict[str, Any], context: BoltContext) -> bool:
+    """For a press that asks Slack nothing but whether the presser is in the retro's channel: False when the
+    cached members say so (or there is no such retro), and the press runs in the request (bot.deferred)."""
+    try:
+        retro_id = button_id((body.get("actions") or [{}])[0])
+    except UserError:
+        return False  # refused as stale before anyone is asked
+    who = of_body(context, body, context.client, context["settings"])
+    retro = queries.find(context["db"], retro_id, team_id=who.team)
+    # held for the request: the session's identity map is weak, and retro_for then finds it without a query
+    context["retro_pressed"] = retro
+    return retro is not None and not who.known_member(retro.channel_id)
 
 
 def stale_button() -> UserError:
@@ -323,6 +338,9 @@ def drop_carried(
         db, retro_id, item_id, team_id=who.team, actor=who.user, is_admin=who.is_admin, now=clock.now()
     )
 
+
+# retro_for (members pass without asking whether they are admins), the database and a response_url reply
+_MEMBERS_ONLY = {Action.VOTE, Action.TAKE_BACK}
 
 ACTIONS: dict[Action, Callable[..., None]] = {
     Action.ADD_ITEM: add_item,

@@ -11,8 +11,8 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
 from bot.config import Settings
-from bot.deferred import is_timeout, is_unreachable
 from bot.errors import ConfigError, UserError
+from bot.failures import is_timeout, is_unreachable
 from reports.runs import config as runs_config
 from reports.runs import source
 

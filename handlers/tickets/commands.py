@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 
 from bot.deferred import TRACKERS, Later
 from bot.errors import ConfigError, UserError
@@ -227,6 +228,11 @@ def one_line(req: CommandRequest) -> None:
     req.reply(outcome.text, outcome.blocks)
 
 
+def _calls_tracker(command: dict[str, Any], context: BoltContext) -> bool:
+    """A one-line filing calls out only when a remote tracker is configured (builtin files in the request)."""
+    return setup_of(context["settings"]).calls_out()
+
+
 _TRACKER = Later(TRACKERS, "Updating the ticket in the tracker…")
 
 # The sub named "" is `/ticket` with no words (the router's default).
@@ -261,7 +267,7 @@ ROUTER = Router(
     ],
     default="",
     fallback=one_line,
-    fallback_later=Later(TRACKERS, "Filing the ticket in the tracker…"),
+    fallback_later=Later(TRACKERS, "Filing the ticket in the tracker…", needed=_calls_tracker),
     extra_help=[
         ("/ticket <stage> <summary>", "file in one line; stage by number or the start of its name"),
     ],

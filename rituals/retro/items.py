@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.errors import UserError
@@ -157,15 +157,18 @@ def merge(
     return lead
 
 
-def votes_used(s: Session, retro_id: int, voter: str) -> int:
-    return int(
-        s.scalar(
-            select(func.coalesce(func.sum(RetroVote.count), 0)).where(
-                RetroVote.retro_id == retro_id, RetroVote.voter_id == voter
-            )
-        )
-        or 0
-    )
+_ON_ITEM = case((RetroVote.item_id == bindparam("item_id"), RetroVote.count), else_=0)
+# built once (composing a statement per click cost more than running it); values come with each execute
+_DOTS = select(func.coalesce(func.sum(RetroVote.count), 0), func.coalesce(func.sum(_ON_ITEM), 0)).where(
+    RetroVote.retro_id == bindparam("retro_id"), RetroVote.voter_id == bindparam("voter")
+)
+_FIRST_DOT = insert(cast(Table, RetroVote.__table__))
+
+
+def dots_placed(s: Session, retro_id: int, item_id: int, voter: str) -> tuple[int, int]:
+    """The voter's dots in the retro, and how many of them are on the item: one query."""
+    used, here = s.execute(_DOTS, {"retro_id": retro_id, "item_id": item_id, "voter": voter}).one()
+    return int(used or 0), int(here or 0)
 
 
 def vote(s: Session, retro_id: int, item_id: int, *, team_id: str, voter: str, now: datetime) -> int:
@@ -177,31 +180,24 @@ def vote(s: Session, retro_id: int, item_id: int, *, team_id: str, voter: str, n
     item = s.get(RetroItem, item_id)
     if item is None or item.retro_id != retro.id or item.group_id is not None:
         raise UserError("That item is not on this retro's ballot.")
-    service.join(s, retro, voter)
-    service.lock_participant(s, retro, voter)
-    used = votes_used(s, retro.id, voter)
+    service.join_locked(s, retro, voter)
+    used, on_item = dots_placed(s, retro.id, item.id, voter)
     if used >= retro.votes_per_person:
         raise UserError(
             f"You have used all {retro.votes_per_person} of your votes. "
             "Press *Take back my votes* on the ballot to vote differently."
         )
-    row = s.scalars(
-        select(RetroVote)
-        .where(RetroVote.item_id == item.id, RetroVote.voter_id == voter)
-        .execution_options(populate_existing=True)
-    ).first()
-    phases.check_cap(retro, row.count if row is not None else 0, used)
-    if row is None:
-        s.add(RetroVote(retro_id=retro.id, item_id=item.id, voter_id=voter, count=1))
+    phases.check_cap(retro, on_item, used)
+    if on_item == 0:  # a vote row holds at least one dot (take back deletes rows)
+        s.execute(_FIRST_DOT, {"retro_id": retro.id, "item_id": item.id, "voter_id": voter, "count": 1})
     else:
-        row.count += 1
-    s.flush()
+        mine = (RetroVote.item_id == item.id, RetroVote.voter_id == voter)
+        s.execute(update(RetroVote).where(*mine).values(count=RetroVote.count + 1))
     return retro.votes_per_person - used - 1
 
 
 def take_back_votes(s: Session, retro_id: int, *, team_id: str, voter: str) -> int:
     retro = load(s, retro_id, "vote", team_id=team_id)
-    service.join(s, retro, voter)
-    service.lock_participant(s, retro, voter)
+    service.join_locked(s, retro, voter)
     s.execute(delete(RetroVote).where(RetroVote.retro_id == retro.id, RetroVote.voter_id == voter))
     return retro.votes_per_person

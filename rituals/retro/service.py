@@ -80,27 +80,48 @@ def current_retro(s: Session, team_id: str, channel_id: str) -> Retro | None:
     ).first()
 
 
+_PARTICIPANTS = cast(Table, RetroParticipant.__table__)
+# built once (composing a statement per click cost more than running it); values come with each execute
+_JOIN = {
+    "postgresql": postgresql.insert(_PARTICIPANTS).on_conflict_do_nothing(),
+    "sqlite": sqlite.insert(_PARTICIPANTS).on_conflict_do_nothing(),
+}
+_JOIN_PG = postgresql.insert(_PARTICIPANTS)
+# an insert that on conflict sets the row to itself: the row is locked either way
+_JOIN_LOCKED_PG = _JOIN_PG.on_conflict_do_update(
+    index_elements=["retro_id", "user_id"], set_={"user_id": _JOIN_PG.excluded.user_id}
+)
+
+
 def join(s: Session, retro: Retro, user_id: str) -> bool:
     """Count the user as a participant; True when they are new. Safe against simultaneous clicks (an
     insert that does nothing on conflict). The root message is not edited here: an edit right at a
     join would date it, and the next item or phase refreshes the count anyway."""
-    table = cast(Table, RetroParticipant.__table__)
-    dialect = s.get_bind().dialect.name
     values = {"retro_id": retro.id, "user_id": user_id}
-    if dialect == "postgresql":
-        stmt: Any = postgresql.insert(table).values(values).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table).values(values).on_conflict_do_nothing()
-    else:  # pragma: no cover - the two databases ritualbot supports are above
+    stmt: Any = _JOIN.get(s.get_bind().dialect.name)
+    if stmt is None:  # pragma: no cover - the two databases ritualbot supports are above
         if s.get(RetroParticipant, (retro.id, user_id)) is not None:
             return False
-        stmt = insert(table).values(values)
-    return bool(cast(CursorResult[Any], s.execute(stmt)).rowcount)
+        stmt = insert(_PARTICIPANTS)
+    return bool(cast(CursorResult[Any], s.execute(stmt, values)).rowcount)
+
+
+def join_locked(s: Session, retro: Retro, user_id: str) -> None:
+    """`join`, then hold the participant's row until commit (`lock_participant`), in one statement on
+    PostgreSQL."""
+    if s.get_bind().dialect.name != "postgresql":
+        join(s, retro, user_id)
+        lock_participant(s, retro, user_id)
+        return
+    s.execute(_JOIN_LOCKED_PG, {"retro_id": retro.id, "user_id": user_id})
 
 
 def lock_participant(s: Session, retro: Retro, user_id: str) -> None:
     """Hold the participant's row until commit: PostgreSQL locks it; SQLite's writer lock is already
-    held since the join's insert, so later clicks of the same person wait for this one."""
+    held since the join's insert (and SQLite has no FOR UPDATE), so later clicks of the same person
+    wait for this one."""
+    if s.get_bind().dialect.name == "sqlite":
+        return
     s.execute(
         select(RetroParticipant.user_id)
         .where(RetroParticipant.retro_id == retro.id, RetroParticipant.user_id == user_id)

@@ -21,7 +21,7 @@ from rituals.tickets.service import Filed
 def filed(session: Session, result: Filed, *, channel: str | None, team_id: str, now: datetime) -> None:
     ticket = result.ticket
     dedupe_key = f"tickets:filed:{ticket.id}"
-    if outbox.already_enqueued(session, dedupe_key):
+    if not result.fresh and outbox.already_enqueued(session, dedupe_key):
         return  # a Retry of a draft that was already filed announces nothing new
     text = render.filed_text(ticket, result.project, who=f"<@{ticket.created_by}>")
     thread_ts = ticket.origin_ts if ticket.origin_channel else None

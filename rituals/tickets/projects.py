@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -131,15 +131,17 @@ def set_default(
     return project
 
 
+# built once: every one-line filing asks (composing a statement cost more than running it)
+_DEFAULT = select(TicketChannelDefault.project_id).where(
+    TicketChannelDefault.team_id == bindparam("team_id"), TicketChannelDefault.channel_id == bindparam("channel_id")
+)
+
+
 def default_project(session: Session, team_id: str, channel_id: str | None) -> TicketProject | None:
     if not channel_id:
         return None
-    row = session.scalar(
-        select(TicketChannelDefault).where(
-            TicketChannelDefault.team_id == team_id, TicketChannelDefault.channel_id == channel_id
-        )
-    )
-    return session.get(TicketProject, row.project_id) if row else None
+    project_id = session.scalar(_DEFAULT, {"team_id": team_id, "channel_id": channel_id})
+    return session.get(TicketProject, project_id) if project_id is not None else None
 
 
 def chosen_name(session: Session, team_id: str, chosen: str | None, new_name: str | None) -> str | None:

@@ -35,6 +35,7 @@ class Filed:
     project: TicketProject | None
     draft: TicketDraft
     unmapped: str | None = None  # a Slack user the tracker has no account for: the ticket is unassigned there
+    fresh: bool = False  # filed by this call (not a Retry finding the ticket filed before): nothing announced it yet
 
 
 def new_draft(
@@ -88,8 +89,7 @@ def new_draft(
         created_at=now,
         updated_at=now,
     )
-    session.add(draft)
-    session.flush()
+    session.add(draft)  # written by the filing's first statement (autoflush), already counting its attempt
     return draft
 
 
@@ -157,6 +157,12 @@ def submit(session: Session, setup: TicketSetup, draft: TicketDraft, *, now: dat
             exc.status,
         )
         raise
+    if tracker_name == "builtin":
+        # the key was just taken from our own sequence row (trackers.builtin): it cannot be recorded already,
+        # so no savepoint (two more statements) guards the insert
+        ticket = _store(session, draft, remote, tracker_name, stage, project, now)
+        draft.status, draft.ticket_id, draft.last_error = "created", ticket.id, None
+        return Filed(ticket, project, draft, unmapped=remote.unmapped, fresh=True)
     try:
         with session.begin_nested():
             ticket = _store(session, draft, remote, tracker_name, stage, project, now)
@@ -167,7 +173,7 @@ def submit(session: Session, setup: TicketSetup, draft: TicketDraft, *, now: dat
         log.warning("tracker filed a key already recorded draft=%s key=%s", draft.id, remote.key)
         raise TrackerError(shown, reason, filed_key=remote.key) from None
     draft.status, draft.ticket_id, draft.last_error = "created", ticket.id, None
-    return Filed(ticket, project, draft, unmapped=remote.unmapped)
+    return Filed(ticket, project, draft, unmapped=remote.unmapped, fresh=True)
 
 
 def _send(session: Session, tracker: Tracker, draft: TicketDraft, spec: TicketSpec) -> RemoteTicket:

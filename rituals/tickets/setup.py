@@ -75,6 +75,11 @@ class TicketSetup:
             raise ConfigError(f"ritualbot.yaml: tracker {name!r} is not one of {', '.join(TRACKERS)}")
         return str(name)
 
+    def calls_out(self) -> bool:
+        """Whether any filing may reach a remote tracker: only a configured Jira or GitHub can be built
+        (`build`), so without one every ticket stays in our own tables."""
+        return any(isinstance(self.trackers.get(name), Mapping) for name in TRACKERS if name != "builtin")
+
     def build(self, name: str, session: Session, team_id: str) -> Tracker:
         if name == "builtin":
             return BuiltinTracker(session, team_id, prefix=self.prefix)
