@@ -73,7 +73,25 @@ def retro_form(
 ) -> Callable[..., None]:
     """A button that opens one of a retro's forms, on a retro in `phases` (any phase when none) and, with
     `doing`, for its facilitator only: the form or the refusal arrives by the loading modal."""
+    return _form_opener(
+        title, lambda action: (button_id(action), 0), lambda db, who, retro, _: build(db, who, retro), phases, doing
+    )
 
+
+def pair_form(
+    title: str, build: Callable[[Session, Caller, Retro, int], View], *phases: str, doing: str | None = None
+) -> Callable[..., None]:
+    """`retro_form` for a button about one thing in the retro (an item, a group): `build` gets its id too."""
+    return _form_opener(title, button_pair, build, phases, doing)
+
+
+def _form_opener(
+    title: str,
+    ids: Callable[[dict[str, Any]], tuple[int, int]],
+    build: Callable[[Session, Caller, Retro, int], View],
+    phases: tuple[str, ...],
+    doing: str | None,
+) -> Callable[..., None]:
     def opener(
         ack: Ack,
         body: dict[str, Any],
@@ -84,13 +102,14 @@ def retro_form(
         client: WebClient,
     ) -> None:
         ack()
-        who, retro_id = of_body(context, body, client, settings), button_id(action)
+        retro_id, second = ids(action)
+        who = of_body(context, body, client, settings)
 
         def form() -> View:
             retro = retro_for(db, who, retro_id, *phases)
             if doing is not None:
                 queries.require_facilitator(retro, who.user, who.is_admin, doing)
-            return build(db, who, retro)
+            return build(db, who, retro, second)
 
         open_retro_form(db, who, retro_id, body["trigger_id"], title, form)
 
@@ -181,24 +200,9 @@ def advance(
     )
 
 
-def merge(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    db: Session,
-    context: BoltContext,
-    settings: Settings,
-    client: WebClient,
-) -> None:
-    ack()
-    who, retro_id = of_body(context, body, client, settings), button_id(action)
-
-    def form() -> View:
-        retro = retro_for(db, who, retro_id, "group")
-        queries.require_facilitator(retro, who.user, who.is_admin, "merge items")
-        return modals.merge(publish.snapshot(db, retro))
-
-    open_retro_form(db, who, retro_id, body["trigger_id"], "Merge items", form)
+merge = retro_form(
+    "Merge items", lambda db, who, retro: modals.merge(publish.snapshot(db, retro)), "group", doing="merge items"
+)
 
 
 def vote(
@@ -265,23 +269,9 @@ def next_item(
     )
 
 
-def add_action(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    db: Session,
-    context: BoltContext,
-    settings: Settings,
-    client: WebClient,
-) -> None:
-    ack()
-    retro_id, item_id = button_pair(action)
-    who = of_body(context, body, client, settings)
-
-    def form() -> View:
-        return modals.add_action(retro_for(db, who, retro_id, "discuss"), item_id, who.user)
-
-    open_retro_form(db, who, retro_id, body["trigger_id"], "Add an action item", form)
+add_action = pair_form(
+    "Add an action item", lambda db, who, retro, item_id: modals.add_action(retro, item_id, who.user), "discuss"
+)
 
 
 def close(

@@ -14,10 +14,10 @@ from bot.deferred import SLACK, Later
 from bot.errors import UserError
 from handlers.access import of_body
 from handlers.forms import Form
-from handlers.retro.actions import button_pair
-from handlers.retro.helpers import metadata, open_retro_form, retro_for
+from handlers.retro.actions import pair_form
+from handlers.retro.helpers import metadata, retro_for
 from handlers.router import later
-from rituals.retro import groups, queries, render_groups
+from rituals.retro import groups, render_groups
 from rituals.retro.ids import Action, Block, View
 
 
@@ -27,25 +27,12 @@ def register(app: App) -> None:
     app.view(View.EDIT_GROUP)(checked(submit_edit_group))
 
 
-def edit_group(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    db: Session,
-    context: BoltContext,
-    settings: Settings,
-    client: WebClient,
-) -> None:
-    ack()
-    retro_id, lead_id = button_pair(action)
-    who = of_body(context, body, client, settings)
-
-    def form() -> dict[str, Any]:
-        retro = retro_for(db, who, retro_id, *groups.PHASES)
-        queries.require_facilitator(retro, who.user, who.is_admin, "name or split groups")
-        return render_groups.edit_modal(retro, groups.group_of(db, retro, lead_id))
-
-    open_retro_form(db, who, retro_id, body["trigger_id"], "Edit group", form)
+edit_group = pair_form(
+    "Edit group",
+    lambda db, who, retro, lead_id: render_groups.edit_modal(retro, groups.group_of(db, retro, lead_id)),
+    *groups.PHASES,
+    doing="name or split groups",
+)
 
 
 def submit_edit_group(

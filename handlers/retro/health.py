@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.deferred import SLACK, Later
 from bot.errors import UserError
-from handlers.access import of_body
+from handlers.access import Caller, of_body
 from handlers.forms import Form
-from handlers.retro.actions import button_id
-from handlers.retro.helpers import metadata, open_retro_form, retro_for
+from handlers.retro.actions import retro_form
+from handlers.retro.helpers import metadata, retro_for
 from handlers.router import later
 from rituals.retro import health, modals, render_health, service
 from rituals.retro.ids import Action, Block, View
+from rituals.retro.models import Retro
 
 
 def register(app: App) -> None:
@@ -26,26 +27,14 @@ def register(app: App) -> None:
     app.view(View.HEALTH)(checked(submit))
 
 
-def open_form(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    db: Session,
-    context: BoltContext,
-    settings: Settings,
-    client: WebClient,
-) -> None:
-    ack()
-    who, retro_id = of_body(context, body, client, settings), button_id(action)
+def _form(db: Session, who: Caller, retro: Retro) -> dict[str, Any]:
+    asked = health.questions_of(db, retro.id)
+    if not asked:
+        raise UserError("This retro has no health check: its template does not include one.")
+    return render_health.form(retro, asked)
 
-    def form() -> dict[str, Any]:
-        retro = retro_for(db, who, retro_id, "collect")
-        asked = health.questions_of(db, retro.id)
-        if not asked:
-            raise UserError("This retro has no health check: its template does not include one.")
-        return render_health.form(retro, asked)
 
-    open_retro_form(db, who, retro_id, body["trigger_id"], "Team health check", form)
+open_form = retro_form("Team health check", _form, "collect")
 
 
 def submit(
