@@ -131,6 +131,13 @@ def run(
     ]
     print_table(table, header)
     for r in rows:
+        if r["floor"] == WRITE_FLOOR:
+            print(
+                f"  {r['scenario']}: {r['response_url_replies']} replies by response_url for {r['requests']} requests"
+                f" (+ warm-up); the worker done {r['worker_done_after_s']:.2f} s after the load,"
+                f" {r['worker_cpu_ms_per_request']:.2f} ms of its CPU per request"
+            )
+    for r in rows:
         del r["latencies"]
     writes = [r["ratio_p99"] for r in rows if r["floor"] == WRITE_FLOOR]
     worst = max(writes or [r["ratio_p99"] for r in rows] or [float("nan")])
@@ -158,21 +165,24 @@ def _measure(
     database_url: str, rate: float, seconds: float, clients: int, only: list[str] | None
 ) -> tuple[list[dict[str, Any]], dict[str, tuple[list[float], int]], dict[str, float]]:
     """Start the Slack double, our web process and the floors' app on `database_url`, and load each in turn."""
+    from bench.double_process import DoubleProcess
     from bench.scenarios import WRITES, seed, voters
     from bench.scenarios import scenarios as build_scenarios
     from tests.slack.double import SlackDouble
 
-    slack = SlackDouble()
+    def people(double: SlackDouble) -> None:
+        for uid, name, tz in [
+            ("U0001", "ada", "Europe/Berlin"),
+            ("U0002", "grace", "America/Los_Angeles"),
+            ("U0003", "ravi", "Asia/Kolkata"),
+        ]:
+            double.add_user(uid, name, tz=tz)
+        double.members["C0001"] = ["U0001", "U0002", "U0003"]
+        # the retro's channel: every voter the vote scenario sends (UV000000...) is a member, as in Slack
+        double.members["C0002"] = ["U0001", "U0002", "U0003", *voters(int(rate * seconds) + 100)]
+
+    slack = DoubleProcess(people)  # Slack is another machine: its serving must not slow the load generator
     slack.start()
-    for uid, name, tz in [
-        ("U0001", "ada", "Europe/Berlin"),
-        ("U0002", "grace", "America/Los_Angeles"),
-        ("U0003", "ravi", "Asia/Kolkata"),
-    ]:
-        slack.add_user(uid, name, tz=tz)
-    slack.members["C0001"] = ["U0001", "U0002", "U0003"]
-    # the retro's channel: every voter the vote scenario sends (UV000000...) is a member, as in Slack
-    slack.members["C0002"] = ["U0001", "U0002", "U0003", *voters(int(rate * seconds) + 100)]
     ours_port, bare_port = free_port(), free_port()
     env = slack.process_env(
         database_url, SLACK_SIGNING_SECRET=SECRET, PORT=str(ours_port), RITUALBOT_AUTO_MIGRATE="true"
@@ -182,6 +192,7 @@ def _measure(
     )
     quiet: dict[str, Any] = {"env": env, "cwd": ROOT, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     ours = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], **quiet)
+    worker = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker"], **quiet)  # runs what the web hands off
     bare_args = ["--port", str(bare_port), "--api-url", slack.base_url, "--token", slack.token, "--secret", SECRET]
     bare = subprocess.Popen(
         [sys.executable, "-m", "bench._bare_app", *bare_args, "--database-url", database_url], **quiet
@@ -192,6 +203,7 @@ def _measure(
     try:
         _wait_ready(f"http://127.0.0.1:{ours_port}/healthz", ours)
         _wait_ready(f"http://127.0.0.1:{bare_port}/", bare)
+        _wait_beat(database_url, worker)
         ours_url = f"http://127.0.0.1:{ours_port}/slack/events"
         bare_url = f"http://127.0.0.1:{bare_port}/slack/events"
         seeded = seed(database_url)
@@ -203,7 +215,14 @@ def _measure(
         for name, build in build_scenarios(seeded, slack.response_url()).items():
             if only and name not in only:
                 continue
+            answered = slack.responses()
+            worker_cpu = _cpu_seconds(worker.pid)
             lat, err, cpu[name] = _run_load(ours_url, build, rate, seconds, clients, ours.pid)
+            drain = _drain(database_url, worker)  # the handed-off work, done by the worker (bot.handoff)
+            if name in WRITES:  # each write is answered by response_url (the warm-up's too)
+                slack.wait_responses(answered + len(lat), timeout=30)
+            replies = slack.responses() - answered
+            worker_ms = (_cpu_seconds(worker.pid) - worker_cpu) * 1000 / max(len(lat), 1)
             floor = WRITE_FLOOR if name in WRITES else READ_FLOOR
             ratio = percentile(lat, 0.99) / percentile(floors[floor][0], 0.99)
             rows.append(
@@ -220,14 +239,57 @@ def _measure(
                     "latencies": lat,
                     "cpu_ms_per_request": cpu[name],
                     "cpu_ratio": cpu[name] / cpu[floor],
+                    "worker_cpu_ms_per_request": worker_ms,
+                    "worker_done_after_s": drain,
+                    "response_url_replies": replies,
                 }
             )
     finally:
-        for proc in (ours, bare):
+        for proc in (ours, bare, worker):
             proc.terminate()
             proc.wait(timeout=10)
         slack.stop()
     return rows, floors, cpu
+
+
+def _wait_beat(database_url: str, worker: subprocess.Popen, timeout: float = 60) -> None:
+    """Until the worker has said it runs: the web process hands writes off only then (bot.handoff)."""
+    from bot.db import Database
+    from bot.handoff import WorkerBeat
+
+    db = Database(database_url)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if worker.poll() is not None:
+                raise RuntimeError(f"worker exited with {worker.returncode}")
+            with db.session() as s:
+                if s.query(WorkerBeat).first() is not None:
+                    return
+            time.sleep(0.2)
+        raise RuntimeError(f"worker did not beat within {timeout}s")
+    finally:
+        db.dispose()
+
+
+def _drain(database_url: str, worker: subprocess.Popen, timeout: float = 300) -> float:
+    """Seconds after the load until the worker has carried out every handed-off request (0: none waited)."""
+    from bot.db import Database
+    from bot.handoff import HandedOff
+
+    db = Database(database_url)
+    start = time.monotonic()
+    try:
+        while time.monotonic() - start < timeout:
+            with db.session() as s:
+                if s.query(HandedOff).first() is None:
+                    return time.monotonic() - start
+            if worker.poll() is not None:
+                raise RuntimeError(f"worker exited with {worker.returncode}")
+            time.sleep(0.05)
+        raise RuntimeError(f"handed-off requests still waiting after {timeout}s")
+    finally:
+        db.dispose()
 
 
 def _run_load(

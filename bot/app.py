@@ -21,9 +21,11 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.web import WebClient
 from sqlalchemy.exc import IntegrityError
 
+from bot import outbox
 from bot.config import Settings, bound_mlflow_requests
 from bot.deferred import ANSWER_BUDGET, SLACK_TIMEOUT, Deferred
 from bot.errors import UserError
+from bot.handoff import RAW, Handoff, forget_in
 from bot.installations import EncryptedInstallationStore, build_installation_store
 from bot.matching import RequestMiddleware, direct
 from bot.models import ProcessedEvent
@@ -80,23 +82,29 @@ class RitualApp(App):
             capabilities=self.runtime.capabilities,
             deferred=self.deferred,
         )
+        if req.mode == "http":  # what bot.handoff stores when a listener leaves its work to the worker
+            req.context[RAW] = (req.content_type or "", req.raw_body)
         committed = False
         try:
             response = super().dispatch(req)
             if req.context.get("rollback_only"):
                 session.rollback()
             else:
+                forget_in(session, req.context)  # a handed-off request is done with this commit (bot.handoff)
                 session.commit()
                 committed = True
+                req.context["committed"] = True
         except Exception:
             session.rollback()
             error_id = uuid.uuid4().hex[:8]
             log.exception("request failed after the listener error_id=%s", error_id)
             return BoltResponse(status=200, body=_apology(error_id))
         finally:
+            added = session.info.pop(outbox.ADDED, False)
             session.close()
             self.deferred.release(req.context, send=committed)  # replies of work that ran in the request
-        self.runtime.sender.wake()
+        if added and committed:  # a round of the sender costs a query: only when there is something to send
+            self.runtime.sender.wake()
         return response
 
 
@@ -106,9 +114,11 @@ def create_app(
     client: WebClient | None = None,
     runtime: Runtime | None = None,
     answer_budget: float | None = ANSWER_BUDGET,
+    handoff: bool = True,
 ) -> App:
     """`answer_budget`: how long a request waits for work that calls out before answering with its
-    pending text (bot.deferred); None waits for the work (flow tests that read the answer in place)."""
+    pending text (bot.deferred); None waits for the work (flow tests that read the answer in place).
+    `handoff`: listeners may leave their work to a running worker (bot.handoff); the worker's own app does not."""
     runtime = runtime or build_runtime(settings)
     bound_mlflow_requests()
     kwargs: dict[str, Any] = {
@@ -131,7 +141,8 @@ def create_app(
         kwargs["token"] = kwargs["client"].token
     app = RitualApp(**kwargs)
     app.runtime = runtime
-    app.deferred = Deferred(runtime.database, settings, budget=answer_budget, wake=runtime.sender.wake)
+    hand = Handoff(runtime.database, runtime.clock.now, enabled=settings.handoff) if handoff else None
+    app.deferred = Deferred(runtime.database, settings, budget=answer_budget, wake=runtime.sender.wake, handoff=hand)
     app.middleware(RequestMiddleware(_once_per_event))
     if not settings.oauth_enabled:
         app.middleware(RequestMiddleware(_installed_again))

@@ -63,6 +63,8 @@ class Settings:
     admins: tuple[str, ...] = ()
     log_level: str = "INFO"
     auto_migrate: bool = True
+    handoff: bool = True  # writes run by a running worker, not the web process (bot.handoff)
+    worker_nice: int = 0  # the worker's CPU niceness (bot.worker)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     job_stale: timedelta = timedelta(minutes=10)  # a running job claim without a heartbeat this long is dead
     retention: RetentionSettings = field(default_factory=RetentionSettings)
@@ -133,6 +135,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         auto_migrate=_bool(
             "RITUALBOT_AUTO_MIGRATE", env.get("RITUALBOT_AUTO_MIGRATE"), default=database_url.startswith("sqlite")
         ),
+        handoff=_bool("RITUALBOT_HANDOFF", env.get("RITUALBOT_HANDOFF"), default=True),
+        worker_nice=_nice(env.get("RITUALBOT_WORKER_NICE", "10")),
         delivery=DeliverySettings(
             lease=_seconds(env, file, "RITUALBOT_OUTBOX_LEASE_SECONDS", "delivery.lease_seconds", 15),
             concurrency=_count(env, file, "RITUALBOT_OUTBOX_CONCURRENCY", "delivery.concurrency", 8),
@@ -273,6 +277,12 @@ def _log_level(value: str) -> str:
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {value!r}")
     return level
+
+
+def _nice(value: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,2}", value.strip()) or int(value) > 19:
+        raise ConfigError(f"RITUALBOT_WORKER_NICE must be a whole number from 0 to 19, got {value[:20]!r}")
+    return int(value)
 
 
 def _bool(name: str, value: str | None, *, default: bool) -> bool:

@@ -31,6 +31,7 @@ from bot.config import Settings, mlflow_request_timeout
 from bot.db import Database
 from bot.errors import UserError
 from bot.failures import is_timeout, is_unreachable
+from bot.handoff import HANDOFF_ID, RAW, Handoff
 from bot.text import mrkdwn
 
 log = logging.getLogger(__name__)
@@ -68,11 +69,14 @@ class Later:
     """Marks a listener or subcommand as calling out: its lane and what the user sees at once.
     `needed(body, context)`, when given, is asked first: False says this request's work will not call
     out after all (a cached answer, a tracker that is our own tables), and it runs in the request: no
-    lane, no second session and commit. Its response_url posts wait for the request's commit (`hold`)."""
+    lane, no second session and commit. Its response_url posts wait for the request's commit (`hold`).
+    `handoff`: while a worker process runs, the web process only records the request and the worker
+    carries it out (bot.handoff); for work whose answer can follow by response_url."""
 
     lane: Lane
     pending: str
     needed: Callable[[dict[str, Any], Any], bool] | None = None
+    handoff: bool = False
 
     def runs_inline(self, body: dict[str, Any], context: Any) -> bool:
         return self.needed is not None and not self.needed(body, context)
@@ -219,7 +223,9 @@ class Deferred:
         *,
         budget: float | None = ANSWER_BUDGET,
         wake: Callable[[], None] = lambda: None,
+        handoff: Handoff | None = None,
     ) -> None:
+        self.handoff = handoff
         self._database = database
         self._settings = settings
         self.budget = budget
@@ -269,6 +275,18 @@ class Deferred:
                 exchange.notice(later.pending)
         else:
             ack(response_type="ephemeral", text=later.pending)
+
+    def hands_off(self, later: Later, context: Any) -> bool:
+        """True when this request is to be recorded for the worker instead of run (`hand_off`)."""
+        handoff = self.handoff
+        return (
+            later.handoff and handoff is not None and RAW in context and HANDOFF_ID not in context
+        ) and handoff.worker_alive()
+
+    def hand_off(self, context: Any, request_db: Session) -> None:
+        """Record the request in its own unit of work; the worker runs it and answers by response_url."""
+        assert self.handoff is not None
+        self.handoff.record(request_db, context)
 
     def hold(self, context: Any, call: Callable[[], None]) -> None:
         """Send `call` (a response_url post of work run in the request) once the request has committed:

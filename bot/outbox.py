@@ -22,6 +22,9 @@ from bot.models import OutboxMessage
 log = logging.getLogger(__name__)
 
 
+ADDED = "outbox_added"  # session.info key: this unit of work enqueued a message
+
+
 def post(
     session: Session,
     *,
@@ -178,4 +181,5 @@ def _add(
         row.update_of_id = update_of.id if update_of else None
     session.add(row)
     session.flush()
+    session.info[ADDED] = True  # RitualApp.dispatch wakes the sender after the commit
     return row

@@ -10,6 +10,7 @@ from types import ModuleType
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import MetaData
 
+from bot import handoff as _handoff_models
 from bot import models as _foundation_models
 from bot import request_guard as _request_guard_models
 from bot import workspaces as _workspace_models
@@ -32,7 +33,7 @@ def slack_oauth_metadata() -> MetaData:
 
 def model_modules() -> list[ModuleType]:
     """The modules whose tables live in Base.metadata: the foundation's and every capability's."""
-    return [_foundation_models, _workspace_models, _request_guard_models, *CAPABILITIES.models()]
+    return [_foundation_models, _workspace_models, _request_guard_models, _handoff_models, *CAPABILITIES.models()]
 
 
 def target_metadata() -> list[MetaData]:

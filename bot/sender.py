@@ -123,14 +123,21 @@ class OutboxSender:
     def wake(self) -> None:
         self._wake.set()
 
-    def run_forever(self, stop: threading.Event, idle_wait: float = 1.0) -> None:
+    def run_forever(
+        self, stop: threading.Event, idle_wait: float = 1.0, idle_rounds: Callable[[], bool] = lambda: True
+    ) -> None:
+        """Deliver when woken, and every `idle_wait` seconds while `idle_rounds()` (the web process leaves
+        those to a running worker: what the worker enqueues, the worker sends)."""
+        woken = True
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="outbox") as pool:
             while not stop.is_set():
-                try:
-                    self._pump(pool, DeliveryReport(), None)
-                except Exception:
-                    log.exception("outbox delivery round failed")
-                if self._wake.wait(idle_wait) and self.gather:
+                if woken or idle_rounds():
+                    try:
+                        self._pump(pool, DeliveryReport(), None)
+                    except Exception:
+                        log.exception("outbox delivery round failed")
+                woken = self._wake.wait(idle_wait)
+                if woken and self.gather:
                     stop.wait(self.gather)  # a burst of requests: one round claims their rows together
                 self._wake.clear()
 

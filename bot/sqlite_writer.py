@@ -5,12 +5,18 @@ SQLite has a single writer; a connection that finds the write lock taken sleeps 
 lock was freed and the writers form a convoy (measured: /ticket p50 1.05 s at 50 req/s in `ritualbot
 serve`, against 5 ms for one row and one commit). Here a transaction's first write statement first takes
 an in-process lock, held until its commit or rollback: writers of this process wait their turn and are
-woken the moment it comes. Readers never wait; other processes still meet SQLite's busy timeout.
+woken the moment it comes. Across processes (the web process and the worker write the same file, more so
+since the worker carries out the writes the web process hands off: bot.handoff) the gate also takes an
+exclusive `flock` on a file beside the database (`<database>-writer`), which the kernel hands to the next
+waiter the moment it is released; the busy handler only meets writers that do not use the gate. Readers
+never wait.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import threading
 from typing import Any
 
@@ -24,18 +30,25 @@ _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 def serialize_writers(engine: Engine, *, timeout: float = 30.0) -> None:
     gate = threading.Lock()
+    path = engine.url.database
+    # one descriptor per engine: flock belongs to the open file, so the thread lock decides within the process
+    shared = os.open(f"{path}-writer", os.O_RDWR | os.O_CREAT, 0o600) if path and path != ":memory:" else None
 
     @event.listens_for(engine, "before_cursor_execute")
     def _enter(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         if conn.info.get(_HELD) or not statement.lstrip()[:7].upper().startswith(_WRITES):
             return
-        if gate.acquire(timeout=timeout):
-            conn.info[_HELD] = True
-        else:  # let SQLite's own busy timeout decide, as without the gate
+        if not gate.acquire(timeout=timeout):  # let SQLite's own busy timeout decide, as without the gate
             log.warning("sqlite writer gate not free after %ss; writing without it", timeout)
+            return
+        if shared is not None:
+            fcntl.flock(shared, fcntl.LOCK_EX)  # blocks without the GIL; freed by the kernel if the holder dies
+        conn.info[_HELD] = True
 
     def _leave(info: dict[str, Any]) -> None:
         if info.pop(_HELD, False):
+            if shared is not None:
+                fcntl.flock(shared, fcntl.LOCK_UN)
             gate.release()
 
     event.listen(engine, "commit", lambda conn: _leave(conn.info))

@@ -101,8 +101,15 @@ def make_server(app: App, runtime: Runtime, *, host: str, port: int, threads: in
     )
 
 
-def start_sender_thread(runtime: Runtime, stop: threading.Event) -> threading.Thread:
-    thread = threading.Thread(target=runtime.sender.run_forever, args=(stop,), name="outbox-sender", daemon=True)
+def start_sender_thread(
+    runtime: Runtime, stop: threading.Event, idle_rounds: Callable[[], bool] = lambda: True
+) -> threading.Thread:
+    thread = threading.Thread(
+        target=runtime.sender.run_forever,
+        kwargs={"stop": stop, "idle_rounds": idle_rounds},
+        name="outbox-sender",
+        daemon=True,
+    )
     thread.start()
     return thread
 
@@ -113,7 +120,9 @@ def serve(app: App, runtime: Runtime) -> None:
     if isinstance(clients, SlackClients) and clients.installation_store is not None:
         clients.installation_store.reencrypt()  # rows under an older RITUALBOT_ENCRYPTION_KEY move to the newest
     stop = threading.Event()
-    start_sender_thread(runtime, stop)
+    handoff = getattr(getattr(app, "deferred", None), "handoff", None)
+    # what a running worker enqueues (the writes handed to it, its jobs) it sends: this process polls only without one
+    start_sender_thread(runtime, stop, idle_rounds=lambda: handoff is None or not handoff.worker_alive())
     try:
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler

@@ -159,6 +159,10 @@ class Router:
 
 def _run(run: Handler, spec: Later | None, request: CommandRequest, respond: Respond | None) -> None:
     deferred: Deferred | None = request.context.get("deferred")
+    if spec is not None and deferred is not None and deferred.hands_off(spec, request.context):
+        deferred.hand_off(request.context, request.db)  # the worker files it and answers by response_url
+        request.ack(response_type="ephemeral", text=spec.pending)
+        return
     if spec is None or deferred is None or spec.runs_inline(request.command, request.context):
         run(request)
         return
@@ -221,6 +225,10 @@ def later(spec: Later) -> Callable[[F], F]:
             deferred: Deferred | None = context.get("deferred")
             if deferred is None:
                 fn(**mine)
+                return
+            if deferred.hands_off(spec, context):  # the worker runs it; what it says goes by response_url
+                deferred.hand_off(context, kwargs["db"])
+                kwargs["ack"]()
                 return
             if spec.runs_inline(body, context):  # nothing to call out this time: no lane (bot.deferred)
                 if mine.get("respond") is not None:

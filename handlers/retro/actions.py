@@ -25,8 +25,9 @@ from rituals.retro.models import Retro
 
 def register(app: App) -> None:
     for action_id, listener in ACTIONS.items():
-        needed = _asks_slack if action_id in _MEMBERS_ONLY else None
-        app.action(action_id)(later(Later(SLACK, "Checking with Slack…", needed=needed))(listener))  # handlers.access
+        votes = action_id in _MEMBERS_ONLY  # a worker, when one runs, counts them (bot.handoff)
+        spec = Later(SLACK, "Checking with Slack…", needed=_asks_slack if votes else None, handoff=votes)
+        app.action(action_id)(later(spec)(listener))  # handlers.access
 
 
 def _asks_slack(body: dict[str, Any], context: BoltContext) -> bool:

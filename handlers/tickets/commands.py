@@ -267,7 +267,7 @@ ROUTER = Router(
     ],
     default="",
     fallback=one_line,
-    fallback_later=Later(TRACKERS, "Filing the ticket in the tracker…", needed=_calls_tracker),
+    fallback_later=Later(TRACKERS, "Filing the ticket…", needed=_calls_tracker, handoff=True),
     extra_help=[
         ("/ticket <stage> <summary>", "file in one line; stage by number or the start of its name"),
     ],

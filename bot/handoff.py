@@ -1,0 +1,226 @@
+"""Writes the web process accepts and the worker carries out: the request is recorded, not run.
+
+A `/ticket <stage> <summary>` or a retro vote costs the web process 3–5 ms of CPU when it runs in the
+request (ORM work, rendering, the reply by `response_url`, the announcement's delivery), and one web
+process is one core: at 200 requests a second it saturates and every request queues. When a worker
+process is running (it beats in `worker_beats`), a listener whose `Later` says `handoff` stores the
+request as Slack sent it, signature verified, in the request's own commit (the same one that records
+the signature against replays), and answers at once with the pending text. The worker's `Runner`
+claims stored requests under a lease, dispatches each through the same Bolt app as the web process
+(`mode="socket_mode"`: the signature was checked on the way in) and posts what the listener
+answered to the request's `response_url`.
+
+Once, not twice: the stored row is deleted in the commit of the work it stands for (`RitualApp.dispatch`),
+so a worker killed before that commit leaves it to be run again when its lease ends, and one killed
+after leaves nothing. A request that fails three times is told so by `response_url` and dropped.
+Without a running worker (one process, the tests) the listener runs in the request, as before.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import App, BoltRequest, BoltResponse, Respond
+from sqlalchemy import Integer, String, Text, delete, func, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from bot.db import Base, Database
+from bot.heartbeat import Heartbeat
+
+if TYPE_CHECKING:
+    from bot.deferred import Deferred
+
+log = logging.getLogger(__name__)
+
+HANDOFF_ID = "handoff_id"  # request context key: the stored request this dispatch carries out
+RAW = "raw_request"  # request context key: (content type, body) as Slack sent them
+BEAT_SECONDS = 5.0  # a worker says it runs this often
+ALIVE_SECONDS = 15.0  # ... and is taken for gone when it has not for this long
+LEASE_SECONDS = 60.0  # a claimed request is run again by another worker after this long
+MAX_ATTEMPTS = 3
+BATCH = 32
+
+
+class HandedOff(Base):
+    """A verified Slack request the worker carries out (deleted with the commit of its work)."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WorkerBeat(Base):
+    """A running worker process and when it last said so (the web process hands off only while one does)."""
+
+    __tablename__ = "worker_beats"
+
+    worker: Mapped[str] = mapped_column(String(100), primary_key=True)
+    beat_at: Mapped[datetime]
+
+
+class Handoff:
+    """The web process's side: is a worker running, and record a request for it."""
+
+    def __init__(self, database: Database, now: Callable[[], datetime], *, enabled: bool = True) -> None:
+        self._database = database
+        self._now = now
+        self.enabled = enabled
+        self._checked_at = float("-inf")
+        self._alive = False
+        self._lock = threading.Lock()
+
+    def worker_alive(self) -> bool:
+        """A worker beat within ALIVE_SECONDS (asked at most once per BEAT_SECONDS per process)."""
+        if not self.enabled:
+            return False
+        with self._lock:
+            if time.monotonic() - self._checked_at < BEAT_SECONDS:
+                return self._alive
+            self._checked_at = time.monotonic()
+        with self._database.session() as s:
+            last = s.scalar(select(func.max(WorkerBeat.beat_at)))
+        alive = last is not None and last > self._now() - timedelta(seconds=ALIVE_SECONDS)
+        with self._lock:
+            self._alive = alive
+        return alive
+
+    def record(self, session: Session, context: Any) -> None:
+        """Store the request for the worker, in the request's own unit of work."""
+        content_type, body = context[RAW]
+        session.add(HandedOff(content_type=content_type, body=body, received_at=self._now(), attempts=0))
+
+
+class Runner:
+    """The worker's side: claim stored requests, dispatch them through `app`, post their answers."""
+
+    def __init__(self, app: App, database: Database, now: Callable[[], datetime], *, poll: float = 0.05) -> None:
+        self._app = app
+        self._database = database
+        self._now = now
+        self._poll = poll
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+    def run_forever(self, stop: threading.Event) -> None:
+        with Heartbeat(self.beat, BEAT_SECONDS, name="worker-beat"):
+            self.beat()
+            while not stop.is_set():
+                try:
+                    ran = self.run_due()
+                except Exception:
+                    log.exception("handed-off requests: a round failed")
+                    ran = 0
+                if not ran:
+                    stop.wait(self._poll)
+        with self._database.session() as s:
+            s.execute(delete(WorkerBeat).where(WorkerBeat.worker == self.name))
+
+    def beat(self) -> None:
+        with self._database.session() as s:
+            s.merge(WorkerBeat(worker=self.name, beat_at=self._now()))
+
+    def run_due(self) -> int:
+        """Run what is waiting (up to BATCH); how many were claimed."""
+        claimed = self._claim()
+        for row_id, content_type, body, attempts in claimed:
+            self._run_one(row_id, content_type, body, attempts)
+        return len(claimed)
+
+    def _claim(self) -> list[tuple[int, str, str, int]]:
+        now = self._now()
+        until = now + timedelta(seconds=LEASE_SECONDS)
+        free = or_(HandedOff.lease_until.is_(None), HandedOff.lease_until < now)
+        with self._database.session() as s:
+            ids = list(s.scalars(select(HandedOff.id).where(free).order_by(HandedOff.id).limit(BATCH)))
+            if not ids:
+                return []
+            token = f"{self.name}:{uuid.uuid4().hex[:8]}"
+            s.execute(
+                update(HandedOff)
+                .where(HandedOff.id.in_(ids), free)  # another worker may have claimed some in between
+                .values(claimed_by=token, lease_until=until, attempts=HandedOff.attempts + 1)
+            )
+            mine = select(HandedOff.id, HandedOff.content_type, HandedOff.body, HandedOff.attempts)
+            rows = s.execute(mine.where(HandedOff.claimed_by == token).order_by(HandedOff.id)).all()
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def _run_one(self, row_id: int, content_type: str, body: str, attempts: int) -> None:
+        request = BoltRequest(
+            body=body, headers={"content-type": content_type}, context={HANDOFF_ID: row_id}, mode="socket_mode"
+        )
+        if attempts > MAX_ATTEMPTS:
+            log.error("handed-off request dropped after %s attempts id=%s", MAX_ATTEMPTS, row_id)
+            self._forget(row_id)
+            self._post(request, {"response_type": "ephemeral", "text": _GAVE_UP})
+            return
+        try:
+            response = self._app.dispatch(request)
+        except Exception:  # noqa: BLE001 — RitualApp.dispatch answers its own failures; this is a crash of Bolt's
+            log.exception("handed-off request crashed id=%s", row_id)
+            return  # run again when its lease ends, up to MAX_ATTEMPTS
+        if not request.context.get("committed"):
+            self._forget(row_id)  # the work rolled back (the user's mistake, told below): nothing to run again
+        answer = _answer(response)
+        if answer:
+            self._post(request, answer)
+
+    def _post(self, request: BoltRequest, message: dict[str, Any]) -> None:
+        """To the request's response_url, through the app's replies lane (not waited for)."""
+        url = request.body.get("response_url") if isinstance(request.body, dict) else None
+        if not url:
+            log.warning("handed-off request has no response_url to answer on")
+            return
+        respond = Respond(response_url=str(url))
+
+        def send() -> None:
+            respond(replace_original=False, **{"response_type": "ephemeral", **message})
+
+        deferred: Deferred | None = getattr(self._app, "deferred", None)
+        if deferred is not None:
+            deferred.post(send, wait=False)
+        else:
+            send()
+
+    def _forget(self, row_id: int) -> None:
+        with self._database.session() as s:
+            s.execute(delete(HandedOff).where(HandedOff.id == row_id))
+
+
+_GAVE_UP = (
+    "Sorry, that request failed three times on our side and was dropped: nothing was changed. "
+    "Please try again, and tell your admin if it keeps happening."
+)
+
+
+def forget_in(session: Session, context: Any) -> None:
+    """In the unit of work of a handed-off request: its row goes with the commit of what it did."""
+    row_id = context.get(HANDOFF_ID)
+    if row_id is not None:
+        session.execute(delete(HandedOff).where(HandedOff.id == row_id))
+
+
+def _answer(response: BoltResponse) -> dict[str, Any] | None:
+    """What the listener answered in its ack (text, blocks), as a response_url message; None for an empty ack."""
+    if response.status != 200 or not response.body:
+        return None
+    try:
+        message = json.loads(response.body)
+    except ValueError:
+        return {"response_type": "ephemeral", "text": response.body}
+    if not isinstance(message, dict) or not (message.get("text") or message.get("blocks")):
+        return None
+    return {k: message[k] for k in ("text", "blocks", "response_type") if k in message}

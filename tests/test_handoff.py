@@ -1,0 +1,97 @@
+"""Writes handed to the worker (bot/handoff.py; issue 17, "Writes that keep up"): while a worker runs, the web
+process records a one-line ticket or a vote in the request's commit and answers at once; the worker files it
+through the same listeners and answers by response_url, once, even when it dies on the way."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import create_app
+from bot.handoff import ALIVE_SECONDS, LEASE_SECONDS, HandedOff, Runner
+from rituals.tickets.models import Ticket
+from tests.retro.seed import seed
+
+
+@pytest.fixture
+def runner(settings, runtime, database, clock) -> Runner:
+    """The worker's side, on the same database; its beat tells the web process a worker runs."""
+    worker = Runner(create_app(settings, runtime=runtime, handoff=False), database, clock.now)
+    worker.beat()
+    return worker
+
+
+def waiting(database) -> int:
+    with database.session() as s:
+        return s.scalar(select(func.count()).select_from(HandedOff)) or 0
+
+
+def tickets(database) -> list[str]:
+    with database.session() as s:
+        return [t.summary for t in s.scalars(select(Ticket).order_by(Ticket.id))]
+
+
+def test_a_one_line_ticket_is_recorded_at_once_and_filed_by_the_worker(signed, slack, database, runner):
+    answer = signed.command("/ticket", "1 Baseline &amp; a smaller learning rate")
+    assert answer.json() == {"response_type": "ephemeral", "text": "Filing the ticket…"}
+    assert tickets(database) == [] and waiting(database) == 1  # recorded, not filed
+    assert runner.run_due() == 1
+    assert tickets(database) == ["Baseline & a smaller learning rate"]  # decoded once, as in the request
+    assert waiting(database) == 0
+    assert slack.wait_until(lambda d: len(d.responses()) == 1)
+    assert slack.responses()[0]["text"].startswith("Filed `DS-1`")
+    assert runner.run_due() == 0  # nothing runs twice
+
+
+def test_a_user_mistake_is_answered_by_response_url_and_nothing_is_kept(signed, slack, database, runner):
+    assert signed.command("/ticket", "nosuchstage Something").json()["text"] == "Filing the ticket…"
+    assert runner.run_due() == 1
+    assert slack.wait_until(lambda d: len(d.responses()) == 1)
+    assert "stage" in slack.responses()[0]["text"].lower()
+    assert slack.responses()[0]["response_type"] == "ephemeral"
+    assert tickets(database) == [] and waiting(database) == 0
+
+
+def test_a_vote_is_counted_by_the_worker(signed, slack, database, clock, deliver, runner):
+    ids = seed(database, clock, deliver, "vote")
+    assert signed.action("retro.vote", f"{ids['retro']}:{ids['named']}", user="U0003").status_code == 200
+    assert slack.responses() == [] and waiting(database) == 1
+    assert runner.run_due() == 1
+    assert slack.wait_until(lambda d: len(d.responses()) == 1)
+    assert slack.responses()[0]["text"] == "Vote counted (only you see this). You have 2 votes left."
+
+
+def test_without_a_running_worker_the_request_files_itself(signed, database, runner, clock):
+    clock.advance(timedelta(seconds=ALIVE_SECONDS + 1))  # the worker's last beat is too old
+    assert signed.command("/ticket", "1 Baseline").json()["text"].startswith("Filed `DS-1`")
+    assert waiting(database) == 0
+
+
+def test_a_worker_that_dies_before_its_commit_leaves_the_request_to_the_next_once(
+    signed, slack, database, clock, runner, settings, runtime
+):
+    for n in range(3):
+        signed.command("/ticket", f"1 Ticket {n}")
+    claimed = runner._claim()  # the first worker claims all three and dies before running any
+    assert len(claimed) == 3
+    other = Runner(create_app(settings, runtime=runtime, handoff=False), database, clock.now)
+    assert other.run_due() == 0  # leased: not run twice while the first may still be at it
+    clock.advance(timedelta(seconds=LEASE_SECONDS + 1))
+    assert other.run_due() == 3
+    assert tickets(database) == ["Ticket 0", "Ticket 1", "Ticket 2"]
+    assert other.run_due() == 0 and waiting(database) == 0
+    assert slack.wait_until(lambda d: len(d.responses()) == 3)
+
+
+def test_a_request_that_keeps_crashing_is_dropped_with_a_message(signed, slack, database, clock, runner, monkeypatch):
+    signed.command("/ticket", "1 Poison")
+    monkeypatch.setattr(runner._app, "dispatch", lambda req: (_ for _ in ()).throw(RuntimeError("crash")))
+    for _ in range(3):
+        assert runner.run_due() == 1
+        clock.advance(timedelta(seconds=LEASE_SECONDS + 1))
+    assert runner.run_due() == 1  # the fourth attempt gives up
+    assert waiting(database) == 0
+    assert slack.wait_until(lambda d: len(d.responses()) == 1)
+    assert slack.responses()[0]["text"].startswith("Sorry, that request failed three times")
