@@ -15,6 +15,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-signing-secret"
 TARGET = 1.3  # a read scenario's p99 against the read floor
 WRITE_TARGET = 1.5  # a write scenario's p99 against the write floor
+WARM_UP = 40  # the slow warm-up's requests (_run_load)
 READ_FLOOR, WRITE_FLOOR = "bare /echo (ack only)", "bare /write (one row, one commit)"
 Builder = Callable[[int], tuple[str, str]]
 
@@ -133,8 +135,9 @@ def run(
     for r in rows:
         if r["floor"] == WRITE_FLOOR:
             print(
-                f"  {r['scenario']}: {r['response_url_replies']} replies by response_url for {r['requests']} requests"
-                f" (+ warm-up); the worker done {r['worker_done_after_s']:.2f} s after the load,"
+                f"  {r['scenario']}: {r['response_url_replies']} replies by response_url for"
+                f" {r['requests_with_warm_up']} requests (warm-up included); the worker done"
+                f" {r['worker_done_after_s']:.2f} s after the load,"
                 f" {r['worker_cpu_ms_per_request']:.2f} ms of its CPU per request"
             )
     for r in rows:
@@ -179,20 +182,27 @@ def _measure(
             double.add_user(uid, name, tz=tz)
         double.members["C0001"] = ["U0001", "U0002", "U0003"]
         # the retro's channel: every voter the vote scenario sends (UV000000...) is a member, as in Slack
-        double.members["C0002"] = ["U0001", "U0002", "U0003", *voters(int(rate * seconds) + 100)]
+        double.members["C0002"] = ["U0001", "U0002", "U0003", *voters(int(rate * seconds + rate) + WARM_UP + 100)]
 
     slack = DoubleProcess(people)  # Slack is another machine: its serving must not slow the load generator
     slack.start()
     ours_port, bare_port = free_port(), free_port()
     env = slack.process_env(
-        database_url, SLACK_SIGNING_SECRET=SECRET, PORT=str(ours_port), RITUALBOT_AUTO_MIGRATE="true"
+        database_url,
+        SLACK_SIGNING_SECRET=SECRET,
+        PORT=str(ours_port),
+        RITUALBOT_AUTO_MIGRATE="true",
+        RITUALBOT_WORKER_PRIORITY="idle",  # as deployed by default (bot.worker.yield_cpu)
     )
     subprocess.run(
         [sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, check=True, cwd=ROOT, capture_output=True
     )
     quiet: dict[str, Any] = {"env": env, "cwd": ROOT, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     ours = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], **quiet)
-    worker = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker"], **quiet)  # runs what the web hands off
+    worker_log = tempfile.TemporaryFile()  # told when the worker stops early (_wait_beat, _drain)
+    worker_args = [sys.executable, "-m", "bot.cli", "worker"]  # runs what the web process hands off
+    worker = subprocess.Popen(worker_args, **{**quiet, "stderr": worker_log})
+    worker.log = worker_log  # type: ignore[attr-defined]
     bare_args = ["--port", str(bare_port), "--api-url", slack.base_url, "--token", slack.token, "--secret", SECRET]
     bare = subprocess.Popen(
         [sys.executable, "-m", "bench._bare_app", *bare_args, "--database-url", database_url], **quiet
@@ -220,9 +230,10 @@ def _measure(
             lat, err, cpu[name] = _run_load(ours_url, build, rate, seconds, clients, ours.pid)
             drain = _drain(database_url, worker)  # the handed-off work, done by the worker (bot.handoff)
             if name in WRITES:  # each write is answered by response_url (the warm-up's too)
-                slack.wait_responses(answered + len(lat), timeout=30)
+                slack.wait_responses(answered + len(lat) + WARM_UP + int(rate), timeout=30)
             replies = slack.responses() - answered
-            worker_ms = (_cpu_seconds(worker.pid) - worker_cpu) * 1000 / max(len(lat), 1)
+            sent = len(lat) + WARM_UP + int(rate)  # with the warm-up's: the worker carried those out too
+            worker_ms = (_cpu_seconds(worker.pid) - worker_cpu) * 1000 / max(sent, 1)
             floor = WRITE_FLOOR if name in WRITES else READ_FLOOR
             ratio = percentile(lat, 0.99) / percentile(floors[floor][0], 0.99)
             rows.append(
@@ -242,6 +253,7 @@ def _measure(
                     "worker_cpu_ms_per_request": worker_ms,
                     "worker_done_after_s": drain,
                     "response_url_replies": replies,
+                    "requests_with_warm_up": sent,
                 }
             )
     finally:
@@ -252,32 +264,43 @@ def _measure(
     return rows, floors, cpu
 
 
+def _tail(proc: subprocess.Popen) -> str:
+    log = getattr(proc, "log", None)
+    if log is None:
+        return ""
+    log.seek(0)
+    return log.read().decode(errors="replace")[-2000:]
+
+
 def _wait_beat(database_url: str, worker: subprocess.Popen, timeout: float = 60) -> None:
     """Until the worker has said it runs: the web process hands writes off only then (bot.handoff)."""
     from bot.db import Database
-    from bot.handoff import WorkerBeat
+    from bot.handoff import WorkerBeat, open_store
 
-    db = Database(database_url)
+    app_db = Database(database_url)
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if worker.poll() is not None:
-                raise RuntimeError(f"worker exited with {worker.returncode}")
-            with db.session() as s:
-                if s.query(WorkerBeat).first() is not None:
-                    return
+                raise RuntimeError(f"worker exited with {worker.returncode}: {_tail(worker)}")
+            store = open_store(app_db, create=False)
+            if store is not None:
+                with store.session() as s:
+                    if s.query(WorkerBeat).first() is not None:
+                        return
             time.sleep(0.2)
         raise RuntimeError(f"worker did not beat within {timeout}s")
     finally:
-        db.dispose()
+        app_db.dispose()
 
 
 def _drain(database_url: str, worker: subprocess.Popen, timeout: float = 300) -> float:
     """Seconds after the load until the worker has carried out every handed-off request (0: none waited)."""
     from bot.db import Database
-    from bot.handoff import HandedOff
+    from bot.handoff import HandedOff, open_store
 
-    db = Database(database_url)
+    app_db = Database(database_url)
+    db = open_store(app_db, create=True) or app_db
     start = time.monotonic()
     try:
         while time.monotonic() - start < timeout:
@@ -285,11 +308,12 @@ def _drain(database_url: str, worker: subprocess.Popen, timeout: float = 300) ->
                 if s.query(HandedOff).first() is None:
                     return time.monotonic() - start
             if worker.poll() is not None:
-                raise RuntimeError(f"worker exited with {worker.returncode}")
+                raise RuntimeError(f"worker exited with {worker.returncode}: {_tail(worker)}")
             time.sleep(0.05)
         raise RuntimeError(f"handed-off requests still waiting after {timeout}s")
     finally:
         db.dispose()
+        app_db.dispose()
 
 
 def _run_load(
@@ -298,7 +322,10 @@ def _run_load(
     """(latencies, errors, the server process's CPU ms per request over the run): CPU time is what a busy
     shared machine disturbs least, so it is reported next to the latencies."""
     total = int(rate * seconds)  # the warm-up sends numbers after the run's: no request body is sent twice
-    asyncio.run(_load(url, lambda n: build(total + n), 20, 2, clients))  # warm-up, discarded
+    # warm-up, discarded: 2 s at 20 req/s, then 1 s at the run's rate (each server opens the database connections
+    # and threads the rate needs before it is measured; the floors' servers alike)
+    asyncio.run(_load(url, lambda n: build(total + n), 20, 2, clients))
+    asyncio.run(_load(url, lambda n: build(total + WARM_UP + n), rate, 1, clients))
     before = _cpu_seconds(pid)
     lat, err = asyncio.run(_load(url, build, rate, seconds, clients))
     return lat, err, (_cpu_seconds(pid) - before) * 1000 / max(len(lat), 1)

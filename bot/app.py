@@ -25,7 +25,7 @@ from bot import outbox
 from bot.config import Settings, bound_mlflow_requests
 from bot.deferred import ANSWER_BUDGET, SLACK_TIMEOUT, Deferred
 from bot.errors import UserError
-from bot.handoff import RAW, Handoff, forget_in
+from bot.handoff import RAW, Handoff, done_in
 from bot.installations import EncryptedInstallationStore, build_installation_store
 from bot.matching import RequestMiddleware, direct
 from bot.models import ProcessedEvent
@@ -90,7 +90,7 @@ class RitualApp(App):
             if req.context.get("rollback_only"):
                 session.rollback()
             else:
-                forget_in(session, req.context)  # a handed-off request is done with this commit (bot.handoff)
+                done_in(session, req.context)  # a handed-off request is done with this commit (bot.handoff)
                 session.commit()
                 committed = True
                 req.context["committed"] = True

@@ -64,7 +64,7 @@ class Settings:
     log_level: str = "INFO"
     auto_migrate: bool = True
     handoff: bool = True  # writes run by a running worker, not the web process (bot.handoff)
-    worker_nice: int = 0  # the worker's CPU niceness (bot.worker)
+    worker_priority: str = "normal"  # the worker's CPU priority: "idle", "normal" or a niceness 1-19 (bot.worker)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     job_stale: timedelta = timedelta(minutes=10)  # a running job claim without a heartbeat this long is dead
     retention: RetentionSettings = field(default_factory=RetentionSettings)
@@ -136,7 +136,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "RITUALBOT_AUTO_MIGRATE", env.get("RITUALBOT_AUTO_MIGRATE"), default=database_url.startswith("sqlite")
         ),
         handoff=_bool("RITUALBOT_HANDOFF", env.get("RITUALBOT_HANDOFF"), default=True),
-        worker_nice=_nice(env.get("RITUALBOT_WORKER_NICE", "10")),
+        worker_priority=_priority(env.get("RITUALBOT_WORKER_PRIORITY", "idle")),
         delivery=DeliverySettings(
             lease=_seconds(env, file, "RITUALBOT_OUTBOX_LEASE_SECONDS", "delivery.lease_seconds", 15),
             concurrency=_count(env, file, "RITUALBOT_OUTBOX_CONCURRENCY", "delivery.concurrency", 8),
@@ -279,10 +279,11 @@ def _log_level(value: str) -> str:
     return level
 
 
-def _nice(value: str) -> int:
-    if not re.fullmatch(r"[0-9]{1,2}", value.strip()) or int(value) > 19:
-        raise ConfigError(f"RITUALBOT_WORKER_NICE must be a whole number from 0 to 19, got {value[:20]!r}")
-    return int(value)
+def _priority(value: str) -> str:
+    value = value.strip().lower()
+    if value in ("idle", "normal") or (re.fullmatch(r"[0-9]{1,2}", value) and 1 <= int(value) <= 19):
+        return value
+    raise ConfigError(f"RITUALBOT_WORKER_PRIORITY must be idle, normal or a niceness from 1 to 19, got {value[:20]!r}")
 
 
 def _bool(name: str, value: str | None, *, default: bool) -> bool:

@@ -31,7 +31,7 @@ from bot.config import Settings, mlflow_request_timeout
 from bot.db import Database
 from bot.errors import UserError
 from bot.failures import is_timeout, is_unreachable
-from bot.handoff import HANDOFF_ID, RAW, Handoff
+from bot.handoff import HANDOFF_ID, RAW, SIGNED, Handoff
 from bot.text import mrkdwn
 
 log = logging.getLogger(__name__)
@@ -280,13 +280,13 @@ class Deferred:
         """True when this request is to be recorded for the worker instead of run (`hand_off`)."""
         handoff = self.handoff
         return (
-            later.handoff and handoff is not None and RAW in context and HANDOFF_ID not in context
+            later.handoff and handoff is not None and RAW in context and SIGNED in context and HANDOFF_ID not in context
         ) and handoff.worker_alive()
 
-    def hand_off(self, context: Any, request_db: Session) -> None:
-        """Record the request in its own unit of work; the worker runs it and answers by response_url."""
+    def hand_off(self, context: Any, request_db: Session) -> bool:
+        """Record the request for the worker, which runs it and answers by response_url (False: a replay)."""
         assert self.handoff is not None
-        self.handoff.record(request_db, context)
+        return self.handoff.record(request_db, context)
 
     def hold(self, context: Any, call: Callable[[], None]) -> None:
         """Send `call` (a response_url post of work run in the request) once the request has committed:

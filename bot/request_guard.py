@@ -50,6 +50,9 @@ class SeenSignature(Base):
     request_ts: Mapped[int] = mapped_column(BigInteger, index=True)
 
 
+SIGNED = "signed_request"  # request context key: (signature, timestamp) of a verified request (bot.handoff)
+HANDED_OFF = "handed_off"  # session.info key: the request was recorded for the worker (bot.handoff)
+
 # built once: composing a statement per request cost more than running it (bench/ack_latency.py)
 _SEEN = select(SeenSignature.signature).where(SeenSignature.signature == bindparam("signature"))
 
@@ -74,6 +77,7 @@ class SignedOnce(RequestVerification):
             return self._reject(req, "bad signature or stale timestamp")
         if _actionable(req.body) and not self._first_time(req, signature[:100], int(timestamp)):
             return self._reject(req, "replayed signature")
+        req.context[SIGNED] = (signature[:100], int(timestamp))  # bot.handoff: the worker records it instead
         return next()
 
     def _reject(self, req: BoltRequest, reason: str) -> BoltResponse:
@@ -101,7 +105,8 @@ class SignedOnce(RequestVerification):
         def add(s: Session) -> None:
             # at the outermost commit (a savepoint's commit fires this event too, and a savepoint can be
             # rolled back), once (after a rollback it is added again)
-            if not s.in_nested_transaction() and seen not in s:
+            # a request handed to the worker is recorded by the worker's commit of its work (bot.handoff)
+            if not s.in_nested_transaction() and seen not in s and not s.info.get(HANDED_OFF):
                 s.add(seen)
 
         # added last, just before the commit, so SQLite's write lock is not taken for a read-only listener's run

@@ -160,8 +160,10 @@ class Router:
 def _run(run: Handler, spec: Later | None, request: CommandRequest, respond: Respond | None) -> None:
     deferred: Deferred | None = request.context.get("deferred")
     if spec is not None and deferred is not None and deferred.hands_off(spec, request.context):
-        deferred.hand_off(request.context, request.db)  # the worker files it and answers by response_url
-        request.ack(response_type="ephemeral", text=spec.pending)
+        if deferred.hand_off(request.context, request.db):  # the worker files it and answers by response_url
+            request.ack(response_type="ephemeral", text=spec.pending)
+        else:
+            request.ack()  # a replay: it has no effect
         return
     if spec is None or deferred is None or spec.runs_inline(request.command, request.context):
         run(request)

@@ -29,6 +29,9 @@ def test_defaults_make_embedded_mode_work_with_nothing_set(tmp_path, monkeypatch
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"SLACK_API_URL": "ftp://x"}, "SLACK_API_URL"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"RITUALBOT_WORKER_PRIORITY": "20"}, "RITUALBOT_WORKER_PRIORITY"),
+        ({"RITUALBOT_WORKER_PRIORITY": "low"}, "RITUALBOT_WORKER_PRIORITY"),
+        ({"RITUALBOT_HANDOFF": "maybe"}, "RITUALBOT_HANDOFF"),
     ],
 )
 def test_malformed_setting_names_the_variable(env, names, tmp_path, monkeypatch):

@@ -4,15 +4,18 @@ through the same listeners and answers by response_url, once, even when it dies 
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.app import create_app
-from bot.handoff import ALIVE_SECONDS, LEASE_SECONDS, HandedOff, Runner
+from bot.handoff import ALIVE_SECONDS, LEASE_SECONDS, HandedOff, Runner, open_store
 from rituals.tickets.models import Ticket
 from tests.retro.seed import seed
+from tests.slack.signed import sign
 
 
 @pytest.fixture
@@ -24,8 +27,15 @@ def runner(settings, runtime, database, clock) -> Runner:
 
 
 def waiting(database) -> int:
-    with database.session() as s:
-        return s.scalar(select(func.count()).select_from(HandedOff)) or 0
+    store = open_store(database, create=False)
+    if store is None:
+        return 0
+    try:
+        with store.session() as s:
+            return s.scalar(select(func.count()).select_from(HandedOff)) or 0
+    finally:
+        if store is not database:
+            store.dispose()
 
 
 def tickets(database) -> list[str]:
@@ -95,3 +105,33 @@ def test_a_request_that_keeps_crashing_is_dropped_with_a_message(signed, slack, 
     assert waiting(database) == 0
     assert slack.wait_until(lambda d: len(d.responses()) == 1)
     assert slack.responses()[0]["text"].startswith("Sorry, that request failed three times")
+
+
+def test_a_worker_that_dies_after_its_commit_does_not_file_twice(signed, database, clock, runner, settings, runtime):
+    signed.command("/ticket", "1 Only once")
+    for row in runner._claim():
+        runner._run_one(*row)  # filed and committed...
+    runner._done.clear()  # ...and the worker dies before removing the stored request
+    assert waiting(database) == 1
+    clock.advance(timedelta(seconds=LEASE_SECONDS + 1))
+    other = Runner(create_app(settings, runtime=runtime, handoff=False), database, clock.now)
+    assert other.run_due() == 1  # claimed, found carried out by its signature, removed
+    assert tickets(database) == ["Only once"] and waiting(database) == 0
+
+
+def test_a_replayed_request_is_refused_before_and_after_the_worker_ran_it(signed, database, runner):
+    form = urlencode({"team_id": "T0001", "channel_id": "C0001", "user_id": "U0001", "command": "/ticket",
+                      "text": "1 Replayed", "response_url": signed.response_url})  # fmt: skip
+    timestamp = int(time.time())
+    signature = sign(signed.secret, str(timestamp), form)
+
+    def send():  # noqa: ANN202
+        return signed.post(form, "application/x-www-form-urlencoded", timestamp=timestamp, signature=signature)
+
+    assert send().json()["text"] == "Filing the ticket…"
+    replay = send()  # waiting for the worker: the stored signature refuses it (no second row)
+    assert replay.status_code in (200, 401) and "Filing" not in replay.text
+    assert waiting(database) == 1
+    runner.run_due()
+    assert send().status_code == 401  # carried out: its signature is recorded like any request's
+    assert tickets(database) == ["Replayed"]

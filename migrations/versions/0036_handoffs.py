@@ -1,4 +1,5 @@
-"""Requests the web process hands to the worker, and the workers' beats (issue 17, bot/handoff.py)
+"""Requests the web process hands to the worker, and the workers' beats (issue 17, bot/handoff.py; on an
+SQLite app they wait in a file of their own and these tables stay empty)
 
 Revision ID: 0036
 Revises: 0035
@@ -19,6 +20,7 @@ def upgrade() -> None:
     op.create_table(
         "handoffs",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("signature", sa.String(100), nullable=False),
         sa.Column("content_type", sa.String(100), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
@@ -26,6 +28,7 @@ def upgrade() -> None:
         sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_handoffs")),
+        sa.UniqueConstraint("signature", name=op.f("uq_handoffs_signature")),
     )
     op.create_index(op.f("ix_handoffs_lease_until"), "handoffs", ["lease_until"])
     op.create_table(

@@ -166,6 +166,8 @@ class SlackDouble:
             "SLACK_SIGNING_SECRET": "x",
             "RITUALBOT_AUTO_MIGRATE": "false",
             "LOG_LEVEL": "WARNING",
+            # a test machine is busy with the tests themselves: a worker on idle CPU only would crawl
+            "RITUALBOT_WORKER_PRIORITY": "normal",
             **extra,
         }
 
