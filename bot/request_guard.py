@@ -114,14 +114,22 @@ class SignedOnce(RequestVerification):
         return True
 
     def _prune(self) -> None:
+        """Once a minute, in a thread of its own: no request waits for the delete (or, on SQLite, for the
+        write lock a worker's filing may hold)."""
         now = self._now()
         with self._lock:
             if now - self._pruned_at < PRUNE_EVERY_SECONDS:
                 return
             self._pruned_at = now
-        with self._database.session() as s:
-            # a request verifies while |now - ts| <= window, so older signatures can no longer be replayed
-            s.execute(delete(SeenSignature).where(SeenSignature.request_ts < int(now) - WINDOW_SECONDS))
+        threading.Thread(target=self._delete_older, args=(now,), name="seen-signatures-prune", daemon=True).start()
+
+    def _delete_older(self, now: float) -> None:
+        try:
+            with self._database.session() as s:
+                # a request verifies while |now - ts| <= window, so older signatures can no longer be replayed
+                s.execute(delete(SeenSignature).where(SeenSignature.request_ts < int(now) - WINDOW_SECONDS))
+        except Exception:  # noqa: BLE001 — the next minute's prune tries again
+            log.warning("could not prune seen request signatures", exc_info=True)
 
 
 class _Clock(Clock):
