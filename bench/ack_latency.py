@@ -275,7 +275,7 @@ def _tail(proc: subprocess.Popen) -> str:
 def _wait_beat(database_url: str, worker: subprocess.Popen, timeout: float = 60) -> None:
     """Until the worker has said it runs: the web process hands writes off only then (bot.handoff)."""
     from bot.db import Database
-    from bot.handoff import WorkerBeat, open_store
+    from bot.handoff import worker_started
 
     app_db = Database(database_url)
     try:
@@ -283,11 +283,8 @@ def _wait_beat(database_url: str, worker: subprocess.Popen, timeout: float = 60)
         while time.monotonic() < deadline:
             if worker.poll() is not None:
                 raise RuntimeError(f"worker exited with {worker.returncode}: {_tail(worker)}")
-            store = open_store(app_db, create=False)
-            if store is not None:
-                with store.session() as s:
-                    if s.query(WorkerBeat).first() is not None:
-                        return
+            if worker_started(app_db):
+                return
             time.sleep(0.2)
         raise RuntimeError(f"worker did not beat within {timeout}s")
     finally:

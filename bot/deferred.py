@@ -31,7 +31,7 @@ from bot.config import Settings, mlflow_request_timeout
 from bot.db import Database
 from bot.errors import UserError
 from bot.failures import is_timeout, is_unreachable
-from bot.handoff import HANDOFF_ID, RAW, SIGNED, Handoff
+from bot.handoff import RAW, SIGNED, Handoff
 from bot.text import mrkdwn
 
 log = logging.getLogger(__name__)
@@ -278,10 +278,8 @@ class Deferred:
 
     def hands_off(self, later: Later, context: Any) -> bool:
         """True when this request is to be recorded for the worker instead of run (`hand_off`)."""
-        handoff = self.handoff
-        return (
-            later.handoff and handoff is not None and RAW in context and SIGNED in context and HANDOFF_ID not in context
-        ) and handoff.worker_alive()
+        handoff = self.handoff  # None in the worker's own app; RAW and SIGNED: a verified HTTP request
+        return later.handoff and handoff is not None and RAW in context and SIGNED in context and handoff.worker_alive()
 
     def hand_off(self, context: Any, request_db: Session) -> bool:
         """Record the request for the worker, which runs it and answers by response_url (False: a replay)."""

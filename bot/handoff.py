@@ -4,16 +4,17 @@ A `/ticket <stage> <summary>` or a retro vote costs the web process 3–5 ms of 
 request (ORM work, rendering, the reply by `response_url`, the announcement's delivery), and one web
 process is one core: at 200 requests a second it saturates and every request queues. When a worker
 process is running (it beats in `worker_beats`), a listener whose `Later` says `handoff` stores the
-request as Slack sent it, signature verified, in the request's own commit (the same one that records
-the signature against replays), and answers at once with the pending text. The worker's `Runner`
-claims stored requests under a lease, dispatches each through the same Bolt app as the web process
-(`mode="socket_mode"`: the signature was checked on the way in) and posts what the listener
+request as Slack sent it, signature verified, and answers at once with the pending text. The worker's
+`Runner` claims stored requests under a lease, dispatches each through the same Bolt app as the web
+process (`mode="socket_mode"`: the signature was checked on the way in) and posts what the listener
 answered to the request's `response_url`.
 
-Once, not twice: the stored row is deleted in the commit of the work it stands for (`RitualApp.dispatch`),
-so a worker killed before that commit leaves it to be run again when its lease ends, and one killed
-after leaves nothing. A request that fails three times is told so by `response_url` and dropped.
-Without a running worker (one process, the tests) the listener runs in the request, as before.
+Once, not twice: the commit of the work records the request's signature in `seen_signatures` (`done_in`);
+a stored request whose signature is there is removed, not run. So a worker killed before that commit
+leaves the request to the next worker once its lease ends, and one killed after leaves nothing to run
+twice. A request that fails three times is told so by `response_url` and dropped. Without a running
+worker (one process, the tests) the listener runs in the request, as before. Where the stored requests
+wait: `open_store` (an SQLite app keeps them in a file of their own).
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HANDOFF_ID = "handoff_id"  # request context key: the stored request this dispatch carries out
 RAW = "raw_request"  # request context key: (content type, body) as Slack sent them
 DONE = "handoff_done"  # request context key (worker): the signature its commit records as carried out
 BEAT_SECONDS = 5.0  # a worker says it runs this often
@@ -109,6 +109,27 @@ def open_store(database: Database, *, create: bool) -> Database | None:
     return store
 
 
+def last_beat(store: Database) -> datetime | None:
+    """When a worker last said it runs (None: never, or the worker that made the file has not made its tables)."""
+    try:
+        with store.session() as s:
+            return s.scalar(select(func.max(WorkerBeat.beat_at)))
+    except OperationalError:
+        return None
+
+
+def worker_started(database: Database) -> bool:
+    """Has a worker beaten against this app's database (a test or the bench waiting for one to start)."""
+    store = open_store(database, create=False)
+    if store is None:
+        return False
+    try:
+        return last_beat(store) is not None
+    finally:
+        if store is not database:
+            store.dispose()
+
+
 class Handoff:
     """The web process's side: is a worker running, and record a request for it."""
 
@@ -131,13 +152,7 @@ class Handoff:
             self._checked_at = time.monotonic()
         if self._store is None:
             self._store = open_store(self._database, create=False)
-        last = None
-        if self._store is not None:
-            try:
-                with self._store.session() as s:
-                    last = s.scalar(select(func.max(WorkerBeat.beat_at)))
-            except OperationalError:  # the worker that made the file has not made its tables yet
-                last = None
+        last = last_beat(self._store) if self._store is not None else None
         alive = last is not None and last > self._now() - timedelta(seconds=ALIVE_SECONDS)
         with self._lock:
             self._alive = alive
@@ -239,7 +254,7 @@ class Runner:
         request = BoltRequest(
             body=body,
             headers={"content-type": content_type},
-            context={HANDOFF_ID: row_id, DONE: signature},
+            context={DONE: signature},
             mode="socket_mode",  # its signature was verified when the web process recorded it
         )
         with self._database.session() as s:

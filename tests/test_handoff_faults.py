@@ -11,10 +11,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 
 from bot.app import create_app
-from bot.handoff import LEASE_SECONDS, Runner, WorkerBeat, open_store
+from bot.handoff import LEASE_SECONDS, Runner, worker_started
 from rituals.tickets.models import Ticket
 from tests.test_handoff import waiting
 
@@ -28,20 +27,6 @@ def _until(predicate, timeout: float = 60) -> bool:
             return True
         time.sleep(0.02)
     return False
-
-
-def _beating(database) -> bool:
-    store = open_store(database, create=False)
-    if store is None:
-        return False
-    try:
-        with store.session() as s:
-            return s.scalar(select(WorkerBeat.worker).limit(1)) is not None
-    except OperationalError:  # the file is there, its tables not yet
-        return False
-    finally:
-        if store is not database:
-            store.dispose()
 
 
 def _filed(database) -> list[tuple[str, str]]:
@@ -59,7 +44,7 @@ def test_kill_9_of_the_worker_while_it_files_loses_and_duplicates_nothing(
         stderr=subprocess.PIPE,
     )
     try:
-        assert _until(lambda: _beating(database)), "the worker never said it runs"
+        assert _until(lambda: worker_started(database)), "the worker never said it runs"
         for n in range(COUNT):  # the web process records each and answers at once
             assert signed.command("/ticket", f"1 Ticket {n}").json()["text"] == "Filing the ticket…"
         assert _until(lambda: len(_filed(database)) >= 20), "the worker filed nothing"
