@@ -64,6 +64,7 @@ class SignedOnce(RequestVerification):
         self._database = database
         self._now = now
         self._pruned_at = 0.0
+        self._pruning: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:  # noqa: A002
@@ -121,7 +122,16 @@ class SignedOnce(RequestVerification):
             if now - self._pruned_at < PRUNE_EVERY_SECONDS:
                 return
             self._pruned_at = now
-        threading.Thread(target=self._delete_older, args=(now,), name="seen-signatures-prune", daemon=True).start()
+        self._pruning = threading.Thread(
+            target=self._delete_older, args=(now,), name="seen-signatures-prune", daemon=True
+        )
+        self._pruning.start()
+
+    def pruned(self, timeout: float) -> bool:
+        """Wait for the prune under way, if any (tests, a graceful stop); True when none is running."""
+        if self._pruning is not None:
+            self._pruning.join(timeout)
+        return self._pruning is None or not self._pruning.is_alive()
 
     def _delete_older(self, now: float) -> None:
         try:

@@ -115,5 +115,6 @@ def test_the_replay_refusal_holds_across_web_processes_and_forgets_after_five_mi
     assert status(second_process, request(sent_at)) == 401
     now[0] += 301  # past the window: the old signature no longer verifies, so it is forgotten
     assert status(second_process, request(sent_at + 301)) == 200  # a new request; pruning runs
+    assert second_process.pruned(timeout=10)  # in a thread of its own: the request did not wait for it
     with database.session() as s:
         assert [row.request_ts for row in s.query(SeenSignature)] == [sent_at + 301]
