@@ -35,6 +35,7 @@ WRITE_TARGET = 1.5  # a write scenario's p99 against the write floor
 WARM_UP = 40  # the slow warm-up's requests (_run_load)
 READ_FLOOR, WRITE_FLOOR = "bare /echo (ack only)", "bare /write (one row, one commit)"
 Builder = Callable[[int], tuple[str, str]]
+Phase = tuple[Builder, float, float]  # (requests, per second, for seconds)
 
 
 def _sign(body: str) -> dict[str, str]:
@@ -44,22 +45,22 @@ def _sign(body: str) -> dict[str, str]:
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sign(SECRET, ts, body)}
 
 
-async def _load(url: str, build: Builder, rate: float, seconds: float, clients: int) -> tuple[list[float], int]:
-    """Send `rate` requests per second for `seconds`; (latencies in ms, errors). An error is a non-200 answer,
-    no answer, or our apology (a 200 whose text carries an error id); each kind is printed."""
+async def _load(url: str, phases: list[Phase], clients: int, measured: Callable[[], None]) -> tuple[list[float], int]:
+    """Send each phase's requests at its rate, one phase after the other on the same client and connections;
+    (latencies in ms, errors) of the last phase. `measured` is called as the last phase starts. An error is a
+    non-200 answer, no answer, or our apology (a 200 whose text carries an error id); each kind is printed.
+
+    Open loop: each request is started at its time, whatever the answers before it. Requests are started one
+    by one as their time comes, not made up front (2,000 tasks started at once held the loop for the first
+    requests' answers, and a new client per phase opened its connections inside the measured second: the
+    first 20 ms of every measured run, floors included, came out 10-30 ms slow, which alone is a p99)."""
     latencies: list[float] = []
     kinds: Counter[str] = Counter()
     gate = asyncio.Semaphore(clients)
-    total = int(rate * seconds)
     async with httpx.AsyncClient(timeout=10, limits=httpx.Limits(max_connections=clients)) as http:
-        start = time.perf_counter()
 
-        async def one(i: int) -> None:
-            delay = start + i / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
+        async def one(body: str, ctype: str, record: bool) -> None:
             async with gate:
-                body, ctype = build(i)
                 headers = {"Content-Type": ctype, **_sign(body)}
                 sent = time.perf_counter()
                 try:
@@ -70,9 +71,22 @@ async def _load(url: str, build: Builder, rate: float, seconds: float, clients: 
                         kinds["apology"] += 1
                 except httpx.HTTPError as exc:
                     kinds[type(exc).__name__] += 1
-                latencies.append((time.perf_counter() - sent) * 1000)
+                if record:
+                    latencies.append((time.perf_counter() - sent) * 1000)
 
-        await asyncio.gather(*(one(i) for i in range(total)))
+        for n, (build, rate, seconds) in enumerate(phases):
+            last = n == len(phases) - 1
+            if last:
+                kinds.clear()  # the warm-up's errors are not the run's
+                measured()
+            start = time.perf_counter()
+            tasks = []
+            for i in range(int(rate * seconds)):
+                delay = start + i / rate - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                tasks.append(asyncio.create_task(one(*build(i), last)))
+            await asyncio.gather(*tasks)
     if kinds:
         print(f"  errors at {url}: {dict(kinds)}", file=sys.stderr)
     return latencies, sum(kinds.values())
@@ -319,13 +333,20 @@ def _run_load(
     """(latencies, errors, the server process's CPU ms per request over the run): CPU time is what a busy
     shared machine disturbs least, so it is reported next to the latencies."""
     total = int(rate * seconds)  # the warm-up sends numbers after the run's: no request body is sent twice
-    # warm-up, discarded: 2 s at 20 req/s, then 1 s at the run's rate (each server opens the database connections
-    # and threads the rate needs before it is measured; the floors' servers alike)
-    asyncio.run(_load(url, lambda n: build(total + n), 20, 2, clients))
-    asyncio.run(_load(url, lambda n: build(total + WARM_UP + n), rate, 1, clients))
-    before = _cpu_seconds(pid)
-    lat, err = asyncio.run(_load(url, build, rate, seconds, clients))
-    return lat, err, (_cpu_seconds(pid) - before) * 1000 / max(len(lat), 1)
+    # warm-up, not measured: 2 s at 20 req/s, then 1 s at the run's rate (each server opens the database
+    # connections and threads the rate needs before it is measured; the floors' servers alike)
+    phases: list[Phase] = [
+        (lambda n: build(total + n), 20, 2),
+        (lambda n: build(total + WARM_UP + n), rate, 1),
+        (build, rate, seconds),
+    ]
+    before = [0.0]
+
+    def measured() -> None:
+        before[0] = _cpu_seconds(pid)
+
+    lat, err = asyncio.run(_load(url, phases, clients, measured))
+    return lat, err, (_cpu_seconds(pid) - before[0]) * 1000 / max(len(lat), 1)
 
 
 def _cpu_seconds(pid: int) -> float:
