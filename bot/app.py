@@ -67,6 +67,7 @@ class RitualApp(App):
 
     runtime: Runtime
     deferred: Deferred
+    guard: SignedOnce  # the replay guard: its thread writes signatures of requests that only read
 
     def _register_listener(self, functions: Any, primary_matcher: Any, *rest: Any, **kwargs: Any) -> Any:
         return super()._register_listener(functions, direct(primary_matcher), *rest, **kwargs)  # bot.matching
@@ -121,6 +122,7 @@ def create_app(
     `handoff`: listeners may leave their work to a running worker (bot.handoff); the worker's own app does not."""
     runtime = runtime or build_runtime(settings)
     bound_mlflow_requests()
+    guard = SignedOnce(settings.slack_signing_secret or "", runtime.database)
     kwargs: dict[str, Any] = {
         "signing_secret": settings.slack_signing_secret or "",
         "process_before_response": True,
@@ -128,7 +130,7 @@ def create_app(
         # Bolt's RequestVerification is replaced, not removed: SignedOnce is it plus 401 for a
         # non-numeric timestamp, a one-line log instead of the body, and replay refusal (bot/request_guard.py).
         "request_verification_enabled": False,
-        "before_authorize": SignedOnce(settings.slack_signing_secret or "", runtime.database),
+        "before_authorize": guard,
         "token_verification_enabled": False,
         "ignoring_self_events_enabled": True,
     }
@@ -141,6 +143,7 @@ def create_app(
         kwargs["token"] = kwargs["client"].token
     app = RitualApp(**kwargs)
     app.runtime = runtime
+    app.guard = guard
     hand = Handoff(runtime.database, runtime.clock.now, enabled=settings.handoff) if handoff else None
     app.deferred = Deferred(runtime.database, settings, budget=answer_budget, wake=runtime.sender.wake, handoff=hand)
     app.middleware(RequestMiddleware(_once_per_event))

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
 from bot.capabilities import WebRequest, WebRoute
+from bot.request_guard import SignedOnce
 from bot.runtime import Runtime
 from bot.slack_client import SlackClients
 
@@ -141,3 +142,6 @@ def serve(app: App, runtime: Runtime) -> None:
         server.run()
     finally:
         stop.set()
+        guard: SignedOnce | None = getattr(app, "guard", None)
+        if guard is not None:  # signatures of the last read-only requests, for the other web processes
+            guard.flushed(timeout=5)

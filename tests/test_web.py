@@ -118,3 +118,76 @@ def test_the_replay_refusal_holds_across_web_processes_and_forgets_after_five_mi
     assert second_process.pruned(timeout=10)  # in a thread of its own: the request did not wait for it
     with database.session() as s:
         assert [row.request_ts for row in s.query(SeenSignature)] == [sent_at + 301]
+
+
+# -- the replay guard's bookkeeping: in the commit of a request that writes, off the request for one that reads ----
+
+
+def _seen_inserts(database):
+    """Threads that inserted into seen_signatures (who wrote the replay guard's row, and when)."""
+    import threading
+
+    from sqlalchemy import event
+
+    threads: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        if statement.lstrip().upper().startswith("INSERT") and "seen_signatures" in statement:
+            threads.append(threading.current_thread().name)
+
+    event.listen(database.engine, "before_cursor_execute", note)
+    return threads
+
+
+def _command_form(signed, command: str, text: str, trigger: str) -> str:
+    from urllib.parse import urlencode
+
+    fields = {"team_id": "T0001", "channel_id": "C0001", "user_id": "U0001", "command": command, "text": text}
+    return urlencode({**fields, "trigger_id": trigger, "response_url": signed.response_url})
+
+
+def test_a_read_only_command_is_answered_without_a_write_and_its_replay_refused_everywhere(signed, app, database):
+    """`/ritual help` writes nothing: the request neither takes SQLite's write lock nor waits for a durable commit
+    of its signature. The signature is kept all the same: refused at once by this process, and written to
+    seen_signatures by the guard's own thread within moments, where every other web process finds it."""
+    import time
+
+    from slack_bolt import BoltRequest, BoltResponse
+
+    from bot.request_guard import SeenSignature, SignedOnce
+    from tests.conftest import SIGNING_SECRET
+    from tests.slack.signed import sign
+
+    inserts = _seen_inserts(database)
+    form = _command_form(signed, "/ritual", "help", "trig.help")
+    timestamp = int(time.time())
+    signature = sign(signed.secret, str(timestamp), form)
+    first = signed.post(form, "application/x-www-form-urlencoded", timestamp=timestamp, signature=signature)
+    assert first.status_code == 200 and "/ritual help" in first.json()["text"]
+    replay = signed.post(form, "application/x-www-form-urlencoded", timestamp=timestamp, signature=signature)
+    assert replay.status_code == 401  # refused by this process whether or not the row is written yet
+    assert app.guard.flushed(timeout=10)
+    with database.session() as s:
+        assert s.get(SeenSignature, signature) is not None
+    assert inserts and all(name == "seen-signatures" for name in inserts), inserts
+    other_process = SignedOnce(SIGNING_SECRET, database)
+    headers = {
+        "content-type": ["application/x-www-form-urlencoded"],
+        "x-slack-request-timestamp": [str(timestamp)],
+        "x-slack-signature": [signature],
+    }
+    request = BoltRequest(body=form, headers=headers)
+    answer = other_process.process(req=request, resp=BoltResponse(status=404), next=lambda: BoltResponse(status=200))
+    assert answer.status == 401
+
+
+def test_a_request_that_writes_keeps_its_signature_in_its_own_commit(signed, app, database):
+    """`/pi new` opens a modal and `/ticket` files a ticket (no worker: in the request): the signature row is
+    written by the request's own commit, in the request's thread, so it is kept if and only if the work is."""
+    inserts = _seen_inserts(database)
+    response = signed.post(
+        _command_form(signed, "/ticket", "modelling Churn features", "trig.ticket"), "application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200 and "DS-" in response.text, response.text
+    assert app.guard.flushed(timeout=10)
+    assert len(inserts) == 1 and inserts[0] != "seen-signatures", inserts
