@@ -11,6 +11,7 @@ before Slack sees the ack. Work that calls out runs in a bounded lane per depend
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from typing import Any
 
@@ -27,7 +28,7 @@ from bot.deferred import ANSWER_BUDGET, SLACK_TIMEOUT, Deferred
 from bot.errors import UserError
 from bot.handoff import RAW, Handoff, done_in
 from bot.installations import EncryptedInstallationStore, build_installation_store
-from bot.matching import RequestMiddleware, direct
+from bot.matching import RequestMiddleware, Routes, direct
 from bot.models import ProcessedEvent
 from bot.request_guard import SignedOnce
 from bot.runtime import Runtime
@@ -39,6 +40,7 @@ from bot.workspaces import of_context, request_from
 from handlers import fallback
 
 log = logging.getLogger(__name__)
+_dispatching = threading.local()  # the request this thread is dispatching (RitualApp._listeners)
 
 # Only what the code calls or subscribes to; README "Scopes" says which method or event needs each.
 # Not requested: app_mentions:read, im:read, reactions:write, users.profile:read (nothing uses them).
@@ -72,6 +74,24 @@ class RitualApp(App):
     def _register_listener(self, functions: Any, primary_matcher: Any, *rest: Any, **kwargs: Any) -> Any:
         return super()._register_listener(functions, direct(primary_matcher), *rest, **kwargs)  # bot.matching
 
+    # Bolt's dispatch loops over `self._listeners`: while this thread dispatches a request, that is the listeners
+    # that could match it (bot.matching.Routes); otherwise (registration) all of them
+    @property
+    def _listeners(self) -> list[Any]:
+        everything: list[Any] = self.__dict__["_all_listeners"]
+        body = getattr(_dispatching, "body", None)
+        if body is None:
+            return everything
+        routes = self.__dict__.get("_routes")
+        if routes is None:
+            routes = self.__dict__["_routes"] = Routes(everything)
+        return routes.candidates(body)
+
+    @_listeners.setter
+    def _listeners(self, value: list[Any]) -> None:
+        self.__dict__["_all_listeners"] = value
+        self.__dict__.pop("_routes", None)
+
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         session = self.runtime.database.new_session()
         req.context.update(
@@ -87,7 +107,11 @@ class RitualApp(App):
             req.context[RAW] = (req.content_type or "", req.raw_body)
         committed = False
         try:
-            response = super().dispatch(req)
+            _dispatching.body = req.body
+            try:
+                response = super().dispatch(req)
+            finally:
+                _dispatching.body = None
             if req.context.get("rollback_only"):
                 session.rollback()
             else:
