@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -72,6 +72,12 @@ class Database:
         self.url = url
         self.engine = make_engine(url, echo=echo)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._closers: list[Callable[[], None]] = []
+
+    def on_dispose(self, close: Callable[[], None]) -> None:
+        """`close` runs before the engine is disposed: a thread that writes through it finishes first (and
+        does not open connections on a disposed engine, which would stay open for the process's life)."""
+        self._closers.append(close)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -112,6 +118,12 @@ class Database:
         )
 
     def dispose(self) -> None:
+        closers, self._closers = self._closers, []
+        for close in closers:
+            try:
+                close()
+            except Exception:  # noqa: BLE001 — the engine is disposed all the same
+                log.warning("a closer failed before the database was disposed", exc_info=True)
         self.engine.dispose()
 
 

@@ -85,7 +85,9 @@ class SignedOnce(RequestVerification):
         self._busy = False  # the thread is writing (flushed() waits for it)
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._closed = False
         _track_writes(database.engine)
+        database.on_dispose(self.close)
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:  # noqa: A002
         if self._can_skip(req.mode, req.body):
@@ -170,12 +172,22 @@ class SignedOnce(RequestVerification):
         with self._wake:
             return self._wake.wait_for(lambda: not self._waiting() and not self._busy, timeout)
 
+    def close(self, timeout: float = 5.0) -> None:
+        """Write what waits, then stop the thread (before the database is disposed: bot.db.Database.dispose)."""
+        self.flushed(timeout)
+        with self._wake:
+            self._closed = True
+            self._wake.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
     def _waiting(self) -> list[tuple[str, int]]:
         return [(sig, ts) for sig, (ts, state) in self._claims.items() if state == _WRITE]
 
     def _start(self) -> None:
         """The guard's thread, started the first time it has something to do (under self._wake)."""
-        if self._thread is None or not self._thread.is_alive():
+        if not self._closed and (self._thread is None or not self._thread.is_alive()):
             self._thread = threading.Thread(target=self._run, name=THREAD, daemon=True)
             self._thread.start()
 
@@ -184,7 +196,9 @@ class SignedOnce(RequestVerification):
             with self._wake:
                 self._busy = False
                 self._wake.notify_all()
-                self._wake.wait_for(lambda: bool(self._waiting()) or self._prune_before is not None)
+                self._wake.wait_for(lambda: self._closed or bool(self._waiting()) or self._prune_before is not None)
+                if self._closed:
+                    return
                 self._busy = True
             time.sleep(FLUSH_SECONDS)  # what arrives meanwhile goes in the same commit
             with self._wake:

@@ -191,3 +191,20 @@ def test_a_request_that_writes_keeps_its_signature_in_its_own_commit(signed, app
     assert response.status_code == 200 and "DS-" in response.text, response.text
     assert app.guard.flushed(timeout=10)
     assert len(inserts) == 1 and inserts[0] != "seen-signatures", inserts
+
+
+def test_disposing_the_database_writes_the_waiting_signatures_and_stops_the_guards_thread(signed, app, database):
+    """The guard's thread writes nothing through a disposed engine (a connection it opened there would stay
+    open for the life of the process: PostgreSQL ran out of connections in the test suite)."""
+    from bot.db import Database
+    from bot.request_guard import SeenSignature
+
+    assert signed.command("/ritual", "help").status_code == 200
+    database.dispose()  # at once: the signature may still be waiting for the thread
+    assert app.guard._thread is not None and not app.guard._thread.is_alive()
+    again = Database(database.url)
+    try:
+        with again.session() as s:
+            assert s.query(SeenSignature).count() == 1
+    finally:
+        again.dispose()
