@@ -86,7 +86,10 @@ class SignedOnce(RequestVerification):
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
         self._closed = False
-        _track_writes(database.engine)
+        engine = database.engine
+        postgres = engine.dialect.name == "postgresql"
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT") if postgres else None
+        _track_writes(engine)
         database.on_dispose(self.close)
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:  # noqa: A002
@@ -126,11 +129,20 @@ class SignedOnce(RequestVerification):
                 return False
             self.settle(signature, None)
             return True
-        if session.connection().execute(_SEEN, {"signature": signature}).first() is not None:
+        if self._seen(session, signature):
             self.settle(signature, None)
             return False
         session.info[_CLAIM] = _Claim(self, signature, request_ts)  # decided at its commit (_decide, _ended)
         return True
+
+    def _seen(self, session: Session, signature: str) -> bool:
+        """Is the signature in the table. On PostgreSQL one statement outside the request's transaction (no
+        BEGIN and COMMIT round trips for a request that reads nothing else); on SQLite in the request's
+        connection (a read there takes no lock and begins nothing)."""
+        if self._autocommit is None:
+            return session.connection().execute(_SEEN, {"signature": signature}).first() is not None
+        with self._autocommit.connect() as conn:
+            return conn.execute(_SEEN, {"signature": signature}).first() is not None
 
     def state_of(self, signature: str) -> str | None:
         with self._wake:
@@ -200,7 +212,9 @@ class SignedOnce(RequestVerification):
                 if self._closed:
                     return
                 self._busy = True
-            time.sleep(FLUSH_SECONDS)  # what arrives meanwhile goes in the same commit
+                writes = bool(self._waiting())
+            if writes:
+                time.sleep(FLUSH_SECONDS)  # what arrives meanwhile goes in the same commit
             with self._wake:
                 batch, prune = self._waiting(), self._prune_before
             if batch and self._write(batch):
@@ -279,8 +293,11 @@ def _committed(session: Session) -> None:
 def _ended(session: Session, transaction: SessionTransaction) -> None:
     """The request's transaction is over: written, or the worker's, it is forgotten here; anything else (read
     only, rolled back) is written by the guard's thread, so a replay of a request that failed stays refused."""
+    if transaction.parent is not None:
+        return
+    session.info.pop(_CONNECTION, None)
     claim: _Claim | None = session.info.get(_CLAIM)
-    if claim is None or claim.over or transaction.parent is not None:
+    if claim is None or claim.over:
         return
     claim.over = True
     del session.info[_CLAIM]
@@ -309,10 +326,20 @@ def _track_writes(engine: Engine) -> None:
 
 
 def _wrote(session: Session) -> bool:
-    """Does the session's transaction write: changes not flushed yet, or a write statement already run."""
+    """Does the session's transaction write: changes not flushed yet, or a write statement already run (a
+    session that never used its connection wrote nothing, and is not made to open one here)."""
     if session.new or session.dirty or session.deleted:
         return True
-    return bool(session.connection().info.get(_WROTE))
+    connection = session.info.get(_CONNECTION)
+    return connection is not None and bool(connection.info.get(_WROTE))
+
+
+_CONNECTION = "ritualbot_connection"  # session.info: the connection its transaction under way uses
+
+
+@event.listens_for(Session, "after_begin")
+def _began(session: Session, transaction: SessionTransaction, connection: Any) -> None:
+    session.info[_CONNECTION] = connection
 
 
 def _insert_new(engine: Engine) -> Any:
