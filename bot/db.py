@@ -129,7 +129,7 @@ class Database:
         self.engine.dispose()
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False, autocommit: bool = False, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": 30}
@@ -147,7 +147,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     # hide_parameters: at LOG_LEVEL=DEBUG SQLAlchemy logs every statement; its values (who joined a retro
     # just before an anonymous item was written, tokens) stay out of the log (docs/security.md)
-    engine = create_engine(url, echo=echo, hide_parameters=True, pool_size=10, max_overflow=10)
+    # autocommit: connections set to it once, when opened (an execution option on a shared pool sets and resets
+    # it at every checkout)
+    isolation = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
+    engine = create_engine(url, echo=echo, hide_parameters=True, pool_size=pool_size, max_overflow=10, **isolation)
     _ping_when_idle(engine)
     return engine
 

@@ -39,7 +39,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
-from bot.db import Base, Database
+from bot.db import Base, Database, make_engine
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,8 @@ class SignedOnce(RequestVerification):
         self._closed = False
         engine = database.engine
         postgres = engine.dialect.name == "postgresql"
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT") if postgres else None
+        # PostgreSQL: the check runs on a few connections of its own in autocommit (one statement, no transaction)
+        self._autocommit = make_engine(database.url, autocommit=True, pool_size=2) if postgres else None
         _track_writes(engine)
         database.on_dispose(self.close)
 
@@ -193,6 +194,8 @@ class SignedOnce(RequestVerification):
             thread = self._thread
         if thread is not None:
             thread.join(timeout)
+        if self._autocommit is not None:
+            self._autocommit.dispose()
 
     def _waiting(self) -> list[tuple[str, int]]:
         return [(sig, ts) for sig, (ts, state) in self._claims.items() if state == _WRITE]
