@@ -42,7 +42,7 @@ from mlflow.store.tracking.dbmodels.models import (  # noqa: E402
 from sqlalchemy import create_engine, insert  # noqa: E402
 
 from bot.db import Database  # noqa: E402
-from bot.schema import import_models  # noqa: E402
+from bot.schema import model_modules  # noqa: E402
 from reports.runs import service, tracking_index  # noqa: E402
 from reports.runs.config import RunsConfig  # noqa: E402
 from reports.runs.demo import log_run, ms  # noqa: E402
@@ -108,7 +108,7 @@ def measure(history: int, repeats: int, tmp: Path) -> dict[str, float]:
     exp = mlflow.create_experiment(f"bench-{history}")
     seed_s = seed_history(uri, exp, history)
     db = Database(f"sqlite:///{tmp / f'bot-{history}.db'}")
-    import_models()
+    model_modules()  # importing them registers every table in Base.metadata
     from bot.db import Base
 
     Base.metadata.create_all(db.engine)

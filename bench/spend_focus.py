@@ -159,22 +159,12 @@ def _totals(pairs: Any) -> dict[str, str]:
     return {c: f"{a.quantize(Decimal('0.01'))}" for c, a in sorted(out.items())}
 
 
-def peak_mb() -> float:
-    """This process's peak resident memory (VmHWM). Not ru_maxrss: Linux carries that over an exec from the
-    parent, which generated the data with DuckDB and would set both sides' peak."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def measure(kind: str, folder: Path) -> dict[str, Any]:
     """Run one side in a fresh interpreter, so its peak memory is its own."""
     code = (
-        "import json, sys; sys.path.insert(0, sys.argv[3]); from bench import spend_focus as b; "
-        "out = getattr(b, 'child_' + sys.argv[1])(sys.argv[2]); out['peak_mb'] = b.peak_mb(); print(json.dumps(out))"
+        "import json, sys; sys.path.insert(0, sys.argv[3]); from bench import spend_focus as b, common; "
+        "out = getattr(b, 'child_' + sys.argv[1])(sys.argv[2]); out['peak_mb'] = common.peak_mb(); "
+        "print(json.dumps(out))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, kind, str(folder), str(ROOT)], capture_output=True, text=True, check=False

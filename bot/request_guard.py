@@ -134,6 +134,8 @@ class SignedOnce(RequestVerification):
             self.settle(signature, None)
             return False
         session.info[_CLAIM] = _Claim(self, signature, request_ts)  # decided at its commit (_decide, _ended)
+        if not session.in_transaction():  # begun (no connection yet): its end is seen even if nothing ever queries
+            session.begin()
         return True
 
     def _seen(self, session: Session, signature: str) -> bool:

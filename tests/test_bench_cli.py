@@ -43,3 +43,11 @@ def test_a_runs_database_is_gone_after_the_run_so_the_next_run_starts_clean():
         left = conn.execute(text("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'ritualbot_bench_%'")).scalar()
     admin.dispose()
     assert left == 0
+
+
+def test_every_benchmark_module_imports():
+    """`python -m bench all` runs each in turn: one that no longer imports (a renamed function) fails only
+    there, after the others' minutes (the MLflow poll benchmark did, unnoticed)."""
+    code = "import importlib\nfrom bench.__main__ import BENCHES\nfor m in BENCHES.values(): importlib.import_module(m)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]

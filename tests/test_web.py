@@ -208,3 +208,36 @@ def test_disposing_the_database_writes_the_waiting_signatures_and_stops_the_guar
             assert s.query(SeenSignature).count() == 1
     finally:
         again.dispose()
+
+
+def test_a_request_rolled_back_before_it_used_the_database_still_leaves_its_signature(database):
+    """A listener that fails on the user's input before any query (its unit of work rolled back, never begun):
+    the signature is written all the same, and nothing is left behind in the process."""
+    import json
+    import time
+
+    from slack_bolt import BoltRequest, BoltResponse
+
+    from bot.request_guard import SeenSignature, SignedOnce
+    from tests.conftest import SIGNING_SECRET
+    from tests.slack.signed import sign
+
+    guard = SignedOnce(SIGNING_SECRET, database)
+    body = json.dumps({"type": "block_actions", "actions": [{"action_id": "x"}]})
+    timestamp = str(int(time.time()))
+    headers = {
+        "content-type": ["application/json"],
+        "x-slack-request-timestamp": [timestamp],
+        "x-slack-signature": [sign(SIGNING_SECRET, timestamp, body)],
+    }
+    session = database.new_session()
+    request = BoltRequest(body=body, headers=headers, context={"db": session})
+    assert (
+        guard.process(req=request, resp=BoltResponse(status=404), next=lambda: BoltResponse(status=200)).status == 200
+    )
+    session.rollback()  # RitualApp.dispatch on a user's mistake
+    session.close()
+    assert guard.flushed(timeout=10)
+    with database.session() as s:
+        assert s.get(SeenSignature, headers["x-slack-signature"][0]) is not None
+    assert guard.state_of(headers["x-slack-signature"][0]) is None
