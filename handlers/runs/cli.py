@@ -13,7 +13,7 @@ def _build(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="runs_command", required=True, metavar="ACTION", parser_class=type(parser))
     index = actions.add_parser(
         "index",
-        help="add ritualbot's index on runs(experiment_id, end_time) to the MLflow "
+        help="add ritualbot's index on runs(experiment_id, status, end_time) to the MLflow "
         "tracking database, so a poll does not grow with history",
     )
     index.add_argument("--store", help="the tracking database URI (default: MLFLOW_TRACKING_URI)")

