@@ -8,7 +8,7 @@ latest_metrics, metrics, params, tags through MLflow's SQLAlchemy models: the cl
 ~30 ms per run, the bulk insert ~2 s for 50,000), then 5 new runs finish through the MLflow client
 and one poll announces them (baseline lookup, deltas, seed noise, render, outbox), timed several
 times with a rollback in between: first on MLflow's schema as it ships (every search scans the
-`runs` table), then with ritualbot's index on runs(experiment_id, end_time), which the worker adds
+`runs` table), then with ritualbot's index on runs(experiment_id, status, end_time), which the worker adds
 to a SQL tracking store it reaches (`reports/runs/tracking_index.py`). The target is judged on the
 indexed store, the way ritualbot runs; the unindexed ratio is printed for stores behind a tracking
 server nobody indexed. The watch's first poll, which finds the best earlier run once, is reported
