@@ -130,6 +130,8 @@ class Database:
 
 
 def make_engine(url: str, *, echo: bool = False, autocommit: bool = False, pool_size: int = 10) -> Engine:
+    """SQLite: one writer at a time (bot.sqlite_writer), `autocommit` and `pool_size` not used. Otherwise a pool
+    of `pool_size` (+10), its connections in autocommit when asked, pinged when they sat idle."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": 30}

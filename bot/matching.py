@@ -115,43 +115,45 @@ def _request_routes(body: dict[str, Any]) -> list[tuple[str, str | None]]:
     return found
 
 
+class _Index:
+    """The routes of one list of listeners; made whole, then published in one assignment (Routes._index), so a
+    request in another thread never sees it half built."""
+
+    def __init__(self, listeners: list[Listener]) -> None:
+        self.listeners = list(listeners)
+        self.routes = [_route(listener) for listener in self.listeners]
+        self.values: dict[str, set[str]] = {}
+        for route in self.routes:
+            if route is not None and isinstance(route[1], str):
+                self.values.setdefault(route[0], set()).add(route[1])
+        self.cache: dict[tuple[tuple[str, str | None], ...], list[Listener]] = {}
+
+
 class Routes:
     """The listeners that could match a request, in registration order (Bolt's `_listeners` during dispatch)."""
 
     def __init__(self, listeners: list[Listener]) -> None:
         self._listeners = listeners
-        self._built_for = -1
-        self._routes: list[tuple[str, object] | None] = []
-        self._values: dict[str, set[str]] = {}
-        self._cache: dict[tuple[tuple[str, str | None], ...], list[Listener]] = {}
+        self._index: _Index | None = None
 
     def candidates(self, body: Any) -> list[Listener]:
         if not isinstance(body, dict):
             return self._listeners
-        if self._built_for != len(self._listeners):  # listeners are registered at start-up; rebuilt if one is added
-            self._build()
+        index = self._index
+        if index is None or len(index.listeners) != len(self._listeners):  # registered at start-up; or one added
+            index = self._index = _Index(self._listeners)
         try:
             request = _request_routes(body)
             # values no listener registered are one key (None): the cache stays as small as the registrations
-            key = tuple((kind, value if value in self._values.get(kind, ()) else None) for kind, value in request)
+            key = tuple((kind, value if value in index.values.get(kind, ()) else None) for kind, value in request)
         except (AttributeError, IndexError, KeyError, TypeError):  # a malformed body: Bolt asks every listener
             return self._listeners
-        found = self._cache.get(key)
+        found = index.cache.get(key)
         if found is None:
             wanted = dict(key)
-            found = [
+            found = index.cache[key] = [
                 listener
-                for listener, route in zip(self._listeners, self._routes, strict=True)
+                for listener, route in zip(index.listeners, index.routes, strict=True)
                 if route is None or (route[0] in wanted and route[1] in (ANY, wanted[route[0]]))
             ]
-            self._cache[key] = found
         return found
-
-    def _build(self) -> None:
-        self._routes = [_route(listener) for listener in self._listeners]
-        self._values = {}
-        for route in self._routes:
-            if route is not None and isinstance(route[1], str):
-                self._values.setdefault(route[0], set()).add(route[1])
-        self._cache = {}
-        self._built_for = len(self._listeners)
