@@ -40,6 +40,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from bot.db import Base, Database, make_engine
+from bot.sqlite_writer import is_write
 
 log = logging.getLogger(__name__)
 
@@ -311,11 +312,10 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
 
 
 _WROTE = "ritualbot_wrote"  # connection info: the transaction under way ran a write statement
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE")
 
 
 def _note_write(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-    if not conn.info.get(_WROTE) and statement.lstrip()[:7].upper().startswith(_WRITES):
+    if not conn.info.get(_WROTE) and is_write(statement):
         conn.info[_WROTE] = True
 
 

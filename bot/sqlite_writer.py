@@ -26,7 +26,11 @@ from sqlalchemy import Engine, event
 log = logging.getLogger(__name__)
 
 _HELD = "ritualbot_sqlite_writer"
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE")  # a statement that writes starts with one of these
+
+
+def is_write(statement: str) -> bool:
+    return statement.lstrip()[:7].upper().startswith(WRITES)
 
 
 def serialize_writers(engine: Engine, *, timeout: float = 30.0) -> None:
@@ -39,7 +43,7 @@ def serialize_writers(engine: Engine, *, timeout: float = 30.0) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _enter(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        if conn.info.get(_HELD) or not statement.lstrip()[:7].upper().startswith(_WRITES):
+        if conn.info.get(_HELD) or not is_write(statement):
             return
         if not gate.acquire(timeout=timeout):  # let SQLite's own busy timeout decide, as without the gate
             log.warning("sqlite writer gate not free after %ss; writing without it", timeout)
